@@ -1,0 +1,252 @@
+"""The index's SQLite side: which articles are indexed, their passages, and the BM25 keyword index.
+
+Chroma holds the vectors; this file (``assistant.sqlite``) is the source of truth for what is
+committed. An article becomes visible to search in one SQLite transaction, so a crash can never show
+half an article: vectors Chroma holds without a committed passage row are ignored by search and
+removed by the next indexing run (see ``pending``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .articles import Article
+from .chunking import Chunk
+from .keywords import fts_query
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY, source TEXT UNIQUE, content_hash TEXT, title TEXT, date TEXT,
+    date_ts INTEGER, categories TEXT, author TEXT, n_chunks INTEGER, chars INTEGER,
+    indexed_at REAL, warnings TEXT, fingerprint TEXT);
+CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles(fingerprint);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE, article_id TEXT, position INTEGER,
+    start INTEGER, end INTEGER, headings TEXT, text TEXT, embed_hash TEXT);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens);
+CREATE TABLE IF NOT EXISTS pending (article_id TEXT PRIMARY KEY, ids TEXT);
+"""
+
+
+@dataclass
+class ArticleRow:
+    article_id: str
+    source: str
+    content_hash: str
+    title: str
+    date: str
+    categories: list[str]
+    n_chunks: int
+    chars: int
+    indexed_at: float
+
+
+@dataclass
+class ChunkRow:
+    chunk_id: str
+    article_id: str
+    position: int
+    start: int
+    end: int
+    headings: list[str]
+    text: str
+    embed_hash: str
+    source: str
+    title: str
+    date: str
+    categories: list[str]
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.db.executescript(_SCHEMA)
+        if self.get_meta("schema_version") is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """One connection per thread; WAL lets searches read while an indexing run writes."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- articles ---------------------------------------------------------------------------
+    def articles(self) -> list[ArticleRow]:
+        rows = self.db.execute(
+            "SELECT article_id, source, content_hash, title, date, categories, n_chunks, chars, "
+            "indexed_at FROM articles ORDER BY date DESC, title"
+        ).fetchall()
+        return [ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), r[6], r[7], r[8])
+                for r in rows]
+
+    def article_by_source(self) -> dict[str, tuple[str, str]]:
+        """source path -> (article_id, content_hash)."""
+        return {s: (a, h) for a, s, h in self.db.execute("SELECT article_id, source, content_hash FROM articles")}
+
+    def sources_with_fingerprint(self, fingerprint: str) -> list[str]:
+        """Sources of articles with the same title and text (duplicates under other names)."""
+        return [r[0] for r in self.db.execute("SELECT source FROM articles WHERE fingerprint = ?", (fingerprint,))]
+
+    def chunk_ids(self, article_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,))]
+
+    def all_chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def counts(self) -> tuple[int, int]:
+        articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return articles, chunks
+
+    def commit_article(self, article: Article, chunks: Sequence[Chunk], tokens: Sequence[list[str]]) -> None:
+        """Replace the article's passages and keyword rows in one transaction (the commit point)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_article_rows(article.article_id)
+            db.execute("DELETE FROM articles WHERE source = ?", (article.path,))
+            db.execute(
+                "INSERT INTO articles (article_id, source, content_hash, title, date, date_ts, categories, "
+                "author, n_chunks, chars, indexed_at, warnings, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (article.article_id, article.path, article.content_hash, article.title, article.date,
+                 article.date_ts, json.dumps(article.categories, ensure_ascii=False), article.author,
+                 len(chunks), len(article.text), time.time(),
+                 json.dumps(article.warnings, ensure_ascii=False), article.fingerprint),
+            )
+            for chunk, toks in zip(chunks, tokens):
+                cur = db.execute(
+                    "INSERT INTO chunks (chunk_id, article_id, position, start, end, headings, text, embed_hash) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    (chunk.chunk_id, chunk.article_id, chunk.position, chunk.start, chunk.end,
+                     json.dumps(chunk.headings, ensure_ascii=False), chunk.text, chunk.text_hash),
+                )
+                db.execute("INSERT INTO chunks_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(toks)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def remove_article(self, article_id: str) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_article_rows(article_id)
+            db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _delete_article_rows(self, article_id: str) -> None:
+        self.db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE article_id = ?)",
+                        (article_id,))
+        self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+
+    def reset(self) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        for table in ("articles", "chunks", "chunks_fts", "pending"):
+            db.execute(f"DELETE FROM {table}")
+        db.execute("DELETE FROM meta WHERE key != 'schema_version'")
+        db.execute("COMMIT")
+
+    # -- the journal of vector writes not yet matched by a commit ---------------------------
+    def add_pending(self, article_id: str, ids: Iterable[str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO pending (article_id, ids) VALUES (?, ?)",
+                        (article_id, json.dumps(sorted(set(ids)))))
+
+    def pending(self) -> dict[str, list[str]]:
+        return {a: json.loads(ids) for a, ids in self.db.execute("SELECT article_id, ids FROM pending")}
+
+    def clear_pending(self, article_id: str) -> None:
+        self.db.execute("DELETE FROM pending WHERE article_id = ?", (article_id,))
+
+    # -- reading passages --------------------------------------------------------------------
+    def chunks(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        out: dict[str, ChunkRow] = {}
+        ids = list(dict.fromkeys(chunk_ids))
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows = self.db.execute(
+                "SELECT c.chunk_id, c.article_id, c.position, c.start, c.end, c.headings, c.text, c.embed_hash, "
+                "a.source, a.title, a.date, a.categories FROM chunks c JOIN articles a USING (article_id) "
+                f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part,
+            )
+            for r in rows:
+                out[r[0]] = ChunkRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9],
+                                     r[10], json.loads(r[11] or "[]"))
+        return out
+
+    def article_chunks(self, article_id: str) -> list[ChunkRow]:
+        ids = [r[0] for r in self.db.execute(
+            "SELECT chunk_id FROM chunks WHERE article_id = ? ORDER BY position", (article_id,))]
+        rows = self.chunks(ids)
+        return [rows[i] for i in ids]
+
+    def keyword_search(self, tokens: list[str], n: int, article_ids: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) best first; higher is better. ``article_ids`` restricts the search."""
+        query = fts_query(tokens)
+        if not query:
+            return []
+        sql = ("SELECT c.chunk_id, -bm25(chunks_fts) AS score FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+               "WHERE chunks_fts MATCH ?")
+        params: list = [query]
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
+            params.extend(sorted(article_ids))
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(n)
+        return [(r[0], float(r[1])) for r in self.db.execute(sql, params)]
+
+    def filter_articles(self, date_from: int | None = None, date_to: int | None = None,
+                        category: str | None = None, source: str | None = None) -> set[str]:
+        """Article ids matching all given filters (dates as epoch seconds, source as a path prefix)."""
+        sql, params = "SELECT article_id, categories FROM articles WHERE 1=1", []
+        if date_from is not None:
+            sql += " AND date_ts >= ? AND date_ts > 0"
+            params.append(date_from)
+        if date_to is not None:
+            sql += " AND date_ts <= ? AND date_ts > 0"
+            params.append(date_to)
+        if source:
+            sql += " AND (source = ? OR source LIKE ? ESCAPE '\\')"
+            escaped = source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [source, escaped.rstrip("/") + "/%"]
+        rows = self.db.execute(sql, params).fetchall()
+        if category:
+            wanted = category.strip().lower()
+            rows = [r for r in rows if wanted in (c.lower() for c in json.loads(r[1] or "[]"))]
+        return {r[0] for r in rows}

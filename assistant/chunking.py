@@ -1,0 +1,183 @@
+"""Cut an article into passages, one heading section at a time.
+
+A passage never mixes two sections and carries its breadcrumb (``title › h2 › h3``). Long sections are
+cut at paragraph ends, then at sentence ends (。！？；!? and ". "), packed up to ``chunk_size`` characters,
+with up to ``chunk_overlap`` characters of whole sentences repeated from the previous passage. Every
+passage is a slice of ``Article.text``: ``article.text[chunk.start:chunk.end] == chunk.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from .articles import HEADING, Article
+
+BREADCRUMB_SEP = " › "
+
+_SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|\.(?=\s)|\.$)[”’\"」』）)\]]*")
+_CLAUSE_END = re.compile(r"[，,、：:]")
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    article_id: str
+    source: str
+    title: str
+    date: str
+    categories: list[str]
+    headings: list[str]  # section headings below the title, outermost first
+    position: int  # 0-based order in the article
+    start: int  # offsets into Article.text
+    end: int
+    text: str  # what is shown
+    embed_text: str = field(default="")  # what is embedded and keyword-searched
+
+    @property
+    def breadcrumb(self) -> str:
+        return BREADCRUMB_SEP.join([self.title, *self.headings])
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.embed_text)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_text_for(title: str, headings: list[str], text: str) -> str:
+    """What gets embedded and keyword-indexed: the breadcrumb, then the passage."""
+    return BREADCRUMB_SEP.join([title, *headings]) + "\n" + text
+
+
+def sentence_spans(text: str, start: int, end: int, max_len: int) -> list[tuple[int, int]]:
+    """Split text[start:end] at sentence ends; sentences longer than max_len fall back to clause
+    marks, then to a hard cut (the only place a cut can land mid-sentence: run-on text)."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > pos:
+            spans.append((pos, m.end()))
+            pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        # leading spaces belong to the gap between sentences
+        while s < e and text[s] == " ":
+            s += 1
+        if s >= e:
+            continue
+        if e - s <= max_len:
+            out.append((s, e))
+            continue
+        out.extend(_split_long(text, s, e, max_len))
+    return out
+
+
+def _split_long(text: str, s: int, e: int, max_len: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    while e - s > max_len:
+        cut = -1
+        for m in _CLAUSE_END.finditer(text, s, s + max_len):
+            cut = m.end()
+        if cut <= s + max_len // 3:
+            space = text.rfind(" ", s + max_len // 3, s + max_len)
+            cut = space + 1 if space > 0 else s + max_len
+        pieces.append((s, cut))
+        s = cut
+        while s < e and text[s] == " ":
+            s += 1
+    if s < e:
+        pieces.append((s, e))
+    return pieces
+
+
+def _sections(article: Article) -> list[tuple[list[str], list[tuple[int, int]]]]:
+    """(heading path, paragraph spans) per section; the lead before the first heading has no path."""
+    sections: list[tuple[list[str], list[tuple[int, int]]]] = [([], [])]
+    stack: list[tuple[int, str]] = []
+    for block in article.blocks:
+        if block.kind == HEADING:
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+            sections.append(([t for _, t in stack], []))
+        else:
+            sections[-1][1].append((block.start, block.end))
+    return [(path, spans) for path, spans in sections if spans]
+
+
+def chunk_article(article: Article, chunk_size: int = 400, chunk_overlap: int = 60,
+                  min_chunk: int = 80) -> list[Chunk]:
+    text = article.text
+    max_len = chunk_size + chunk_size // 2  # a single sentence may run this long before it is cut
+    spans_per_section: list[tuple[list[str], list[tuple[int, int]]]] = []
+    for path, paragraphs in _sections(article):
+        pieces = _pack(text, paragraphs, chunk_size, chunk_overlap, min_chunk, max_len)
+        spans_per_section.append((path, pieces))
+
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for path, pieces in spans_per_section:
+        for start, end in pieces:
+            passage = text[start:end]
+            embed_text = embed_text_for(article.title, path, passage)
+            h = text_hash(embed_text)
+            # same text twice in one article (rare boilerplate) still gets two distinct ids
+            n = seen.get(h, 0)
+            seen[h] = n + 1
+            chunk_id = f"{article.article_id}-{h[:16]}" + (f"-{n}" if n else "")
+            chunks.append(Chunk(
+                chunk_id=chunk_id, article_id=article.article_id, source=article.path,
+                title=article.title, date=article.date, categories=list(article.categories),
+                headings=list(path), position=len(chunks), start=start, end=end,
+                text=passage, embed_text=embed_text,
+            ))
+    return chunks
+
+
+def _pack(text: str, paragraphs: list[tuple[int, int]], size: int, overlap: int, min_chunk: int,
+          max_len: int) -> list[tuple[int, int]]:
+    """Greedy packing of one section: whole paragraphs while they fit, else sentences."""
+    units: list[tuple[int, int]] = []
+    for s, e in paragraphs:
+        if e - s <= size:
+            units.append((s, e))
+        else:
+            units.extend(sentence_spans(text, s, e, max_len))
+
+    chunks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for unit in units:
+        if current and unit[1] - current[0][0] > size and current[-1][1] - current[0][0] >= min_chunk:
+            chunks.append(current)
+            current = _overlap(text, current, overlap, max_len)
+            # the overlap must leave room for the new unit
+            while current and unit[1] - current[0][0] > size:
+                current = current[1:]
+        current.append(unit)
+    if current:
+        if chunks and current[-1][1] - current[0][0] < min_chunk:
+            # a short tail joins the previous passage of the same section
+            chunks[-1] = chunks[-1] + [u for u in current if u[0] >= chunks[-1][-1][1]]
+        else:
+            chunks.append(current)
+    return [(c[0][0], c[-1][1]) for c in chunks]
+
+
+def _overlap(text: str, units: list[tuple[int, int]], overlap: int, max_len: int) -> list[tuple[int, int]]:
+    """Trailing whole sentences of the previous passage, at most ``overlap`` characters in all."""
+    if overlap <= 0:
+        return []
+    last_start, last_end = units[-1]
+    sentences = sentence_spans(text, last_start, last_end, max_len)
+    kept: list[tuple[int, int]] = []
+    for s, e in reversed(sentences):
+        if last_end - s > overlap:
+            break
+        kept.insert(0, (s, e))
+    return [(kept[0][0], last_end)] if kept else []

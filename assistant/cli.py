@@ -1,0 +1,144 @@
+"""The ``assistant`` command: a thin shell over ``assistant.Assistant``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+from .errors import AssistantError
+from .progress import TqdmProgress
+
+EPILOG = """\
+Every option can also be set with an ASSISTANT_* environment variable, e.g. ASSISTANT_INDEX_DIR,
+ASSISTANT_CHUNK_SIZE, ASSISTANT_EMBEDDING_MODEL, ASSISTANT_CHROMA_URL (see README, "Configuration").
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Offline question answering over your articles, with citations.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", help="index folder (default: vectorstore, or ASSISTANT_INDEX_DIR)")
+    common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (ASSISTANT_CHROMA_URL)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="add new/changed articles to the index, drop deleted ones",
+                       description="Index article files and folders (.md, .markdown, .html, .htm, .txt). "
+                                   "Only new or changed articles are read and only passages never seen before are "
+                                   "embedded; articles whose file is gone from a given folder are removed.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders (searched recursively)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="drop the index and build it from scratch (cached vectors of unchanged texts are reused)")
+    p.add_argument("--clear-cache", action="store_true", help="also forget cached vectors: embed everything again")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("search", parents=[common], help="show the passages that best match a question")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="dense",
+                   help="retrieval mode (default dense)")
+    _add_filters(p)
+    p.add_argument("--json", action="store_true", help="print passages as JSON")
+
+    p = sub.add_parser("stats", parents=[common], help="what the index holds")
+    p.add_argument("--check", action="store_true", help="also verify vectors and passages agree")
+    p.add_argument("--repair", action="store_true", help="fix what --check finds")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date-from", metavar="YYYY-MM-DD", help="only articles dated on or after")
+    p.add_argument("--date-to", metavar="YYYY-MM-DD", help="only articles dated on or before")
+    p.add_argument("--category", help="only articles with this category")
+    p.add_argument("--source", help="only articles under this file or folder path")
+
+
+def _assistant(args):
+    from .api import Assistant
+
+    return Assistant(index_dir=args.index_dir, chroma_url=args.chroma_url,
+                     quiet=getattr(args, "quiet", None) or None)
+
+
+def cmd_index(args) -> int:
+    a = _assistant(args)
+    progress = TqdmProgress(quiet=args.quiet)
+    try:
+        report = a.index(args.paths, rebuild=args.rebuild, clear_cache=args.clear_cache, progress=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        print("\ninterrupted: the index stays consistent; run the same command again to finish", file=sys.stderr)
+        return 130
+    progress.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+        for path, reason in report.failed:
+            print(f"  failed: {path}: {reason}")
+        for path, message in report.warnings:
+            print(f"  warning: {path}: {message}")
+        for path, other in report.duplicates:
+            print(f"  duplicate: {path} has the same content as {other}")
+    return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def cmd_search(args) -> int:
+    a = _assistant(args)
+    hits = a.search(args.query, k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
+                    category=args.category, source=args.source)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("no passages found" + (" (the index is empty: run `assistant index PATH`)" if a.is_empty else ""))
+    for i, h in enumerate(hits, 1):
+        print(f"[{i}] {h.score:.3f}  {h.heading}")
+        print(f"    {h.source}" + (f"  ({h.date[:10]})" if h.date else ""))
+        print(textwrap.indent(textwrap.fill(h.text, width=100), "    "))
+        print()
+    return 0
+
+
+def cmd_stats(args) -> int:
+    a = _assistant(args)
+    stats = a.stats()
+    if args.check or args.repair:
+        stats["problems"] = a.check(repair=args.repair)
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>16}: {value}")
+    return 1 if stats.get("problems") and not args.repair else 0
+
+
+def cmd_remove(args) -> int:
+    n = _assistant(args).remove(args.paths)
+    print(f"removed {n} article(s)")
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "remove": cmd_remove}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

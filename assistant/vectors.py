@@ -1,0 +1,122 @@
+"""The Chroma side of the index: one collection of passage vectors in cosine space.
+
+Embedded (``PersistentClient`` in ``index_dir/chroma``) by default, or a Chroma server when
+``chroma_url`` is set. Chroma never embeds anything itself: its default embedding function would
+download a model, so the collection has none and every call passes our vectors.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import StoreError
+from .settings import Settings
+
+
+class VectorStore:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._client = None
+        self._collection = None
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_path / "chroma")
+
+    @property
+    def client(self):
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+            try:
+                if self.settings.chroma_url:
+                    url = urlparse(self.settings.chroma_url)
+                    self._client = chromadb.HttpClient(
+                        host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+                        ssl=url.scheme == "https", settings=chroma_settings,
+                    )
+                    self._client.heartbeat()
+                else:
+                    path = Path(self.location)
+                    path.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            except Exception as exc:  # noqa: BLE001
+                where = self.settings.chroma_url or self.location
+                raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        return self._client
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            with self._lock:
+                if self._collection is None:
+                    self._collection = self.client.get_or_create_collection(
+                        self.settings.collection, embedding_function=None,
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
+        return self._collection
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict],
+               documents: Sequence[str]) -> None:
+        step = 1000
+        for i in range(0, len(ids), step):
+            self.collection.upsert(
+                ids=list(ids[i:i + step]), embeddings=np.asarray(vectors[i:i + step], dtype=np.float32),
+                metadatas=list(metadatas[i:i + step]), documents=list(documents[i:i + step]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i:i + 1000])
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            found.update(self.collection.get(ids=ids[i:i + 1000], include=[])["ids"])
+        return found
+
+    def all_ids(self) -> set[str]:
+        found: set[str] = set()
+        offset, step = 0, 5000
+        while True:
+            part = self.collection.get(include=[], limit=step, offset=offset)["ids"]
+            found.update(part)
+            if len(part) < step:
+                return found
+            offset += step
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def query(self, vector: np.ndarray, n: int, article_ids: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) best first."""
+        if n <= 0:
+            return []
+        where = None
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            ids = sorted(article_ids)
+            where = {"article_id": {"$in": ids}} if len(ids) > 1 else {"article_id": ids[0]}
+        result = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, where=where,
+            include=["distances"],
+        )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def reset(self) -> None:
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception:  # noqa: BLE001 - absent collection is fine
+            pass
+        self._collection = None
