@@ -148,19 +148,38 @@ def _is_cjk(c: str) -> bool:
 _FRONT = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (``*ref`` expands a few lines into gigabytes: "billion laughs") and
+    with dates kept as text for parse_date: ``date: 2021-02-30`` must cost the date, not the file."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     """Return (metadata, body, warning). Broken YAML keeps the body and returns a warning."""
     m = _FRONT.match(text)
     if not m:
+        if re.match(r"\s*---[ \t]*\n", text):
+            return {}, text, "front matter has no closing '---' line; read as part of the text"
         return {}, text, None
     body = text[m.end():]
     try:
-        meta = yaml.safe_load(m.group(1))
+        meta = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 2}" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, body, f"front matter is not valid YAML{line} ({problem}); indexed without it"
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # "!!int x", nesting 1000 deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        return {}, body, f"front matter is not valid YAML ({reason}); indexed without it"
     if meta is None:
         return {}, body, None
     if not isinstance(meta, dict):
@@ -332,10 +351,31 @@ class _BlockParser(HTMLParser):
         self._flush()
 
 
+# Python's HTMLParser rescans to the end of its buffer for every '<' that opens a construct it cannot
+# close (CPython gh-135661): "<a <a <a ..." or "<!--<!--..." take minutes at 100 KB, hours at 1 MB.
+# Such a '<' is text anyway, so it is escaped first, in linear time; HTML in which every '<' is closed
+# by a '>' before the next '<' (and every comment by '-->') reaches the parser unchanged.
+_STRAY_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+
+
+def _defuse_html(body: str) -> str:
+    parts, pos = [], 0
+    while (start := body.find("<!--", pos)) >= 0:
+        end = body.find("-->", start + 4)
+        if end < 0:  # unclosed: this and every later comment opener are text
+            parts.append(body[pos:start] + body[start:].replace("<!--", "&lt;!--"))
+            pos = len(body)
+            break
+        parts.append(body[pos:start])  # a closed comment is dropped, as the parser would
+        pos = end + 3
+    parts.append(body[pos:])
+    return _STRAY_LT.sub("&lt;", "".join(parts))
+
+
 def parse_html(body: str) -> tuple[list[tuple[str, str, int, bool]], str]:
     parser = _BlockParser()
     try:
-        parser.feed(body)
+        parser.feed(_defuse_html(body))
         parser.close()
     except AssertionError:  # very old HTMLParser versions on malformed declarations
         pass
@@ -345,16 +385,19 @@ def parse_html(body: str) -> tuple[list[tuple[str, str, int, bool]], str]:
 # --------------------------------------------------------------------------------------------
 # Markdown and plain-text bodies
 
-_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*)$")  # closing #s are cut by _heading_text (a regex
+# doing both backtracks cubically on "# x<10k spaces>y")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)、])\s+(.*)$")
 _MD_QUOTE = re.compile(r"^\s*>\s?(.*)$")
 _MD_FENCE = re.compile(r"^\s*(```|~~~)")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_REFLINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+# bracket classes exclude the opening bracket too: the scan from one '[' or '(' stops at the next one,
+# so a long line of unmatched brackets costs linear time, not quadratic
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+_MD_REFLINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _MD_EMPH = re.compile(r"(\*\*|__|~~|\*|`)")
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")
 
 
 def _md_inline(text: str) -> str:
@@ -379,6 +422,13 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
+def _heading_text(text: str) -> str:
+    """'Title ##' -> 'Title': a closing run of #s counts only after a space ('C#' stays)."""
+    text = text.strip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
+
+
 def parse_markdown(body: str) -> list[tuple[str, str, int, bool]]:
     blocks: list[tuple[str, str, int, bool]] = []
     para: list[str] = []
@@ -399,7 +449,7 @@ def parse_markdown(body: str) -> list[tuple[str, str, int, bool]]:
             in_fence = not in_fence
             continue
         if in_fence:
-            if line.strip():
+            if clean_inline(line):  # not line.strip(): a line of zero-width spaces cleans to ""
                 blocks.append((PARAGRAPH, clean_inline(line), 0, False))
             continue
         if not line.strip() or _MD_RULE.match(line):
@@ -408,7 +458,7 @@ def parse_markdown(body: str) -> list[tuple[str, str, int, bool]]:
         h = _MD_HEADING.match(line)
         if h:
             flush()
-            text = _md_inline(h.group(2))
+            text = _md_inline(_heading_text(h.group(2)))
             if text:
                 blocks.append((HEADING, text, len(h.group(1)), False))
             continue
@@ -476,6 +526,10 @@ def _promote_bold_titles(raw: list[tuple[str, str, int, bool]]) -> list[tuple[st
 # the entry point
 
 
+_RUN_ON = 10_000
+_ANY_SENTENCE_END = re.compile(r"[。！？；!?]|\.\s")
+
+
 def read_article(path: str | Path, max_bytes: int = 10_000_000) -> Article:
     """Parse one file into an Article. Raises ArticleError (with the path) when it cannot be used."""
     path = Path(path)
@@ -511,6 +565,10 @@ def read_article(path: str | Path, max_bytes: int = 10_000_000) -> Article:
 
     if not any(kind != HEADING for kind, *_ in raw_blocks):
         raise ArticleError(str(path), "no text found in the article body")
+    run_on = [len(t) for _, t, *_ in raw_blocks if len(t) > _RUN_ON and not _ANY_SENTENCE_END.search(t)]
+    if run_on:  # lost line breaks, minified text: indexed, but the passages are cut at fixed lengths
+        warnings.append(f"{len(run_on)} paragraph(s) of up to {max(run_on):,} characters without sentence "
+                        "punctuation; cut into passages at fixed lengths")
 
     date = ""
     if meta.get("date") not in (None, ""):
