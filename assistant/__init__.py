@@ -8,11 +8,11 @@
 
 from .api import Assistant
 from .errors import ArticleError, AssistantError, ConfigError, LLMError, ModelError, StoreError
-from .results import IndexReport, Passage
+from .results import Answer, Citation, IndexReport, Passage
 from .settings import Settings
 
 __all__ = [
-    "Assistant", "Settings", "Passage", "IndexReport",
+    "Assistant", "Settings", "Passage", "IndexReport", "Answer", "Citation",
     "AssistantError", "ArticleError", "ConfigError", "ModelError", "StoreError", "LLMError",
 ]
 __version__ = "0.1.0"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .catalog import Catalog
+from .chain import AnswerChain
 from .embeddings import Embedder, EmbeddingCache
 from .indexer import Indexer
+from .keywords import tokenize
 from .progress import ProgressCallback
-from .results import IndexReport, Passage
+from .results import Answer, IndexReport, Passage
 from .retrieval import Filters, HybridRetriever
 from .settings import Settings
 from .vectors import VectorStore
@@ -28,11 +31,13 @@ class Assistant:
         self.settings = settings.replace(**overrides) if settings else Settings.from_env(**overrides)
         index = self.settings.index_path
         self.catalog = Catalog(index / "assistant.sqlite")
-        self.cache = EmbeddingCache(index / "embeddings.sqlite")
+        self.cache = EmbeddingCache(Path(self.settings.embedding_cache).expanduser() if self.settings.embedding_cache
+                                    else index / "embeddings.sqlite")
         self.embedder = Embedder(self.settings)
         self.vectors = VectorStore(self.settings)
         self.indexer = Indexer(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
-        self.retriever = HybridRetriever(self.settings, self.catalog, self.vectors, self.embedder)
+        self.retriever = HybridRetriever(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
+        self.chain = AnswerChain(self.settings, self.retriever, self.catalog, self.embedder)
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike] | str | os.PathLike, rebuild: bool = False,
@@ -51,10 +56,31 @@ class Assistant:
         return self.indexer.check(repair=repair)
 
     # -- searching ------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, *, mode: str = "dense", date_from: str | None = None,
+    def search(self, query: str, k: int | None = None, *, mode: str | None = None, date_from: str | None = None,
                date_to: str | None = None, category: str | None = None, source: str | None = None) -> list[Passage]:
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
-        return self.retriever.search(query, k=k, filters=filters, mode=mode)
+        return self.retriever.search(query, k=k or self.settings.k, filters=filters, mode=mode)
+
+    # -- answering ------------------------------------------------------------------------
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, answerer: str | None = None,
+            k: int | None = None, date_from: str | None = None, date_to: str | None = None,
+            category: str | None = None, source: str | None = None) -> Answer:
+        """Answer with numbered citations, or abstain when the articles don't cover the question."""
+        filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
+        return self.chain.ask(question, history=history, answerer=answerer, k=k, filters=filters)
+
+    def stream(self, question: str, history: list[tuple[str, str]] | None = None, *, answerer: str | None = None,
+               k: int | None = None, date_from: str | None = None, date_to: str | None = None,
+               category: str | None = None, source: str | None = None) -> Iterator[str | Answer]:
+        """Text deltas as the answer is written, then the final Answer."""
+        filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
+        return self.chain.stream(question, history=history, answerer=answerer, k=k, filters=filters)
+
+    def as_retriever(self, k: int | None = None):
+        """The hybrid retriever as a LangChain retriever (Documents with our metadata) for your own chains."""
+        from .langchain import PassageRetriever
+
+        return PassageRetriever(assistant=self, k=k or self.settings.k)
 
     # -- inspecting -----------------------------------------------------------------------
     def articles(self) -> list[dict]:
@@ -72,9 +98,18 @@ class Assistant:
             "vector_store": self.vectors.location,
             "embedding_model": self.catalog.get_meta("model_id") or self.settings.embedding_model,
             "chunking": self.catalog.get_meta("chunker") or "",
-            "cached_vectors": len(self.cache),
+            "cached_vectors": self.cache.count("passage"),
+            "cached_sentence_vectors": self.cache.count("sentence"),
             "disk_bytes": size,
         }
+
+    def warm_up(self) -> float:
+        """Load the model and the tokenizers now rather than on the first question; returns seconds."""
+        start = time.perf_counter()
+        self.embedder.embed_query("warm up")
+        tokenize("预热")
+        self.vectors.count()
+        return time.perf_counter() - start
 
     @property
     def is_empty(self) -> bool:

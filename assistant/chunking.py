@@ -16,7 +16,8 @@ from .articles import HEADING, Article
 
 BREADCRUMB_SEP = " › "
 
-_SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|\.(?=\s)|\.$)[”’\"」』）)\]]*")
+# closing quotes and brackets stay with their sentence; a “ at a paragraph end is a mistyped ”
+_SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|\.(?=\s)|\.$)(?:[”’\"」』）)\]]|“(?=\s|$))*")
 _CLAUSE_END = re.compile(r"[，,、：:]")
 
 
@@ -66,8 +67,8 @@ def sentence_spans(text: str, start: int, end: int, max_len: int) -> list[tuple[
         spans.append((pos, end))
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        # leading spaces belong to the gap between sentences
-        while s < e and text[s] == " ":
+        # leading whitespace belongs to the gap between sentences
+        while s < e and text[s].isspace():
             s += 1
         if s >= e:
             continue
@@ -76,6 +77,37 @@ def sentence_spans(text: str, start: int, end: int, max_len: int) -> list[tuple[
             continue
         out.extend(_split_long(text, s, e, max_len))
     return out
+
+
+SENTENCE_MAX = 160  # longer sentences are cut at clause marks for answer extraction
+
+
+SENTENCE_MIN = 12  # shorter sentences join the next one in the same paragraph ("再看电视行业。")
+
+
+def passage_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage; paragraph ends are sentence ends too, and a sentence shorter than
+    SENTENCE_MIN joins its neighbour in the same paragraph. Deterministic: the indexer embeds these
+    sentences and the answerer recomputes the same spans from the same text."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        line_spans: list[tuple[int, int]] = []
+        for s, e in sentence_spans(text, start, end, SENTENCE_MAX):
+            if line_spans and line_spans[-1][1] - line_spans[-1][0] < SENTENCE_MIN:
+                line_spans[-1] = (line_spans[-1][0], e)
+            else:
+                line_spans.append((s, e))
+        if len(line_spans) > 1 and line_spans[-1][1] - line_spans[-1][0] < SENTENCE_MIN:
+            line_spans[-2:] = [(line_spans[-2][0], line_spans[-1][1])]
+        spans.extend(line_spans)
+        start = end + 1
+    return spans
+
+
+def sentence_texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in passage_sentences(text)]
 
 
 def _split_long(text: str, s: int, e: int, max_len: int) -> list[tuple[int, int]]:

@@ -39,11 +39,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="show the passages that best match a question")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="dense",
-                   help="retrieval mode (default dense)")
+    p.add_argument("-k", type=int, help="number of passages (default 5, ASSISTANT_K)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"],
+                   help="retrieval mode (default hybrid, ASSISTANT_SEARCH_MODE)")
     _add_filters(p)
     p.add_argument("--json", action="store_true", help="print passages as JSON")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with numbered citations",
+                       description="Answer from the indexed articles. Every sentence ends with a citation [n]; "
+                                   "when the articles don't cover the question the answer says so and lists "
+                                   "the closest passages instead.")
+    p.add_argument("question")
+    p.add_argument("--answerer", choices=["extractive", "llm"],
+                   help="extractive (offline, default) or llm (needs ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL)")
+    p.add_argument("-k", type=int, help="passages to answer from (default 5)")
+    _add_filters(p)
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+
+    p = sub.add_parser("eval", parents=[common], help="measure retrieval and answers on a question set",
+                       description="Questions as JSON Lines ({id, q, lang, file, gold, type}) or SQuAD JSON "
+                                   "(e.g. CMRC 2018). For SQuAD, each entry is written as one article under "
+                                   "INDEX_DIR/eval-articles/ and indexed into INDEX_DIR first: use a separate "
+                                   "--index-dir. Prints hit@1/3/5, MRR@10, abstention, answer-contains-gold "
+                                   "and latency.")
+    p.add_argument("file")
+    p.add_argument("--k", type=int, default=5, help="passages given to the answerer (default 5)")
+    p.add_argument("--files-dir", help="folder the questions' 'file' names are relative to "
+                                       "(default: match by file name)")
+    p.add_argument("--no-answers", action="store_true", help="retrieval metrics only (faster)")
+    p.add_argument("--json", action="store_true", help="print metrics and per-question rows as JSON")
 
     p = sub.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--check", action="store_true", help="also verify vectors and passages agree")
@@ -109,6 +133,62 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_ask(args) -> int:
+    a = _assistant(args)
+    kwargs = dict(answerer=args.answerer, k=args.k, date_from=args.date_from, date_to=args.date_to,
+                  category=args.category, source=args.source)
+    if args.json:
+        print(json.dumps(a.ask(args.question, **kwargs).to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    answer = None
+    for part in a.stream(args.question, **kwargs):
+        if isinstance(part, str):
+            print(part, end="", flush=True)
+        else:
+            answer = part
+    print("\n")
+    if answer.notice:
+        print(f"note: {answer.notice}\n", file=sys.stderr)
+    for c in answer.citations:
+        print(f"[{c.number}] {c.passage.heading}  ({c.passage.source})")
+        print(textwrap.indent(textwrap.fill(c.quote, width=100), "    > "))
+    if answer.abstained:
+        for p in answer.passages:
+            print(f"- {p.heading}  ({p.source})")
+            print(textwrap.indent(textwrap.shorten(p.text, width=200), "    "))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from pathlib import Path
+
+    from .evaluate import evaluate, format_metrics, load_questions
+
+    a = _assistant(args)
+    path = Path(args.file)
+    files_dir = Path(args.files_dir) if args.files_dir else None
+    if path.suffix.lower() == ".json":
+        articles = a.settings.index_path / "eval-articles" / path.stem
+        questions = load_questions(path, articles)
+        report = a.index([articles], progress=TqdmProgress())
+        if report.failed:
+            raise AssistantError(f"could not index the eval articles: {report.failed[:3]}")
+        files_dir = articles
+    else:
+        questions = load_questions(path)
+    if a.is_empty:
+        raise AssistantError("the index is empty: run `assistant index PATH` first")
+    bar = TqdmProgress()
+    result = evaluate(a, questions, k=args.k, files_dir=files_dir, answers=not args.no_answers,
+                      progress=lambda done, total: bar("questions", done, total))
+    bar.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_metrics(result.metrics))
+    return 0
+
+
 def cmd_stats(args) -> int:
     a = _assistant(args)
     stats = a.stats()
@@ -128,7 +208,8 @@ def cmd_remove(args) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "stats": cmd_stats, "remove": cmd_remove}
+COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats,
+            "remove": cmd_remove}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,11 @@ from .settings import Settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# OpenMP threads that sleep instead of spinning while they wait (read when torch loads). With the default
+# spinning, a search while another process used the CPU (an `assistant index` run beside the app) took
+# p95 880 ms instead of 72 ms on the 2-core machine. Cost: one query embeds in ~27 ms instead of ~15 ms
+# on an idle machine (steady under load); batch throughput is unchanged (benchmarks/scale.py, issue 5).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def resolve_model_dir(settings: Settings) -> tuple[Path, str]:
@@ -107,17 +112,18 @@ class Embedder:
         return self._encode(list(texts), self.settings.query_prompt)
 
     def embed_passages(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embed passages in batches; ``on_batch(n)`` is called after each batch of n texts."""
+        """Embed passages (or sentences: same prompt) in batches; ``on_batch(n)`` after each batch."""
         texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+        out = np.zeros((len(texts), 0), dtype=np.float32)
         # longest first: batches of similar length waste less padding
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        step = self.settings.embed_batch_size
+        step = self.settings.embed_batch_size * 4
         for i in range(0, len(order), step):
             idx = order[i:i + step]
-            out[idx] = self._encode([texts[j] for j in idx], self.settings.passage_prompt)
+            vectors = self._encode([texts[j] for j in idx], self.settings.passage_prompt)
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
             if on_batch:
                 on_batch(len(idx))
         return out
@@ -131,18 +137,23 @@ class Embedder:
 
 
 class EmbeddingCache:
-    """Passage vectors by (model id, sha256 of the embedded text), in ``embeddings.sqlite``.
+    """Vectors by (model id, kind, sha256 of the text) in ``embeddings.sqlite``; kind is ``passage``
+    (what Chroma holds) or ``sentence`` (what the answerer and the reranker score).
 
-    Survives ``--rebuild`` so a rebuild re-embeds only texts it has never seen.
+    Survives ``--rebuild`` so a rebuild re-embeds only texts it has never seen. Sentence vectors are
+    stored as float16: half the space, and they are only used for ranking.
     """
+
+    KINDS = {"passage": np.float32, "sentence": np.float16}
 
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self._conn() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "
-                       "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+            for kind in self.KINDS:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {kind}_vectors (model TEXT, hash TEXT, vector BLOB, "
+                           "PRIMARY KEY (model, hash)) WITHOUT ROWID")
 
     def _conn(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -153,32 +164,33 @@ class EmbeddingCache:
             self._local.db = db
         return db
 
-    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    def get(self, model: str, hashes: Sequence[str], kind: str = "passage") -> dict[str, np.ndarray]:
+        dtype = self.KINDS[kind]
         found: dict[str, np.ndarray] = {}
         db = self._conn()
-        hashes = list(hashes)
+        hashes = list(dict.fromkeys(hashes))
         for i in range(0, len(hashes), 500):
             part = hashes[i:i + 500]
             rows = db.execute(
-                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
+                f"SELECT hash, vector FROM {kind}_vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
                 [model, *part],
             )
             for h, blob in rows:
-                found[h] = np.frombuffer(blob, dtype=np.float32)
+                found[h] = np.frombuffer(blob, dtype=dtype).astype(np.float32)
         return found
 
-    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+    def put(self, model: str, items: dict[str, np.ndarray], kind: str = "passage") -> None:
+        dtype = self.KINDS[kind]
         with self._conn() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO vectors (model, hash, vector) VALUES (?, ?, ?)",
-                [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+                f"INSERT OR REPLACE INTO {kind}_vectors (model, hash, vector) VALUES (?, ?, ?)",
+                [(model, h, np.asarray(v, dtype=dtype).tobytes()) for h, v in items.items()],
             )
 
     def clear(self) -> None:
         with self._conn() as db:
-            db.execute("DELETE FROM vectors")
+            for kind in self.KINDS:
+                db.execute(f"DELETE FROM {kind}_vectors")
 
-    def __len__(self) -> int:
-        return self._conn().execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-
-
+    def count(self, kind: str = "passage") -> int:
+        return self._conn().execute(f"SELECT COUNT(*) FROM {kind}_vectors").fetchone()[0]

@@ -151,6 +151,7 @@ def evaluate_search(search: Callable[[str, int], list], questions: list[Question
         rows.append({
             "id": question.id, "q": question.q, "lang": question.lang, "type": question.type,
             "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
+            "chars": [len(p.text) for p in passages[:5]],
             "top": [{"source": Path(p.source).name, "heading": p.heading, "score": round(p.score, 4)}
                     for p in passages[:3]],
         })
@@ -161,9 +162,43 @@ def evaluate_search(search: Callable[[str, int], list], questions: list[Question
                           for lang in sorted({r["lang"] for r in rows if r["answerable"]})}
     metrics["by_type"] = {t: retrieval_metrics([r for r in rows if r["type"] == t])
                           for t in sorted({r["type"] for r in rows if r["answerable"]})}
+    metrics["top5_chars_median"] = statistics.median([n for r in rows for n in r["chars"]] or [0])
     metrics["search_ms_p50"] = round(percentile(latencies, 50), 1)
     metrics["search_ms_p95"] = round(percentile(latencies, 95), 1)
     return EvalResult(rows, metrics)
+
+
+def evaluate(assistant, questions: list[Question], k: int = 5, files_dir: Path | None = None,
+             answers: bool = True, progress: Callable[[int, int], None] | None = None) -> EvalResult:
+    """Retrieval ranks (top 10, for MRR@10) and, with ``answers``, what ``ask`` makes of each question."""
+    result = evaluate_search(lambda q, n: assistant.search(q, k=n), questions, k=10, files_dir=files_dir,
+                             progress=None if answers else progress)
+    if not answers:
+        return result
+    latencies = []
+    for i, (question, row) in enumerate(zip(questions, result.rows)):
+        answer = assistant.ask(question.q, k=k)
+        latencies.append(answer.seconds * 1000)
+        text = normalise(answer.text)
+        row["abstained"] = answer.abstained
+        row["answer"] = answer.text
+        row["answer_has_gold"] = (not answer.abstained) and any(normalise(g) in text for g in question.gold)
+        row["cited_gold"] = any(is_hit(c.passage, question, files_dir) for c in answer.citations)
+        if progress:
+            progress(i + 1, len(questions))
+    answerable = [r for r in result.rows if r["answerable"]]
+    unanswerable = [r for r in result.rows if not r["answerable"]]
+    m = result.metrics
+    if unanswerable:
+        m["abstain_unanswerable"] = f"{sum(r['abstained'] for r in unanswerable)}/{len(unanswerable)}"
+    if answerable:
+        n = len(answerable)
+        m["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
+        m["answer_has_gold"] = round(sum(r["answer_has_gold"] for r in answerable) / n, 4)
+        m["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
+    m["ask_ms_p50"] = round(percentile(latencies, 50), 1)
+    m["ask_ms_p95"] = round(percentile(latencies, 95), 1)
+    return result
 
 
 def format_metrics(metrics: dict) -> str:

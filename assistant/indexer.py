@@ -22,7 +22,7 @@ import numpy as np
 
 from .articles import Article, read_article
 from .catalog import Catalog
-from .chunking import Chunk, chunk_article, embed_text_for, text_hash
+from .chunking import Chunk, chunk_article, embed_text_for, sentence_texts, text_hash
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ArticleError, StoreError
 from .keywords import tokenize
@@ -42,14 +42,13 @@ class _Planned:
     is_new: bool
 
 
+@dataclass
 class Indexer:
-    def __init__(self, settings: Settings, catalog: Catalog, vectors: VectorStore, embedder: Embedder,
-                 cache: EmbeddingCache):
-        self.settings = settings
-        self.catalog = catalog
-        self.vectors = vectors
-        self.embedder = embedder
-        self.cache = cache
+    settings: Settings
+    catalog: Catalog
+    vectors: VectorStore
+    embedder: Embedder
+    cache: EmbeddingCache
 
     # -- public ---------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike], rebuild: bool = False,
@@ -60,9 +59,8 @@ class Indexer:
         with self.exclusive():
             if clear_cache:
                 self.cache.clear()
-            if rebuild:
-                self.vectors.reset()
-                self.catalog.reset()
+            if rebuild:  # journaled: a rebuild killed between its two resets is finished by recover()
+                self.catalog.set_meta("rebuilding", "1")
             self.recover()
             self._check_signature()
             files, scopes, report.failed = discover(paths, self.settings)
@@ -94,6 +92,9 @@ class Indexer:
 
     def recover(self) -> None:
         """Finish what a killed run left in the journal: stale vectors out, committed ones back in."""
+        if self.catalog.get_meta("rebuilding"):
+            self.vectors.reset()
+            self.catalog.reset()  # clears the flag in the same transaction as the passages
         for article_id, ids in self.catalog.pending().items():
             committed = set(self.catalog.chunk_ids(article_id))
             stale = [i for i in ids if i not in committed]
@@ -194,10 +195,11 @@ class Indexer:
                 report.removed += 1
 
     def _write(self, plans: list[_Planned], report: IndexReport, progress: ProgressCallback) -> None:
-        model = self.embedder.model_id
-        hashes = {c.text_hash for p in plans for c in p.chunks}
-        missing = hashes - set(self.cache.get(model, sorted(hashes)))
-        report.chunks_reused = sum(1 for p in plans for c in p.chunks if c.text_hash not in missing)
+        if plans:
+            _ = self.vectors.collection  # an unreachable Chroma server fails here, not after the embedding
+        all_pairs = [(c.embed_text, c.text) for p in plans for c in p.chunks]
+        missing = self._missing(all_pairs)
+        report.chunks_reused = sum(1 for p in plans for c in p.chunks if ("passage", c.text_hash) not in missing)
         total, done = len(missing), 0
         progress("embedding", 0, total)
 
@@ -206,17 +208,9 @@ class Indexer:
             done += n
             progress("embedding", done, total)
 
-        for g, group in enumerate(_groups(plans)):
-            todo: dict[str, str] = {}
-            for plan in group:
-                for chunk in plan.chunks:
-                    if chunk.text_hash in missing and chunk.text_hash not in todo:
-                        todo[chunk.text_hash] = chunk.embed_text
-            if todo:
-                vectors = self.embedder.embed_passages(list(todo.values()), on_batch=embedded)
-                self.cache.put(model, dict(zip(todo.keys(), vectors)))
-                missing -= set(todo)
-                report.chunks_embedded += len(todo)
+        for group in _groups(plans):
+            report.chunks_embedded += self._ensure_vectors(
+                [(c.embed_text, c.text) for p in group for c in p.chunks], missing, on_batch=embedded)
             for plan in group:
                 self._commit(plan)
                 if plan.is_new:
@@ -227,6 +221,35 @@ class Indexer:
         self.catalog.set_meta("chunker", self._chunker_signature())
         progress("embedding", total, total)
         progress("writing", len(plans), len(plans))
+
+    def _missing(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """(kind, hash) of the passage and sentence vectors the cache lacks for these passages."""
+        model = self.embedder.model_id
+        passages = {text_hash(embed) for embed, _ in pairs}
+        sentences = {text_hash(s) for _, text in pairs for s in sentence_texts(text)}
+        have_p = self.cache.get(model, sorted(passages), "passage")
+        have_s = self.cache.get(model, sorted(sentences), "sentence")
+        return {("passage", h) for h in passages - set(have_p)} | {("sentence", h) for h in sentences - set(have_s)}
+
+    def _ensure_vectors(self, pairs: list[tuple[str, str]], missing: set[tuple[str, str]] | None = None,
+                        on_batch=None) -> int:
+        """Embed the passages (and their sentences) of ``pairs`` that are not cached yet, each distinct
+        text once. Returns how many passages went through the model."""
+        if missing is None:
+            missing = self._missing(pairs)
+        todo: dict[str, dict[str, str]] = {"passage": {}, "sentence": {}}
+        for embed, text in pairs:
+            for kind, item in [("passage", embed), *(("sentence", s) for s in sentence_texts(text))]:
+                h = text_hash(item)
+                if (kind, h) in missing:
+                    todo[kind][h] = item
+        model = self.embedder.model_id
+        for kind, items in todo.items():
+            if items:
+                vectors = self.embedder.embed_passages(list(items.values()), on_batch=on_batch)
+                self.cache.put(model, dict(zip(items.keys(), vectors)), kind)
+                missing -= {(kind, h) for h in items}
+        return len(todo["passage"])
 
     def _commit(self, plan: _Planned) -> None:
         article, chunks = plan.article, plan.chunks
@@ -254,17 +277,11 @@ class Indexer:
         if not chunk_ids:
             return
         rows = list(self.catalog.chunks(sorted(chunk_ids)).values())
-        texts = {r.chunk_id: embed_text_for(r.title, r.headings, r.text) for r in rows}
-        model = self.embedder.model_id
-        cached = self.cache.get(model, [text_hash(t) for t in texts.values()])
-        lacking = {text_hash(t): t for t in texts.values() if text_hash(t) not in cached}
-        if lacking:
-            vectors = self.embedder.embed_passages(list(lacking.values()))
-            fresh = dict(zip(lacking.keys(), vectors))
-            self.cache.put(model, fresh)
-            cached.update(fresh)
+        pairs = {r.chunk_id: (embed_text_for(r.title, r.headings, r.text), r.text) for r in rows}
+        self._ensure_vectors(list(pairs.values()))
+        vectors = self.cache.get(self.embedder.model_id, [text_hash(e) for e, _ in pairs.values()])
         self.vectors.upsert(
-            [r.chunk_id for r in rows], np.stack([cached[text_hash(texts[r.chunk_id])] for r in rows]),
+            [r.chunk_id for r in rows], np.stack([vectors[text_hash(pairs[r.chunk_id][0])] for r in rows]),
             [_row_metadata(r) for r in rows], [r.text for r in rows],
         )
 

@@ -12,6 +12,7 @@ PHASES = {
     "reading": "Reading articles",
     "embedding": "Embedding passages",
     "writing": "Writing index",
+    "questions": "Questions",
 }
 
 
@@ -34,7 +35,7 @@ class TqdmProgress:
 
         bar = self._bars.get(phase)
         if bar is None:
-            bar = tqdm(total=total, desc=PHASES.get(phase, phase), unit="passage" if phase == "embedding" else "file",
+            bar = tqdm(total=total, desc=PHASES.get(phase, phase), unit={"embedding": "text", "questions": "question"}.get(phase, "file"),
                        file=self.stream, dynamic_ncols=True, leave=True)
             self._bars[phase] = bar
         bar.total = total

@@ -60,3 +60,36 @@ class IndexReport:
                 f"| passages embedded {self.chunks_embedded}, reused {self.chunks_reused}, "
                 f"in index {self.chunks_total} | {self.seconds:.1f} s")
         return text + (" | INTERRUPTED: run it again to finish" if self.interrupted else "")
+
+
+@dataclass
+class Citation:
+    """``[number]`` in the answer text points at ``passage``; ``quote`` is the sentence it supports."""
+
+    number: int
+    passage: Passage
+    quote: str = ""
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "quote": self.quote, "passage": self.passage.to_dict()}
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    passages: list[Passage] = field(default_factory=list)  # everything retrieved (shown when abstaining)
+    answerer: str = "extractive"
+    search_query: str = ""  # what was searched (differs from the question for follow-ups)
+    notice: str = ""  # e.g. why the LLM answer fell back to the extractive one
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "text": self.text, "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages], "answerer": self.answerer,
+            "search_query": self.search_query, "notice": self.notice, "seconds": round(self.seconds, 3),
+        }

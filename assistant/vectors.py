@@ -3,6 +3,15 @@
 Embedded (``PersistentClient`` in ``index_dir/chroma``) by default, or a Chroma server when
 ``chroma_url`` is set. Chroma never embeds anything itself: its default embedding function would
 download a model, so the collection has none and every call passes our vectors.
+
+Server mode moves only the vectors. The catalog (``assistant.sqlite``: articles, passages, the FTS5
+keyword index, the journal of unfinished writes) and the embedding cache stay in the local
+``index_dir``: the catalog is the commit point that makes indexing crash-safe, and it must sit beside
+the lock file that keeps one writer per index. So a server-mode index is the pair (``index_dir``,
+collection): give each index folder its own ``collection`` (ASSISTANT_COLLECTION) when several share
+one server; two folders on one collection would see each other's vectors as orphans, and a
+``--rebuild`` in one would empty the other. A lost connection raises StoreError naming the server;
+the journal makes the next run finish what was cut off.
 """
 
 from __future__ import annotations
@@ -58,19 +67,25 @@ class VectorStore:
         if self._collection is None:
             with self._lock:
                 if self._collection is None:
-                    self._collection = self.client.get_or_create_collection(
+                    collection = self.client.get_or_create_collection(
                         self.settings.collection, embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
+                    self._collection = _Guarded(collection, self.settings.chroma_url) if self.settings.chroma_url \
+                        else collection
         return self._collection
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict],
-               documents: Sequence[str]) -> None:
+               documents: Sequence[str] | None = None) -> None:
+        """Store vectors with the one metadata key search filters on (``article_id``). Passage texts and
+        the other metadata are read from the catalog, never from Chroma; keeping copies there (with
+        Chroma's own full-text index of documents) made the store 5x larger and writes 7x slower at
+        100k passages (benchmarks/scale.py). ``documents`` is accepted and not stored."""
         step = 1000
         for i in range(0, len(ids), step):
             self.collection.upsert(
                 ids=list(ids[i:i + step]), embeddings=np.asarray(vectors[i:i + step], dtype=np.float32),
-                metadatas=list(metadatas[i:i + step]), documents=list(documents[i:i + step]),
+                metadatas=[{"article_id": m["article_id"]} for m in metadatas[i:i + step]],
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -115,8 +130,39 @@ class VectorStore:
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def reset(self) -> None:
+        client = self.client  # a server that cannot be reached is an error, not an absent collection
         try:
-            self.client.delete_collection(self.settings.collection)
+            _Guarded(client, self.settings.chroma_url).delete_collection(self.settings.collection)
+        except StoreError:
+            raise
         except Exception:  # noqa: BLE001 - absent collection is fine
             pass
         self._collection = None
+
+
+class _Guarded:
+    """Server mode: a Chroma collection whose calls turn a lost connection into a StoreError that
+    names the server, instead of an httpx traceback. Nothing else changes."""
+
+    def __init__(self, collection, url: str):
+        self._collection, self._url = collection, url
+
+    def __getattr__(self, name):
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                import httpx
+
+                if isinstance(exc, httpx.TransportError):
+                    raise StoreError(
+                        f"lost the connection to the Chroma server at {self._url} ({exc}); check that it "
+                        "is running. The index stays consistent: run the same command again when it is back"
+                    ) from exc
+                raise
+
+        return call

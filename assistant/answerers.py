@@ -1,0 +1,280 @@
+"""Answer writers. Both turn (question, retrieved passages) into text with ``[n]`` citations.
+
+``ExtractiveAnswerer`` (the default) runs offline and never invents a word: it picks the sentences of
+the retrieved passages that best answer the question and strings them together, each followed by its
+citation. ``LLMAnswerer`` asks any OpenAI-compatible chat endpoint and falls back to the extractive
+answer when the endpoint fails. Both refuse to answer on weak evidence (``Evidence.is_weak``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from .chunking import passage_sentences
+from .citations import bigrams, repair_citations
+from .embeddings import Embedder
+from .errors import LLMError
+from .prompts import format_passages, language_of, load_template
+from .results import Citation, Passage
+from .retrieval import SearchResult
+from .settings import Settings
+
+LEXICAL_WEIGHT = 0.06  # share of the question's (IDF-weighted) keywords found in the sentence
+PASSAGE_WEIGHT = 0.02  # bonus for sentences of the best-ranked passages
+
+NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
+CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
+
+
+# -- evidence and abstention -----------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    """How well the retrieved passages match the question; the abstention rule reads these."""
+
+    top_sentence: float  # best sentence cosine
+    top_dense: float  # best passage cosine
+    coverage: float  # IDF-weighted share of the question's keywords found in the top passages
+
+    def is_weak(self, settings: Settings, lang: str) -> bool:
+        if lang != "zh":  # keywords of an English question rarely appear in Chinese articles
+            return self.top_sentence < settings.abstain_en
+        if self.top_sentence < settings.abstain_zh:
+            return True
+        # a middling match must also share the question's rare words ("网易云音乐", "SU7")
+        return self.top_sentence < settings.confident_zh and self.coverage < settings.min_keyword_coverage
+
+
+def keyword_coverage(tokens: list[str], passages: list[Passage], idf: dict[str, float]) -> float:
+    """Share of the question's keyword weight that appears in the top three passages (titles included)."""
+    unique = list(dict.fromkeys(tokens))
+    total = sum(idf.get(t, 1.0) for t in unique)
+    if not total:
+        return 0.0
+    text = " ".join(f"{p.heading} {p.text}" for p in passages[:3]).lower()
+    return sum(idf.get(t, 1.0) for t in unique if t in text) / total
+
+
+# -- comparison questions --------------------------------------------------------------------
+
+_ZH_SIDES = re.compile(
+    r"^(?:请问)?(.+?)(?:和|与|跟|同|以及|及|对比|相比|相较于?|比起|vs\.?|VS)(.+?)"
+    r"(?:之间|两者|二者)?(?:有|存在|的|各自的?|各有)?(?:什么|哪些|啥|何)?(?:样的)?(?:区别|不同|差异|差别|异同|不一样|分别)")
+_EN_SIDES = [
+    re.compile(r"differences? between (.+?) and (.+?)(?:\?|$)", re.I),
+    re.compile(r"differ (?:between|for) (.+?) and (.+?)(?:\?|$)", re.I),
+    re.compile(r"compare (.+?) (?:and|with|to) (.+?)(?:\?|$)", re.I),
+    re.compile(r"(.+?) (?:vs\.?|versus) (.+?)(?:\?|$)", re.I),
+    re.compile(r"how (?:is|are|does|do) (.+?) differ from (.+?)(?:\?|$)", re.I),
+]
+_COMPARE_WORDS = re.compile(r"区别|不同|差异|差别|对比|异同|相比|不一样|\bvs\b|versus|differ|compar", re.I)
+
+
+def comparison_sides(question: str) -> list[str]:
+    """The two things a comparison question compares ("前端数字化", "后端数字化"), else []."""
+    q = question.strip().rstrip("？?。. ")
+    if not _COMPARE_WORDS.search(q):
+        return []
+    m = _ZH_SIDES.search(q)
+    if m:
+        a, b = m.group(1).strip(" ，,"), m.group(2).strip(" ，,")
+    else:
+        for pattern in _EN_SIDES:
+            m = pattern.search(q)
+            if m:
+                a, b = m.group(1).strip(" ,"), m.group(2).strip(" ,")
+                a = re.sub(r"^(?:what is |what's |what are )?(?:the )?", "", a, flags=re.I)
+                break
+        else:
+            return []
+        # "front-end and back-end digitalization": the shared head noun belongs to both sides (but not
+        # to a name: "SaaS and on-premise software")
+        wa, wb = a.split(), b.split()
+        if len(wa) == 1 and len(wb) > 1 and a.islower():
+            a = " ".join([a, *wb[1:]])
+    if not a or not b or a == b:
+        return []
+    return [a, b]
+
+
+# -- the extractive answerer -----------------------------------------------------------------
+
+@dataclass
+class _Sentence:
+    passage: int  # index into the search result's passages
+    start: int
+    end: int
+    text: str
+    score: float
+    vector: np.ndarray | None  # the sentence's cached vector (for comparison sides)
+
+
+class ExtractiveAnswerer:
+    """Deterministic: the same passages and question always give the same answer."""
+
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+
+    def compose(self, question: str, result: SearchResult, idf: dict[str, float]) -> tuple[str, list[Citation]]:
+        sentences = self._candidates(question, result, idf)
+        if not sentences:
+            return "", []
+        chosen = self._select(question, result, sentences)
+        lang = language_of(question)
+        parts, numbers = [], {}
+        for s in chosen:
+            n = numbers.setdefault(s.passage, len(numbers) + 1)
+            parts.append(f"{s.text}[{n}]")
+        text = ("" if lang == "zh" else " ").join(parts)
+        citations = []
+        for s in chosen:
+            n = numbers[s.passage]
+            if all(c.number != n for c in citations):
+                citations.append(Citation(number=n, passage=result.passages[s.passage], quote=s.text))
+        return text, citations
+
+    def stream(self, text: str) -> Iterator[str]:
+        """The composed answer sentence by sentence (it is ready at once; this keeps the UI uniform)."""
+        for piece in re.findall(r".+?\[\d+\]|.+$", text):
+            yield piece
+
+    def _candidates(self, question: str, result: SearchResult, idf: dict[str, float]) -> list[_Sentence]:
+        tokens = list(dict.fromkeys(result.query_tokens))
+        weights = {t: idf.get(t, 1.0) for t in tokens}
+        total = sum(weights.values()) or 1.0
+        out: list[_Sentence] = []
+        for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
+            spans = passage_sentences(passage.text)
+            scores = cand.sentence_scores or [cand.dense] * len(spans)
+            vectors = cand.sentence_vectors or [None] * len(spans)
+            for (s, e), vscore, vector in zip(spans, scores, vectors):
+                text = passage.text[s:e]
+                if len(text) < 8:
+                    continue
+                low = text.lower()
+                lexical = sum(w for t, w in weights.items() if t in low) / total
+                # the best passages' sentences are likelier answers: cross-lingual sentence cosines
+                # are too flat to rank on their own
+                score = vscore + LEXICAL_WEIGHT * lexical + PASSAGE_WEIGHT / (1 + i)
+                out.append(_Sentence(i, s, e, text, score, vector))
+        return out
+
+    def _select(self, question: str, result: SearchResult, sentences: list[_Sentence]) -> list[_Sentence]:
+        ranked = sorted(sentences, key=lambda s: (-s.score, s.passage, s.start))
+        limit = self.settings.max_answer_sentences
+        chosen: list[_Sentence] = []
+
+        def add(s: _Sentence) -> None:
+            grams = bigrams(s.text)
+            for c in chosen:
+                other = bigrams(c.text)
+                if c is s or len(grams & other) / (len(grams | other) or 1) > 0.5:
+                    return  # a near-duplicate says nothing new
+            chosen.append(s)
+
+        sides = comparison_sides(question)
+        if sides:
+            for side in self._side_best(sides, sentences):
+                add(side)
+        best = ranked[0].score
+        for s in ranked:
+            if len(chosen) >= limit:
+                break
+            if len(chosen) >= 2 and s.score < best - 0.04:
+                break
+            add(s)
+        if sides:
+            return chosen  # side A first, then side B, then the rest by relevance
+        return sorted(chosen, key=lambda s: (s.passage, s.start))
+
+    def _side_best(self, sides: list[str], sentences: list[_Sentence]) -> list[_Sentence]:
+        """For each side of a comparison, the sentence that best describes it and answers the question."""
+        vectors = self.embedder.embed_queries(sides)
+        picks = []
+        for side, vector in zip(sides, vectors):
+            scores = []
+            for s in sentences:
+                side_score = float(s.vector @ vector) if s.vector is not None else 0.0
+                literal = 0.05 if side.lower() in s.text.lower() else 0.0
+                scores.append(s.score + side_score + literal)
+            picks.append(sentences[int(np.argmax(scores))])
+        return picks
+
+
+def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}
+
+
+# -- the LLM answerer ------------------------------------------------------------------------
+
+class LLMAnswerer:
+    """Any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server, DeepSeek, Qwen …)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._model = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.settings.llm_base_url and self.settings.llm_model)
+
+    @property
+    def chat_model(self):
+        if self._model is None:
+            if not self.configured:
+                raise LLMError("no LLM endpoint configured: set ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL")
+            from langchain_openai import ChatOpenAI
+
+            s = self.settings
+            self._model = ChatOpenAI(
+                base_url=s.llm_base_url, model=s.llm_model, api_key=s.llm_api_key or "not-needed",
+                timeout=s.llm_timeout, max_retries=0, temperature=s.llm_temperature,
+            )
+        return self._model
+
+    def chain(self, lang: str):
+        """prompt → chat model → text, as an LCEL runnable."""
+        from langchain_core.output_parsers import StrOutputParser
+
+        return load_template("answer", lang, self.settings.prompts_dir) | self.chat_model | StrOutputParser()
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        lang = language_of(question)
+        inputs = {"question": question, "passages": format_passages(passages)}
+        try:
+            for delta in self.chain(lang).stream(inputs):
+                if delta:
+                    yield delta
+        except LLMError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every transport/protocol error means "fall back"
+            raise LLMError(f"the LLM endpoint {self.settings.llm_base_url} failed: {_describe(exc)}") from exc
+
+    def finish(self, text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+        return repair_citations(text, passages)
+
+    def condense(self, question: str, history: list[tuple[str, str]]) -> str:
+        from langchain_core.output_parsers import StrOutputParser
+
+        from .prompts import format_history
+
+        lang = language_of(question)
+        chain = load_template("condense", lang, self.settings.prompts_dir) | self.chat_model | StrOutputParser()
+        try:
+            text = chain.invoke({"question": question, "history": format_history(history)})
+        except Exception as exc:  # noqa: BLE001
+            raise LLMError(f"the LLM endpoint {self.settings.llm_base_url} failed: {_describe(exc)}") from exc
+        return text.strip().splitlines()[0].strip() if text.strip() else question
+
+
+def _describe(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return f"no reply in time ({name}; raise ASSISTANT_LLM_TIMEOUT for slow models)"
+    return f"{name}: {str(exc)[:200]}"
