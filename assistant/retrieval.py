@@ -157,8 +157,8 @@ class HybridRetriever:
 
     def _merge_neighbours(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """Adjacent passages of the same section, both among the best, become one passage: the answer
-        often straddles a chunk boundary. Merged passages stay under twice the chunk size."""
-        limit = 2 * self.settings.chunk_size + self.settings.chunk_overlap
+        often straddles a chunk boundary. Merged passages stay within ``merge_max_chars``."""
+        limit = self.settings.merge_max_chars
         out: list[Candidate] = []
         for c in ranked:
             host = next((o for o in out[:k] if _adjacent(o, c) and len(_joined(o.row, c.row).text) <= limit), None)

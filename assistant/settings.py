@@ -70,7 +70,8 @@ class Settings:
     weight_sentence: float = 2.0
     """Reciprocal-rank fusion: score = Σ weight / (rrf_k + rank + 1) over the three rankings."""
     merge_neighbours: bool = True
-    """Join adjacent passages of one section when both rank among the best (at most 2 chunks' size)."""
+    merge_max_chars: int = 900
+    """Join adjacent passages of one section when both rank among the best, up to this length."""
     per_article: int = 3
     """At most this many passages of one article in a result (0 = no cap)."""
 

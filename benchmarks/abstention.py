@@ -33,7 +33,7 @@ def evidence_rows(a: Assistant, questions, name: str) -> list[dict]:
         r = a.retriever.retrieve(q.q, a.settings.k)
         doc_freq, n = a.catalog.doc_freq(r.query_tokens)
         coverage = keyword_coverage(r.query_tokens, r.passages, idf_weights(r.query_tokens, doc_freq, n))
-        rows.append({"set": name, "id": q.id, "lang": language_of(q.q), "answerable": q.answerable,
+        rows.append({"set": name, "id": q.id, "question": q.q.strip(), "lang": language_of(q.q), "answerable": q.answerable,
                      "evidence": Evidence(r.top_sentence, r.top_dense, coverage)})
     return rows
 
@@ -74,7 +74,8 @@ def main() -> None:
                         key=lambda r: -r["evidence"].top_sentence):
             e = r["evidence"]
             print(f"  {r['id']:<9} {e.top_sentence:.3f} {e.coverage:.2f}")
-        lowest = min((r["evidence"].top_sentence for r in rows if r["answerable"] and r["lang"] == lang), default=None)
+        lowest = min((r["evidence"].top_sentence for r in rows
+                      if r["answerable"] and r["lang"] == lang and r["question"]), default=None)
         print(f"lowest best-sentence cosine of an answerable {lang} question: {lowest}")
 
     current = Settings.from_env()

@@ -87,7 +87,7 @@ def corpus_files(corpus: Path) -> list[Path]:
 def run_set(name: str, questions, files: list[Path], files_dir: Path, args, index_dir: Path) -> dict:
     out: dict = {"set": name, "questions": len(questions)}
     settings = dict(index_dir=str(index_dir), embedding_cache=str(args.cache), quiet=True)
-    for key in ("chunk_size", "chunk_overlap", "mode", "rrf_k", "per_article"):
+    for key in ("chunk_size", "chunk_overlap", "mode", "rrf_k", "per_article", "merge_max_chars"):
         value = getattr(args, key)
         if value is not None:
             settings["search_mode" if key == "mode" else key] = value
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["hybrid", "dense", "keyword"])
     parser.add_argument("--rrf-k", type=int)
     parser.add_argument("--per-article", type=int)
+    parser.add_argument("--merge-max-chars", type=int)
     parser.add_argument("--skip-plain", action="store_true", help="only our pipeline")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only")
     parser.add_argument("--show-misses", action="store_true")
