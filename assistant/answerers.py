@@ -130,7 +130,8 @@ class ExtractiveAnswerer:
         parts, numbers = [], {}
         for s in chosen:
             n = numbers.setdefault(s.passage, len(numbers) + 1)
-            parts.append(f"{s.text}[{n}]")
+            # an article's own footnote marks must not pass for our citations
+            parts.append(_FOOTNOTE.sub(r"［\1］", s.text) + f"[{n}]")
         text = ("" if lang == "zh" else " ").join(parts)
         citations = []
         for s in chosen:
@@ -155,7 +156,7 @@ class ExtractiveAnswerer:
             vectors = cand.sentence_vectors or [None] * len(spans)
             for (s, e), vscore, vector in zip(spans, scores, vectors):
                 text = passage.text[s:e]
-                if len(text) < 8:
+                if not is_prose(text):
                     continue
                 low = text.lower()
                 lexical = sum(w for t, w in weights.items() if t in low) / total
@@ -205,6 +206,19 @@ class ExtractiveAnswerer:
                 scores.append(s.score + side_score + literal)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
+
+
+_FOOTNOTE = re.compile(r"\[(\d{1,3})\]")
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def is_prose(text: str) -> bool:
+    """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
+    compact = re.sub(r"\s", "", text)
+    if len(compact) < 8 or re.search(r"https?://|www\.", text) or re.match(r"\s*\[\d{1,3}\]", text):
+        return False
+    letters = len(_LETTER.findall(compact))
+    return letters >= 4 and letters + sum(c.isdigit() for c in compact) >= 0.6 * len(compact)
 
 
 def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:

@@ -13,6 +13,7 @@ from .embeddings import Embedder, EmbeddingCache
 from .indexer import Indexer
 from .keywords import tokenize
 from .progress import ProgressCallback
+from .reranker import Reranker
 from .results import Answer, IndexReport, Passage
 from .retrieval import Filters, HybridRetriever
 from .settings import Settings
@@ -36,7 +37,8 @@ class Assistant:
         self.embedder = Embedder(self.settings)
         self.vectors = VectorStore(self.settings)
         self.indexer = Indexer(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
-        self.retriever = HybridRetriever(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
+        self.retriever = HybridRetriever(self.settings, self.catalog, self.vectors, self.embedder, self.cache,
+                                         Reranker(self.settings))
         self.chain = AnswerChain(self.settings, self.retriever, self.catalog, self.embedder)
 
     # -- indexing -------------------------------------------------------------------------

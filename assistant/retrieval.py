@@ -22,6 +22,7 @@ from .chunking import BREADCRUMB_SEP, embed_text_for, passage_sentences, text_ha
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
 from .keywords import tokenize
+from .reranker import Reranker
 from .results import Passage
 from .settings import Settings
 from .vectors import VectorStore
@@ -80,6 +81,7 @@ class HybridRetriever:
     vectors: VectorStore
     embedder: Embedder
     cache: EmbeddingCache
+    reranker: Reranker | None = None
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
                query_vector: np.ndarray | None = None) -> list[Passage]:
@@ -119,6 +121,11 @@ class HybridRetriever:
             for c in found:
                 c.score = c.dense if mode == "dense" else c.keyword
         found.sort(key=lambda c: c.score, reverse=True)
+        if self.reranker is not None and self.reranker.enabled:
+            top = self.settings.rerank_top
+            for c, score in zip(found[:top], self.reranker.scores(query, [c.row.text for c in found[:top]])):
+                c.score = score
+            found[:top] = sorted(found[:top], key=lambda c: c.score, reverse=True)
         if self.settings.merge_neighbours:
             found = self._merge_neighbours(found, k)
         chosen = _cap_per_article(found, k, self.settings.per_article)

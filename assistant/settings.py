@@ -72,6 +72,9 @@ class Settings:
     merge_neighbours: bool = True
     merge_max_chars: int = 900
     """Join adjacent passages of one section when both rank among the best, up to this length."""
+    reranker: str = ""
+    """Folder of a local sentence-transformers CrossEncoder to re-order candidates; empty = off."""
+    rerank_top: int = 20
     per_article: int = 3
     """At most this many passages of one article in a result (0 = no cap)."""
 

@@ -72,7 +72,8 @@ def main() -> None:
 
     questions = load_questions(args.eval)
     shared_36kr = Path(args.corpus) / "36kr"
-    result = evaluate_search(lambda q, k: a.search(q, k=k, mode="dense"), questions, k=10,
+    dense = Assistant(index_dir=index_dir, cache_dir=cache_dir, merge_neighbours=False, quiet=True)
+    result = evaluate_search(lambda q, k: dense.search(q, k=k, mode="dense"), questions, k=10,
                              files_dir=shared_36kr if shared_36kr.exists() else None)
     figures["dense_retrieval"] = result.metrics
 

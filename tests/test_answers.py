@@ -115,3 +115,66 @@ def test_cli_ask(sliced_assistant, capsys):
 def test_empty_index_abstains(tmp_path):
     answer = Assistant(index_dir=str(tmp_path / "empty"), quiet=True).ask(FLAGSHIP_ZH)
     assert answer.abstained and answer.passages == []
+
+
+def test_reranker_is_a_pluggable_step(sliced_assistant, tmp_path):
+    """Wiring only: a CrossEncoder folder made from our e5 weights (its scoring head is untrained)."""
+    from sentence_transformers import CrossEncoder
+
+    from assistant import ModelError
+
+    folder = tmp_path / "cross-encoder"
+    CrossEncoder(str(sliced_assistant.embedder._path), num_labels=1, device="cpu").save(str(folder))
+    a = Assistant(index_dir=sliced_assistant.settings.index_dir, reranker=str(folder), rerank_top=10,
+                  merge_neighbours=False, per_article=0, quiet=True)
+    hits = a.search(FLAGSHIP_ZH, k=5)
+    expected = a.retriever.reranker.scores(FLAGSHIP_ZH, [h.text for h in hits])
+    assert [h.score for h in hits] == pytest.approx(expected, abs=1e-5)
+    assert expected == sorted(expected, reverse=True)
+    with pytest.raises(ModelError, match="ASSISTANT_RERANKER"):
+        Assistant(index_dir=sliced_assistant.settings.index_dir, reranker=str(tmp_path / "nope"),
+                  quiet=True).search(FLAGSHIP_ZH)
+
+
+def test_eval_harness_on_a_small_slice(sliced_assistant, corpus_slice, tmp_path, capsys):
+    """The JSON Lines format with the dev set's questions whose articles are in the slice."""
+    import json
+
+    from conftest import CMRC, DEV_SET
+
+    keep = {"015.md", "016.md", "050.md", "054.md", "070.md", "089.md"}
+    lines = []
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["file"] in keep:
+            row["file"] = "36kr__" + row["file"]  # the slice's file names
+            lines.append(json.dumps(row, ensure_ascii=False))
+        elif row["id"] in ("dev-039", "dev-040"):  # unanswerable
+            lines.append(line)
+    questions = tmp_path / "slice.jsonl"
+    questions.write_text("\n".join(lines), encoding="utf-8")
+    assert main(["eval", str(questions), "--json", "--index-dir", sliced_assistant.settings.index_dir]) == 0
+    result = json.loads(capsys.readouterr().out)
+    m = result["metrics"]
+    assert m["answerable"] == 6 and m["questions"] == 8
+    assert m["hit@5"] >= 5 / 6 and m["mrr@10"] > 0.5
+    assert m["abstain_unanswerable"] == "2/2" and m["abstain_answerable"] == 0
+    assert {"hit@1", "hit@3", "answer_has_gold", "ask_ms_p50", "ask_ms_p95", "by_lang", "by_type"} <= set(m)
+
+    # the SQuAD format: three CMRC passages become three articles in their own index
+    data = json.loads(CMRC.read_text(encoding="utf-8"))
+    data["data"] = data["data"][:3]
+    squad = tmp_path / "mini_squad.json"
+    squad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["eval", str(squad), "--no-answers", "--json", "--index-dir", str(tmp_path / "squad-index")]) == 0
+    m = json.loads(capsys.readouterr().out)["metrics"]
+    n = sum(len(p["qas"]) for d in data["data"] for p in d["paragraphs"])
+    assert m["questions"] == n and m["hit@5"] >= 0.8
+
+
+def test_reference_lines_and_footnote_marks_are_not_quoted_as_answers():
+    from assistant.answerers import is_prose
+
+    assert not is_prose("[2] https://spectrum.ieee.org/rare-earth-elements")
+    assert not is_prose("——（完）——————") and not is_prose("参考资料：")
+    assert is_prose("2021年GDP增速为12.9%、11.2%和9.1%。") and is_prose("前端数字化更多是聚焦体验。")
