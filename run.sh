@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for newcomers:
-#   ./run.sh          set up .venv if needed, then start the chat app (indexes the articles on first run)
-#   ./run.sh test     set up .venv if needed, then run the test suite
-# Anything after the command goes to the app (python app.py ...) or to pytest.
+#   ./run.sh [--port 7861 ...]   set up .venv if needed, then start the chat app (python app.py ...);
+#                                the articles folder is indexed on first run
+#   ./run.sh test [pytest args]  set up .venv if needed, then run the test suite
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,8 +23,11 @@ fi
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 
-cmd="${1:-app}"
-[ $# -gt 0 ] && shift
+cmd=app
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then  # a first word without a leading dash names the command
+    cmd="$1"
+    shift
+fi
 case "$cmd" in
     app)  exec "$VENV/bin/python" app.py "$@" ;;
     test) exec "$VENV/bin/python" -m pytest "$@" ;;
