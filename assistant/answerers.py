@@ -38,7 +38,6 @@ class Evidence:
     """How well the retrieved passages match the question; the abstention rule reads these."""
 
     top_sentence: float  # best sentence cosine
-    top_dense: float  # best passage cosine
     coverage: float  # IDF-weighted share of the question's keywords found in the top passages
 
     def is_weak(self, settings: Settings, lang: str) -> bool:

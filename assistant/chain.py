@@ -78,8 +78,7 @@ class AnswerChain:
         result = self.retriever.retrieve(query, k or self.settings.k, filters)
         doc_freq, n_docs = self.catalog.doc_freq(result.query_tokens)
         idf = idf_weights(result.query_tokens, doc_freq, n_docs)
-        evidence = Evidence(result.top_sentence, result.top_dense,
-                            keyword_coverage(result.query_tokens, result.passages, idf))
+        evidence = Evidence(result.top_sentence, keyword_coverage(result.query_tokens, result.passages, idf))
 
         def answer(text: str, citations=(), abstained=False, used=answerer) -> Answer:
             return Answer(question=question, text=text, citations=list(citations), abstained=abstained,

@@ -66,10 +66,6 @@ class SearchResult:
     query_tokens: list[str]
 
     @property
-    def top_dense(self) -> float:
-        return max((c.dense for c in self.candidates), default=0.0)
-
-    @property
     def top_sentence(self) -> float:
         return max((c.sentence for c in self.candidates), default=0.0)
 

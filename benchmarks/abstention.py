@@ -34,7 +34,7 @@ def evidence_rows(a: Assistant, questions, name: str) -> list[dict]:
         doc_freq, n = a.catalog.doc_freq(r.query_tokens)
         coverage = keyword_coverage(r.query_tokens, r.passages, idf_weights(r.query_tokens, doc_freq, n))
         rows.append({"set": name, "id": q.id, "question": q.q.strip(), "lang": language_of(q.q), "answerable": q.answerable,
-                     "evidence": Evidence(r.top_sentence, r.top_dense, coverage)})
+                     "evidence": Evidence(r.top_sentence, coverage)})
     return rows
 
 
