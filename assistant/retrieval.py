@@ -111,7 +111,8 @@ class HybridRetriever:
 
         found = list(candidates.values())
         if mode == "hybrid":
-            self._score_sentences(found, qv, dense_missing=[c for c in found if c.row.chunk_id not in dict(dense)])
+            dense_ids = {cid for cid, _ in dense}
+            self._score_sentences(found, qv, dense_missing=[c for c in found if c.row.chunk_id not in dense_ids])
             self._fuse(found, [cid for cid, _ in dense], [cid for cid, _ in keyword])
         else:
             for c in found:
@@ -143,18 +144,19 @@ class HybridRetriever:
     def _score_sentences(self, found: list[Candidate], qv: np.ndarray, dense_missing: list[Candidate]) -> None:
         """Sentence cosines from cached sentence vectors; passage cosines for keyword-only hits."""
         if dense_missing:
-            hashes = {c.row.chunk_id: text_hash(embed_text_for(c.row.title, c.row.headings, c.row.text))
-                      for c in dense_missing}
-            vectors = self._cached_or_embedded(
-                {hashes[c.row.chunk_id]: embed_text_for(c.row.title, c.row.headings, c.row.text) for c in dense_missing},
-                "passage")
-            for c in dense_missing:
-                c.dense = float(vectors[hashes[c.row.chunk_id]] @ qv)
-        sentences = {c.row.chunk_id: [c.row.text[s:e] for s, e in passage_sentences(c.row.text)] for c in found}
-        vectors = self._cached_or_embedded({text_hash(t): t for texts in sentences.values() for t in texts},
-                                           "sentence")
+            embed_texts = [embed_text_for(c.row.title, c.row.headings, c.row.text) for c in dense_missing]
+            hashes = [text_hash(t) for t in embed_texts]
+            vectors = self._cached_or_embedded(dict(zip(hashes, embed_texts)), "passage")
+            for c, h in zip(dense_missing, hashes):
+                c.dense = float(vectors[h] @ qv)
+        # per candidate: (hash, text) of each sentence, hashed once
+        sentences = {}
         for c in found:
-            c.sentence_vectors = [vectors.get(text_hash(t)) for t in sentences[c.row.chunk_id]]
+            texts = [c.row.text[s:e] for s, e in passage_sentences(c.row.text)]
+            sentences[c.row.chunk_id] = [(text_hash(t), t) for t in texts]
+        vectors = self._cached_or_embedded(dict(pair for pairs in sentences.values() for pair in pairs), "sentence")
+        for c in found:
+            c.sentence_vectors = [vectors.get(h) for h, _ in sentences[c.row.chunk_id]]
             c.sentence_scores = [float(v @ qv) if v is not None else 0.0 for v in c.sentence_vectors]
             c.sentence = max(c.sentence_scores, default=0.0)
 
@@ -164,7 +166,13 @@ class HybridRetriever:
         limit = self.settings.merge_max_chars
         out: list[Candidate] = []
         for c in ranked:
-            host = next((o for o in out[:k] if _adjacent(o, c) and len(_joined(o.row, c.row).text) <= limit), None)
+            host, joined = None, None
+            for o in out[:k]:
+                if _adjacent(o, c):
+                    joined = _joined(o.row, c.row)
+                    if len(joined.text) <= limit:
+                        host = o
+                        break
             if host is None:
                 out.append(c)
                 continue
@@ -173,7 +181,7 @@ class HybridRetriever:
             for cand in (c, host):
                 texts = [cand.row.text[s:e] for s, e in passage_sentences(cand.row.text)]
                 known.update(zip(texts, zip(cand.sentence_vectors, cand.sentence_scores)))
-            host.row = _joined(host.row, c.row)
+            host.row = joined
             pairs = [known.get(host.row.text[s:e], (None, 0.0)) for s, e in passage_sentences(host.row.text)]
             host.sentence_vectors = [v for v, _ in pairs]
             host.sentence_scores = [score for _, score in pairs]

@@ -23,6 +23,8 @@ def test_flagship_questions_find_the_comparison_sections(sliced_assistant):
         for h in hits:
             assert h.heading.startswith(h.title) and h.chunk_id and h.date
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True) and hits[-1].score > 0
+        # dense-only scores are cosines of real matches
+        assert all(h.score > 0.5 for h in sliced_assistant.search(question, k=5, mode="dense"))
 
 
 def test_passages_carry_metadata_and_exact_text(sliced_assistant):
