@@ -1,6 +1,6 @@
 """One question, start to finish: follow-up rewriting → retrieval → evidence check → answerer → Answer.
 
-The LLM path is a LangChain LCEL chain (``prompt | ChatOpenAI | StrOutputParser``, see answerers.py);
+The LLM path is a LangChain LCEL chain (``prompt | ChatOpenAI | StrOutputParser``, see llm.py);
 ``as_retriever`` exposes the hybrid retriever to any LangChain chain a user builds.
 """
 
@@ -10,11 +10,11 @@ import re
 import time
 from typing import Iterator
 
-from .answerers import (CLOSEST, NOT_COVERED, Evidence, ExtractiveAnswerer, LLMAnswerer, idf_weights,
-                        keyword_coverage)
+from .answerers import CLOSEST, NOT_COVERED, Evidence, ExtractiveAnswerer, idf_weights, keyword_coverage
 from .catalog import Catalog
 from .embeddings import Embedder
 from .errors import LLMError
+from .llm import LLMAnswerer
 from .prompts import language_of
 from .results import Answer
 from .retrieval import Filters, HybridRetriever
