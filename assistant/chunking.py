@@ -213,3 +213,16 @@ def _overlap(text: str, units: list[tuple[int, int]], overlap: int, max_len: int
             break
         kept.insert(0, (s, e))
     return [(kept[0][0], last_end)] if kept else []
+
+
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def is_prose(text: str) -> bool:
+    """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
+    compact = re.sub(r"\s", "", text)
+    if (len(compact) < 8 or re.search(r"https?:|//\w|www\.|\w=[\w%-]+&", text)
+            or re.match(r"\s*\[\d{1,3}\]", text)):
+        return False
+    letters = len(_LETTER.findall(compact))
+    return letters >= 4 and letters + sum(c.isdigit() for c in compact) >= 0.6 * len(compact)

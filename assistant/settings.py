@@ -64,6 +64,10 @@ class Settings:
     """``hybrid`` (dense + BM25 + sentence match), ``dense`` or ``keyword``."""
     candidates: int = 40
     """Passages fetched from each index before scoring."""
+    ranking: str = "learned"
+    """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
+    models_dir: str = ""
+    """Folder of the learned models (``passage.json``, ``sentence.json``, ``abstain.json``); empty = bundled."""
     rrf_k: int = 10
     weight_dense: float = 1.0
     weight_keyword: float = 1.0
@@ -81,15 +85,15 @@ class Settings:
     # --- answering ---------------------------------------------------------------------
     answerer: str = "extractive"
     """``extractive`` (offline, default) or ``llm`` (an OpenAI-compatible endpoint)."""
-    max_answer_sentences: int = 4
-    abstain_zh: float = 0.86
-    abstain_en: float = 0.79
-    """Abstain when no retrieved sentence reaches this cosine with the question (Chinese / other
-    questions: cross-lingual matches score lower)."""
-    confident_zh: float = 0.90
-    min_keyword_coverage: float = 0.6
-    """Below ``confident_zh``, a Chinese question also needs this share of its (IDF-weighted) keywords
-    in the top passages. Calibrated in benchmarks/abstention.py (see README)."""
+    max_answer_sentences: int = 3
+    max_answer_chars: int = 250
+    """An answer is the best sentence plus up to ``max_answer_sentences`` - 1 more, within this many
+    characters (twice that for lists and comparisons)."""
+    answer_relative: float = 0.05
+    """A further sentence joins the answer when its answer probability is at least this share of the best's."""
+    abstain_below: float = 0.0
+    """Say "not covered" when the abstention model's probability that the evidence answers the question is
+    below this; 0 = the threshold calibrated with the model on held-out folds (see README)."""
     prompts_dir: str = ""
     """Folder of prompt templates; empty = the ``prompts/`` folder of this project."""
     llm_base_url: str = ""
@@ -147,6 +151,8 @@ class Settings:
             raise ConfigError("max_file_mb must be positive")
         if self.search_mode not in ("hybrid", "dense", "keyword"):
             raise ConfigError(f"search_mode must be hybrid, dense or keyword, got {self.search_mode!r}")
+        if self.ranking not in ("learned", "rrf"):
+            raise ConfigError(f"ranking must be learned or rrf, got {self.ranking!r}")
         if self.answerer not in ("extractive", "llm"):
             raise ConfigError(f"answerer must be extractive or llm, got {self.answerer!r}")
         if self.k < 1 or self.candidates < 1:
