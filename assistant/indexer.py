@@ -8,7 +8,6 @@ point leaves an index that answers queries; the next run replays the journal and
 
 from __future__ import annotations
 
-import fcntl
 import fnmatch
 import hashlib
 import os
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from .articles import Article, read_article
 from .catalog import Catalog
@@ -79,10 +79,10 @@ class Indexer:
 
     def remove(self, sources: Iterable[str | os.PathLike]) -> int:
         """Drop articles (by file path) from the index; the files themselves are left alone."""
-        known = self.catalog.article_by_source()
         removed = 0
         with self.exclusive():
             self.recover()
+            known = self.catalog.article_by_source()  # read under the lock: a run may have just added one
             for source in sources:
                 key = _source_key(source)
                 if key in known:
@@ -104,7 +104,23 @@ class Indexer:
             self.catalog.clear_pending(article_id)
 
     def check(self, repair: bool = False) -> list[str]:
-        """Compare the vector store with the committed passages; optionally fix what differs."""
+        """Compare the vector store with the committed passages; optionally fix what differs.
+
+        A repair holds the writer lock from the first read to the last write: orphans computed before
+        it, while a run was between its vector upsert and its commit, would name vectors that are
+        committed by the time they are deleted."""
+        if not repair:
+            return self._problems()[0]
+        with self.exclusive():
+            problems, orphans, missing = self._problems()
+            if problems:
+                self.recover()
+                problems, orphans, missing = self._problems()  # what recover() left to fix
+                self.vectors.delete(sorted(orphans))
+                self._restore_vectors(missing)
+        return problems
+
+    def _problems(self) -> tuple[list[str], set[str], set[str]]:
         committed = self.catalog.all_chunk_ids()
         stored = self.vectors.all_ids()
         problems = []
@@ -119,30 +135,26 @@ class Indexer:
         pending = self.catalog.pending()
         if pending:
             problems.append(f"{len(pending)} articles with unfinished writes")
-        if repair and problems:
-            with self.exclusive():
-                self.recover()
-                self.vectors.delete(sorted(orphans))
-                self._restore_vectors(missing)
-        return problems
+        return problems, orphans, missing
 
     @contextmanager
     def exclusive(self):
-        """One writer per index: a second indexing process gets a clear error instead of a race."""
+        """One writer per index: a second indexing process (or thread) gets a clear error instead of a
+        race. ``filelock`` locks the same way on Linux, macOS and Windows."""
         path = self.settings.index_path / "index.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"another process is indexing {self.settings.index_path} (lock {path}); "
-                    "wait for it to finish"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        lock = FileLock(path, timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"another process is indexing {self.settings.index_path} (lock {path}); "
+                "wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- steps ----------------------------------------------------------------------------
     def _check_signature(self) -> None:
