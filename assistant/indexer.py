@@ -193,6 +193,9 @@ class Indexer:
             report.warnings.extend((article.path, w) for w in article.warnings)
             chunks = chunk_article(article, self.settings.chunk_size, self.settings.chunk_overlap,
                                    self.settings.min_chunk)
+            if len(chunks) > self.settings.max_passages_per_file:
+                report.failed.append((article.path, too_many_passages(len(chunks), self.settings)))
+                continue
             plans.append(_Planned(article, chunks, previous is None))
         progress("reading", len(files), len(files))
         return plans, seen
@@ -299,6 +302,12 @@ class Indexer:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+def too_many_passages(n: int, settings: Settings) -> str:
+    return (f"{n:,} passages, over the limit of {settings.max_passages_per_file:,} per file "
+            f"(≈{n / settings.indexing_rate / 60:.0f} min of indexing); split the file, or raise "
+            "ASSISTANT_MAX_PASSAGES_PER_FILE")
+
 
 def discover(paths: Sequence[str | os.PathLike], settings: Settings) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
     """Files to index, the folders they came from (for deletions), and paths that cannot be used."""
