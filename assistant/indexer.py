@@ -31,7 +31,7 @@ from .results import IndexReport
 from .settings import Settings
 from .vectors import VectorStore
 
-PARSER_VERSION = "1"  # bump when reading/chunking changes so every article is re-chunked
+PARSER_VERSION = "2"  # bump when reading/chunking changes so every article is re-chunked
 GROUP_PASSAGES = 256  # passages embedded and written per step: a killed run loses at most one group
 
 
