@@ -24,7 +24,7 @@ _TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "vs", "No", 
            "approx", "Gen", "Gov", "Sen", "Rep", "Rev", "Capt", "Lt", "Col", "Jan", "Feb", "Mar", "Apr", "Jun",
            "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "cf", "ca", "Ph", "al")
 _SOFT = ("etc", "Inc", "Ltd", "Co", "Corp")
-_FULL_STOP = ("(?<!\\b[A-Z])" + "".join(f"(?<!\\b{a})" for a in _TITLES) + "\\.(?=\\s)"
+_FULL_STOP = ("(?=\\.\\s)(?<!\\b[A-Z])" + "".join(f"(?<!\\b{a})" for a in _TITLES) + "\\.(?=\\s)"
               + "(?:(?<!\\b[a-z]\\.)" + "".join(f"(?<!\\b{a}\\.)" for a in _SOFT) + "|(?=\\s+[A-Z\u201c\"]))")
 # closing quotes and brackets stay with their sentence; a “ at a paragraph end is a mistyped ”
 _SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|" + _FULL_STOP + r"|\.$)(?:[”’\"」』）)\]]|“(?=\s|$))*")

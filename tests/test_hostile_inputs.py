@@ -360,3 +360,73 @@ def test_the_package_imports_without_fcntl():
             "print('imported')")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "imported" in result.stdout, result.stderr[-500:]
+
+
+# ------------------------------------------------------------------------------------------------
+# the app: every rendering function escapes, every endpoint needs the login
+
+
+def test_source_cards_and_panels_escape_every_field(tmp_path):
+    from assistant import Answer, Citation
+
+    app = load_app()
+    hostile = '<img src=x onerror="alert(1)">'
+    p = Passage(chunk_id="c1", text=f"正文{hostile}\n第二行<script>alert(2)</script>",
+                title=f"标题{hostile}", heading=f"标题{hostile} › 小节<b onclick=x>",
+                source=str(tmp_path / f"a{hostile}.md"), date="2021-07-01<i>")
+    answer = Answer(question=f"问题{hostile}", text=f"回答{hostile}[1]",
+                    citations=[Citation(number=1, passage=p, quote=f"正文{hostile}")])
+    abstained = Answer(question="q", text="资料中没有找到相关内容。", abstained=True, passages=[p])
+    panels = [app.source_card("src-1-1", "[1]", p, [f"正文{hostile}"], tmp_path),
+              app.turn_panel(answer, 1, tmp_path), app.turn_panel(abstained, 2, tmp_path),
+              app.sources_panel([{"question": f"问题{hostile}", "panel": app.turn_panel(answer, 1, tmp_path)}])]
+    for panel in panels:
+        tags = {tag for tag, _ in tags_of(panel)}
+        assert tags <= {"div", "b", "br", "mark", "p", "details", "summary"}, (tags, panel)
+        assert not any("onerror" in attrs or "onclick" in attrs for _, attrs in tags_of(panel))
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in panels[1]  # shown as text, not dropped
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # gradio's queue statistics
+def test_every_endpoint_needs_the_login(tmp_path):
+    """Not only /search: the API endpoints, the UI's queue (upload, re-index, rebuild, delete), uploads
+    and the config all answer 401 without the login, and work with it."""
+    import http.cookiejar
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from app_helpers import free_port
+
+    (tmp_path / "articles").mkdir()  # empty: starts without loading the model
+    demo, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(tmp_path / "articles"),
+                                 "--index-dir", str(tmp_path / "index"), "--auth", "alice:secret"], block=False)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def status(method, path, body=None, content_type="application/json"):
+        request = urllib.request.Request(url.rstrip("/") + path, data=body, method=method,
+                                         headers={"Content-Type": content_type} if body else {})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    upload = b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.md"\r\n\r\n# t\n\nx\r\n--x--\r\n'
+    calls = [("POST", f"/gradio_api/call/{name}", json.dumps({"data": ["换电"]}).encode(), "application/json")
+             for name in ("ask", "search", "index")]
+    calls += [("POST", "/gradio_api/queue/join", json.dumps({"data": [None, ""], "fn_index": n, "session_hash": "s"}).encode(),
+               "application/json") for n in range(12)]
+    calls += [("POST", "/gradio_api/upload", upload, "multipart/form-data; boundary=x"),
+              ("GET", "/config", None, ""), ("GET", "/gradio_api/info", None, "")]
+    try:
+        assert [status(*c) for c in calls] == [401] * len(calls)
+        wrong = urllib.parse.urlencode({"username": "alice", "password": "wrong"}).encode()
+        assert status("POST", "/login", wrong, "application/x-www-form-urlencoded") in (400, 401)
+        right = urllib.parse.urlencode({"username": "alice", "password": "secret"}).encode()
+        assert status("POST", "/login", right, "application/x-www-form-urlencoded") == 200
+        assert all(status(*c) != 401 for c in calls[:3] + calls[-3:])
+    finally:
+        demo.close()
