@@ -22,6 +22,7 @@ import html
 import logging
 import re
 import sys
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -188,6 +189,7 @@ def gradio_progress(progress: gr.Progress):
 def build(a: Assistant) -> gr.Blocks:
     settings = a.settings
     folder = Path(settings.articles_dir).expanduser().resolve()
+    stop_indexing = threading.Event()  # "Stop indexing": the run stops after the article being written
     llm = bool(settings.llm_base_url and settings.llm_model)
 
     def steps(question, history, answerer, k, date_from, date_to, category):
@@ -272,7 +274,7 @@ def build(a: Assistant) -> gr.Blocks:
     def ingest(files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
         """Save uploads into the folder and index just them; uploads that fail to index are set aside."""
         saved, rejected = save_uploads(files or [], folder, settings)
-        report = a.index(saved, progress=progress) if saved else None
+        report = a.index(saved, progress=progress, cancel=stop_indexing) if saved else None
         for path, _ in report.failed if report else []:
             set_aside(path, folder, ".rejected")
         return report, rejected, saved
@@ -280,6 +282,7 @@ def build(a: Assistant) -> gr.Blocks:
     def index_op(work):
         """Run one indexing operation for the UI: status line plus refreshed table and choices."""
         def handler(files_or_none, query, progress=gr.Progress()):
+            stop_indexing.clear()
             try:
                 status = work(files_or_none, gradio_progress(progress))
             except AssistantError as exc:
@@ -295,10 +298,10 @@ def build(a: Assistant) -> gr.Blocks:
         return report_markdown(report, rejected, folder)
 
     def reindex(_, progress):
-        return report_markdown(a.index([folder], progress=progress), [], folder)
+        return report_markdown(a.index([folder], progress=progress, cancel=stop_indexing), [], folder)
 
     def rebuild(_, progress):
-        return report_markdown(a.index([folder], rebuild=True, progress=progress), [], folder)
+        return report_markdown(a.index([folder], rebuild=True, progress=progress, cancel=stop_indexing), [], folder)
 
     def delete(source, progress):
         if not source:
@@ -383,6 +386,7 @@ def build(a: Assistant) -> gr.Blocks:
                         reindex_button = gr.Button("Re-index folder (new, changed, deleted files)",
                                                    elem_id="reindex")
                         rebuild_button = gr.Button("Full rebuild", elem_id="rebuild")
+                        stop_button = gr.Button("Stop indexing", size="sm", elem_id="stop-indexing")
                 with gr.Row():
                     victim = gr.Dropdown(label="Article to delete (its file moves to .deleted/ in the folder)",
                                          elem_id="delete-choice", scale=4)
@@ -395,6 +399,7 @@ def build(a: Assistant) -> gr.Blocks:
                                          api_visibility="private", **index_group)
                     if work is upload:  # the uploads are saved: empty the drop zone
                         event.then(lambda: None, None, files, queue=False, api_visibility="private")
+                stop_button.click(stop_indexing.set, None, None, queue=False, api_visibility="private")
                 query.change(library, query, library_outputs, api_visibility="private", queue=False)
                 table.select(choose_row, None, victim, api_visibility="private")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -62,11 +63,13 @@ class Assistant:
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike] | str | os.PathLike, rebuild: bool = False,
-              progress: ProgressCallback | None = None, clear_cache: bool = False) -> IndexReport:
-        """Add new and changed articles, drop deleted ones; embeds only passages never seen before."""
+              progress: ProgressCallback | None = None, clear_cache: bool = False,
+              cancel: threading.Event | None = None) -> IndexReport:
+        """Add new and changed articles, drop deleted ones; embeds only passages never seen before.
+        Setting ``cancel`` stops the run after the current article (``report.interrupted``)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        return self.indexer.index(paths, rebuild=rebuild, progress=progress, clear_cache=clear_cache)
+        return self.indexer.index(paths, rebuild=rebuild, progress=progress, clear_cache=clear_cache, cancel=cancel)
 
     def remove(self, paths: Iterable[str | os.PathLike]) -> int:
         """Remove articles (by file path) from the index. Returns how many were indexed."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ PARSER_VERSION = "2"  # bump when reading/chunking changes so every article is r
 GROUP_PASSAGES = 256  # passages embedded and written per step: a killed run loses at most one group
 
 
+class _Stopped(Exception):
+    """Raised between two embedding batches when the run was cancelled."""
+
+
 @dataclass
 class _Planned:
     article: Article
@@ -52,8 +57,12 @@ class Indexer:
 
     # -- public ---------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike], rebuild: bool = False,
-              progress: ProgressCallback | None = None, clear_cache: bool = False) -> IndexReport:
+              progress: ProgressCallback | None = None, clear_cache: bool = False,
+              cancel: threading.Event | None = None) -> IndexReport:
+        """``cancel``: set it (from another thread) to stop after the article being written; what is
+        committed stays, ``report.interrupted`` is True and the next run finishes the job."""
         progress = progress or no_progress
+        self._cancel = cancel
         started = time.perf_counter()
         report = IndexReport()
         with self.exclusive():
@@ -222,20 +231,40 @@ class Indexer:
             nonlocal done
             done += n
             progress("embedding", done, total)
+            if self._cancelled(report):  # between two batches of the model: a big file stops too
+                raise _Stopped
 
+        try:
+            self._write_groups(plans, report, progress, missing, embedded)
+        except _Stopped:
+            return
+        if report.interrupted:
+            return  # no chunker signature either: the next run still sees what is left to re-chunk
+        self.catalog.set_meta("chunker", self._chunker_signature())
+        progress("embedding", total, total)
+        progress("writing", len(plans), len(plans))
+
+    def _write_groups(self, plans, report, progress, missing, embedded) -> None:
         for group in _groups(plans):
+            if self._cancelled(report):
+                return
             report.chunks_embedded += self._ensure_vectors(
                 [(c.embed_text, c.text) for p in group for c in p.chunks], missing, on_batch=embedded)
             for plan in group:
+                if self._cancelled(report):
+                    return
                 self._commit(plan)
                 if plan.is_new:
                     report.added += 1
                 else:
                     report.updated += 1
                 progress("writing", report.added + report.updated, len(plans))
-        self.catalog.set_meta("chunker", self._chunker_signature())
-        progress("embedding", total, total)
-        progress("writing", len(plans), len(plans))
+
+    def _cancelled(self, report: IndexReport) -> bool:
+        cancel = getattr(self, "_cancel", None)
+        if cancel is not None and cancel.is_set():
+            report.interrupted = True
+        return report.interrupted
 
     def _missing(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """(kind, hash) of the passage and sentence vectors the cache lacks for these passages."""

@@ -431,3 +431,21 @@ def test_every_endpoint_needs_the_login(tmp_path):
         assert all(status(*c) != 401 for c in calls[:3] + calls[-3:])
     finally:
         demo.close()
+
+
+def test_an_indexing_run_can_be_cancelled_and_the_next_one_finishes(tmp_path):
+    folder = tmp_path / "articles"
+    for i in range(3):
+        write(folder / f"{i}.md", hexo(f"取消测试{i}", f"<p>第{i}篇：索引可以中途停下，已提交的文章留在索引里。</p>"))
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    cancel = threading.Event()
+
+    def progress(phase, done, total):
+        if phase == "writing" and done == 1:
+            cancel.set()  # as the app's "Stop indexing" button does, from another thread
+
+    report = a.index([folder], progress=progress, cancel=cancel)
+    assert report.interrupted and report.added == 1 and "INTERRUPTED" in report.summary()
+    assert a.check() == [] and a.stats()["articles"] == 1
+    again = a.index([folder])
+    assert not again.interrupted and again.added == 2 and again.chunks_embedded == 0 and a.check() == []
