@@ -22,6 +22,7 @@ import html
 import logging
 import re
 import sys
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -29,7 +30,8 @@ import pandas as pd
 
 from assistant import Answer, Assistant, AssistantError, IndexReport, Passage, Settings
 from assistant.progress import PHASES, TqdmProgress
-from assistant.uploads import save_uploads, set_aside
+from assistant.sanitize import inert_markdown
+from assistant.uploads import estimate, save_uploads, set_aside
 
 log = logging.getLogger("assistant.app")
 
@@ -84,17 +86,19 @@ def display_path(source: str, folder: Path) -> str:
 
 
 def answer_html(text: str, turn: int, answer: Answer | None = None) -> str:
-    """Answer text with each ``[n]`` as a link to card ``src-<turn>-<n>`` in the sources panel."""
+    """Answer text with each ``[n]`` as a link to card ``src-<turn>-<n>`` in the sources panel; the
+    text between them is inert (``inert_markdown``): no image, link or URL of an article's reaches
+    the browser."""
     quotes = {c.number: c.quote for c in answer.citations} if answer else {}
 
-    def link(m: re.Match) -> str:
-        n = int(m.group(1))
-        title = f' title="{html.escape(quotes[n])}"' if quotes.get(n) else ""
+    def link(n: int) -> str:
+        title = f' title="{inert_markdown(quotes[n])}"' if quotes.get(n) else ""
         return f'<a class="cite" href="#src-{turn}-{n}"{title}>[{n}]</a>'
 
-    out = re.sub(r"\[(\d{1,3})\]", link, html.escape(text, quote=False))
+    parts = re.split(r"\[(\d{1,3})\]", text)  # text, number, text, number, …, text
+    out = "".join(link(int(part)) if i % 2 else inert_markdown(part) for i, part in enumerate(parts))
     if answer is not None and answer.notice:
-        out += f'\n\n<span class="notice">ⓘ {html.escape(answer.notice)}</span>'
+        out += f'\n\n<span class="notice">ⓘ {inert_markdown(answer.notice)}</span>'
     return out
 
 
@@ -153,7 +157,7 @@ def sources_panel(turns: list[dict]) -> str:
 
 
 def messages(turns: list[dict]) -> list[dict]:
-    return [m for t in turns for m in ({"role": "user", "content": t["question"]},
+    return [m for t in turns for m in ({"role": "user", "content": inert_markdown(t["question"])},
                                        {"role": "assistant", "content": t["html"]})]
 
 
@@ -185,6 +189,7 @@ def gradio_progress(progress: gr.Progress):
 def build(a: Assistant) -> gr.Blocks:
     settings = a.settings
     folder = Path(settings.articles_dir).expanduser().resolve()
+    stop_indexing = threading.Event()  # "Stop indexing": the run stops after the article being written
     llm = bool(settings.llm_base_url and settings.llm_model)
 
     def steps(question, history, answerer, k, date_from, date_to, category):
@@ -205,7 +210,7 @@ def build(a: Assistant) -> gr.Blocks:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         turn = len(turns) + 1
-        shown = messages(turns) + [{"role": "user", "content": question},
+        shown = messages(turns) + [{"role": "user", "content": inert_markdown(question)},
                                    {"role": "assistant", "content": "…"}]
         yield shown, gr.skip(), "", gr.skip()
         try:
@@ -219,7 +224,7 @@ def build(a: Assistant) -> gr.Blocks:
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
-            shown[-1]["content"] = f"⚠️ {html.escape(str(exc) or type(exc).__name__)}"
+            shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc) or type(exc).__name__)}"
             yield shown, gr.skip(), question, gr.skip()
             return
         yield messages(turns), sources_panel(turns), "", turns
@@ -269,7 +274,7 @@ def build(a: Assistant) -> gr.Blocks:
     def ingest(files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
         """Save uploads into the folder and index just them; uploads that fail to index are set aside."""
         saved, rejected = save_uploads(files or [], folder, settings)
-        report = a.index(saved, progress=progress) if saved else None
+        report = a.index(saved, progress=progress, cancel=stop_indexing) if saved else None
         for path, _ in report.failed if report else []:
             set_aside(path, folder, ".rejected")
         return report, rejected, saved
@@ -277,6 +282,7 @@ def build(a: Assistant) -> gr.Blocks:
     def index_op(work):
         """Run one indexing operation for the UI: status line plus refreshed table and choices."""
         def handler(files_or_none, query, progress=gr.Progress()):
+            stop_indexing.clear()
             try:
                 status = work(files_or_none, gradio_progress(progress))
             except AssistantError as exc:
@@ -285,14 +291,17 @@ def build(a: Assistant) -> gr.Blocks:
         return handler
 
     def upload(files, progress):
+        cost = estimate(files or [], settings)
+        if cost.is_big:  # told before the indexing starts
+            gr.Warning(cost.message())
         report, rejected, _ = ingest(files, progress)
         return report_markdown(report, rejected, folder)
 
     def reindex(_, progress):
-        return report_markdown(a.index([folder], progress=progress), [], folder)
+        return report_markdown(a.index([folder], progress=progress, cancel=stop_indexing), [], folder)
 
     def rebuild(_, progress):
-        return report_markdown(a.index([folder], rebuild=True, progress=progress), [], folder)
+        return report_markdown(a.index([folder], rebuild=True, progress=progress, cancel=stop_indexing), [], folder)
 
     def delete(source, progress):
         if not source:
@@ -319,7 +328,8 @@ def build(a: Assistant) -> gr.Blocks:
     chat_group = dict(concurrency_id="chat", concurrency_limit=4)
     index_group = dict(concurrency_id="index", concurrency_limit=1)  # one writer; chats keep running
 
-    with gr.Blocks(title="Article assistant") as demo:
+    cache_seconds = settings.upload_cache_minutes * 60  # Gradio's copies of uploads: checked and deleted
+    with gr.Blocks(title="Article assistant", delete_cache=(cache_seconds, cache_seconds)) as demo:
         gr.Markdown("## Article assistant\nAsk about the articles in the folder; every claim cites its passage.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
@@ -376,6 +386,7 @@ def build(a: Assistant) -> gr.Blocks:
                         reindex_button = gr.Button("Re-index folder (new, changed, deleted files)",
                                                    elem_id="reindex")
                         rebuild_button = gr.Button("Full rebuild", elem_id="rebuild")
+                        stop_button = gr.Button("Stop indexing", size="sm", elem_id="stop-indexing")
                 with gr.Row():
                     victim = gr.Dropdown(label="Article to delete (its file moves to .deleted/ in the folder)",
                                          elem_id="delete-choice", scale=4)
@@ -388,6 +399,7 @@ def build(a: Assistant) -> gr.Blocks:
                                          api_visibility="private", **index_group)
                     if work is upload:  # the uploads are saved: empty the drop zone
                         event.then(lambda: None, None, files, queue=False, api_visibility="private")
+                stop_button.click(stop_indexing.set, None, None, queue=False, api_visibility="private")
                 query.change(library, query, library_outputs, api_visibility="private", queue=False)
                 table.select(choose_row, None, victim, api_visibility="private")
 

@@ -102,36 +102,79 @@ def keyword_coverage(tokens: list[str], passages: list[Passage], idf: dict[str, 
 
 # -- comparison questions --------------------------------------------------------------------
 
-_ZH_SIDES = re.compile(
-    r"^(?:请问)?(.+?)(?:和|与|跟|同|以及|及|对比|相比|相较于?|比起|vs\.?|VS)(.+?)"
-    r"(?:之间|两者|二者)?(?:有|存在|的|各自的?|各有)?(?:什么|哪些|啥|何)?(?:样的)?(?:区别|不同|差异|差别|异同|不一样|分别)")
-_EN_SIDES = [
-    re.compile(r"differences? between (.+?) and (.+?)(?:\?|$)", re.I),
-    re.compile(r"differ (?:between|for) (.+?) and (.+?)(?:\?|$)", re.I),
-    re.compile(r"compare (.+?) (?:and|with|to) (.+?)(?:\?|$)", re.I),
-    re.compile(r"(.+?) (?:vs\.?|versus) (.+?)(?:\?|$)", re.I),
-    re.compile(r"how (?:is|are|does|do) (.+?) differ from (.+?)(?:\?|$)", re.I),
+# Question parsing is linear in the question's length: each part is found with a left-to-right scan
+# (str.find / one regex search), never with two lazy groups that a regex engine would try against each
+# other (that took 0.7 s at 4k characters, 4.6 s at 10k).
+_ZH_CONNECTORS = ["和", "与", "跟", "同", "以及", "及", "对比", "相比", "相较于", "相较", "比起", "vs.", "vs", "VS"]
+_ZH_COMPARE = re.compile(r"(?=区别|不同|差异|差别|异同|不一样|分别)")
+_ZH_FILLER = re.compile(r"(?:之间|两者|二者)?(?:有|存在|的|各自的?|各有)?(?:什么|哪些|啥|何)?(?:样的)?")
+_ZH_FILLER_MAX = 9  # the longest filler: 之间 + 各自的 + 什么 + 样的
+_EN_SIDES = [  # (where the first side starts, what separates the two sides)
+    (re.compile(r"differences? between ", re.I), re.compile(r" and ", re.I)),
+    (re.compile(r"differ (?:between|for) ", re.I), re.compile(r" and ", re.I)),
+    (re.compile(r"compare ", re.I), re.compile(r" (?:and|with|to) ", re.I)),
+    (None, re.compile(r" (?:vs\.? |versus )", re.I)),
+    (re.compile(r"how (?:is|are|does|do) ", re.I), re.compile(r" differ from ", re.I)),
 ]
 _COMPARE_WORDS = re.compile(r"区别|不同|差异|差别|对比|异同|相比|不一样|\bvs\b|versus|differ|compar", re.I)
 
 
+def _zh_sides(q: str) -> tuple[str, str] | None:
+    """"A和B有什么区别": the shortest A before a connector, then the shortest B that only filler words
+    ("有什么", "之间的") separate from a comparison word."""
+    # ends[p]: the smallest position >= p where side B may end
+    n = len(q)
+    valid = [False] * (n + 1)
+    for m in _ZH_COMPARE.finditer(q):
+        c = m.start()
+        for p in range(max(0, c - _ZH_FILLER_MAX), c + 1):
+            if _ZH_FILLER.fullmatch(q, p, c):
+                valid[p] = True
+    ends = [n + 1] * (n + 2)
+    for p in range(n, -1, -1):
+        ends[p] = p if valid[p] else ends[p + 1]
+    for start in ((2, 0) if q.startswith("请问") else (0,)):
+        for i in range(start + 1, n):
+            for word in _ZH_CONNECTORS:
+                if q.startswith(word, i):
+                    e = i + len(word)
+                    end = ends[min(e + 1, n + 1)]
+                    if end <= n:
+                        return q[start:i], q[e:end]
+    return None
+
+
+def _en_sides(q: str) -> tuple[str, str] | None:
+    for head, sep in _EN_SIDES:
+        if head is None:
+            begin = 0
+        else:
+            m = head.search(q)
+            if not m:
+                continue
+            begin = m.end()
+        m = sep.search(q, begin + 1)
+        if not m or m.end() >= len(q):
+            continue
+        stop = q.find("?", m.end() + 1)
+        return q[begin:m.start()], q[m.end():stop if stop >= 0 else len(q)]
+    return None
+
+
 def comparison_sides(question: str) -> list[str]:
     """The two things a comparison question compares ("前端数字化", "后端数字化"), else []."""
-    q = question.strip().rstrip("？?。. ")
+    q = re.sub(r"\s+", " ", question).strip().rstrip("？?。. ")
     if not _COMPARE_WORDS.search(q):
         return []
-    m = _ZH_SIDES.search(q)
-    if m:
-        a, b = m.group(1).strip(" ，,"), m.group(2).strip(" ，,")
+    zh = _zh_sides(q)
+    if zh:
+        a, b = zh[0].strip(" ，,"), zh[1].strip(" ，,")
     else:
-        for pattern in _EN_SIDES:
-            m = pattern.search(q)
-            if m:
-                a, b = m.group(1).strip(" ,"), m.group(2).strip(" ,")
-                a = re.sub(r"^(?:what is |what's |what are )?(?:the )?", "", a, flags=re.I)
-                break
-        else:
+        en = _en_sides(q)
+        if not en:
             return []
+        a, b = en[0].strip(" ,"), en[1].strip(" ,")
+        a = re.sub(r"^(?:what is |what's |what are )?(?:the )?", "", a, flags=re.I)
         # "front-end and back-end digitalization": the shared head noun belongs to both sides (but not
         # to a name: "SaaS and on-premise software")
         wa, wb = a.split(), b.split()

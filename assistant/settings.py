@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .errors import ConfigError
+from .errors import ConfigError, LimitError
 
 ENV_PREFIX = "ASSISTANT_"
 
@@ -53,6 +53,8 @@ class Settings:
     min_chunk: int = 80
     """Pieces shorter than this join their neighbour within the same section."""
     max_file_mb: float = 10.0
+    max_passages_per_file: int = 2000
+    """A file cut into more passages is refused (≈1 MB of text, ≈5 min of embedding on 2 cores)."""
     extensions: tuple[str, ...] = (".md", ".markdown", ".html", ".htm", ".txt")
     exclude: tuple[str, ...] = ("README*", "readme*", ".*", "_*")
     """File name patterns skipped when a folder is indexed."""
@@ -60,6 +62,10 @@ class Settings:
     # --- retrieval (defaults measured with benchmarks/retrieval.py) ----------------------
     k: int = 5
     """Passages per question."""
+    max_k: int = 50
+    """Largest k a request may ask for (k becomes max(candidates, 4k) candidates per index)."""
+    max_question_chars: int = 2000
+    """Longer questions are refused with a message instead of being parsed and embedded."""
     search_mode: str = "hybrid"
     """``hybrid`` (dense + BM25 + sentence match), ``dense`` or ``keyword``."""
     candidates: int = 40
@@ -101,6 +107,8 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout: float = 60.0
     llm_temperature: float = 0.0
+    llm_max_tokens: int = 1024
+    """Cap on the tokens one LLM answer may write (a manipulated model cannot run on for minutes)."""
 
     # --- the app -----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -108,6 +116,13 @@ class Settings:
     auth: str = ""
     """``user:password`` to require a login."""
     max_upload_mb: float = 5.0
+    max_upload_files: int = 20
+    """Files one upload request may carry; more are refused as a whole, nothing is saved."""
+    upload_cache_minutes: int = 60
+    """The app deletes its temporary copies of uploads older than this, checking as often."""
+    indexing_rate: float = 6.0
+    """Passages embedded per second (sentences included) on 2 cores, for the estimate shown before a
+    big upload is indexed (benchmarks/foundation.py measured 6.4)."""
 
     # --- progress ----------------------------------------------------------------------
     quiet: bool = False
@@ -157,10 +172,23 @@ class Settings:
             raise ConfigError(f"answerer must be extractive or llm, got {self.answerer!r}")
         if self.k < 1 or self.candidates < 1:
             raise ConfigError("k and candidates must be at least 1")
+        if self.k > self.max_k:
+            raise ConfigError(f"k must be at most {self.max_k} (ASSISTANT_MAX_K), got {self.k}")
+        for name in ("max_k", "max_question_chars", "max_upload_files", "max_passages_per_file", "llm_max_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
         if self.auth and ":" not in self.auth:
             raise ConfigError("auth must look like user:password")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
+
+    def check_request(self, question: str | None = None, k: int | None = None) -> None:
+        """Refuse a question or a k over the limits with a message that says which limit."""
+        if k is not None and not 1 <= k <= self.max_k:
+            raise LimitError(f"k must be between 1 and {self.max_k}, got {k} (limit: ASSISTANT_MAX_K)")
+        if question is not None and len(question) > self.max_question_chars:
+            raise LimitError(f"the question has {len(question):,} characters, over the limit of "
+                             f"{self.max_question_chars:,} (ASSISTANT_MAX_QUESTION_CHARS); shorten it")
 
     @property
     def index_path(self) -> Path:
