@@ -16,7 +16,6 @@ Indexes and the feature dump live in --work-dir (default ~/.cache/assistant/trai
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
 import sys
@@ -389,7 +388,7 @@ def pipeline_eval(assistants: dict, folder: Path, items: list[Item]) -> list[dic
 
 
 def report(title: str, rows: list[dict]) -> dict:
-    from assistant.evaluate import _groups, percentile, summarize
+    from assistant.evaluate import _groups, summarize
 
     print(f"\n== {title}")
     out = {}
@@ -456,7 +455,7 @@ def main() -> None:
     print("\n== passage ranking (candidates before merge/cap), held out")
     print("rrf 36kr", ranking_figures(kr, rrf_ranks(kr)), " cmrc", ranking_figures(cm, rrf_ranks(cm)))
     ranks = heldout_passage_ranks(items, PASSAGE_FEATURES, args.folds, args.C)
-    print(f"lr pooled CV: 36kr", ranking_figures(kr, ranks), " cmrc", ranking_figures(cm, ranks))
+    print("lr pooled CV: 36kr", ranking_figures(kr, ranks), " cmrc", ranking_figures(cm, ranks))
     if args.ablation:
         print("\n== ablation: passage features left out (pooled CV, held out)")
         for group in ABLATION:
