@@ -41,7 +41,7 @@ def follow_up_kind(question: str) -> str:
     short = len(rest) <= 8 if language_of(rest) == "zh" else len(rest.split()) <= 4
     if (m and short) or (not _QUESTION_WORD.search(rest) and (short or question.strip().rstrip("？? ").endswith("呢"))):
         return "elliptical"
-    if _REFERENCE.search(q) or (language_of(q) == "zh" and len(q) <= 8):
+    if _REFERENCE.search(q):
         return "refers"
     return "standalone"
 

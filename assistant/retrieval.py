@@ -138,7 +138,7 @@ class HybridRetriever:
             self._score_sentences(found, qv, dense_missing=[c for c in found if c.row.chunk_id not in dense_ids])
             dense_order, keyword_order = [cid for cid, _ in dense], [cid for cid, _ in keyword]
             candidate_features(info, found, dense_order, keyword_order, self.settings.rrf_k)
-            if self.settings.ranking == "learned":
+            if self.settings.ranking == "learned" and found:
                 model = load_model("passage", self.settings.models_dir)
                 scores = model.decision(np.array([[c.features.get(n, 0.0) for n in model.features] for c in found]))
                 for c, score in zip(found, scores):

@@ -223,11 +223,6 @@ def test_english_answers_say_they_quote_chinese_articles(sliced_assistant):
     assert not sliced_assistant.ask(FLAGSHIP_ZH).text.startswith("Quoted")
 
 
-def test_off_topic_english_question_abstains(sliced_assistant):
-    answer = sliced_assistant.ask("Who won the 2022 World Cup?")
-    assert answer.abstained and answer.citations == []
-
-
 def test_the_section_heading_that_names_the_asked_thing_wins(tmp_path):
     """An article we wrote: the answer lies under "## 安全规则与装备", not in the founding story."""
     from conftest import write
@@ -251,5 +246,7 @@ def test_the_section_heading_that_names_the_asked_thing_wins(tmp_path):
     a.index([tmp_path / "articles"])
     answer = a.ask("山城夜跑俱乐部的安全规则是什么？")
     assert not answer.abstained
-    assert all("安全规则" in c.passage.heading for c in answer.citations), answer.text
-    assert "反光背心" in answer.text or "单独脱离队伍" in answer.text
+    first = answer.citations[0]  # the answer opens with the section that holds the rules
+    assert "安全规则" in first.passage.heading and answer.text.startswith(first.quote), answer.text
+    rules = [s for s in re.findall(r"(.+?)\[\d+\]", answer.text) if s in first.passage.text]
+    assert len(rules) >= 2 and ("反光背心" in answer.text and "单独脱离队伍" in answer.text), answer.text
