@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Iterator
+from typing import Generator, Iterator
 
 from .answerers import CLOSEST, NOT_COVERED, AnswerSentence, Evidence, ExtractiveAnswerer, answer_sentences
 from .catalog import Catalog
+from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
 from .errors import LLMError
 from .llm import LLMAnswerer
@@ -92,7 +93,9 @@ class AnswerChain:
             notice = "no LLM endpoint configured (ASSISTANT_LLM_BASE_URL, ASSISTANT_LLM_MODEL); extractive answer"
             answerer = "extractive"
 
-        query, result, sentences, evidence = self.resolve(question, history or [], answerer, k, filters)
+        notes: list[str] = []  # why the LLM's rewrite of a follow-up was refused, if it was
+        query, result, sentences, evidence = self.resolve(question, history or [], answerer, k, filters, notes)
+        notice = _join(*notes) or notice
 
         def answer(text: str, citations=(), abstained=False, used=answerer) -> Answer:
             return Answer(question=question, text=text, citations=list(citations), abstained=abstained,
@@ -101,32 +104,37 @@ class AnswerChain:
 
         if not question or not result.passages or evidence.is_weak():
             text = NOT_COVERED[lang] + ("\n" + CLOSEST[lang] if result.passages else "")
+            if answerer == "llm":
+                notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
             yield text
-            yield answer(text, abstained=True)
+            yield answer(text, abstained=True, used="extractive")
             return
 
+        used = answerer
         if answerer == "llm":
-            pieces: list[str] = []
-            try:
-                for delta in self.llm.stream(question, result.passages):
-                    pieces.append(delta)
-                    yield delta
-                text, citations = self.llm.finish("".join(pieces), result.passages)
-                declined = not citations and NOT_COVERED[lang].rstrip("。.") in text
-                yield answer(text, citations, abstained=declined)
+            used = "llm→extractive"
+            checked = yield from self._stream_llm(query if history else question, result.passages, lang)
+            if checked.text:
+                notice = _join(notice, checked.notice)
+                yield answer(checked.text, checked.citations, used="llm")
                 return
-            except LLMError as exc:
-                notice = f"{exc}; showing the extractive answer instead"
-                if pieces:
-                    yield "\n\n"
+            if checked.declined:
+                notice = _join(notice, checked.problem)  # "the LLM said the passages do not answer the question"
+                text = NOT_COVERED[lang] + "\n" + CLOSEST[lang]
+                yield text
+                yield answer(text, abstained=True, used="llm")
+                return
+            notice = _join(notice, f"{checked.problem}; showing the extractive answer instead")
+            if checked.kept:
+                yield "\n\n"
 
         text, citations = self.extractive.compose(question, result, sentences)
         if not text:
             yield NOT_COVERED[lang]
-            yield answer(NOT_COVERED[lang], abstained=True, used="extractive")
+            yield answer(NOT_COVERED[lang], abstained=True, used=used)
             return
         yield from self.extractive.stream(text)
-        yield answer(text, citations, used="extractive")
+        yield answer(text, citations, used=used)
 
     def ask(self, question: str, **kwargs) -> Answer:
         final = None
@@ -135,8 +143,32 @@ class AnswerChain:
         assert isinstance(final, Answer)
         return final
 
+    def _stream_llm(self, question: str, passages, lang: str) -> Generator[str, None, Checked]:
+        """Yield each sentence of the LLM's reply once it has passed the citation check (citations.py);
+        return the check's result. An endpoint failure is returned as its ``problem``, text empty."""
+        try:
+            prompt = self.llm.prompt(question, passages, lang)
+        except LLMError as exc:
+            return Checked(text="", citations=[], problem=str(exc))
+        enforcer = Enforcer(prompt.passages, SupportCheck(prompt.passages), lang)
+        buffer = ""
+        try:
+            for delta in self.llm.stream(prompt):
+                done, buffer = complete_sentences(buffer + delta)
+                for sentence in done:
+                    if out := enforcer.feed(sentence):
+                        yield out
+            if buffer and (out := enforcer.feed(buffer)):
+                yield out
+        except LLMError as exc:
+            failed = enforcer.finish()
+            failed.text, failed.citations, failed.problem = "", [], str(exc)
+            return failed
+        return enforcer.finish()
+
     def resolve(self, question: str, history: History, answerer: str | None = None, k: int | None = None,
-                filters: Filters | None = None) -> tuple[str, SearchResult, list[AnswerSentence], Evidence]:
+                filters: Filters | None = None, notes: list[str] | None = None,
+                ) -> tuple[str, SearchResult, list[AnswerSentence], Evidence]:
         """Search for a question in its chat: a follow-up that may stand alone is tried alone first and
         keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched."""
         k = k or self.settings.k
@@ -150,15 +182,22 @@ class AnswerChain:
             alone = attempt(question)
             if not alone[3].is_weak():
                 return alone
-        return attempt(self.search_query(question, history, answerer))
+        return attempt(self.search_query(question, history, answerer, notes))
 
-    def search_query(self, question: str, history: History, answerer: str | None = None) -> str:
-        """What is searched for a question asked after ``history`` (the question itself when it stands alone)."""
+    def search_query(self, question: str, history: History, answerer: str | None = None,
+                     notes: list[str] | None = None) -> str:
+        """What is searched for a question asked after ``history`` (the question itself when it stands alone).
+        A refused LLM rewrite (empty, unchanged, rambling) falls back to the rule-based one; ``notes`` says why."""
         if not history:
             return question
         if (answerer or self.settings.answerer) == "llm" and self.llm.configured:
             try:
                 return self.llm.condense(question, history)
-            except LLMError:
-                pass
+            except LLMError as exc:
+                if notes is not None:
+                    notes.append(f"{exc}; searched the rule-based rewrite instead")
         return rewrite_follow_up(question, history)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)

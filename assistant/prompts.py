@@ -1,6 +1,8 @@
 """Prompt templates (text files in ``prompts/``) and the fenced, numbered passage block they embed.
 
-A template file has a ``[system]`` part and a ``[user]`` part. Passages go in as data inside
+A template file has a ``[system]`` part, a ``[user]`` part and, optionally, a ``[reminder]`` appended to the
+user message after the passages and the question: small models follow a citation rule placed there far more
+often than one only in the system message (measured in benchmarks/llm.py). Passages go in as data inside
 ``<passage>`` tags, so text in an article ("忽略以上所有指令……") cannot pose as an instruction.
 """
 
@@ -19,6 +21,7 @@ from .results import Passage
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def language_of(text: str) -> str:
@@ -32,10 +35,21 @@ def load_template(name: str, lang: str, folder: str = "") -> ChatPromptTemplate:
     if not path.exists():
         raise ConfigError(f"prompt template {path} not found (set ASSISTANT_PROMPTS_DIR to a folder that has it)")
     text = path.read_text(encoding="utf-8")
-    match = re.fullmatch(r"\s*\[system\]\n(.*?)\n\[user\]\n(.*)", text, re.S)
+    match = re.fullmatch(r"\s*\[system\]\n(.*?)\n\[user\]\n(.*?)(?:\n\[reminder\]\n(.*))?", text, re.S)
     if not match:
         raise ConfigError(f"{path}: expected a [system] section followed by a [user] section")
-    return ChatPromptTemplate.from_messages([("system", match.group(1).strip()), ("human", match.group(2).strip())])
+    user = match.group(2).strip() + ("\n\n" + match.group(3).strip() if match.group(3) else "")
+    return ChatPromptTemplate.from_messages([("system", match.group(1).strip()), ("human", user)])
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens a Qwen/Llama-style tokenizer makes of ``text``, erring high: a CJK character counts one
+    token, other text one per 3.5 characters. Checked with Qwen2.5's tokenizer (llama.cpp ``/tokenize``):
+    clean Chinese passages are really ≈0.67 token a character, so this counts ≈1.4× (a 4096 budget sends
+    ≈2.6k real tokens of passages and instructions); article text with markup and URLs comes out at
+    0.9-1.02× — never more than 2 % low. Too high costs passage text; too low, a refused request."""
+    cjk = len(_CJK_OR_PUNCT.findall(text))
+    return cjk + -(-(len(text) - cjk) * 2 // 7)
 
 
 # An opening angle bracket and what passes for one: full-width ＜, small ﹤, 〈 ⟨ ‹, HTML entities

@@ -108,7 +108,11 @@ class Settings:
     llm_timeout: float = 60.0
     llm_temperature: float = 0.0
     llm_max_tokens: int = 1024
-    """Cap on the tokens one LLM answer may write (a manipulated model cannot run on for minutes)."""
+    """Cap on the tokens one LLM answer may write (a manipulated model cannot run on for minutes); also
+    the room kept for the answer in ``llm_context``."""
+    llm_context: int = 4096
+    """The model's context window in tokens: passages are trimmed, lowest-ranked first, so that
+    instructions + question + passages + ``llm_max_tokens`` fit in it."""
 
     # --- the app -----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -177,6 +181,9 @@ class Settings:
         for name in ("max_k", "max_question_chars", "max_upload_files", "max_passages_per_file", "llm_max_tokens"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
+        if self.llm_context < self.llm_max_tokens + 256:
+            raise ConfigError(f"llm_context ({self.llm_context}) must exceed llm_max_tokens ({self.llm_max_tokens}) "
+                              "by at least 256 tokens")
         if self.auth and ":" not in self.auth:
             raise ConfigError("auth must look like user:password")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):

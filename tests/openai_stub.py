@@ -1,12 +1,31 @@
 """A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol (streaming too),
-with scripted replies. It tests the chain's wiring, never answer quality."""
+with scripted replies. It tests the chain's wiring, never answer quality.
+
+The scripts replay what a small local model was seen doing (issue 14): answers without ``[n]``, replies
+of marks only, invented figures, a follow-up "rewritten" to itself, a slow first token (``first_delay``:
+headers go out at once, the first text comes late), and a 2,048-token context that rejects longer prompts
+the way llama.cpp's server does (``context``)."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def prompt_tokens(messages: list[dict]) -> int:
+    """The stub's own count, independent of the assistant's estimate and a little above what Qwen2.5's
+    tokenizer makes of this corpus (≈0.67 token a Chinese character): 0.8 a Chinese character or
+    punctuation mark, 1.3 a Latin word, one a digit run or other sign, plus 4 per message."""
+    total = 0.0
+    for m in messages:
+        text = str(m.get("content", ""))
+        total += 4 + 0.8 * len(re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", text))
+        total += 1.3 * len(re.findall(r"[A-Za-z]+", text))
+        total += len(re.findall(r"\d+|[^\w\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", text, re.A))
+    return round(total)
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -20,6 +39,8 @@ class OpenAIStub:
     def __init__(self):
         self.replies: list[dict] = []  # consumed in order; the last one repeats
         self.requests: list[dict] = []
+        self.accepted: list[int] = []  # prompt sizes (stub tokens) let through / refused by a "context" script
+        self.rejected: list[int] = []
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -28,9 +49,13 @@ class OpenAIStub:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
     def script(self, *replies: dict) -> None:
-        """Each reply: {"text": "..."} or {"status": 500} or {"delay": seconds, "text": ...} or {"raw": b"..."}."""
+        """Each reply: {"text": "..."} or {"status": 500} or {"delay": seconds, "text": ...} or {"raw": b"..."},
+        optionally with {"first_delay": seconds} (streaming: the wait before the first text) or
+        {"context": tokens} (a prompt longer than that is refused with HTTP 400, as llama.cpp does)."""
         self.replies = list(replies)
         self.requests.clear()
+        self.accepted.clear()
+        self.rejected.clear()
 
     def __enter__(self):
         self.thread.start()
@@ -57,6 +82,19 @@ class OpenAIStub:
                 reply = stub._next()
                 if reply.get("delay"):
                     time.sleep(reply["delay"])
+                if reply.get("context"):
+                    tokens = prompt_tokens(body.get("messages", []))
+                    if tokens + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0) > reply["context"]:
+                        stub.rejected.append(tokens)
+                        self.send_response(400)
+                        self.send_header("Content-Type", "application/json")
+                        self.end_headers()
+                        message = (f"the request exceeds the available context size ({tokens} prompt tokens, "
+                                   f"context {reply['context']}), try increasing it")
+                        self.wfile.write(json.dumps({"error": {"code": 400, "message": message,
+                                                               "type": "exceed_context_size_error"}}).encode())
+                        return
+                    stub.accepted.append(tokens)
                 if "status" in reply:
                     self.send_response(reply["status"])
                     self.send_header("Content-Type", "application/json")
@@ -76,6 +114,9 @@ class OpenAIStub:
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
                     pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
+                    self.wfile.flush()
+                    if reply.get("first_delay"):
+                        time.sleep(reply["first_delay"])
                     for n, piece in enumerate(pieces):
                         chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": model,
                                  "choices": [{"index": 0, "delta": ({"role": "assistant"} if n == 0 else {}) | {"content": piece},
