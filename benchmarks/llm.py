@@ -481,7 +481,8 @@ def main() -> None:
     parser.add_argument("--replies", type=Path, default=DEFAULT_REPLIES, help="recorded replies (JSON Lines)")
     parser.add_argument("--cached-only", action="store_true", help="replay recorded replies only; never call the model")
     parser.add_argument("--timeout", type=float, default=1800, help="ASSISTANT_LLM_TIMEOUT for the run (s)")
-    parser.add_argument("--max-tokens", type=int, default=512, help="ASSISTANT_LLM_MAX_TOKENS for the run")
+    parser.add_argument("--max-tokens", type=int, default=320, help="ASSISTANT_LLM_MAX_TOKENS for the run (320: short "
+                        "answers keep a CPU run short; the recorded run used it)")
     parser.add_argument("--context", type=int, default=4096, help="ASSISTANT_LLM_CONTEXT for the run")
     parser.add_argument("--stop-at", default="", help="HH:MM: start no new question after this time")
     parser.add_argument("--json", type=Path, help="write every answer's row here")
