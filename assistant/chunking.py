@@ -231,7 +231,7 @@ _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 def is_prose(text: str) -> bool:
     """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
     compact = re.sub(r"\s", "", text)
-    if (len(compact) < 8 or re.search(r"https?:|//\w|www\.|\w=[\w%-]+&", text)
+    if (len(compact) < 8 or re.search(r"https?:|www\.|\w=[\w%-]+&", text)
             or re.match(r"\s*\[\d{1,3}\]", text)):
         return False
     letters = len(_LETTER.findall(compact))

@@ -109,7 +109,8 @@ class HybridRetriever:
         if self.settings.merge_neighbours:
             found = self._merge_neighbours(found, k)
         chosen = _cap_per_article(found, k, self.settings.per_article)
-        return SearchResult(query, [to_passage(c.row, c.score) for c in chosen], chosen, qv, tokens, info)
+        shown = (lambda s: 1 / (1 + np.exp(-s))) if self.settings.ranking == "learned" and mode == "hybrid" else float
+        return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info)
 
     def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",
                    k: int = 5, query_vector: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray | None]:

