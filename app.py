@@ -1,8 +1,8 @@
 """Chat with a folder of articles in the browser: ``python app.py`` (or ``./run.sh``), then open the URL.
 
-The entry point only: arguments, first-run indexing, launch. The page is built in ``assistant.web.ui``
-(rendering in ``assistant.web.render``); searching, answering and indexing all happen in the library.
-Named API endpoints for ``gradio_client``: ``/ask``, ``/search`` and ``/index`` (see README).
+The entry point only: arguments, first-run indexing, serving. One port, three faces (``assistant.web``):
+the Gradio page at ``/`` (``gradio_client`` endpoints ``/ask``, ``/search``, ``/index``), the REST API under
+``/api`` and an OpenAI-compatible API under ``/v1``; searching, answering and indexing happen in the library.
 """
 
 from __future__ import annotations
@@ -20,36 +20,50 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import argparse
 import sys
 
-import gradio as gr
-
 from assistant import Assistant, AssistantError, Settings
 from assistant.progress import TqdmProgress
-from assistant.web.ui import CSS, HEAD, build
+from assistant.web.auth import is_loopback, load_keys
+from assistant.web.server import Server, create_app
 
 
 # -- command line -------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Chat with a folder of articles in the browser (Gradio).")
+    p = argparse.ArgumentParser(
+        description="Serve the article assistant: the chat page at /, the REST API at /api (docs at /docs) and "
+                    "an OpenAI-compatible API at /v1, on one port.")
     p.add_argument("--host", help="address to bind (default: $ASSISTANT_HOST or 127.0.0.1; "
-                                  "0.0.0.0 opens it to the network)")
+                                  "an address beyond loopback needs --auth or ASSISTANT_API_KEYS)")
     p.add_argument("--port", type=int, help="port (default: $ASSISTANT_PORT or 7860)")
     p.add_argument("--articles-dir", help="folder indexed on first start and where uploads are saved "
                                           "(default: $ASSISTANT_ARTICLES_DIR or examples/articles)")
     p.add_argument("--index-dir", help="index folder (default: $ASSISTANT_INDEX_DIR or vectorstore)")
     p.add_argument("--auth", help="require a login, user:password (default: $ASSISTANT_AUTH, none)")
+    p.add_argument("--api-keys", help="keys for Authorization: Bearer, comma-separated or a file with one per line "
+                                      "(default: $ASSISTANT_API_KEYS, none)")
+    p.add_argument("--read-only", action="store_true", default=None,
+                   help="no uploads, deletes or re-indexing, in the page and the API ($ASSISTANT_READ_ONLY)")
+    p.add_argument("--insecure-no-auth", action="store_true",
+                   help="allow binding beyond loopback without a login (anyone on the network may upload and "
+                        "delete unless --read-only)")
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, block: bool = True, started: float | None = None) -> tuple[gr.Blocks, str]:
-    """Index the folder if the index is empty, then serve. ``block=False`` returns (app, url) for tests."""
+def main(argv: list[str] | None = None, block: bool = True, started: float | None = None) -> tuple[Server, str]:
+    """Index the folder if the index is empty, then serve. ``block=False`` returns (server, url) for tests."""
     started = started or time.perf_counter()
     args = parse_args(argv)
     try:
         settings = Settings.from_env(host=args.host, port=args.port, articles_dir=args.articles_dir,
-                                     index_dir=args.index_dir, auth=args.auth)
+                                     index_dir=args.index_dir, auth=args.auth, api_keys=args.api_keys,
+                                     read_only=args.read_only)
+        guarded = bool(settings.auth or load_keys(settings.api_keys))
+        if not guarded and not is_loopback(settings.host) and not args.insecure_no_auth:
+            sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
+                     "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
+                     "or pass --insecure-no-auth (with --read-only for a public demo).")
         a = Assistant(settings)
-        if a.is_empty:
+        if a.is_empty and not settings.read_only:
             print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} …", flush=True)
             bars = TqdmProgress(quiet=settings.quiet)
             report = a.index([settings.articles_dir], progress=bars)
@@ -59,23 +73,20 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
                 print(f"  skipped {path}: {reason}", flush=True)
         if not a.is_empty:
             a.warm_up()  # load the model now, not on the first question
+        app = create_app(a)
     except AssistantError as exc:
         sys.exit(f"error: {exc}")
-    demo = build(a)
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
     try:
-        _, url, _ = demo.launch(server_name=settings.host, server_port=settings.port, auth=auth,
-                                auth_message="Log in to the article assistant" if auth else None,
-                                max_file_size=int(settings.max_upload_mb * 1_000_000), prevent_thread_lock=True,
-                                share=False, ssr_mode=False, pwa=False, mcp_server=False, quiet=True,
-                                footer_links=["api"], theme=gr.themes.Default(), css=CSS, head=HEAD)
+        server = Server(app, settings.host, settings.port)
     except OSError as exc:
-        sys.exit(f"error: cannot serve on {settings.host}:{settings.port} ({exc}); try --port")
-    print(f"Ready in {time.perf_counter() - started:.1f} s: {url}" + (" (login required)" if auth else ""),
-          flush=True)
+        sys.exit(f"error: cannot serve on {settings.host}:{settings.port} ({exc.strerror or exc}); try --port")
+    notes = [n for n, on in (("login required", guarded), ("read-only", settings.read_only)) if on]
+    print(f"Ready in {time.perf_counter() - started:.1f} s: {server.url}" + (f" ({', '.join(notes)})" if notes else "")
+          + f" · API {server.url}docs · OpenAI-compatible {server.url}v1", flush=True)
     if block:
-        demo.block_thread()
-    return demo, url
+        server.run()
+        return server, server.url
+    return server.start(), server.url
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from urllib.parse import quote as quote_url, urlencode
 
 from .. import Answer, IndexReport, Passage
 
@@ -62,8 +63,17 @@ def highlighted(text: str, phrases: list[str]) -> str:
     return "".join(out) + escape(text[pos:])
 
 
+def viewer_url(p: Passage, quote: str = "") -> str:
+    """The article viewer (web/viewer.py) scrolled to this passage, ``quote`` marked in it."""
+    query = {"start": p.start, "end": p.end} | ({"quote": quote} if quote else {})
+    return f"/articles/{quote_url(p.article_id)}?{urlencode(query)}#cited"
+
+
 def source_card(card_id: str, label: str, p: Passage, quotes: list[str], folder: Path) -> str:
     meta = " · ".join(x for x in (p.date[:10], html.escape(display_path(p.source, folder))) if x)
+    if p.article_id:
+        meta += (f' · <a class="src-open" href="{html.escape(viewer_url(p, next(iter(quotes), "")))}" '
+                 'target="_blank" rel="noopener">open article</a>')
     crumb = f'<div class="src-crumb">{html.escape(p.section)}</div>' if p.section else ""
     return (f'<div class="source" id="{card_id}"><div><b>{label} {html.escape(p.title)}</b></div>'
             f'<div class="src-meta">{meta}</div>{crumb}<div class="src-text">{highlighted(p.text, quotes)}</div></div>')

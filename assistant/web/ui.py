@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import Answer, Assistant, AssistantError, IndexReport
 from ..progress import PHASES
-from ..uploads import save_uploads, set_aside
+from . import actions
 from .render import (EMPTY_PANEL, answer_html, display_path, messages, report_markdown, source_dict,
                      sources_panel, turn_panel)
 
@@ -133,12 +133,7 @@ class Handlers:
                                    for r in articles], value=None))
 
     def ingest(self, files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
-        """Save uploads into the folder and index just them; uploads that fail to index are set aside."""
-        saved, rejected = save_uploads(files or [], self.folder, self.settings)
-        report = self.a.index(saved, progress=progress) if saved else None
-        for path, _ in report.failed if report else []:
-            set_aside(path, self.folder, ".rejected")
-        return report, rejected, saved
+        return actions.ingest(self.a, files, self.folder, progress)
 
     def index_op(self, work):
         """Run one indexing operation for the UI: status line plus refreshed table and choices."""
@@ -163,8 +158,7 @@ class Handlers:
     def delete(self, source, progress):
         if not source:
             return "Choose an article to delete."
-        removed = self.a.remove([source])
-        moved = set_aside(source, self.folder, ".deleted")
+        removed, moved = actions.delete(self.a, source, self.folder)
         where = f"; file moved to `{display_path(str(moved), self.folder)}`" if moved else ""
         return f"Removed {removed} article from the index{where}."
 
@@ -270,6 +264,13 @@ def articles_tab(h: Handlers, category) -> list:
     query = gr.Textbox(placeholder="Filter by title, date, category or file", show_label=False,
                        elem_id="article-filter")
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="articles-table")
+    if settings.read_only:  # public deployments: look, don't touch
+        gr.Markdown("This server is read-only: articles cannot be added, deleted or re-indexed here.",
+                    elem_classes="muted", elem_id="read-only")
+        victim = gr.Dropdown(visible=False)
+        library_outputs = [table, stats, category, victim]
+        query.change(h.library, query, library_outputs, api_visibility="private", queue=False)
+        return library_outputs
     with gr.Row():
         files = gr.File(file_count="multiple", type="filepath", elem_id="upload-files",
                         label=f"Add articles ({' '.join(settings.extensions)}; "
@@ -301,6 +302,8 @@ def api_endpoints(h: Handlers) -> None:
     ask, search = api_functions(h)
     gr.api(ask, api_name="ask", **CHAT_GROUP)
     gr.api(search, api_name="search", **CHAT_GROUP)
+    if h.settings.read_only:
+        return
     api_files = gr.File(file_count="multiple", type="filepath", visible=False, label="files")
     api_report = gr.JSON(visible=False, label="report")
     gr.Button(visible=False).click(h.index_files, api_files, api_report, api_name="index", **INDEX_GROUP)
