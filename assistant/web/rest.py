@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from .. import Answer, Assistant, AssistantError, IndexReport, __version__
 from ..uploads import safe_name
@@ -65,8 +65,9 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
         ready()
         options = dict(history=[tuple(h) for h in body.history], answerer=body.answerer, k=body.k,
                        date_from=body.date_from, date_to=body.date_to, category=body.category, source=body.source)
-        if not body.stream:
-            return AnswerOut.of(a.ask(body.question, **options), folder)
+        if not body.stream:  # serialised once here (FastAPI would validate the model again)
+            return Response(AnswerOut.of(a.ask(body.question, **options), folder).model_dump_json(),
+                            media_type="application/json")
         parts = a.stream(body.question, **options)
         try:  # a bad filter fails here, as a JSON error, not inside the event stream
             first = next(parts)
