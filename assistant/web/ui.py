@@ -17,6 +17,7 @@ from ..progress import PHASES
 from . import actions
 from .render import (EMPTY_PANEL, answer_html, display_path, messages, report_markdown, source_dict,
                      sources_panel, turn_panel)
+from .schemas import CitationOut
 
 log = logging.getLogger("assistant.app")
 
@@ -103,7 +104,10 @@ class Handlers:
                 if answer is None:
                     yield shown, gr.skip(), "", gr.skip()
             turns = turns + [{"question": question, "text": answer.text, "html": shown[-1]["content"],
-                              "panel": turn_panel(answer, turn, self.folder)}]
+                              "panel": turn_panel(answer, turn, self.folder),
+                              "citations": [CitationOut.of(c, self.folder).model_dump() for c in answer.citations],
+                              "settings": {"k": int(k), "answerer": answer.answerer, "date_from": date_from,
+                                           "date_to": date_to, "category": category, "history": history}}]
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
@@ -111,6 +115,16 @@ class Handlers:
             yield shown, gr.skip(), question, gr.skip()
             return
         yield messages(turns), sources_panel(turns), "", turns
+
+    def rate(self, turns, evt: gr.LikeData):
+        """A thumb on an answer: stored with its question, citations and settings (``assistant feedback``)."""
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if evt.liked not in (True, False) or not 0 <= index // 2 < len(turns):
+            return  # a thumb taken back, or a message that is not an answer
+        t = turns[index // 2]
+        self.a.add_feedback("up" if evt.liked else "down", t["question"], t["text"], t.get("citations", []),
+                            t.get("settings", {}))
+        gr.Info("Thanks: your rating was saved.")
 
     # -- articles -------------------------------------------------------------------------
     def library(self, query: str = ""):
@@ -254,6 +268,7 @@ def chat_tab(h: Handlers):
                 queue=False, api_visibility="private")
     chatbot.clear(lambda: ([], EMPTY_PANEL), None, [turns, panel], queue=False,
                   api_visibility="private")  # the chatbot's own trash button
+    chatbot.like(h.rate, turns, None, queue=False, api_visibility="private")  # thumbs up/down
     return category
 
 
