@@ -195,7 +195,9 @@ def test_openapi_schema_and_docs(server):
                  "/api/jobs/{job_id}", "/api/feedback", "/v1/chat/completions", "/v1/models"):
         assert path in schema["paths"], path
     assert {"AnswerOut", "CitationOut", "PassageOut", "IndexReportOut"} <= set(schema["components"]["schemas"])
-    assert httpx.get(server[0] + "/docs").status_code == 200
+    docs = httpx.get(server[0] + "/docs")
+    assert docs.status_code == 200 and "/openapi.json" in docs.text
+    assert "<script src" not in docs.text and "<link" not in docs.text  # nothing from a CDN: works offline
 
 
 # -- OpenAI-compatible --------------------------------------------------------------------

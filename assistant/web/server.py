@@ -10,10 +10,11 @@ import threading
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.routing import Mount
 
 from .. import Assistant, __version__
-from . import openai_api, rest, viewer
+from . import docs, openai_api, rest, viewer
 from .actions import Jobs
 from .auth import Guard, LoginLimit
 from .http import install_errors
@@ -30,11 +31,12 @@ def create_app(a: Assistant) -> FastAPI:
     settings = a.settings
     guard = Guard(settings)
     app = FastAPI(title="Article assistant", version=__version__, description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     install_errors(app)
     app.include_router(rest.router(a, guard, Jobs()))
     app.include_router(openai_api.router(a, guard))
     app.include_router(viewer.router(a, guard))
+    app.include_router(docs.router())
     demo = build(a)
     gr.mount_gradio_app(app, demo, path="/", auth=guard.login if guard.enabled else None,
                         auth_message="Log in to the article assistant" if guard.enabled else None,
@@ -43,8 +45,22 @@ def create_app(a: Assistant) -> FastAPI:
                         server_name=settings.host, server_port=settings.port)
     guard.sessions = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == "")
     app.add_middleware(LoginLimit, limiter=guard.limiter)
+    app.openapi = lambda: openapi_without_422(app)
     app.state.guard, app.state.blocks = guard, demo
     return app
+
+
+def openapi_without_422(app: FastAPI) -> dict:
+    """FastAPI documents a 422 for every body; ours answers bad input with 400 (see http.py)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for ops in schema["paths"].values():
+            for op in ops.values():
+                op.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 class Server:
