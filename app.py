@@ -19,11 +19,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from assistant import Assistant, AssistantError, Settings
 from assistant.progress import TqdmProgress
 from assistant.web.auth import is_loopback, load_keys
-from assistant.web.server import Server, create_app
+
+if TYPE_CHECKING:
+    from assistant.web.server import Server
 
 
 # -- command line -------------------------------------------------------------------------
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
             sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
                      "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
                      "or pass --insecure-no-auth (with --read-only for a public demo).")
+        from assistant.web.server import Server, create_app  # after the checks: gradio takes seconds to import
+
         a = Assistant(settings)
         if a.is_empty and not settings.read_only:
             print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} …", flush=True)
