@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -168,6 +169,11 @@ def test_upload_ask_reindex_and_delete(http, server, tmp_path):
     big = ("files", ("big.md", b"# big\n\n" + "很长的句子。".encode() * 400_000, "text/markdown"))
     r = http.post("/api/articles", files=[big])
     assert r.status_code == 413 and r.json()["error"] == "too_large" and not (folder / "big.md").exists()
+
+    with socket.create_connection(("127.0.0.1", http.base_url.port)) as raw:  # refused before it is read
+        raw.sendall(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() +
+                    b"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900000000\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 413")
 
     job = http.post("/api/index", json={"rebuild": True}).json()
     sent = time.time()
@@ -360,3 +366,36 @@ def test_refuses_to_serve_the_network_without_a_login(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode != 0 and "refusing to serve on 0.0.0.0 without a login" in done.stderr
     assert "--insecure-no-auth" in done.stderr and not (tmp_path / "index").exists()
+
+
+def test_an_upload_over_the_request_limit_is_cut_off_while_it_arrives():
+    """A chunked upload (no Content-Length) is counted as it arrives and refused with 413 at the limit."""
+    from fastapi import FastAPI, File, UploadFile
+
+    from assistant.web.http import BodyLimit, install_errors
+    from assistant.web.server import Server
+
+    app = FastAPI()
+    install_errors(app)
+
+    @app.post("/api/articles")
+    def upload(files: list[UploadFile] = File(...)) -> dict:
+        return {"files": len(files)}
+
+    app.add_middleware(BodyLimit, path="/api/articles", limit=100_000)
+    server = Server(app, "127.0.0.1", 0).start()
+
+    def body(parts: int):
+        yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.md"\r\n\r\n'
+        yield from (b"x" * 10_000 for _ in range(parts))
+        yield b"\r\n--b--\r\n"
+
+    try:
+        for parts, status in ((5, 200), (50, 413)):
+            r = httpx.post(server.url + "api/articles", content=body(parts),
+                           headers={"content-type": "multipart/form-data; boundary=b"})
+            assert r.status_code == status, r.text
+        assert r.json() == {"error": "too_large", "detail": "upload over 0.1 MB in one request; "
+                                                            "send fewer or smaller files"}
+    finally:
+        server.close()

@@ -6,6 +6,7 @@ REST errors are ``{"error": code, "detail": message}``; under /v1 they take Open
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -93,3 +94,46 @@ def writable(guard: Guard):
             raise ApiError(403, "this server is read-only (ASSISTANT_READ_ONLY): no uploads, deletes or re-indexing")
     return check
 
+
+class BodyLimit:
+    """ASGI middleware: refuse an upload to ``path`` bigger than ``limit`` bytes with 413 before it is read
+    (FastAPI parses a multipart body completely, to temporary files, before the route can look at it)."""
+
+    def __init__(self, app, path: str, limit: int):
+        self.app, self.path, self.limit = app, path, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != self.path:
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) <= self.limit:
+            return await self.app(scope, receive, send)
+        detail = f"upload over {self.limit / 1e6:g} MB in one request; send fewer or smaller files"
+        if length is not None:
+            return await _reply(send, 413, {"error": "too_large", "detail": detail})
+        seen, over = 0, False
+
+        async def counted():  # chunked: count as it arrives; past the limit the app sees a hang-up
+            nonlocal seen, over
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                over = True
+                return {"type": "http.disconnect"}
+            return message
+
+        async def unless_over(message):  # the app's reply to the hang-up is replaced by ours
+            if not over:
+                await send(message)
+
+        await self.app(scope, counted, unless_over)
+        if over:
+            await _reply(send, 413, {"error": "too_large", "detail": detail})
+
+
+async def _reply(send, status: int, body: dict) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})

@@ -17,7 +17,7 @@ from .. import Assistant, __version__
 from . import docs, openai_api, rest, viewer
 from .actions import Jobs
 from .auth import Guard, LoginLimit
-from .http import install_errors
+from .http import BodyLimit, install_errors
 from .ui import CSS, HEAD, build
 
 DESCRIPTION = """Offline question answering over a folder of articles, every claim cited.
@@ -45,6 +45,8 @@ def create_app(a: Assistant) -> FastAPI:
                         server_name=settings.host, server_port=settings.port)
     guard.sessions = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == "")
     app.add_middleware(LoginLimit, limiter=guard.limiter)
+    app.add_middleware(BodyLimit, path="/api/articles",
+                       limit=int(settings.max_upload_mb * 1_000_000 * rest.MAX_FILES) + 1_000_000)
     app.openapi = lambda: openapi_without_422(app)
     app.state.guard, app.state.blocks = guard, demo
     return app
