@@ -14,6 +14,7 @@ import time
 
 import httpx
 import pytest
+from fastapi import FastAPI, File, UploadFile  # module level: the route's annotations must resolve
 from app_helpers import ARTICLES, DEMO, NEW_FACT, NEW_QUESTION, NEW_TITLE, REPO, app_process, new_article
 
 from assistant.evaluate import load_jsonl
@@ -370,8 +371,6 @@ def test_refuses_to_serve_the_network_without_a_login(tmp_path):
 
 def test_an_upload_over_the_request_limit_is_cut_off_while_it_arrives():
     """A chunked upload (no Content-Length) is counted as it arrives and refused with 413 at the limit."""
-    from fastapi import FastAPI, File, UploadFile
-
     from assistant.web.http import BodyLimit, install_errors
     from assistant.web.server import Server
 
