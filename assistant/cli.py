@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Answers rated in the app or with POST /api/feedback are kept in the index. "
                                    "'export' writes them as an eval file (JSON Lines {id, q, lang, file, gold, "
                                    "type}): liked answers with their cited sentences as gold strings, liked "
-                                   "abstentions as unanswerable questions; run them with 'assistant eval'.")
+                                   "abstentions as unanswerable questions; run them with "
+                                   "'assistant eval OUT.jsonl --files-dir ARTICLES_DIR'.")
     p.add_argument("action", choices=["export"])
     p.add_argument("output", metavar="OUT.jsonl")
     p.add_argument("--include-down", action="store_true",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import Answer, Assistant, AssistantError
@@ -111,10 +111,10 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
         if not body.stream:
             answer = a.ask(question, **options)
-            return head | {"object": "chat.completion", "choices": [
+            return JSONResponse(head | {"object": "chat.completion", "choices": [
                 {"index": 0, "finish_reason": "stop", "logprobs": None,
                  "message": {"role": "assistant", "content": answer.text + sources_markdown(answer, folder)}}],
-                "usage": None} | extra(answer)
+                "usage": None} | extra(answer))
 
         parts = a.stream(question, **options)
         try:
