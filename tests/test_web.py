@@ -268,6 +268,19 @@ def test_gradio_page_needs_the_login_too(server):
     assert "[1]" in text and sources[0]["file"] == "01-digital-transformation.md"
 
 
+def test_a_browser_session_opens_the_viewer_and_the_api(server, http):
+    """The viewer's links are followed by a browser that logged in on the page: its cookie is enough."""
+    url = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()["citations"][0]["passage"]["url"]
+    with httpx.Client(base_url=server[0]) as browser:
+        assert browser.get(url).status_code == 401
+        assert browser.post("/login", data={"username": "me", "password": KEY}).status_code == 200
+        page = browser.get(url)
+        assert page.status_code == 200 and '<mark class="quote">' in page.text
+        assert browser.get("/api/stats").status_code == 200
+        browser.get("/logout")
+        assert browser.get(url).status_code == 401
+
+
 # -- feedback ---------------------------------------------------------------------------------
 
 def test_feedback_is_stored_and_exported_as_eval_questions(http, server, tmp_path):
