@@ -118,6 +118,8 @@ def test_search(http):
     passages = r.json()["passages"]
     assert len(passages) == 2 and passages[0]["source"] == "05-remote-work-productivity.md"
     assert passages[0]["text"] and passages[0]["url"].startswith(f"/articles/{passages[0]['article_id']}?")
+    only = http.post("/api/search", json={"query": "数字化", "source": "05-remote-work-productivity.md"}).json()
+    assert only["passages"] and {p["source"] for p in only["passages"]} == {"05-remote-work-productivity.md"}
 
 
 def test_articles_list_page_and_full_article(http):

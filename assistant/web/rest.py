@@ -41,6 +41,10 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
             raise ApiError(503, "the index is empty: add articles (POST /api/articles) or index the folder "
                                 "(POST /api/index)")
 
+    def source(path: str | None) -> str | None:
+        """The ``source`` filter as clients see files: relative to the articles folder."""
+        return str((folder / path).resolve()) if path and not Path(path).is_absolute() else path
+
     def article_out(r: dict) -> ArticleOut:
         return ArticleOut(article_id=r["article_id"], title=r["title"], date=r["date"], categories=r["categories"],
                           source=display_path(r["source"], folder), passages=r["n_chunks"], chars=r["chars"],
@@ -64,7 +68,7 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
         """Answer with numbered citations, or abstain with the closest passages."""
         ready()
         options = dict(history=[tuple(h) for h in body.history], answerer=body.answerer, k=body.k,
-                       date_from=body.date_from, date_to=body.date_to, category=body.category, source=body.source)
+                       date_from=body.date_from, date_to=body.date_to, category=body.category, source=source(body.source))
         if not body.stream:  # serialised once here (FastAPI would validate the model again)
             return Response(AnswerOut.of(a.ask(body.question, **options), folder).model_dump_json(),
                             media_type="application/json")
@@ -92,7 +96,7 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
         """The k best passages for a query, best first (no answer)."""
         ready()
         found = a.search(body.query, k=body.k, mode=body.mode, date_from=body.date_from, date_to=body.date_to,
-                         category=body.category, source=body.source)
+                         category=body.category, source=source(body.source))
         return SearchOut(passages=[PassageOut.of(p, folder) for p in found])
 
     @api.get("/articles", dependencies=auth)

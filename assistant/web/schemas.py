@@ -105,7 +105,7 @@ class Filters(BaseModel):
     date_from: str | None = Field(None, description="YYYY-MM-DD")
     date_to: str | None = Field(None, description="YYYY-MM-DD")
     category: str | None = None
-    source: str | None = Field(None, description="only this article (its file path)")
+    source: str | None = Field(None, description="only this file or folder (relative to the articles folder)")
 
 
 class AskIn(Filters):
