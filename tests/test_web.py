@@ -413,3 +413,24 @@ def test_an_upload_over_the_request_limit_is_cut_off_while_it_arrives():
                                                             "send fewer or smaller files"}
     finally:
         server.close()
+
+
+def test_models_list_the_llm_when_one_is_configured(tmp_path):
+    """Wiring only: the endpoint is never called here (listing models needs no index and no model)."""
+    from openai import APIStatusError, OpenAI
+
+    from assistant import Assistant
+    from assistant.web.server import Server, create_app
+
+    a = Assistant(index_dir=str(tmp_path / "index"), articles_dir=str(tmp_path),
+                  llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
+    server = Server(create_app(a), "127.0.0.1", 0).start()
+    try:
+        client = OpenAI(base_url=server.url + "v1", api_key="unused", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["assistant", "assistant-llm"]
+        with pytest.raises(APIStatusError, match="index is empty") as caught:
+            client.chat.completions.create(model="assistant-llm", messages=[{"role": "user", "content": "x"}])
+        assert caught.value.status_code == 503
+        assert httpx.post(server.url + "api/search", json={"query": "x"}).status_code == 503
+    finally:
+        server.close()
