@@ -87,8 +87,11 @@ class Server:
         self.thread: threading.Thread | None = None
 
     def run(self) -> None:
-        """Serve in this thread until Ctrl-C."""
-        self.server.run(sockets=[self.sock])
+        """Serve in this thread until Ctrl-C (uvicorn re-raises it after shutting down: that is the normal end)."""
+        try:
+            self.server.run(sockets=[self.sock])
+        except KeyboardInterrupt:
+            print("Stopped.", flush=True)
 
     def start(self) -> "Server":
         """Serve in a background thread; returns once the server accepts requests."""
