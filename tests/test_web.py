@@ -94,6 +94,18 @@ def test_ask_streams_server_sent_events(http):
     assert_cited(answer)
 
 
+@pytest.mark.skipif(not shutil.which("curl"), reason="no curl")
+def test_curl_reads_the_event_stream(server):
+    """The README's curl line, as written there."""
+    out = subprocess.run(["curl", "-sN", "-H", f"Authorization: Bearer {KEY}", f"{server[0]}/api/ask",
+                          "-H", "Content-Type: application/json",
+                          "-d", json.dumps({"question": FLAGSHIP_ZH, "stream": True})],
+                         capture_output=True, text=True, timeout=60).stdout
+    events = re.findall(r"^event: (\w+)$", out, re.M)
+    assert events.count("delta") >= 2 and events[-1] == "answer"
+    assert "[1]" in json.loads(out.strip().splitlines()[-1][len("data: "):])["text"]
+
+
 def test_ask_abstains_with_closest_passages(http):
     answer = http.post("/api/ask", json={"question": "火星上一共有几只猫？"}).json()
     assert answer["abstained"] and answer["citations"] == [] and answer["passages"]
