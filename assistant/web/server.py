@@ -39,7 +39,7 @@ def create_app(a: Assistant) -> FastAPI:
     app.include_router(docs.router())
     demo = build(a)
     gr.mount_gradio_app(app, demo, path="/", auth=guard.login if guard.enabled else None,
-                        auth_message="Log in to the article assistant" if guard.enabled else None,
+                        auth_message=login_message(guard) if guard.enabled else None,
                         max_file_size=int(settings.max_upload_mb * 1_000_000), ssr_mode=False, pwa=False,
                         mcp_server=False, footer_links=["api"], theme=gr.themes.Default(), css=CSS, head=HEAD,
                         server_name=settings.host, server_port=settings.port)
@@ -50,6 +50,12 @@ def create_app(a: Assistant) -> FastAPI:
     app.openapi = lambda: openapi_without_422(app)
     app.state.guard, app.state.blocks = guard, demo
     return app
+
+
+def login_message(guard: Guard) -> str:
+    if guard.keys and not guard.user:
+        return "Log in to the article assistant: any user name, and an API key as the password."
+    return "Log in to the article assistant."
 
 
 def openapi_without_422(app: FastAPI) -> dict:
