@@ -98,7 +98,7 @@ def main() -> None:
     for name, values in (("Assistant.ask (direct)", direct), ("POST /api/ask", rest_wall),
                          ("POST /v1/chat/completions", v1_wall)):
         print(f"{name:28}{p50(values):9.1f}{statistics.quantiles(values, n=10)[-1] * 1000:9.1f}")
-    print(f"{'GET /api/stats (floor)':28}{p50(health):9.1f}{statistics.quantiles(health, n=10)[-1] * 1000:9.1f}")
+    print(f"{'GET /api/stats':28}{p50(health):9.1f}{statistics.quantiles(health, n=10)[-1] * 1000:9.1f}")
     print(f"\nREST overhead per request (wall - answer.seconds): p50 {p50(rest_over):.1f} ms, "
           f"p90 {statistics.quantiles(rest_over, n=10)[-1] * 1000:.1f} ms")
     print(f"the answer chain's own time: p50 {p50(direct):.1f} ms called directly, {p50(inside):.1f} ms inside the "
