@@ -446,3 +446,19 @@ def test_models_list_the_llm_when_one_is_configured(tmp_path):
         assert httpx.post(server.url + "api/search", json={"query": "x"}).status_code == 503
     finally:
         server.close()
+
+
+def test_api_keys_from_a_file_or_a_list(tmp_path):
+    from assistant.errors import ConfigError
+    from assistant.web.auth import load_keys
+
+    keys = write(tmp_path / "keys.txt", "# one key per line\nfirst-key-123456\n\n  second-key-654321  \n")
+    assert load_keys(str(keys)) == ["first-key-123456", "second-key-654321"]
+    assert load_keys("first-key-123456, second-key-654321,") == ["first-key-123456", "second-key-654321"]
+    assert load_keys("") == []
+    with pytest.raises(ConfigError, match="cannot read key file"):
+        load_keys(str(tmp_path / "missing.txt"))
+    with pytest.raises(ConfigError, match="at least 8 characters"):
+        load_keys("short")
+    with pytest.raises(ConfigError, match="no keys"):
+        load_keys(str(write(tmp_path / "empty.txt", "# nothing\n")))
