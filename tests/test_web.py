@@ -224,7 +224,7 @@ def test_openapi_schema_and_docs(server):
 # -- OpenAI-compatible --------------------------------------------------------------------
 
 def test_openai_client_non_stream_and_stream(server):
-    from openai import NotFoundError, OpenAI
+    from openai import BadRequestError, NotFoundError, OpenAI
 
     client = OpenAI(base_url=server[0] + "/v1", api_key=KEY)
     assert [m.id for m in client.models.list()] == ["assistant"]
@@ -242,6 +242,10 @@ def test_openai_client_non_stream_and_stream(server):
     assert streamed == content and len(chunks) >= 4
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["citations"] == citations
 
+    narrow = client.chat.completions.create(model="assistant", messages=messages, extra_body={"k": 1})
+    assert len({c["passage"]["chunk_id"] for c in narrow.model_extra["citations"]}) == 1
+    with pytest.raises(BadRequestError, match="YYYY-MM-DD"):
+        client.chat.completions.create(model="assistant", messages=messages, extra_body={"date_from": "soon"})
     with pytest.raises(NotFoundError, match="assistant-llm"):
         client.chat.completions.create(model="assistant-llm", messages=messages)
 

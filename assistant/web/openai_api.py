@@ -23,7 +23,7 @@ from .. import Answer, Assistant, AssistantError
 from .auth import Guard
 from .http import ApiError, authenticated, status_of
 from .render import display_path
-from .schemas import CitationOut, PassageOut
+from .schemas import MAX_K, CitationOut, PassageOut
 
 MODELS = {"assistant": "extractive", "assistant-llm": "llm"}
 SOURCES = "**Sources**"
@@ -37,11 +37,16 @@ class Message(BaseModel):
 
 
 class ChatIn(BaseModel):
-    """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored."""
+    """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored.
+    Our own options ride along as extra fields (``extra_body`` in the openai package)."""
     model_config = ConfigDict(extra="allow")
     model: str = "assistant"
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
+    k: int | None = Field(None, ge=1, le=MAX_K, description="passages to answer from")
+    date_from: str | None = None
+    date_to: str | None = None
+    category: str | None = None
 
 
 def text_of(m: Message) -> str:
@@ -107,7 +112,8 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         question, history = question_and_history(body.messages)
         if a.is_empty:
             raise ApiError(503, "the index is empty: add articles first")
-        options = dict(history=history, answerer=MODELS[body.model])
+        options = dict(history=history, answerer=MODELS[body.model], k=body.k, date_from=body.date_from,
+                       date_to=body.date_to, category=body.category)
         head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
         if not body.stream:
             answer = a.ask(question, **options)
