@@ -7,12 +7,12 @@
 """
 
 from .api import Assistant
-from .errors import ArticleError, AssistantError, ConfigError, LLMError, ModelError, StoreError
+from .errors import ArticleError, AssistantError, ConfigError, LimitError, LLMError, ModelError, StoreError
 from .results import Answer, Citation, IndexReport, Passage
 from .settings import Settings
 
 __all__ = [
     "Assistant", "Settings", "Passage", "IndexReport", "Answer", "Citation",
-    "AssistantError", "ArticleError", "ConfigError", "ModelError", "StoreError", "LLMError",
+    "AssistantError", "ArticleError", "ConfigError", "LimitError", "ModelError", "StoreError", "LLMError",
 ]
 __version__ = "0.1.0"

@@ -1,51 +1,93 @@
 """Answer writers. Both turn (question, retrieved passages) into text with ``[n]`` citations.
 
 ``ExtractiveAnswerer`` (the default) runs offline and never invents a word: it picks the sentences of
-the retrieved passages that best answer the question and strings them together, each followed by its
-citation. The LLM answerer lives in ``llm.py``. Both refuse to answer on weak evidence
-(``Evidence.is_weak``).
+the retrieved passages that most likely state the answer (a learned model over the sentence's cosine,
+shared keywords and anchors, its heading, and whether it has what the question asks for: a number for
+"多少", a name for "谁", a reason for "为什么") and strings the best one to three together, each followed
+by its citation. The LLM answerer lives in ``llm.py``. Both refuse to answer on weak evidence
+(``Evidence.is_weak``: a learned model too, so near misses — a company the articles know, a fact they
+don't state — are caught).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 
-from .chunking import passage_sentences
+from .chunking import is_prose, passage_sentences
 from .citations import bigrams
 from .embeddings import Embedder
-from .prompts import language_of
+from .questions import QuestionInfo
+from .ranking import load_model, sentence_cues
 from .results import Citation, Passage
 from .retrieval import SearchResult
 from .settings import Settings
 
-LEXICAL_WEIGHT = 0.06  # share of the question's (IDF-weighted) keywords found in the sentence
-PASSAGE_WEIGHT = 0.02  # bonus for sentences of the best-ranked passages
-
 NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
 CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
+QUOTES_CHINESE = "Quoted from the Chinese articles (not translated):\n"
 
 
 # -- evidence and abstention -----------------------------------------------------------------
 
 @dataclass
 class Evidence:
-    """How well the retrieved passages match the question; the abstention rule reads these."""
+    """How well the retrieved passages answer the question; the abstention model reads ``features``."""
 
-    top_sentence: float  # best sentence cosine
-    coverage: float  # IDF-weighted share of the question's keywords found in the top passages
+    features: dict[str, float]
+    answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
+    threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
 
-    def is_weak(self, settings: Settings, lang: str) -> bool:
-        if lang != "zh":  # keywords of an English question rarely appear in Chinese articles
-            return self.top_sentence < settings.abstain_en
-        if self.top_sentence < settings.abstain_zh:
-            return True
-        # a middling match must also share the question's rare words ("网易云音乐", "SU7")
-        return self.top_sentence < settings.confident_zh and self.coverage < settings.min_keyword_coverage
+    @classmethod
+    def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
+           settings: Settings) -> "Evidence":
+        model = load_model("abstain", settings.models_dir)
+        features = evidence_features(info, result, sentences)
+        probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
+        return cls(features, probability, settings.abstain_below or model.threshold)
+
+    def is_weak(self) -> bool:
+        return self.answerable < self.threshold
+
+
+def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:
+    """What the abstention model reads: the best sentence's answer probability and cosine, the top
+    passage's ranking score, and whether the question's keywords and anchors (numbers, names, titles)
+    appear in the top passages and in the best sentence."""
+    best = max(sentences, key=lambda s: s.probability, default=None)
+    probs = sorted((s.probability for s in sentences), reverse=True)
+    top = " ".join(f"{p.heading} {p.text}" for p in result.passages[:3]).lower()
+    best_low = best.text.lower() if best else ""
+    en = 1.0 if info.lang == "en" else 0.0
+    rarest = max(info.tokens, key=lambda t: info.idf.get(t, 1.0), default="")
+    scores = [c.score for c in result.candidates]
+    return {
+        "lex_best": best.features.get("lex", 0.0) if best else 0.0,
+        "rare_top": 1.0 if rarest and rarest in top else 0.0,
+        "rare_best": 1.0 if rarest and rarest in best_low else 0.0,
+        "p_gap": (probs[0] - probs[1]) if len(probs) > 1 else (probs[0] if probs else 0.0),
+        "passage_gap": (scores[0] - scores[1]) if len(scores) > 1 else 0.0,
+        "anchor_missing": (1.0 - info.anchor_share(top)) if info.anchors else 0.0,
+        "p_best": probs[0] if probs else 0.0,
+        "p_second": probs[1] if len(probs) > 1 else 0.0,
+        "cos_best": max((c.sentence for c in result.candidates), default=0.0),
+        "passage_top": result.candidates[0].score if result.candidates else -10.0,
+        "cover_top": info.coverage(top),
+        "anchor_top": info.anchor_share(top),
+        "anchor_best": info.anchor_share(best_low),
+        "has_anchor": 1.0 if info.anchors else 0.0,
+        "type_match_best": best.features.get("type_match", 0.0) if best else 0.0,
+        "typed": 1.0 if info.type in ("number", "who", "when", "where", "why") else 0.0,
+        "en": en,
+        "en_cos_best": en * max((c.sentence for c in result.candidates), default=0.0),
+        "en_p_best": en * (probs[0] if probs else 0.0),
+        "en_anchor_top": en * info.anchor_share(top),
+        "en_cover_top": en * info.coverage(top),
+        "cos_low": max(0.0, 0.86 - max((c.sentence for c in result.candidates), default=0.0)),
+    }
 
 
 def keyword_coverage(tokens: list[str], passages: list[Passage], idf: dict[str, float]) -> float:
@@ -60,36 +102,79 @@ def keyword_coverage(tokens: list[str], passages: list[Passage], idf: dict[str, 
 
 # -- comparison questions --------------------------------------------------------------------
 
-_ZH_SIDES = re.compile(
-    r"^(?:请问)?(.+?)(?:和|与|跟|同|以及|及|对比|相比|相较于?|比起|vs\.?|VS)(.+?)"
-    r"(?:之间|两者|二者)?(?:有|存在|的|各自的?|各有)?(?:什么|哪些|啥|何)?(?:样的)?(?:区别|不同|差异|差别|异同|不一样|分别)")
-_EN_SIDES = [
-    re.compile(r"differences? between (.+?) and (.+?)(?:\?|$)", re.I),
-    re.compile(r"differ (?:between|for) (.+?) and (.+?)(?:\?|$)", re.I),
-    re.compile(r"compare (.+?) (?:and|with|to) (.+?)(?:\?|$)", re.I),
-    re.compile(r"(.+?) (?:vs\.?|versus) (.+?)(?:\?|$)", re.I),
-    re.compile(r"how (?:is|are|does|do) (.+?) differ from (.+?)(?:\?|$)", re.I),
+# Question parsing is linear in the question's length: each part is found with a left-to-right scan
+# (str.find / one regex search), never with two lazy groups that a regex engine would try against each
+# other (that took 0.7 s at 4k characters, 4.6 s at 10k).
+_ZH_CONNECTORS = ["和", "与", "跟", "同", "以及", "及", "对比", "相比", "相较于", "相较", "比起", "vs.", "vs", "VS"]
+_ZH_COMPARE = re.compile(r"(?=区别|不同|差异|差别|异同|不一样|分别)")
+_ZH_FILLER = re.compile(r"(?:之间|两者|二者)?(?:有|存在|的|各自的?|各有)?(?:什么|哪些|啥|何)?(?:样的)?")
+_ZH_FILLER_MAX = 9  # the longest filler: 之间 + 各自的 + 什么 + 样的
+_EN_SIDES = [  # (where the first side starts, what separates the two sides)
+    (re.compile(r"differences? between ", re.I), re.compile(r" and ", re.I)),
+    (re.compile(r"differ (?:between|for) ", re.I), re.compile(r" and ", re.I)),
+    (re.compile(r"compare ", re.I), re.compile(r" (?:and|with|to) ", re.I)),
+    (None, re.compile(r" (?:vs\.? |versus )", re.I)),
+    (re.compile(r"how (?:is|are|does|do) ", re.I), re.compile(r" differ from ", re.I)),
 ]
 _COMPARE_WORDS = re.compile(r"区别|不同|差异|差别|对比|异同|相比|不一样|\bvs\b|versus|differ|compar", re.I)
 
 
+def _zh_sides(q: str) -> tuple[str, str] | None:
+    """"A和B有什么区别": the shortest A before a connector, then the shortest B that only filler words
+    ("有什么", "之间的") separate from a comparison word."""
+    # ends[p]: the smallest position >= p where side B may end
+    n = len(q)
+    valid = [False] * (n + 1)
+    for m in _ZH_COMPARE.finditer(q):
+        c = m.start()
+        for p in range(max(0, c - _ZH_FILLER_MAX), c + 1):
+            if _ZH_FILLER.fullmatch(q, p, c):
+                valid[p] = True
+    ends = [n + 1] * (n + 2)
+    for p in range(n, -1, -1):
+        ends[p] = p if valid[p] else ends[p + 1]
+    for start in ((2, 0) if q.startswith("请问") else (0,)):
+        for i in range(start + 1, n):
+            for word in _ZH_CONNECTORS:
+                if q.startswith(word, i):
+                    e = i + len(word)
+                    end = ends[min(e + 1, n + 1)]
+                    if end <= n:
+                        return q[start:i], q[e:end]
+    return None
+
+
+def _en_sides(q: str) -> tuple[str, str] | None:
+    for head, sep in _EN_SIDES:
+        if head is None:
+            begin = 0
+        else:
+            m = head.search(q)
+            if not m:
+                continue
+            begin = m.end()
+        m = sep.search(q, begin + 1)
+        if not m or m.end() >= len(q):
+            continue
+        stop = q.find("?", m.end() + 1)
+        return q[begin:m.start()], q[m.end():stop if stop >= 0 else len(q)]
+    return None
+
+
 def comparison_sides(question: str) -> list[str]:
     """The two things a comparison question compares ("前端数字化", "后端数字化"), else []."""
-    q = question.strip().rstrip("？?。. ")
+    q = re.sub(r"\s+", " ", question).strip().rstrip("？?。. ")
     if not _COMPARE_WORDS.search(q):
         return []
-    m = _ZH_SIDES.search(q)
-    if m:
-        a, b = m.group(1).strip(" ，,"), m.group(2).strip(" ，,")
+    zh = _zh_sides(q)
+    if zh:
+        a, b = zh[0].strip(" ，,"), zh[1].strip(" ，,")
     else:
-        for pattern in _EN_SIDES:
-            m = pattern.search(q)
-            if m:
-                a, b = m.group(1).strip(" ,"), m.group(2).strip(" ,")
-                a = re.sub(r"^(?:what is |what's |what are )?(?:the )?", "", a, flags=re.I)
-                break
-        else:
+        en = _en_sides(q)
+        if not en:
             return []
+        a, b = en[0].strip(" ,"), en[1].strip(" ,")
+        a = re.sub(r"^(?:what is |what's |what are )?(?:the )?", "", a, flags=re.I)
         # "front-end and back-end digitalization": the shared head noun belongs to both sides (but not
         # to a name: "SaaS and on-premise software")
         wa, wb = a.split(), b.split()
@@ -103,13 +188,76 @@ def comparison_sides(question: str) -> list[str]:
 # -- the extractive answerer -----------------------------------------------------------------
 
 @dataclass
-class _Sentence:
+class AnswerSentence:
     passage: int  # index into the search result's passages
     start: int
     end: int
     text: str
-    score: float
     vector: np.ndarray | None  # the sentence's cached vector (for comparison sides)
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0  # the sentence model's belief that this sentence states the answer
+
+
+def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Settings) -> list[AnswerSentence]:
+    """Every quotable sentence of the retrieved passages, with its features and answer probability."""
+    out: list[AnswerSentence] = []
+    if not result.passages:
+        return out
+    best_passage = result.candidates[0].score
+    en = 1.0 if info.lang == "en" else 0.0
+    qtype = {t: 1.0 if info.type == t else 0.0 for t in ("number", "why", "who", "when", "where", "compare")}
+    question_grams = bigrams(info.text)
+    for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
+        spans = passage_sentences(passage.text)
+        scores = cand.sentence_scores or [cand.dense] * len(spans)
+        vectors = cand.sentence_vectors or [None] * len(spans)
+        heading_cover = info.coverage(passage.heading.lower())
+        section_cover = info.coverage(passage.section.lower())
+        for j, ((s, e), cosine, vector) in enumerate(zip(spans, scores, vectors)):
+            text = passage.text[s:e]
+            if not is_prose(text):
+                continue
+            low = text.lower()
+            cues = sentence_cues(text)
+            anchor = info.anchor_share(low)
+            f = {
+                "cos": cosine, "lex": info.coverage(low), "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
+                "passage_rr": 1 / (1 + i), "passage_gap": cand.score - best_passage,
+                "heading_cover": heading_cover, "section_cover": section_cover,
+                "num": cues["num"], "reason": cues["reason"], "name": cues["name"], "time": cues["time"],
+                "m_number": qtype["number"] * cues["num"], "m_why": qtype["why"] * cues["reason"],
+                "m_who": qtype["who"] * cues["name"], "m_when": qtype["when"] * cues["time"],
+                "m_where": qtype["where"] * cues["place"],
+                "type_match": max(qtype["number"] * cues["num"], qtype["why"] * cues["reason"],
+                                  qtype["who"] * cues["name"], qtype["when"] * cues["time"],
+                                  qtype["where"] * cues["place"]),
+                "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
+                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor,
+            }
+            f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
+            out.append(AnswerSentence(i, s, e, text, vector, f))
+    if not out:
+        return out
+    max_cos = max(s.features["cos"] for s in out)
+    max_lex = max(s.features["lex"] for s in out)
+    cos_rank = {id(s): r for r, s in enumerate(sorted(out, key=lambda s: -s.features["cos"]))}
+    lex_rank = {id(s): r for r, s in enumerate(sorted(out, key=lambda s: -s.features["lex"]))}
+    for n, s in enumerate(out):
+        s.features["cos_gap"] = s.features["cos"] - max_cos
+        s.features["lex_gap"] = s.features["lex"] - max_lex
+        s.features["cos_rr"] = 1 / (1 + cos_rank[id(s)])
+        s.features["lex_rr"] = 1 / (1 + lex_rank[id(s)])
+        # the sentence before often names the subject the answer sentence goes on about
+        before = out[n - 1] if n and out[n - 1].passage == s.passage else None
+        after = out[n + 1] if n + 1 < len(out) and out[n + 1].passage == s.passage else None
+        s.features["prev_cos"] = before.features["cos"] - max_cos if before else -0.2
+        s.features["prev_lex"] = before.features["lex"] if before else 0.0
+        s.features["next_cos"] = after.features["cos"] - max_cos if after else -0.2
+    model = load_model("sentence", settings.models_dir)
+    probabilities = model.proba(np.array([[s.features.get(n, 0.0) for n in model.features] for s in out]))
+    for s, p in zip(out, probabilities):
+        s.probability = float(p)
+    return out
 
 
 class ExtractiveAnswerer:
@@ -119,18 +267,22 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.embedder = embedder
 
-    def compose(self, question: str, result: SearchResult, idf: dict[str, float]) -> tuple[str, list[Citation]]:
-        sentences = self._candidates(question, result, idf)
+    def compose(self, question: str, result: SearchResult,
+                sentences: list[AnswerSentence] | None = None) -> tuple[str, list[Citation]]:
+        if sentences is None:
+            sentences = answer_sentences(result.info, result, self.settings)
         if not sentences:
             return "", []
-        chosen = self._select(question, result, sentences)
-        lang = language_of(question)
+        chosen = self.select(question, result.info, sentences)
+        lang = result.info.lang
         parts, numbers = [], {}
         for s in chosen:
             n = numbers.setdefault(s.passage, len(numbers) + 1)
             # an article's own footnote marks must not pass for our citations
             parts.append(_FOOTNOTE.sub(r"［\1］", s.text) + f"[{n}]")
         text = ("" if lang == "zh" else " ").join(parts)
+        if lang != "zh":
+            text = QUOTES_CHINESE + text
         citations = []
         for s in chosen:
             n = numbers[s.passage]
@@ -140,84 +292,69 @@ class ExtractiveAnswerer:
 
     def stream(self, text: str) -> Iterator[str]:
         """The composed answer sentence by sentence (it is ready at once; this keeps the UI uniform)."""
-        for piece in re.findall(r".+?\[\d+\]|.+$", text):
+        for piece in re.findall(r".+?\[\d+\]|.+$", text, re.S):
             yield piece
 
-    def _candidates(self, question: str, result: SearchResult, idf: dict[str, float]) -> list[_Sentence]:
-        tokens = list(dict.fromkeys(result.query_tokens))
-        weights = {t: idf.get(t, 1.0) for t in tokens}
-        total = sum(weights.values()) or 1.0
-        out: list[_Sentence] = []
-        for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
-            spans = passage_sentences(passage.text)
-            scores = cand.sentence_scores or [cand.dense] * len(spans)
-            vectors = cand.sentence_vectors or [None] * len(spans)
-            for (s, e), vscore, vector in zip(spans, scores, vectors):
-                text = passage.text[s:e]
-                if not is_prose(text):
-                    continue
-                low = text.lower()
-                lexical = sum(w for t, w in weights.items() if t in low) / total
-                # the best passages' sentences are likelier answers: cross-lingual sentence cosines
-                # are too flat to rank on their own
-                score = vscore + LEXICAL_WEIGHT * lexical + PASSAGE_WEIGHT / (1 + i)
-                out.append(_Sentence(i, s, e, text, score, vector))
-        return out
+    def select(self, question: str, info: QuestionInfo, sentences: list[AnswerSentence]) -> list[AnswerSentence]:
+        """The best sentence, then others whose probability is close enough to it, within the length budget;
+        for a comparison, the best sentence for each side first."""
+        s = self.settings
+        ranked = sorted(sentences, key=lambda x: (-x.probability, x.passage, x.start))
+        limit = s.max_answer_sentences + (1 if info.type == "list" else 0)
+        budget = s.max_answer_chars * (2 if info.type in ("list", "compare") else 1)
+        chosen: list[AnswerSentence] = []
 
-    def _select(self, question: str, result: SearchResult, sentences: list[_Sentence]) -> list[_Sentence]:
-        ranked = sorted(sentences, key=lambda s: (-s.score, s.passage, s.start))
-        limit = self.settings.max_answer_sentences
-        chosen: list[_Sentence] = []
-
-        def add(s: _Sentence) -> None:
-            grams = bigrams(s.text)
+        def add(x: AnswerSentence) -> None:
+            grams = bigrams(x.text)
             for c in chosen:
                 other = bigrams(c.text)
-                if c is s or len(grams & other) / (len(grams | other) or 1) > 0.5:
+                if c is x or len(grams & other) / (len(grams | other) or 1) > 0.5:
                     return  # a near-duplicate says nothing new
-            chosen.append(s)
+            if chosen and sum(len(c.text) for c in chosen) + len(x.text) > budget:
+                return
+            chosen.append(x)
 
         sides = comparison_sides(question)
         if sides:
             for side in self._side_best(sides, sentences):
                 add(side)
-        best = ranked[0].score
-        for s in ranked:
+            # the sentence model learned mostly from fact questions; a comparison is filled with the
+            # sentences closest to the question, as many as are about as close as the best one
+            by_cosine = sorted(sentences, key=lambda x: (-_closeness(x), x.passage, x.start))
+            top = _closeness(by_cosine[0])
+            for x in by_cosine:
+                if len(chosen) >= limit + 1 or _closeness(x) < top - 0.04:
+                    break
+                add(x)
+        best = ranked[0].probability
+        for x in ranked:
             if len(chosen) >= limit:
                 break
-            if len(chosen) >= 2 and s.score < best - 0.04:
+            if chosen and x.probability < best * s.answer_relative:
                 break
-            add(s)
+            add(x)
         if sides:
             return chosen  # side A first, then side B, then the rest by relevance
-        return sorted(chosen, key=lambda s: (s.passage, s.start))
+        return sorted(chosen, key=lambda x: (x.passage, x.start))
 
-    def _side_best(self, sides: list[str], sentences: list[_Sentence]) -> list[_Sentence]:
+    def _side_best(self, sides: list[str], sentences: list[AnswerSentence]) -> list[AnswerSentence]:
         """For each side of a comparison, the sentence that best describes it and answers the question."""
         vectors = self.embedder.embed_queries(sides)
         picks = []
         for side, vector in zip(sides, vectors):
             scores = []
-            for s in sentences:
-                side_score = float(s.vector @ vector) if s.vector is not None else 0.0
-                literal = 0.05 if side.lower() in s.text.lower() else 0.0
-                scores.append(s.score + side_score + literal)
+            for x in sentences:
+                side_score = float(x.vector @ vector) if x.vector is not None else 0.0
+                literal = 0.05 if side.lower() in x.text.lower() else 0.0
+                # the side must be described, and the question answered: both cosines, the model's belief a little
+                scores.append(x.features.get("cos", 0.0) + side_score + literal + 0.1 * x.probability)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
 
 
+def _closeness(x: AnswerSentence) -> float:
+    """Cosine with the question, a little keyword overlap, a little rank of the passage."""
+    return x.features.get("cos", 0.0) + 0.06 * x.features.get("lex", 0.0) + 0.02 * x.features.get("passage_rr", 0.0)
+
+
 _FOOTNOTE = re.compile(r"\[(\d{1,3})\]")
-_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
-
-
-def is_prose(text: str) -> bool:
-    """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
-    compact = re.sub(r"\s", "", text)
-    if len(compact) < 8 or re.search(r"https?://|www\.", text) or re.match(r"\s*\[\d{1,3}\]", text):
-        return False
-    letters = len(_LETTER.findall(compact))
-    return letters >= 4 and letters + sum(c.isdigit() for c in compact) >= 0.6 * len(compact)
-
-
-def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
-    return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}

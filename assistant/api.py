@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .articles import read_article
-from .catalog import Catalog
+from .catalog import Catalog, quick_check
 from .chunking import BREADCRUMB_SEP
 from .errors import AssistantError, ConfigError
 from .chain import AnswerChain
@@ -23,6 +26,23 @@ from .settings import Settings
 from .vectors import VectorStore
 
 
+log = logging.getLogger("assistant")
+
+
+def open_cache(path: Path) -> EmbeddingCache:
+    """The vector cache, or a fresh one when the file is damaged: it only holds what the model can
+    compute again, so a broken cache costs re-embedding, never a failed start."""
+    try:
+        return EmbeddingCache(path)
+    except sqlite3.DatabaseError as exc:
+        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        log.warning("vector cache %s is unreadable (%s); moved to %s, texts will be embedded again", path, exc, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        path.replace(aside)
+        return EmbeddingCache(path)
+
+
 class Assistant:
     """Index articles, search them, answer questions with citations.
 
@@ -35,8 +55,8 @@ class Assistant:
         self.settings = settings.replace(**overrides) if settings else Settings.from_env(**overrides)
         index = self.settings.index_path
         self.catalog = Catalog(index / "assistant.sqlite")
-        self.cache = EmbeddingCache(Path(self.settings.embedding_cache).expanduser() if self.settings.embedding_cache
-                                    else index / "embeddings.sqlite")
+        self.cache = open_cache(Path(self.settings.embedding_cache).expanduser() if self.settings.embedding_cache
+                                else index / "embeddings.sqlite")
         self.embedder = Embedder(self.settings)
         self.vectors = VectorStore(self.settings)
         self.indexer = Indexer(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
@@ -46,23 +66,31 @@ class Assistant:
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike] | str | os.PathLike, rebuild: bool = False,
-              progress: ProgressCallback | None = None, clear_cache: bool = False) -> IndexReport:
-        """Add new and changed articles, drop deleted ones; embeds only passages never seen before."""
+              progress: ProgressCallback | None = None, clear_cache: bool = False,
+              cancel: threading.Event | None = None) -> IndexReport:
+        """Add new and changed articles, drop deleted ones; embeds only passages never seen before.
+        Setting ``cancel`` stops the run after the current article (``report.interrupted``)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        return self.indexer.index(paths, rebuild=rebuild, progress=progress, clear_cache=clear_cache)
+        return self.indexer.index(paths, rebuild=rebuild, progress=progress, clear_cache=clear_cache, cancel=cancel)
 
     def remove(self, paths: Iterable[str | os.PathLike]) -> int:
         """Remove articles (by file path) from the index. Returns how many were indexed."""
         return self.indexer.remove(paths)
 
     def check(self, repair: bool = False) -> list[str]:
-        """Consistency problems between the vector store and the catalog (empty list: all good)."""
+        """Damaged database files, then consistency problems between the vector store and the catalog
+        (empty list: all good)."""
+        damaged = quick_check(self.catalog.path) + quick_check(self.cache.path)
+        if damaged:
+            return [*damaged, "move the damaged file away and run `assistant index --rebuild PATH...` "
+                              "(a lost embeddings.sqlite only costs re-embedding)"]
         return self.indexer.check(repair=repair)
 
     # -- searching ------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, *, mode: str | None = None, date_from: str | None = None,
                date_to: str | None = None, category: str | None = None, source: str | None = None) -> list[Passage]:
+        self.settings.check_request(query, k)
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.retriever.search(query, k=k or self.settings.k, filters=filters, mode=mode)
 
@@ -71,6 +99,7 @@ class Assistant:
             k: int | None = None, date_from: str | None = None, date_to: str | None = None,
             category: str | None = None, source: str | None = None) -> Answer:
         """Answer with numbered citations, or abstain when the articles don't cover the question."""
+        self.settings.check_request(question, k)
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.chain.ask(question, history=history, answerer=answerer, k=k, filters=filters)
 
@@ -78,6 +107,7 @@ class Assistant:
                k: int | None = None, date_from: str | None = None, date_to: str | None = None,
                category: str | None = None, source: str | None = None) -> Iterator[str | Answer]:
         """Text deltas as the answer is written, then the final Answer."""
+        self.settings.check_request(question, k)  # here, not at the first next(): the caller sees it at once
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.chain.stream(question, history=history, answerer=answerer, k=k, filters=filters)
 

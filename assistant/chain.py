@@ -10,48 +10,66 @@ import re
 import time
 from typing import Iterator
 
-from .answerers import CLOSEST, NOT_COVERED, Evidence, ExtractiveAnswerer, idf_weights, keyword_coverage
+from .answerers import CLOSEST, NOT_COVERED, AnswerSentence, Evidence, ExtractiveAnswerer, answer_sentences
 from .catalog import Catalog
 from .embeddings import Embedder
 from .errors import LLMError
 from .llm import LLMAnswerer
 from .prompts import language_of
 from .results import Answer
-from .retrieval import Filters, HybridRetriever
+from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
 
 History = list[tuple[str, str]]
 
 _FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|and|so|what about|how about)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$", re.I)
-_PRONOUN = re.compile(r"^(?:它|他们|她们|它们|这个|那个|其|该|this|that|it|they|these|those)\b|^(?:它|他|她|这|那|其)", re.I)
+_QUESTION_WORD = re.compile(r"什么|多少|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
+                            r"did|does|do|is|are|was|were|can)\b", re.I)
+_REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
+                        r"\b(?:it|its|he|him|his|she|her|they|them|their|this|that|these|those)\b|"
+                        r"\bthe (?:company|firm|brand|startup|platform|app|deal|order|product|fund|group)\b", re.I)
+
+
+def follow_up_kind(question: str) -> str:
+    """How a question asked after others leans on them:
+    ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
+    ``refers`` ("它的创始人是谁？", "What share does that order lock up?"): it points back with a pronoun;
+    ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
+    q = question.strip().rstrip("？?。.! ")
+    m = _FOLLOW_UP.match(q)
+    rest = m.group(1) if m else q
+    short = len(rest) <= 8 if language_of(rest) == "zh" else len(rest.split()) <= 4
+    if (m and short) or (not _QUESTION_WORD.search(rest) and (short or question.strip().rstrip("？? ").endswith("呢"))):
+        return "elliptical"
+    if _REFERENCE.search(q) or (language_of(q) == "zh" and len(q) <= 8):
+        return "refers"
+    return "standalone"
 
 
 def rewrite_follow_up(question: str, history: History) -> str:
     """Make a follow-up searchable on its own, without an LLM.
 
-    "那后端呢？" after "前端数字化是什么？" becomes "后端数字化是什么？" (the parallel term is swapped);
-    other short or pronoun-led follow-ups are searched together with the previous question.
+    "那后端呢？" after "前端数字化是什么？" becomes "后端数字化是什么？" and "那2019年呢？" after "2021年…有多大？"
+    becomes "2019年…有多大？" (a parallel term of the same length and last character is swapped); other
+    fragments and questions that point back ("它", "that order") are searched together with the previous
+    question, the new words first.
     """
     if not history:
         return question
     previous = history[-1][0].strip()
     q = question.strip()
+    kind = follow_up_kind(q)
+    if kind == "standalone":
+        return q
     m = _FOLLOW_UP.match(q)
-    if m:
-        new = m.group(1).strip()
-        if language_of(new) == "zh" and len(new) <= 6:
-            # swap in the new term for the previous question's term of the same length that shares
-            # its last character ("前端"→"后端"), else its first one
-            size = len(new)
-            windows = [(i, previous[i:i + size]) for i in range(len(previous) - size + 1)]
-            for same in (lambda old: old[-1] == new[-1], lambda old: old[0] == new[0]):
-                for i, old in windows:
-                    if old != new and same(old):
-                        return previous[:i] + new + previous[i + size:]
-        return f"{previous} {new}"
-    if len(q) <= 8 or _PRONOUN.match(q):
-        return f"{previous} {q}"
-    return q
+    new = m.group(1).strip() if m else q.rstrip("？?。. ").removesuffix("呢").strip()
+    if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
+        size = len(new)
+        for i in range(len(previous) - size + 1):
+            old = previous[i:i + size]
+            if old != new and old[-1] == new[-1] and not old[-1].isspace():
+                return previous[:i] + new + previous[i + size:]
+    return f"{new} {previous}"
 
 
 class AnswerChain:
@@ -74,18 +92,14 @@ class AnswerChain:
             notice = "no LLM endpoint configured (ASSISTANT_LLM_BASE_URL, ASSISTANT_LLM_MODEL); extractive answer"
             answerer = "extractive"
 
-        query = self._search_query(question, history or [], answerer)
-        result = self.retriever.retrieve(query, k or self.settings.k, filters)
-        doc_freq, n_docs = self.catalog.doc_freq(result.query_tokens)
-        idf = idf_weights(result.query_tokens, doc_freq, n_docs)
-        evidence = Evidence(result.top_sentence, keyword_coverage(result.query_tokens, result.passages, idf))
+        query, result, sentences, evidence = self.resolve(question, history or [], answerer, k, filters)
 
         def answer(text: str, citations=(), abstained=False, used=answerer) -> Answer:
             return Answer(question=question, text=text, citations=list(citations), abstained=abstained,
                           passages=result.passages, answerer=used, search_query=query, notice=notice,
                           seconds=time.perf_counter() - started)
 
-        if not question or not result.passages or evidence.is_weak(self.settings, lang):
+        if not question or not result.passages or evidence.is_weak():
             text = NOT_COVERED[lang] + ("\n" + CLOSEST[lang] if result.passages else "")
             yield text
             yield answer(text, abstained=True)
@@ -106,7 +120,7 @@ class AnswerChain:
                 if pieces:
                     yield "\n\n"
 
-        text, citations = self.extractive.compose(question, result, idf)
+        text, citations = self.extractive.compose(question, result, sentences)
         if not text:
             yield NOT_COVERED[lang]
             yield answer(NOT_COVERED[lang], abstained=True, used="extractive")
@@ -121,10 +135,28 @@ class AnswerChain:
         assert isinstance(final, Answer)
         return final
 
-    def _search_query(self, question: str, history: History, answerer: str) -> str:
+    def resolve(self, question: str, history: History, answerer: str | None = None, k: int | None = None,
+                filters: Filters | None = None) -> tuple[str, SearchResult, list[AnswerSentence], Evidence]:
+        """Search for a question in its chat: a follow-up that may stand alone is tried alone first and
+        keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched."""
+        k = k or self.settings.k
+
+        def attempt(query: str):
+            result = self.retriever.retrieve(query, k, filters)
+            sentences = answer_sentences(result.info, result, self.settings)
+            return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings)
+
+        if history and follow_up_kind(question) == "standalone":
+            alone = attempt(question)
+            if not alone[3].is_weak():
+                return alone
+        return attempt(self.search_query(question, history, answerer))
+
+    def search_query(self, question: str, history: History, answerer: str | None = None) -> str:
+        """What is searched for a question asked after ``history`` (the question itself when it stands alone)."""
         if not history:
             return question
-        if answerer == "llm":
+        if (answerer or self.settings.answerer) == "llm" and self.llm.configured:
             try:
                 return self.llm.condense(question, history)
             except LLMError:

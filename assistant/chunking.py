@@ -16,8 +16,18 @@ from .articles import HEADING, Article
 
 BREADCRUMB_SEP = " › "
 
+# An English full stop before a space ends a sentence unless it closes an abbreviation: a capital
+# initial ("U.S.", "J. Smith"), a title or a short form that a name or number follows ("Dr.", "No.",
+# "Fig.", "Jan."), or, when no capital letter follows, a lower-case initial ("e.g.", "i.e.", "p.m.")
+# or "etc."/"Inc."/"Ltd.". Tested in tests/test_chunking.py; Chinese text has no such full stops.
+_TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "vs", "No", "Nos", "Fig", "Figs", "Vol", "pp",
+           "approx", "Gen", "Gov", "Sen", "Rep", "Rev", "Capt", "Lt", "Col", "Jan", "Feb", "Mar", "Apr", "Jun",
+           "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "cf", "ca", "Ph", "al")
+_SOFT = ("etc", "Inc", "Ltd", "Co", "Corp")
+_FULL_STOP = ("(?=\\.\\s)(?<!\\b[A-Z])" + "".join(f"(?<!\\b{a})" for a in _TITLES) + "\\.(?=\\s)"
+              + "(?:(?<!\\b[a-z]\\.)" + "".join(f"(?<!\\b{a}\\.)" for a in _SOFT) + "|(?=\\s+[A-Z\u201c\"]))")
 # closing quotes and brackets stay with their sentence; a “ at a paragraph end is a mistyped ”
-_SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|\.(?=\s)|\.$)(?:[”’\"」』）)\]]|“(?=\s|$))*")
+_SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|" + _FULL_STOP + r"|\.$)(?:[”’\"」』）)\]]|“(?=\s|$))*")
 _CLAUSE_END = re.compile(r"[，,、：:]")
 
 
@@ -213,3 +223,16 @@ def _overlap(text: str, units: list[tuple[int, int]], overlap: int, max_len: int
             break
         kept.insert(0, (s, e))
     return [(kept[0][0], last_end)] if kept else []
+
+
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def is_prose(text: str) -> bool:
+    """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
+    compact = re.sub(r"\s", "", text)
+    if (len(compact) < 8 or re.search(r"https?:|//\w|www\.|\w=[\w%-]+&", text)
+            or re.match(r"\s*\[\d{1,3}\]", text)):
+        return False
+    letters = len(_LETTER.findall(compact))
+    return letters >= 4 and letters + sum(c.isdigit() for c in compact) >= 0.6 * len(compact)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import textwrap
 
@@ -70,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print metrics and per-question rows as JSON")
 
     p = sub.add_parser("stats", parents=[common], help="what the index holds")
-    p.add_argument("--check", action="store_true", help="also verify vectors and passages agree")
+    p.add_argument("--check", action="store_true",
+                   help="also verify the database files are sound and that vectors and passages agree")
     p.add_argument("--repair", action="store_true", help="fix what --check finds")
     p.add_argument("--json", action="store_true")
 
@@ -242,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:  # pages damaged after the file was opened
+        print(f"error: the index in {getattr(args, 'index_dir', None) or 'the index folder'} is damaged ({exc}); "
+              "run `assistant stats --check` to see which file, move it away and run "
+              "`assistant index --rebuild PATH...`", file=sys.stderr)
         return 2
 
 

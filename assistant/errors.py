@@ -26,5 +26,9 @@ class StoreError(AssistantError):
     """The index is missing, locked by another process or was built with another model."""
 
 
+class LimitError(AssistantError):
+    """A request is over one of the limits in ``Settings`` (k, question length, files per upload …)."""
+
+
 class LLMError(AssistantError):
     """The OpenAI-compatible endpoint failed, timed out or answered nonsense."""

@@ -1,13 +1,18 @@
 """Measure retrieval and answers on a question set: users run this on their own corpora.
 
 Formats:
-- JSON Lines, one ``{"id", "q", "lang", "file", "gold": [...], "type"}`` per line (``file`` null and
-  ``gold`` empty for questions the articles cannot answer);
+- JSON Lines, one ``{"id", "q", "lang", "file", "gold": [...], "type"}`` per line, optionally with
+  ``"key": [...]`` (short strings a right answer contains; the gold strings serve when absent) and
+  ``"history": [...]`` (earlier questions of the chat, for ``type: "followup"``). ``file`` is a path
+  relative to ``--files-dir`` (or a bare file name); null with empty ``gold`` for questions the
+  articles cannot answer.
 - SQuAD JSON (e.g. CMRC 2018): every ``data[i]`` becomes one article titled ``data[i].title``, written
   as a Markdown file next to the index and indexed, and every answer span becomes a gold string.
 
 A retrieved passage is a hit when it comes from the question's file and contains a gold string,
-whitespace runs collapsed to one space on both sides.
+whitespace runs collapsed to one space on both sides. An answer holds the key fact when its text
+contains one of the key strings. Follow-ups are asked as a chat: the history questions first, each
+with the answers the assistant gave, then the follow-up.
 """
 
 from __future__ import annotations
@@ -33,10 +38,17 @@ class Question:
     file: str | None = None
     gold: list[str] = field(default_factory=list)
     type: str = ""
+    key: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
         return bool(self.file and self.gold)
+
+    @property
+    def keys(self) -> list[str]:
+        """What a right answer contains: the key strings, else the gold strings."""
+        return self.key or self.gold
 
 
 def load_jsonl(path: Path) -> list[Question]:
@@ -48,7 +60,8 @@ def load_jsonl(path: Path) -> list[Question]:
             row = json.loads(line)
             questions.append(Question(id=str(row.get("id", n)), q=row["q"], lang=row.get("lang", ""),
                                       file=row.get("file"), gold=list(row.get("gold") or []),
-                                      type=row.get("type", "")))
+                                      type=row.get("type", ""), key=list(row.get("key") or []),
+                                      history=list(row.get("history") or [])))
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}:{n}: not a question line ({exc})") from None
     return questions
@@ -92,17 +105,26 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def is_hit(passage, question: Question, files_dir: Path | None) -> bool:
+def from_file(source: str, question: Question, files_dir: Path | None) -> bool:
+    """The passage's file is the question's: exactly under ``files_dir``, else by trailing path parts."""
     if not question.file:
         return False
-    source = Path(passage.source)
     if files_dir is not None:
-        if source.resolve() != (files_dir / question.file).resolve():
-            return False
-    elif source.name != Path(question.file).name:
+        return Path(source).resolve() == (files_dir / question.file).resolve()
+    want = Path(question.file).parts
+    return Path(source).parts[-len(want):] == want
+
+
+def is_hit(passage, question: Question, files_dir: Path | None) -> bool:
+    if not from_file(passage.source, question, files_dir):
         return False
     text = normalise(passage.text)
     return any(normalise(g) in text for g in question.gold)
+
+
+def has_key(text: str, question: Question) -> bool:
+    text = normalise(text)
+    return any(normalise(k) in text for k in question.keys)
 
 
 def first_hit_rank(passages, question: Question, files_dir: Path | None) -> int | None:
@@ -129,76 +151,87 @@ class EvalResult:
         return {"metrics": self.metrics, "questions": self.rows}
 
 
-def retrieval_metrics(rows: list[dict], ks=(1, 3, 5)) -> dict:
+def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
+    """Retrieval ranks over the answerable rows; answers and abstention where rows have them."""
     answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
     n = len(answerable)
     out: dict = {"questions": len(rows), "answerable": n}
     if n:
         for k in ks:
             out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
         out["mrr@10"] = round(sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 10) / n, 4)
+    if rows and "abstained" in rows[0]:
+        if n:
+            out["answer_has_key"] = round(sum(r["answer_has_key"] for r in answerable) / n, 4)
+            out["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
+            out["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
+        if unanswerable:
+            out["abstain_unanswerable"] = round(sum(r["abstained"] for r in unanswerable) / len(unanswerable), 4)
+            out["unanswerable"] = len(unanswerable)
     return out
 
 
-def evaluate_search(search: Callable[[str, int], list], questions: list[Question], k: int = 10,
-                    files_dir: Path | None = None, progress: Callable[[int, int], None] | None = None) -> EvalResult:
-    """Rank-based metrics for a search function ``search(query, k) -> passages``."""
-    rows, latencies = [], []
-    for i, question in enumerate(questions):
-        start = time.perf_counter()
-        passages = search(question.q, k)
-        latencies.append((time.perf_counter() - start) * 1000)
-        rows.append({
-            "id": question.id, "q": question.q, "lang": question.lang, "type": question.type,
-            "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
-            "chars": [len(p.text) for p in passages[:5]],
-            "top": [{"source": Path(p.source).name, "heading": p.heading, "score": round(p.score, 4)}
-                    for p in passages[:3]],
-        })
-        if progress:
-            progress(i + 1, len(questions))
-    metrics = retrieval_metrics(rows)
-    metrics["by_lang"] = {lang: retrieval_metrics([r for r in rows if r["lang"] == lang])
-                          for lang in sorted({r["lang"] for r in rows if r["answerable"]})}
-    metrics["by_type"] = {t: retrieval_metrics([r for r in rows if r["type"] == t])
-                          for t in sorted({r["type"] for r in rows if r["answerable"]})}
-    metrics["top5_chars_median"] = statistics.median([n for r in rows for n in r["chars"]] or [0])
-    metrics["search_ms_p50"] = round(percentile(latencies, 50), 1)
-    metrics["search_ms_p95"] = round(percentile(latencies, 95), 1)
-    return EvalResult(rows, metrics)
+def _groups(rows: list[dict], key: str) -> dict:
+    return {name: summarize([r for r in rows if r[key] == name]) for name in sorted({r[key] for r in rows})}
 
 
 def evaluate(assistant, questions: list[Question], k: int = 5, files_dir: Path | None = None,
              answers: bool = True, progress: Callable[[int, int], None] | None = None) -> EvalResult:
-    """Retrieval ranks (top 10, for MRR@10) and, with ``answers``, what ``ask`` makes of each question."""
-    result = evaluate_search(lambda q, n: assistant.search(q, k=n), questions, k=10, files_dir=files_dir,
-                             progress=None if answers else progress)
-    if not answers:
-        return result
-    latencies = []
-    for i, (question, row) in enumerate(zip(questions, result.rows)):
-        answer = assistant.ask(question.q, k=k)
-        latencies.append(answer.seconds * 1000)
-        text = normalise(answer.text)
-        row["abstained"] = answer.abstained
-        row["answer"] = answer.text
-        row["answer_has_gold"] = (not answer.abstained) and any(normalise(g) in text for g in question.gold)
-        row["cited_gold"] = any(is_hit(c.passage, question, files_dir) for c in answer.citations)
+    """Ranks of the first right passage in the top 10 (for MRR@10) and, with ``answers``, what ``ask``
+    makes of each question. Follow-ups are asked after their history, as in a chat."""
+    rows, search_ms, ask_ms = [], [], []
+    for i, question in enumerate(questions):
+        history: list[tuple[str, str]] = []
+        for earlier in question.history:
+            history.append((earlier, assistant.ask(earlier, history=list(history), k=k).text))
+        query = assistant.chain.resolve(question.q, history, k=k)[0] if history else question.q
+        start = time.perf_counter()
+        passages = assistant.search(query, k=10)
+        search_ms.append((time.perf_counter() - start) * 1000)
+        row = {
+            "id": question.id, "q": question.q, "lang": question.lang, "type": question.type,
+            "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
+            "search_query": query, "chars": [len(p.text) for p in passages[:5]],
+            "top": [{"source": Path(p.source).name, "heading": p.heading, "score": round(p.score, 4)}
+                    for p in passages[:3]],
+        }
+        if answers:
+            answer = assistant.ask(question.q, history=history, k=k)
+            ask_ms.append(answer.seconds * 1000)
+            row.update(abstained=answer.abstained, answer=answer.text,
+                       answer_has_key=(not answer.abstained) and has_key(answer.text, question),
+                       cited_gold=any(is_hit(c.passage, question, files_dir) for c in answer.citations))
+        rows.append(row)
         if progress:
             progress(i + 1, len(questions))
-    answerable = [r for r in result.rows if r["answerable"]]
-    unanswerable = [r for r in result.rows if not r["answerable"]]
-    m = result.metrics
-    if unanswerable:
-        m["abstain_unanswerable"] = f"{sum(r['abstained'] for r in unanswerable)}/{len(unanswerable)}"
-    if answerable:
-        n = len(answerable)
-        m["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
-        m["answer_has_gold"] = round(sum(r["answer_has_gold"] for r in answerable) / n, 4)
-        m["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
-    m["ask_ms_p50"] = round(percentile(latencies, 50), 1)
-    m["ask_ms_p95"] = round(percentile(latencies, 95), 1)
-    return result
+    metrics = summarize(rows)
+    metrics["by_lang"] = _groups(rows, "lang")
+    metrics["by_type"] = _groups(rows, "type")
+    metrics["top5_chars_median"] = statistics.median([n for r in rows for n in r["chars"]] or [0])
+    metrics["search_ms_p50"] = round(percentile(search_ms, 50), 1)
+    metrics["search_ms_p95"] = round(percentile(search_ms, 95), 1)
+    if answers:
+        metrics["ask_ms_p50"] = round(percentile(ask_ms, 50), 1)
+        metrics["ask_ms_p95"] = round(percentile(ask_ms, 95), 1)
+    return EvalResult(rows, metrics)
+
+
+def evaluate_search(search: Callable[[str, int], list], questions: list[Question], k: int = 10,
+                    files_dir: Path | None = None) -> EvalResult:
+    """Rank-based metrics for any search function ``search(query, k) -> passages`` (e.g. a baseline);
+    follow-ups are searched as typed, since a bare search function has no chat."""
+    rows = []
+    for question in questions:
+        passages = search(question.q, k)
+        rows.append({"id": question.id, "lang": question.lang, "type": question.type,
+                     "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
+                     "chars": [len(p.text) for p in passages[:5]]})
+    metrics = summarize(rows)
+    metrics["by_lang"] = _groups(rows, "lang")
+    metrics["by_type"] = _groups(rows, "type")
+    metrics["top5_chars_median"] = statistics.median([n for r in rows for n in r["chars"]] or [0])
+    return EvalResult(rows, metrics)
 
 
 def format_metrics(metrics: dict) -> str:

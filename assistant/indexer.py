@@ -8,10 +8,10 @@ point leaves an index that answers queries; the next run replays the journal and
 
 from __future__ import annotations
 
-import fcntl
 import fnmatch
 import hashlib
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from .articles import Article, read_article
 from .catalog import Catalog
@@ -31,8 +32,12 @@ from .results import IndexReport
 from .settings import Settings
 from .vectors import VectorStore
 
-PARSER_VERSION = "1"  # bump when reading/chunking changes so every article is re-chunked
+PARSER_VERSION = "2"  # bump when reading/chunking changes so every article is re-chunked
 GROUP_PASSAGES = 256  # passages embedded and written per step: a killed run loses at most one group
+
+
+class _Stopped(Exception):
+    """Raised between two embedding batches when the run was cancelled."""
 
 
 @dataclass
@@ -52,8 +57,12 @@ class Indexer:
 
     # -- public ---------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike], rebuild: bool = False,
-              progress: ProgressCallback | None = None, clear_cache: bool = False) -> IndexReport:
+              progress: ProgressCallback | None = None, clear_cache: bool = False,
+              cancel: threading.Event | None = None) -> IndexReport:
+        """``cancel``: set it (from another thread) to stop after the article being written; what is
+        committed stays, ``report.interrupted`` is True and the next run finishes the job."""
         progress = progress or no_progress
+        self._cancel = cancel
         started = time.perf_counter()
         report = IndexReport()
         with self.exclusive():
@@ -79,10 +88,10 @@ class Indexer:
 
     def remove(self, sources: Iterable[str | os.PathLike]) -> int:
         """Drop articles (by file path) from the index; the files themselves are left alone."""
-        known = self.catalog.article_by_source()
         removed = 0
         with self.exclusive():
             self.recover()
+            known = self.catalog.article_by_source()  # read under the lock: a run may have just added one
             for source in sources:
                 key = _source_key(source)
                 if key in known:
@@ -104,7 +113,23 @@ class Indexer:
             self.catalog.clear_pending(article_id)
 
     def check(self, repair: bool = False) -> list[str]:
-        """Compare the vector store with the committed passages; optionally fix what differs."""
+        """Compare the vector store with the committed passages; optionally fix what differs.
+
+        A repair holds the writer lock from the first read to the last write: orphans computed before
+        it, while a run was between its vector upsert and its commit, would name vectors that are
+        committed by the time they are deleted."""
+        if not repair:
+            return self._problems()[0]
+        with self.exclusive():
+            problems, orphans, missing = self._problems()
+            if problems:
+                self.recover()
+                problems, orphans, missing = self._problems()  # what recover() left to fix
+                self.vectors.delete(sorted(orphans))
+                self._restore_vectors(missing)
+        return problems
+
+    def _problems(self) -> tuple[list[str], set[str], set[str]]:
         committed = self.catalog.all_chunk_ids()
         stored = self.vectors.all_ids()
         problems = []
@@ -119,30 +144,26 @@ class Indexer:
         pending = self.catalog.pending()
         if pending:
             problems.append(f"{len(pending)} articles with unfinished writes")
-        if repair and problems:
-            with self.exclusive():
-                self.recover()
-                self.vectors.delete(sorted(orphans))
-                self._restore_vectors(missing)
-        return problems
+        return problems, orphans, missing
 
     @contextmanager
     def exclusive(self):
-        """One writer per index: a second indexing process gets a clear error instead of a race."""
+        """One writer per index: a second indexing process (or thread) gets a clear error instead of a
+        race. ``filelock`` locks the same way on Linux, macOS and Windows."""
         path = self.settings.index_path / "index.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"another process is indexing {self.settings.index_path} (lock {path}); "
-                    "wait for it to finish"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        lock = FileLock(path, timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"another process is indexing {self.settings.index_path} (lock {path}); "
+                "wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- steps ----------------------------------------------------------------------------
     def _check_signature(self) -> None:
@@ -181,6 +202,9 @@ class Indexer:
             report.warnings.extend((article.path, w) for w in article.warnings)
             chunks = chunk_article(article, self.settings.chunk_size, self.settings.chunk_overlap,
                                    self.settings.min_chunk)
+            if len(chunks) > self.settings.max_passages_per_file:
+                report.failed.append((article.path, too_many_passages(len(chunks), self.settings)))
+                continue
             plans.append(_Planned(article, chunks, previous is None))
         progress("reading", len(files), len(files))
         return plans, seen
@@ -207,20 +231,40 @@ class Indexer:
             nonlocal done
             done += n
             progress("embedding", done, total)
+            if self._cancelled(report):  # between two batches of the model: a big file stops too
+                raise _Stopped
 
+        try:
+            self._write_groups(plans, report, progress, missing, embedded)
+        except _Stopped:
+            return
+        if report.interrupted:
+            return  # no chunker signature either: the next run still sees what is left to re-chunk
+        self.catalog.set_meta("chunker", self._chunker_signature())
+        progress("embedding", total, total)
+        progress("writing", len(plans), len(plans))
+
+    def _write_groups(self, plans, report, progress, missing, embedded) -> None:
         for group in _groups(plans):
+            if self._cancelled(report):
+                return
             report.chunks_embedded += self._ensure_vectors(
                 [(c.embed_text, c.text) for p in group for c in p.chunks], missing, on_batch=embedded)
             for plan in group:
+                if self._cancelled(report):
+                    return
                 self._commit(plan)
                 if plan.is_new:
                     report.added += 1
                 else:
                     report.updated += 1
                 progress("writing", report.added + report.updated, len(plans))
-        self.catalog.set_meta("chunker", self._chunker_signature())
-        progress("embedding", total, total)
-        progress("writing", len(plans), len(plans))
+
+    def _cancelled(self, report: IndexReport) -> bool:
+        cancel = getattr(self, "_cancel", None)
+        if cancel is not None and cancel.is_set():
+            report.interrupted = True
+        return report.interrupted
 
     def _missing(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """(kind, hash) of the passage and sentence vectors the cache lacks for these passages."""
@@ -287,6 +331,12 @@ class Indexer:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+def too_many_passages(n: int, settings: Settings) -> str:
+    return (f"{n:,} passages, over the limit of {settings.max_passages_per_file:,} per file "
+            f"(≈{n / settings.indexing_rate / 60:.0f} min of indexing); split the file, or raise "
+            "ASSISTANT_MAX_PASSAGES_PER_FILE")
+
 
 def discover(paths: Sequence[str | os.PathLike], settings: Settings) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
     """Files to index, the folders they came from (for deletions), and paths that cannot be used."""

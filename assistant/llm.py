@@ -36,6 +36,7 @@ class LLMAnswerer:
             self._model = ChatOpenAI(
                 base_url=s.llm_base_url, model=s.llm_model, api_key=s.llm_api_key or "not-needed",
                 timeout=s.llm_timeout, max_retries=0, temperature=s.llm_temperature,
+                max_tokens=s.llm_max_tokens,
             )
         return self._model
 

@@ -6,6 +6,7 @@ A template file has a ``[system]`` part and a ``[user]`` part. Passages go in as
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -37,16 +38,31 @@ def load_template(name: str, lang: str, folder: str = "") -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("system", match.group(1).strip()), ("human", match.group(2).strip())])
 
 
+# An opening angle bracket and what passes for one: full-width ＜, small ﹤, 〈 ⟨ ‹, HTML entities
+# (&lt; &#60; &#x3c;). A model reads all of them as "<", so all of them are defused, followed by the
+# word "passage" in any case or width (ｐａｓｓａｇｅ).
+_LT = r"(?:[<＜﹤〈〈⟨‹]|&lt;?|&#0*60;?|&#x0*3c;?)"
+_WORD = "".join(f"[{c}{c.upper()}{chr(ord(c) + 0xFEE0)}{chr(ord(c.upper()) + 0xFEE0)}]" for c in "passage")
+_FAKE_TAG = re.compile(_LT + r"(\s*[/／⁄∕]?\s*" + _WORD + ")", re.I)
+
+
 def fence(text: str) -> str:
-    """Keep passage text from closing its own fence or opening a new one."""
-    return re.sub(r"</?\s*passage", lambda m: m.group(0).replace("<", "‹"), text, flags=re.I)
+    """Keep passage text from closing its own fence or opening a new one: the bracket of anything
+    that reads as ``<passage`` or ``</passage`` becomes "[" (not a bracket any model takes for "<")."""
+    return _FAKE_TAG.sub(r"[\1", text)
+
+
+def attribute(value: str) -> str:
+    """A title or heading as a quoted attribute value: one line, fenced, quotes and brackets escaped,
+    so ``A" id="1`` cannot add an attribute."""
+    return html.escape(" ".join(fence(value).split()), quote=True)
 
 
 def format_passages(passages: list[Passage]) -> str:
     blocks = []
     for n, p in enumerate(passages, 1):
-        date = f' date="{p.date[:10]}"' if p.date else ""
-        header = f'<passage id="{n}" title="{fence(p.title)}" section="{fence(p.section)}"{date}>'
+        date = f' date="{attribute(p.date[:10])}"' if p.date else ""
+        header = f'<passage id="{n}" title="{attribute(p.title)}" section="{attribute(p.section)}"{date}>'
         blocks.append(f"{header}\n{fence(p.text)}\n</passage>")
     return "\n\n".join(blocks)
 

@@ -3,8 +3,11 @@
 Candidates come from two indexes: dense vectors (Chroma, cosine) and BM25 keywords (SQLite FTS5 over
 jieba tokens). They are ranked three ways, none of which runs the model again: by passage cosine, by
 BM25, and by the cosine of their best sentence (sentence vectors are embedded once at indexing time);
-the three rankings are fused with weighted reciprocal-rank fusion. Sentence matching is what finds the
-one sentence that answers a fact question inside a long passage, in any language the model knows.
+the three scores are combined by a learned model (``ranking.py``: a logistic regression over these and a dozen
+other features — keyword coverage, title/heading match, numbers and names shared with the question,
+whether the passage's best sentences have the kind of content the question asks for) or, with
+``ranking="rrf"``, by weighted reciprocal-rank fusion. Sentence matching is what finds the one sentence
+that answers a fact question inside a long passage, in any language the model knows.
 Finally at most ``per_article`` passages per article are kept, so one article cannot crowd out the
 rest. Only passages committed in the catalog are returned, so vectors left behind by an interrupted
 indexing run never surface.
@@ -18,10 +21,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .catalog import Catalog, ChunkRow
-from .chunking import BREADCRUMB_SEP, embed_text_for, passage_sentences, text_hash
+from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentences, text_hash
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
 from .keywords import tokenize
+from .questions import QuestionInfo, analyze
+from .ranking import load_model, sentence_cues, type_match
 from .reranker import Reranker
 from .results import Passage
 from .settings import Settings
@@ -52,6 +57,7 @@ class Candidate:
     sentence: float = 0.0  # cosine of the best sentence
     sentence_scores: list[float] = field(default_factory=list)  # per passage_sentences() span
     sentence_vectors: list[np.ndarray | None] = field(default_factory=list)  # the same spans
+    features: dict[str, float] = field(default_factory=dict)  # what the learned ranker reads
     score: float = 0.0
 
 
@@ -64,6 +70,7 @@ class SearchResult:
     candidates: list[Candidate]  # the same order as passages
     query_vector: np.ndarray | None
     query_tokens: list[str]
+    info: QuestionInfo | None = None
 
     @property
     def top_sentence(self) -> float:
@@ -90,8 +97,24 @@ class HybridRetriever:
             raise ConfigError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         query = (query or "").strip()
         tokens = tokenize(query)
+        info = analyze(query, tokens, *self.catalog.doc_freq(tokens))
         if not query or k <= 0:
-            return SearchResult(query, [], [], None, tokens)
+            return SearchResult(query, [], [], None, tokens, info)
+        found, qv = self.candidates(query, info, filters, mode, k, query_vector)
+        if self.reranker is not None and self.reranker.enabled:
+            top = self.settings.rerank_top
+            for c, score in zip(found[:top], self.reranker.scores(query, [c.row.text for c in found[:top]])):
+                c.score = score
+            found[:top] = sorted(found[:top], key=lambda c: c.score, reverse=True)
+        if self.settings.merge_neighbours:
+            found = self._merge_neighbours(found, k)
+        chosen = _cap_per_article(found, k, self.settings.per_article)
+        return SearchResult(query, [to_passage(c.row, c.score) for c in chosen], chosen, qv, tokens, info)
+
+    def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",
+                   k: int = 5, query_vector: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray | None]:
+        """Every candidate from both indexes, scored and sorted best first (before merging and capping)."""
+        tokens = info.tokens
         article_ids = self._filter(filters)
         n = max(self.settings.candidates, k * 4)
 
@@ -113,20 +136,20 @@ class HybridRetriever:
         if mode == "hybrid":
             dense_ids = {cid for cid, _ in dense}
             self._score_sentences(found, qv, dense_missing=[c for c in found if c.row.chunk_id not in dense_ids])
-            self._fuse(found, [cid for cid, _ in dense], [cid for cid, _ in keyword])
+            dense_order, keyword_order = [cid for cid, _ in dense], [cid for cid, _ in keyword]
+            candidate_features(info, found, dense_order, keyword_order, self.settings.rrf_k)
+            if self.settings.ranking == "learned":
+                model = load_model("passage", self.settings.models_dir)
+                scores = model.decision(np.array([[c.features.get(n, 0.0) for n in model.features] for c in found]))
+                for c, score in zip(found, scores):
+                    c.score = float(score)
+            else:
+                self._fuse(found, dense_order, keyword_order)
         else:
             for c in found:
                 c.score = c.dense if mode == "dense" else c.keyword
         found.sort(key=lambda c: c.score, reverse=True)
-        if self.reranker is not None and self.reranker.enabled:
-            top = self.settings.rerank_top
-            for c, score in zip(found[:top], self.reranker.scores(query, [c.row.text for c in found[:top]])):
-                c.score = score
-            found[:top] = sorted(found[:top], key=lambda c: c.score, reverse=True)
-        if self.settings.merge_neighbours:
-            found = self._merge_neighbours(found, k)
-        chosen = _cap_per_article(found, k, self.settings.per_article)
-        return SearchResult(query, [to_passage(c.row, c.score) for c in chosen], chosen, qv, tokens)
+        return found, qv
 
     def _fuse(self, found: list[Candidate], dense_order: list[str], keyword_order: list[str]) -> None:
         """Weighted reciprocal-rank fusion of three rankings: passage vectors, BM25, best sentence."""
@@ -208,6 +231,67 @@ class HybridRetriever:
             date_from=_epoch(filters.date_from, end=False), date_to=_epoch(filters.date_to, end=True),
             category=filters.category, source=filters.source,
         )
+
+
+def candidate_features(info: QuestionInfo, found: list[Candidate], dense_order: list[str],
+                       keyword_order: list[str], rrf_k: int = 10) -> None:
+    """Fill ``Candidate.features``: the retrieval scores, their ranks and gaps to the best candidate, and
+    what the passage shares with the question (keywords, title and headings, anchors, answer type)."""
+    if not found:
+        return
+    dense_rank = {cid: r for r, cid in enumerate(dense_order)}
+    keyword_rank = {cid: r for r, cid in enumerate(keyword_order)}
+    by_sentence = {c.row.chunk_id: r for r, c in enumerate(sorted(found, key=lambda c: c.sentence, reverse=True))}
+    max_dense = max(c.dense for c in found)
+    max_sentence = max(c.sentence for c in found)
+    per_article: dict[str, int] = {}
+    for c in found:
+        per_article[c.row.article_id] = per_article.get(c.row.article_id, 0) + 1
+    en = 1.0 if info.lang == "en" else 0.0
+    rare = sorted(info.tokens, key=lambda t: -info.idf.get(t, 1.0))[:2]
+    lexical, prose, lexical_at_best = [], [], []
+    for c in found:
+        texts = [c.row.text[s:e] for s, e in passage_sentences(c.row.text)]
+        covers = [info.coverage(t.lower()) for t in texts]
+        lexical.append(max(covers, default=0.0))
+        prose.append(sum(1 for t in texts if is_prose(t)) / (len(texts) or 1))
+        best = int(np.argmax(c.sentence_scores)) if c.sentence_scores else 0
+        lexical_at_best.append(covers[best] if best < len(covers) else 0.0)
+    max_lexical = max(lexical)
+    article_best: dict[str, float] = {}
+    for c in found:
+        article_best[c.row.article_id] = max(article_best.get(c.row.article_id, 0.0), c.sentence)
+    for c, best_lexical, prose_share, lexical_best in zip(found, lexical, prose, lexical_at_best):
+        cid = c.row.chunk_id
+        heading = " ".join([c.row.title, *c.row.headings]).lower()
+        text = c.row.text.lower()
+        ordered = sorted(c.sentence_scores, reverse=True) or [c.sentence]
+        spans = passage_sentences(c.row.text)
+        top = sorted(range(len(c.sentence_scores)), key=lambda i: -c.sentence_scores[i])[:2]
+        match = max((type_match(info, sentence_cues(c.row.text[spans[i][0]:spans[i][1]]))
+                     for i in top if i < len(spans)), default=0.0)
+        cover = info.coverage(heading + " " + text)
+        anchor = info.anchor_share(heading + " " + text)
+        c.features = {
+            "dense": c.dense, "dense_gap": c.dense - max_dense,
+            "dense_rr": 1 / (rrf_k + dense_rank[cid] + 1) if cid in dense_rank else 0.0,
+            "keyword": c.keyword,
+            "keyword_rr": 1 / (rrf_k + keyword_rank[cid] + 1) if cid in keyword_rank else 0.0,
+            "sent1": ordered[0], "sent2": ordered[1] if len(ordered) > 1 else ordered[0],
+            "sent_gap": c.sentence - max_sentence, "sent_rr": 1 / (rrf_k + by_sentence[cid] + 1),
+            "cover": cover, "cover_head": info.coverage(heading),
+            "best_sent_cover": best_lexical, "best_sent_cover_gap": best_lexical - max_lexical,
+            "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
+            "type_match": match,
+            "lead": 1.0 if c.row.position == 0 else 0.0,
+            "length": len(c.row.text) / 500,
+            "article_hits": float(np.log1p(per_article[c.row.article_id])),
+            "en": en, "en_sent1": en * ordered[0], "en_keyword": en * c.keyword, "en_anchor": en * anchor,
+            "prose": prose_share, "sent_mean3": float(np.mean(ordered[:3])),
+            "article_best": 1.0 if c.sentence >= article_best[c.row.article_id] else 0.0,
+            "lex_at_best_sent": lexical_best,
+            "rare_cover": sum(1 for t in rare if t in heading + " " + text) / (len(rare) or 1),
+        }
 
 
 def _adjacent(a: Candidate, b: Candidate) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .errors import ConfigError
+from .errors import ConfigError, LimitError
 
 ENV_PREFIX = "ASSISTANT_"
 
@@ -53,6 +53,8 @@ class Settings:
     min_chunk: int = 80
     """Pieces shorter than this join their neighbour within the same section."""
     max_file_mb: float = 10.0
+    max_passages_per_file: int = 2000
+    """A file cut into more passages is refused (≈1 MB of text, ≈5 min of embedding on 2 cores)."""
     extensions: tuple[str, ...] = (".md", ".markdown", ".html", ".htm", ".txt")
     exclude: tuple[str, ...] = ("README*", "readme*", ".*", "_*")
     """File name patterns skipped when a folder is indexed."""
@@ -60,10 +62,18 @@ class Settings:
     # --- retrieval (defaults measured with benchmarks/retrieval.py) ----------------------
     k: int = 5
     """Passages per question."""
+    max_k: int = 50
+    """Largest k a request may ask for (k becomes max(candidates, 4k) candidates per index)."""
+    max_question_chars: int = 2000
+    """Longer questions are refused with a message instead of being parsed and embedded."""
     search_mode: str = "hybrid"
     """``hybrid`` (dense + BM25 + sentence match), ``dense`` or ``keyword``."""
     candidates: int = 40
     """Passages fetched from each index before scoring."""
+    ranking: str = "learned"
+    """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
+    models_dir: str = ""
+    """Folder of the learned models (``passage.json``, ``sentence.json``, ``abstain.json``); empty = bundled."""
     rrf_k: int = 10
     weight_dense: float = 1.0
     weight_keyword: float = 1.0
@@ -81,15 +91,15 @@ class Settings:
     # --- answering ---------------------------------------------------------------------
     answerer: str = "extractive"
     """``extractive`` (offline, default) or ``llm`` (an OpenAI-compatible endpoint)."""
-    max_answer_sentences: int = 4
-    abstain_zh: float = 0.86
-    abstain_en: float = 0.79
-    """Abstain when no retrieved sentence reaches this cosine with the question (Chinese / other
-    questions: cross-lingual matches score lower)."""
-    confident_zh: float = 0.90
-    min_keyword_coverage: float = 0.6
-    """Below ``confident_zh``, a Chinese question also needs this share of its (IDF-weighted) keywords
-    in the top passages. Calibrated in benchmarks/abstention.py (see README)."""
+    max_answer_sentences: int = 3
+    max_answer_chars: int = 250
+    """An answer is the best sentence plus up to ``max_answer_sentences`` - 1 more, within this many
+    characters (twice that for lists and comparisons)."""
+    answer_relative: float = 0.05
+    """A further sentence joins the answer when its answer probability is at least this share of the best's."""
+    abstain_below: float = 0.0
+    """Say "not covered" when the abstention model's probability that the evidence answers the question is
+    below this; 0 = the threshold calibrated with the model on held-out folds (see README)."""
     prompts_dir: str = ""
     """Folder of prompt templates; empty = the ``prompts/`` folder of this project."""
     llm_base_url: str = ""
@@ -97,6 +107,8 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout: float = 60.0
     llm_temperature: float = 0.0
+    llm_max_tokens: int = 1024
+    """Cap on the tokens one LLM answer may write (a manipulated model cannot run on for minutes)."""
 
     # --- the app -----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -104,6 +116,13 @@ class Settings:
     auth: str = ""
     """``user:password`` to require a login."""
     max_upload_mb: float = 5.0
+    max_upload_files: int = 20
+    """Files one upload request may carry; more are refused as a whole, nothing is saved."""
+    upload_cache_minutes: int = 60
+    """The app deletes its temporary copies of uploads older than this, checking as often."""
+    indexing_rate: float = 6.0
+    """Passages embedded per second (sentences included) on 2 cores, for the estimate shown before a
+    big upload is indexed (benchmarks/foundation.py measured 6.4)."""
     api_keys: str = ""
     """Keys for ``Authorization: Bearer`` on /api and /v1: comma-separated, or the path of a file with one
     key per line. They also work as the password of the browser login."""
@@ -155,16 +174,31 @@ class Settings:
             raise ConfigError("max_file_mb must be positive")
         if self.search_mode not in ("hybrid", "dense", "keyword"):
             raise ConfigError(f"search_mode must be hybrid, dense or keyword, got {self.search_mode!r}")
+        if self.ranking not in ("learned", "rrf"):
+            raise ConfigError(f"ranking must be learned or rrf, got {self.ranking!r}")
         if self.answerer not in ("extractive", "llm"):
             raise ConfigError(f"answerer must be extractive or llm, got {self.answerer!r}")
         if self.k < 1 or self.candidates < 1:
             raise ConfigError("k and candidates must be at least 1")
+        if self.k > self.max_k:
+            raise ConfigError(f"k must be at most {self.max_k} (ASSISTANT_MAX_K), got {self.k}")
+        for name in ("max_k", "max_question_chars", "max_upload_files", "max_passages_per_file", "llm_max_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
         if self.auth and ":" not in self.auth:
             raise ConfigError("auth must look like user:password")
         if self.login_attempts < 1 or self.login_window <= 0:
             raise ConfigError("login_attempts must be at least 1 and login_window positive")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
+
+    def check_request(self, question: str | None = None, k: int | None = None) -> None:
+        """Refuse a question or a k over the limits with a message that says which limit."""
+        if k is not None and not 1 <= k <= self.max_k:
+            raise LimitError(f"k must be between 1 and {self.max_k}, got {k} (limit: ASSISTANT_MAX_K)")
+        if question is not None and len(question) > self.max_question_chars:
+            raise LimitError(f"the question has {len(question):,} characters, over the limit of "
+                             f"{self.max_question_chars:,} (ASSISTANT_MAX_QUESTION_CHARS); shorten it")
 
     @property
     def index_path(self) -> Path:

@@ -14,11 +14,14 @@ import os
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from .articles import read_article
-from .errors import ArticleError
+from .chunking import chunk_article
+from .errors import ArticleError, LimitError
+from .indexer import too_many_passages
 from .settings import Settings
 
 MAX_NAME_BYTES = 200  # file systems allow 255; room for a numbered suffix
@@ -33,6 +36,11 @@ def save_uploads(paths: Iterable[str | os.PathLike], articles_dir: str | os.Path
     whose name is taken by different content gets a numbered name (``name-2.md``); one identical to
     the file already under its name is not copied again, and that existing path is returned.
     """
+    paths = list(paths)
+    if len(paths) > settings.max_upload_files:
+        raise LimitError(f"{len(paths)} files in one upload, over the limit of {settings.max_upload_files} "
+                         "(ASSISTANT_MAX_UPLOAD_FILES); upload them in smaller groups or copy them into the "
+                         "articles folder and re-index it")
     folder = Path(articles_dir).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
@@ -88,12 +96,48 @@ def _checked_bytes(source: Path, settings: Settings) -> bytes:
     if len(data) > limit:  # grew since stat
         raise ArticleError(str(source), f"file is over the {settings.max_upload_mb:g} MB upload limit")
     try:
-        read_article(source, max_bytes=limit)  # decodable and has text, else ArticleError says why
+        article = read_article(source, max_bytes=limit)  # decodable and has text, else ArticleError says why
+        n = len(chunk_article(article, settings.chunk_size, settings.chunk_overlap, settings.min_chunk))
     except ArticleError:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser bug must reject this file, not the whole batch
         raise ArticleError(str(source), f"cannot parse the file ({type(exc).__name__}: {exc})") from None
+    if n > settings.max_passages_per_file:
+        raise ArticleError(str(source), too_many_passages(n, settings))
     return data
+
+
+@dataclass
+class Estimate:
+    """What indexing some files will cost, told before it starts."""
+
+    files: int
+    passages: int
+    seconds: float
+
+    @property
+    def is_big(self) -> bool:
+        return self.seconds >= 30
+
+    def message(self) -> str:
+        minutes = f"{self.seconds / 60:.0f} min" if self.seconds >= 90 else f"{self.seconds:.0f} s"
+        return (f"{self.files} file(s), {self.passages:,} passages: indexing takes about {minutes} "
+                "(one indexing job at a time; chats keep working)")
+
+
+def estimate(paths: Iterable[str | os.PathLike], settings: Settings) -> Estimate:
+    """Passages the files will make and the time to embed them (``settings.indexing_rate``; passages
+    whose text is cached already cost less, so this is an upper bound). Unreadable files count 0."""
+    files, passages = 0, 0
+    limit = int(settings.max_upload_mb * 1_000_000)
+    for raw in paths:
+        files += 1
+        try:
+            article = read_article(Path(raw), max_bytes=limit)
+        except Exception:  # noqa: BLE001 - save_uploads reports why
+            continue
+        passages += len(chunk_article(article, settings.chunk_size, settings.chunk_overlap, settings.min_chunk))
+    return Estimate(files, passages, passages / settings.indexing_rate)
 
 
 def _store(data: bytes, folder: Path, name: str) -> Path:

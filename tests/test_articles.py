@@ -126,3 +126,18 @@ def test_dates(raw, iso):
 def test_unreadable_date_is_a_warning_not_a_failure(tmp_path):
     a = read_article(write(tmp_path / "d.md", hexo("日期", "<p>正文。</p>", date="sometime soon")))
     assert a.date == "" and any("date" in w for w in a.warnings)
+
+
+def test_markdown_is_read_as_commonmark(tmp_path):
+    p = write(tmp_path / "cm.md", "我们的标题\n=====\n\n第一段有[带括号的链接](https://zh.wikipedia.org/wiki/A_(B))，"
+              "还有<span class=\"x\">一个内联标签</span>。\n\n小节\n----\n\n| 指标 | 数值 |\n|---|---|\n| 收入 | 10 亿 |\n\n"
+              "## 第二节\n\n1、第一点\n2、第二点\n\n<div>\n<p>HTML 块里的段落。</p>\n</div>\n\n"
+              "```\ncode [ line\n```\n\n" + "[" * 3 + "未闭合的括号 <a <b\n")
+    a = read_article(p)
+    assert a.title == "我们的标题"  # setext heading; the inline <span> does not make it an HTML file
+    assert [(b.kind, b.text, b.level) for b in a.blocks] == [
+        ("paragraph", "第一段有带括号的链接，还有一个内联标签。", 0), ("heading", "小节", 2),
+        ("paragraph", "指标 | 数值", 0), ("paragraph", "收入 | 10 亿", 0), ("heading", "第二节", 2),
+        ("item", "1、第一点", 0), ("item", "2、第二点", 0), ("paragraph", "HTML 块里的段落。", 0),
+        ("paragraph", "code [ line", 0), ("paragraph", "[[[未闭合的括号 <a <b", 0)]
+    assert all(a.text[b.start:b.end] == b.text for b in a.blocks)

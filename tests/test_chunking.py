@@ -108,3 +108,17 @@ def test_ids_are_stable_and_change_only_with_text(tmp_path):
     write(path, hexo("稳定", body.replace("第二节的内容。", "第二节改过的内容。")))
     second = [c.chunk_id for c in chunk_article(read_article(path))]
     assert first[0] == second[0] and first[1] != second[1]
+
+
+def test_english_abbreviations_do_not_end_sentences():
+    text = ("The U.S. economy grew, e.g. in services and retail. Dr. Smith agreed with that view. "
+            "See Fig. 3 and No. 7 for the figures. Acme Inc. was founded in 1990 by J. R. Miller. "
+            "It closed at 5 p.m. Then everyone went home for the day.")
+    spans = sentence_spans(text, 0, len(text), 500)
+    assert [text[s:e] for s, e in spans] == [
+        "The U.S. economy grew, e.g. in services and retail.", "Dr. Smith agreed with that view.",
+        "See Fig. 3 and No. 7 for the figures.", "Acme Inc. was founded in 1990 by J. R. Miller.",
+        "It closed at 5 p.m.", "Then everyone went home for the day."]
+    mixed = "宝洁公司前CEO雷富礼(A.G. Lafley)在《哈佛商业评论》中建议增加两项内容。第二句。"
+    assert [mixed[s:e] for s, e in sentence_spans(mixed, 0, len(mixed), 500)] == [
+        "宝洁公司前CEO雷富礼(A.G. Lafley)在《哈佛商业评论》中建议增加两项内容。", "第二句。"]

@@ -69,8 +69,22 @@ def test_errors_are_one_line_messages(tmp_path, capsys):
 
 
 def test_environment_overrides(tmp_path, capsys, monkeypatch):
+    """ASSISTANT_* variables reach the command (index folder, chunking), and a flag beats them."""
     articles = tmp_path / "articles"
     write(articles / "x.md", hexo("环境变量", "<p>设置来自环境变量。</p>"))
+    monkeypatch.chdir(tmp_path)  # the default index folder (./vectorstore) would be created here
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "env-index"))
+    monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "321")
     code, out, _ = run(capsys, "index", str(articles), "--quiet")
-    assert code == 0 and (tmp_path / "env-index" / "assistant.sqlite").exists()
+    assert code == 0 and "added 1" in out
+    code, out, _ = run(capsys, "stats", "--json")
+    stats = json.loads(out)
+    assert stats["index_dir"] == str(tmp_path / "env-index") and stats["articles"] == 1
+    assert "size=321" in stats["chunking"]
+    assert not (tmp_path / "vectorstore").exists()
+
+    code, out, _ = run(capsys, "stats", "--json", "--index-dir", str(tmp_path / "flag-index"))
+    assert json.loads(out)["articles"] == 0 and json.loads(out)["index_dir"] == str(tmp_path / "flag-index")
+    monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "10")  # invalid: the one-line error names the variable's setting
+    code, _, err = run(capsys, "stats")
+    assert code == 2 and err.startswith("error: chunk_size must be at least 50")

@@ -19,11 +19,11 @@ class Busy(AssistantError):
     """Another write (upload, delete, indexing job) holds the index."""
 
 
-def ingest(a: Assistant, files, folder: Path, progress=None) -> tuple[IndexReport | None, list[tuple[str, str]],
-                                                                       list[Path]]:
+def ingest(a: Assistant, files, folder: Path, progress=None, cancel: threading.Event | None = None
+           ) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
     """Save uploads into the folder and index just them; uploads that fail to index are set aside."""
     saved, rejected = save_uploads(files or [], folder, a.settings)
-    report = a.index(saved, progress=progress) if saved else None
+    report = a.index(saved, progress=progress, cancel=cancel) if saved else None
     for path, _ in report.failed if report else []:
         set_aside(path, folder, ".rejected")
     return report, rejected, saved

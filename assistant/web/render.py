@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote as quote_url, urlencode
 
 from .. import Answer, IndexReport, Passage
+from ..sanitize import inert_markdown
 
 EMPTY_PANEL = ('<p class="muted">The sources of each answer appear here. '
                'Click a citation such as [1] to highlight its passage.</p>')
@@ -26,17 +27,19 @@ def display_path(source: str, folder: Path) -> str:
 
 
 def answer_html(text: str, turn: int, answer: Answer | None = None) -> str:
-    """Answer text with each ``[n]`` as a link to card ``src-<turn>-<n>`` in the sources panel."""
+    """Answer text with each ``[n]`` as a link to card ``src-<turn>-<n>`` in the sources panel; the
+    text between them is inert (``inert_markdown``): no image, link or URL of an article's reaches
+    the browser."""
     quotes = {c.number: c.quote for c in answer.citations} if answer else {}
 
-    def link(m: re.Match) -> str:
-        n = int(m.group(1))
-        title = f' title="{html.escape(quotes[n])}"' if quotes.get(n) else ""
+    def link(n: int) -> str:
+        title = f' title="{inert_markdown(quotes[n])}"' if quotes.get(n) else ""
         return f'<a class="cite" href="#src-{turn}-{n}"{title}>[{n}]</a>'
 
-    out = re.sub(r"\[(\d{1,3})\]", link, html.escape(text, quote=False))
+    parts = re.split(r"\[(\d{1,3})\]", text)  # text, number, text, number, …, text
+    out = "".join(link(int(part)) if i % 2 else inert_markdown(part) for i, part in enumerate(parts))
     if answer is not None and answer.notice:
-        out += f'\n\n<span class="notice">ⓘ {html.escape(answer.notice)}</span>'
+        out += f'\n\n<span class="notice">ⓘ {inert_markdown(answer.notice)}</span>'
     return out
 
 
@@ -104,7 +107,7 @@ def sources_panel(turns: list[dict]) -> str:
 
 
 def messages(turns: list[dict]) -> list[dict]:
-    return [m for t in turns for m in ({"role": "user", "content": t["question"]},
+    return [m for t in turns for m in ({"role": "user", "content": inert_markdown(t["question"])},
                                        {"role": "assistant", "content": t["html"]})]
 
 

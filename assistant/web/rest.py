@@ -23,7 +23,6 @@ from .schemas import (AnswerOut, ArticleFull, ArticleOut, ArticlesOut, AskIn, De
                       UploadOut)
 
 ERRORS = {code: {"model": Error} for code in (400, 401, 403, 404, 409, 413, 503)}
-MAX_FILES = 20
 
 
 def sse(event: str, data: dict) -> str:
@@ -128,8 +127,9 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
         """Upload article files (multipart ``files``): saved into the articles folder and indexed, with the
         app's checks (type, size, text); files that fail are listed in ``rejected``."""
         limit = int(a.settings.max_upload_mb * 1_000_000)
-        if len(files) > MAX_FILES:
-            raise ApiError(400, f"{len(files)} files in one upload; at most {MAX_FILES}")
+        if len(files) > a.settings.max_upload_files:
+            raise ApiError(400, f"{len(files)} files in one upload; at most {a.settings.max_upload_files} "
+                                "(ASSISTANT_MAX_UPLOAD_FILES)")
         with tempfile.TemporaryDirectory(prefix="assistant-upload-") as tmp:
             paths = []
             for i, f in enumerate(files):

@@ -46,7 +46,7 @@ def create_app(a: Assistant) -> FastAPI:
     guard.sessions = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == "")
     app.add_middleware(LoginLimit, limiter=guard.limiter)
     app.add_middleware(BodyLimit, path="/api/articles",
-                       limit=int(settings.max_upload_mb * 1_000_000 * rest.MAX_FILES) + 1_000_000)
+                       limit=int(settings.max_upload_mb * 1_000_000 * settings.max_upload_files) + 1_000_000)
     app.openapi = lambda: openapi_without_422(app)
     app.state.guard, app.state.blocks = guard, demo
     return app

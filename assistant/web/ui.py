@@ -5,8 +5,8 @@ function per tab; searching, answering and indexing all happen in ``Assistant``.
 
 from __future__ import annotations
 
-import html
 import logging
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -14,6 +14,8 @@ import pandas as pd
 
 from .. import Answer, Assistant, AssistantError, IndexReport
 from ..progress import PHASES
+from ..sanitize import inert_markdown
+from ..uploads import estimate
 from . import actions
 from .render import (EMPTY_PANEL, answer_html, display_path, messages, report_markdown, source_dict,
                      sources_panel, turn_panel)
@@ -74,6 +76,7 @@ class Handlers:
         self.a = a
         self.settings = a.settings
         self.folder = Path(a.settings.articles_dir).expanduser().resolve()
+        self.stop_indexing = threading.Event()  # "Stop indexing": the run stops after the article being written
 
     # -- chat -----------------------------------------------------------------------------
     def steps(self, question, history, answerer, k, date_from, date_to, category):
@@ -94,7 +97,7 @@ class Handlers:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         turn = len(turns) + 1
-        shown = messages(turns) + [{"role": "user", "content": question},
+        shown = messages(turns) + [{"role": "user", "content": inert_markdown(question)},
                                    {"role": "assistant", "content": "…"}]
         yield shown, gr.skip(), "", gr.skip()
         try:
@@ -111,7 +114,7 @@ class Handlers:
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
-            shown[-1]["content"] = f"⚠️ {html.escape(str(exc) or type(exc).__name__)}"
+            shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc) or type(exc).__name__)}"
             yield shown, gr.skip(), question, gr.skip()
             return
         yield messages(turns), sources_panel(turns), "", turns
@@ -147,11 +150,12 @@ class Handlers:
                                    for r in articles], value=None))
 
     def ingest(self, files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
-        return actions.ingest(self.a, files, self.folder, progress)
+        return actions.ingest(self.a, files, self.folder, progress, cancel=self.stop_indexing)
 
     def index_op(self, work):
         """Run one indexing operation for the UI: status line plus refreshed table and choices."""
         def handler(files_or_none, query, progress=gr.Progress()):
+            self.stop_indexing.clear()
             try:
                 status = work(files_or_none, gradio_progress(progress))
             except AssistantError as exc:
@@ -160,14 +164,19 @@ class Handlers:
         return handler
 
     def upload(self, files, progress):
+        cost = estimate(files or [], self.settings)
+        if cost.is_big:  # told before the indexing starts
+            gr.Warning(cost.message())
         report, rejected, _ = self.ingest(files, progress)
         return report_markdown(report, rejected, self.folder)
 
     def reindex(self, _, progress):
-        return report_markdown(self.a.index([self.folder], progress=progress), [], self.folder)
+        return report_markdown(self.a.index([self.folder], progress=progress, cancel=self.stop_indexing), [],
+                               self.folder)
 
     def rebuild(self, _, progress):
-        return report_markdown(self.a.index([self.folder], rebuild=True, progress=progress), [], self.folder)
+        return report_markdown(self.a.index([self.folder], rebuild=True, progress=progress,
+                                            cancel=self.stop_indexing), [], self.folder)
 
     def delete(self, source, progress):
         if not source:
@@ -294,6 +303,7 @@ def articles_tab(h: Handlers, category) -> list:
             upload_button = gr.Button("Upload and index", variant="primary", elem_id="upload")
             reindex_button = gr.Button("Re-index folder (new, changed, deleted files)", elem_id="reindex")
             rebuild_button = gr.Button("Full rebuild", elem_id="rebuild")
+            stop_button = gr.Button("Stop indexing", size="sm", elem_id="stop-indexing")
     with gr.Row():
         victim = gr.Dropdown(label="Article to delete (its file moves to .deleted/ in the folder)",
                              elem_id="delete-choice", scale=4)
@@ -306,6 +316,7 @@ def articles_tab(h: Handlers, category) -> list:
                              api_visibility="private", **INDEX_GROUP)
         if work == h.upload:  # the uploads are saved: empty the drop zone
             event.then(lambda: None, None, files, queue=False, api_visibility="private")
+    stop_button.click(h.stop_indexing.set, None, None, queue=False, api_visibility="private")
     query.change(h.library, query, library_outputs, api_visibility="private", queue=False)
     table.select(h.choose_row, None, victim, api_visibility="private")
     return library_outputs
@@ -326,7 +337,8 @@ def api_endpoints(h: Handlers) -> None:
 
 def build(a: Assistant) -> gr.Blocks:
     h = Handlers(a)
-    with gr.Blocks(title="Article assistant") as demo:
+    cache_seconds = a.settings.upload_cache_minutes * 60  # Gradio's copies of uploads: checked and deleted
+    with gr.Blocks(title="Article assistant", delete_cache=(cache_seconds, cache_seconds)) as demo:
         gr.Markdown("## Article assistant\nAsk about the articles in the folder; every claim cites its passage.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat", elem_id="tab-chat"):

@@ -1,0 +1,104 @@
+"""What a question asks for, read without a model: its language, its type (a number, a name, a reason,
+a comparison …), its keywords with their IDF weights, and its anchors (numbers, Latin names, quoted
+titles) that a passage answering it should share.
+
+Ranking, answer-sentence selection and abstention all read the same ``QuestionInfo``; the patterns
+here are deliberately coarse: the learned models (``ranking.py``) decide how much each one counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .keywords import STOPWORDS
+from .prompts import language_of
+
+QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
+
+_TYPE_PATTERNS = [
+    ("compare", re.compile(r"区别|不同|差异|差别|对比|异同|相比|不一样|\bvs\b|versus|differ|compar", re.I)),
+    ("why", re.compile(r"为什么|为何|原因|何以|缘何|怎么会|\bwhy\b|what (?:led|caused|drove|made|prompted)|"
+                       r"\breasons?\b", re.I)),
+    ("number", re.compile(r"多少|几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
+                          r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
+                          r"fast|high|old)\b|\bwhat (?:share|percentage|proportion|portion|fraction)\b|"
+                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total) of\b", re.I)),
+    ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
+    ("who", re.compile(r"谁|哪位|哪家|哪个|哪些|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
+                       r"\bwhich\b|\bwhat (?:company|firm|brand|name|organi[sz]ation)\b|\bnamed?\b", re.I)),
+    ("where", re.compile(r"哪里|哪儿|在哪|何地|何处|什么地方|哪个(?:城市|国家|地区)|\bwhere\b", re.I)),
+    ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
+    ("list", re.compile(r"哪些方面|有哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),
+]
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
+_QUOTED = re.compile(r"《([^》]{1,30})》|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
+_EN_FUNCTION = STOPWORDS | frozenset(
+    """what whats how many much did does do is are was were has have had the of in on at to for from by with
+    and or its it his her their there this that these those which who whom whose when where why as an a
+    i you we they he she me my our your after before during into about than then so also did get got
+    s t new first last year years month months day days company companies china chinese""".split())
+
+
+@dataclass
+class QuestionInfo:
+    text: str
+    lang: str
+    type: str
+    tokens: list[str]  # search tokens (keywords.tokenize), unique, in order
+    idf: dict[str, float] = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)  # numbers, Latin names, quoted titles (lower-cased)
+
+    @property
+    def keyword_weight(self) -> float:
+        return sum(self.idf.get(t, 1.0) for t in self.tokens) or 1.0
+
+    def coverage(self, text: str) -> float:
+        """IDF-weighted share of the question's keywords that appear in ``text`` (lower-cased)."""
+        if not self.tokens:
+            return 0.0
+        return sum(self.idf.get(t, 1.0) for t in self.tokens if t in text) / self.keyword_weight
+
+    def anchor_share(self, text: str) -> float:
+        """Share of the question's anchors found in ``text`` (lower-cased); 0 when it has none."""
+        if not self.anchors:
+            return 0.0
+        return sum(1 for a in self.anchors if a in text) / len(self.anchors)
+
+
+def question_type(text: str) -> str:
+    for name, pattern in _TYPE_PATTERNS:
+        if pattern.search(text):
+            return name
+    return "fact"
+
+
+def anchors_of(text: str, lang: str) -> list[str]:
+    """Numbers, Latin names and quoted titles of the question: strings an answering passage likely shares
+    verbatim, whatever language it is in ("2021", "tesla", "ipo", "庆余年")."""
+    out: list[str] = []
+    for m in _QUOTED.finditer(text):
+        out.append(next(g for g in m.groups() if g))
+    out += [n.replace(",", "") for n in _NUMBER.findall(text)]
+    for word in _LATIN.findall(text):
+        low = word.lower().strip(".'")
+        if lang == "en" and (low in _EN_FUNCTION or (len(low) < 3 and not word.isupper())):
+            continue
+        if lang == "en" and word[0].islower() and not any(c.isdigit() for c in word):
+            continue  # English common words: only names (capitalised) survive translation
+        out.append(low)
+    return list(dict.fromkeys(a.lower() for a in out if a))
+
+
+def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}
+
+
+def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None, n_docs: int = 0) -> QuestionInfo:
+    lang = language_of(text)
+    unique = list(dict.fromkeys(tokens))
+    return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
+                        idf=idf_weights(unique, doc_freq or {}, n_docs), anchors=anchors_of(text, lang))
