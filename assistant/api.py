@@ -10,7 +10,10 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from .articles import read_article
 from .catalog import Catalog, quick_check
+from .chunking import BREADCRUMB_SEP
+from .errors import AssistantError, ConfigError
 from .chain import AnswerChain
 from .embeddings import Embedder, EmbeddingCache
 from .indexer import Indexer
@@ -117,6 +120,45 @@ class Assistant:
     # -- inspecting -----------------------------------------------------------------------
     def articles(self) -> list[dict]:
         return [vars(a) for a in self.catalog.articles()]
+
+    def article(self, article_id: str) -> dict | None:
+        """One indexed article in full: its text, blocks (headings, paragraphs) and passage offsets.
+
+        The text is read again from the file when it is unchanged since indexing; otherwise (``current``
+        false) it is rebuilt from the indexed passages, so cited passages can always be shown."""
+        row = self.catalog.article(article_id)
+        if row is None:
+            return None
+        chunks = self.catalog.article_chunks(article_id)
+        blocks: list[dict] = []
+        try:
+            article = read_article(row.source, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+            current = article.content_hash == row.content_hash
+        except (AssistantError, OSError):
+            current = False
+        if current:
+            text = article.text
+            blocks = [{"kind": b.kind, "level": b.level, "text": b.text, "start": b.start, "end": b.end}
+                      for b in article.blocks]
+        else:
+            size = max((c.end for c in chunks), default=0)
+            chars = [" "] * size
+            for c in chunks:
+                chars[c.start:c.start + len(c.text)] = c.text
+            text = "".join(chars[:size])
+        spans = [{"chunk_id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end,
+                  "heading": BREADCRUMB_SEP.join([row.title, *c.headings])} for c in chunks]
+        return {"article_id": row.article_id, "title": row.title, "date": row.date, "categories": row.categories,
+                "source": row.source, "passages": row.n_chunks, "chars": row.chars, "text": text,
+                "blocks": blocks, "passage_spans": spans, "current": current}
+
+    def add_feedback(self, rating: str, question: str, answer: str, citations: list | None = None,
+                     settings: dict | None = None, comment: str = "") -> int:
+        """Store a user's thumbs up/down on an answer (``assistant feedback export`` turns them into eval
+        questions). Returns the feedback's id."""
+        if rating not in ("up", "down"):
+            raise ConfigError(f"rating must be up or down, got {rating!r}")
+        return self.catalog.add_feedback(rating, question, answer, citations or [], settings or {}, comment)
 
     def stats(self) -> dict:
         n_articles, n_chunks = self.catalog.counts()

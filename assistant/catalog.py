@@ -45,6 +45,9 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS pending (article_id TEXT PRIMARY KEY, ids TEXT);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL, rating TEXT, question TEXT, answer TEXT,
+    citations TEXT, settings TEXT, comment TEXT);
 """
 
 
@@ -144,6 +147,12 @@ class Catalog:
         ).fetchall()
         return [ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), r[6], r[7], r[8])
                 for r in rows]
+
+    def article(self, article_id: str) -> ArticleRow | None:
+        r = self.db.execute(
+            "SELECT article_id, source, content_hash, title, date, categories, n_chunks, chars, "
+            "indexed_at FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return ArticleRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), r[6], r[7], r[8]) if r else None
 
     def article_by_source(self) -> dict[str, tuple[str, str]]:
         """source path -> (article_id, content_hash)."""
@@ -298,3 +307,20 @@ class Catalog:
             wanted = category.strip().lower()
             rows = [r for r in rows if wanted in (c.lower() for c in json.loads(r[1] or "[]"))]
         return {r[0] for r in rows}
+
+    # -- feedback from users on answers ---------------------------------------------------------
+    def add_feedback(self, rating: str, question: str, answer: str, citations: list, settings: dict,
+                     comment: str = "") -> int:
+        cur = self.db.execute(
+            "INSERT INTO feedback (created, rating, question, answer, citations, settings, comment) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (time.time(), rating, question, answer, json.dumps(citations, ensure_ascii=False),
+             json.dumps(settings, ensure_ascii=False), comment))
+        return int(cur.lastrowid)
+
+    def feedback(self) -> list[dict]:
+        rows = self.db.execute("SELECT id, created, rating, question, answer, citations, settings, comment "
+                               "FROM feedback ORDER BY id").fetchall()
+        return [{"id": r[0], "created": r[1], "rating": r[2], "question": r[3], "answer": r[4],
+                 "citations": json.loads(r[5] or "[]"), "settings": json.loads(r[6] or "{}"), "comment": r[7]}
+                for r in rows]

@@ -8,7 +8,7 @@ import sqlite3
 import sys
 import textwrap
 
-from .errors import AssistantError
+from .errors import AssistantError, ConfigError
 from .progress import TqdmProgress
 
 EPILOG = """\
@@ -78,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = sub.add_parser("feedback", parents=[common], help="users' thumbs up/down on answers",
+                       description="Answers rated in the app or with POST /api/feedback are kept in the index. "
+                                   "'export' writes them as an eval file (JSON Lines {id, q, lang, file, gold, "
+                                   "type}): liked answers with their cited sentences as gold strings, liked "
+                                   "abstentions as unanswerable questions; run them with "
+                                   "'assistant eval OUT.jsonl --files-dir ARTICLES_DIR'.")
+    p.add_argument("action", choices=["export"])
+    p.add_argument("output", metavar="OUT.jsonl")
+    p.add_argument("--include-down", action="store_true",
+                   help="also export disliked answers, typed 'review' and without gold (to be written by hand)")
     return parser
 
 
@@ -210,8 +221,21 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_feedback(args) -> int:
+    from .catalog import Catalog
+    from .feedback import export
+    from .settings import Settings
+
+    path = Settings.from_env(index_dir=args.index_dir).index_path / "assistant.sqlite"
+    if not path.is_file():
+        raise ConfigError(f"no index at {path.parent}; give --index-dir")
+    n = export(Catalog(path).feedback(), args.output, include_down=args.include_down)
+    print(f"wrote {n} question(s) to {args.output}")
+    return 0
+
+
 COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats,
-            "remove": cmd_remove}
+            "remove": cmd_remove, "feedback": cmd_feedback}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -127,6 +127,14 @@ class Settings:
     indexing_rate: float = 6.0
     """Passages embedded per second (sentences included) on 2 cores, for the estimate shown before a
     big upload is indexed (benchmarks/foundation.py measured 6.4)."""
+    api_keys: str = ""
+    """Keys for ``Authorization: Bearer`` on /api and /v1: comma-separated, or the path of a file with one
+    key per line. They also work as the password of the browser login."""
+    read_only: bool = False
+    """Public deployments: no upload, delete or re-index in the UI; 403 on API writes."""
+    login_attempts: int = 5
+    """Failed logins (or wrong API keys) allowed per client address within ``login_window`` seconds."""
+    login_window: float = 300.0
 
     # --- progress ----------------------------------------------------------------------
     quiet: bool = False
@@ -186,6 +194,8 @@ class Settings:
                               "by at least 256 tokens")
         if self.auth and ":" not in self.auth:
             raise ConfigError("auth must look like user:password")
+        if self.login_attempts < 1 or self.login_window <= 0:
+            raise ConfigError("login_attempts must be at least 1 and login_window positive")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
 

@@ -64,3 +64,37 @@ def running_app(root: Path):
 
 def new_article(folder: Path, name: str = "星河咖啡.md") -> Path:
     return write(folder / name, NEW_ARTICLE)
+
+
+@contextmanager
+def app_process(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 180):
+    """``python app.py ARGS`` in a subprocess on a free port; yields (base url without the slash, process).
+    Waits for /api/health; stops the process afterwards and leaves its output in ``proc.output``."""
+    import subprocess
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO), **env), cwd=cwd)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/health", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    proc.kill()
+                    raise RuntimeError(f"app.py did not start:\n{proc.communicate()[0]}") from None
+                time.sleep(0.3)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.output = proc.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.output = proc.communicate()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,44 @@ def test_upload_shows_the_article_in_the_table(page, tmp_path):
     page.locator("#article-filter textarea").fill("星河")
     expect(page.locator("#articles-table")).not_to_contain_text("01-digital-transformation.md")
     expect(page.locator("#articles-table")).to_contain_text(NEW_TITLE)
+
+
+def test_source_card_opens_the_article_at_the_cited_sentence(page):
+    box = page.locator("#question textarea")
+    expect(box).to_be_visible(timeout=30_000)
+    box.fill(FLAGSHIP_ZH)
+    box.press("Enter")
+    card = page.locator("#sources-panel #src-1-2")
+    expect(card).to_be_attached(timeout=60_000)
+    quote = page.locator("#chatbot a.cite", has_text="[2]").first.get_attribute("title")
+    with page.expect_popup() as opened:
+        card.locator("a.src-open").click()
+    viewer = opened.value
+    viewer.wait_for_load_state()
+    marked = viewer.locator("mark.quote")
+    expect(marked).to_have_text(quote)
+    expect(marked).to_be_in_viewport()
+    expect(viewer.locator("#cited")).to_have_count(1)
+    expect(viewer.locator("h1")).to_have_text(card.locator("b").inner_text().split(" ", 1)[1])
+    expect(viewer.locator(".meta")).to_contain_text("01-digital-transformation.md")
+    expect(viewer.locator("h2, h3").first).to_be_attached()  # the article's headings are there
+    viewer.screenshot(path=str(REPO / "test-output" / "viewer.png"))
+
+
+def test_thumbs_store_feedback(page, served):
+    from assistant.catalog import Catalog
+
+    box = page.locator("#question textarea")
+    expect(box).to_be_visible(timeout=30_000)
+    box.fill(FLAGSHIP_ZH)
+    box.press("Enter")
+    expect(page.locator("#sources-panel #src-1-1")).to_be_attached(timeout=60_000)
+    page.locator("#chatbot [data-testid='bot']").last.hover()
+    page.locator("#chatbot button[aria-label='Like']").last.click()
+    catalog = Catalog(served[1].parent / "index" / "assistant.sqlite")
+    deadline = time.time() + 10
+    while not catalog.feedback() and time.time() < deadline:
+        time.sleep(0.2)
+    (saved,) = catalog.feedback()
+    assert saved["rating"] == "up" and saved["question"] == FLAGSHIP_ZH and "[1]" in saved["answer"]
+    assert saved["citations"][0]["quote"] and saved["settings"]["k"] == 5

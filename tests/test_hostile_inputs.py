@@ -60,11 +60,15 @@ def stub():
 
 
 def load_app():
+    """The app's entry point and what used to live in app.py (now assistant/web/render.py and ui.py)."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    import app
+    import types
 
-    return app
+    import app
+    from assistant.web import render, ui
+
+    return types.SimpleNamespace(**vars(render), build=ui.build, main=app.main)
 
 
 class _Tags(HTMLParser):

@@ -1,0 +1,139 @@
+"""What every HTTP route shares: JSON errors, the credentials check and the read-only rule.
+
+REST errors are ``{"error": code, "detail": message}``; under /v1 they take OpenAI's shape
+(``{"error": {"message", "type", "code"}}``) so chat clients show the message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import AssistantError, ModelError, StoreError
+from .actions import Busy
+from .auth import Guard
+
+log = logging.getLogger("assistant.web")
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 429: "too_many_attempts", 500: "internal_error",
+         503: "index_not_ready"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, code: str | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.code = status, detail, code or CODES.get(status, "error")
+
+
+def status_of(exc: AssistantError) -> int:
+    """The HTTP status for an error the library raised on purpose."""
+    if isinstance(exc, Busy):
+        return 409
+    if isinstance(exc, (StoreError, ModelError)):
+        return 503
+    return 400  # ConfigError (bad filter or date), ArticleError, LLMError after its fallback
+
+
+def error_response(request: Request, status: int, detail: str, code: str | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    code = code or CODES.get(status, "error")
+    if request.url.path.startswith("/v1/"):
+        body = {"error": {"message": detail, "type": code, "code": code}}
+    else:
+        body = {"error": code, "detail": detail}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install_errors(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(request, exc.status, exc.detail, exc.code, headers)
+
+    @app.exception_handler(AssistantError)
+    async def assistant_error(request: Request, exc: AssistantError):
+        return error_response(request, status_of(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        return error_response(request, 400, problems or "invalid request")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return error_response(request, exc.status_code, str(exc.detail))
+
+
+def authenticated(guard: Guard):
+    """FastAPI dependency: 401 without valid credentials; wrong keys count towards the attempt limit."""
+    def check(request: Request) -> None:
+        client = request.client.host if request.client else "?"
+        wait = guard.limiter.blocked(client)
+        if wait > 0:
+            raise ApiError(429, f"too many failed attempts; try again in {wait:.0f} s")
+        verdict = guard.check(request.headers, request.cookies)
+        if verdict == "ok":
+            return
+        if verdict == "wrong":
+            guard.limiter.failed(client)
+            raise ApiError(401, "wrong API key or password")
+        raise ApiError(401, "credentials needed: send Authorization: Bearer <API key> (ASSISTANT_API_KEYS)")
+    return check
+
+
+def writable(guard: Guard):
+    """FastAPI dependency for writes: 403 in read-only mode."""
+    def check() -> None:
+        if guard.read_only:
+            raise ApiError(403, "this server is read-only (ASSISTANT_READ_ONLY): no uploads, deletes or re-indexing")
+    return check
+
+
+class BodyLimit:
+    """ASGI middleware: refuse an upload to ``path`` bigger than ``limit`` bytes with 413 before it is read
+    (FastAPI parses a multipart body completely, to temporary files, before the route can look at it)."""
+
+    def __init__(self, app, path: str, limit: int):
+        self.app, self.path, self.limit = app, path, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != self.path:
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) <= self.limit:
+            return await self.app(scope, receive, send)
+        detail = f"upload over {self.limit / 1e6:g} MB in one request; send fewer or smaller files"
+        if length is not None:
+            return await _reply(send, 413, {"error": "too_large", "detail": detail})
+        seen, over = 0, False
+
+        async def counted():  # chunked: count as it arrives; past the limit the app sees a hang-up
+            nonlocal seen, over
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                over = True
+                return {"type": "http.disconnect"}
+            return message
+
+        async def unless_over(message):  # the app's reply to the hang-up is replaced by ours
+            if not over:
+                await send(message)
+
+        await self.app(scope, counted, unless_over)
+        if over:
+            await _reply(send, 413, {"error": "too_large", "detail": detail})
+
+
+async def _reply(send, status: int, body: dict) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})

@@ -1,0 +1,155 @@
+"""An OpenAI-compatible face under /v1, so chat clients and SDKs work unchanged:
+``OpenAI(base_url="http://127.0.0.1:7860/v1", api_key=...)``.
+
+The last user message is the question, earlier user/assistant turns the history. The reply's content
+is the cited answer followed by a plain-Markdown "Sources" list; the structured citations travel in an
+extra ``citations`` field (of the completion, and of the last chunk when streaming).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import Answer, Assistant, AssistantError
+from .auth import Guard
+from .http import ApiError, authenticated, status_of
+from .render import display_path
+from .schemas import MAX_K, CitationOut, PassageOut
+
+MODELS = {"assistant": "extractive", "assistant-llm": "llm"}
+SOURCES = "**Sources**"
+CLOSEST = "**Closest passages**"
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatIn(BaseModel):
+    """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored.
+    Our own options ride along as extra fields (``extra_body`` in the openai package)."""
+    model_config = ConfigDict(extra="allow")
+    model: str = "assistant"
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+    k: int | None = Field(None, ge=1, le=MAX_K, description="passages to answer from")
+    date_from: str | None = None
+    date_to: str | None = None
+    category: str | None = None
+
+
+def text_of(m: Message) -> str:
+    if isinstance(m.content, list):  # [{"type": "text", "text": ...}, {"type": "image_url", ...}]
+        return "".join(part.get("text", "") for part in m.content if part.get("type") == "text")
+    return m.content or ""
+
+
+def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message, and the (question, answer) pairs before it; our Sources lists are cut off
+    the earlier answers so they do not leak into follow-up rewriting."""
+    turns = [(m.role, text_of(m)) for m in messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
+        raise ApiError(400, "the last message must be a non-empty user message (the question)")
+    history, pending = [], None
+    for role, text in turns[:-1]:
+        if role == "user":
+            pending = text
+        elif pending is not None:
+            history.append((pending, text.split("\n\n" + SOURCES)[0].split("\n\n" + CLOSEST)[0].strip()))
+            pending = None
+    return turns[-1][1].strip(), history
+
+
+def sources_markdown(answer: Answer, folder: Path) -> str:
+    """The numbered sources as plain Markdown text (no links: chat clients render it as is)."""
+    def line(label: str, title: str, date: str, source: str, quote: str = "") -> str:
+        meta = " · ".join(x for x in (date[:10], display_path(source, folder)) if x)
+        return f"- {label}{title} ({meta})" + (f": “{quote}”" if quote else "")
+
+    if answer.citations:
+        return "\n\n" + SOURCES + "\n" + "\n".join(
+            line(f"[{c.number}] ", c.passage.title, c.passage.date, c.passage.source, c.quote)
+            for c in answer.citations)
+    if answer.passages:
+        return "\n\n" + CLOSEST + "\n" + "\n".join(line("", p.title, p.date, p.source) for p in answer.passages)
+    return ""
+
+
+def router(a: Assistant, guard: Guard) -> APIRouter:
+    folder = Path(a.settings.articles_dir).expanduser().resolve()
+    llm = bool(a.settings.llm_base_url and a.settings.llm_model)
+    models = [m for m, answerer in MODELS.items() if answerer != "llm" or llm]
+    v1 = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(authenticated(guard))])
+
+    def extra(answer: Answer) -> dict:
+        return {"citations": [CitationOut.of(c, folder).model_dump() for c in answer.citations],
+                "passages": [PassageOut.of(p, folder).model_dump() for p in answer.passages] if answer.abstained
+                else [],
+                "abstained": answer.abstained, "search_query": answer.search_query, "notice": answer.notice}
+
+    @v1.get("/models")
+    def list_models() -> dict:
+        """``assistant`` (extractive answers), plus ``assistant-llm`` when an LLM endpoint is configured."""
+        return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "assistant"}
+                                           for m in models]}
+
+    @v1.post("/chat/completions")
+    def chat(body: ChatIn):
+        """Chat completions, streamed (``stream: true``, Server-Sent Events ending with ``[DONE]``) or not."""
+        if body.model not in models:
+            raise ApiError(404, f"model {body.model!r} not found; available: {', '.join(models)}", "model_not_found")
+        question, history = question_and_history(body.messages)
+        if a.is_empty:
+            raise ApiError(503, "the index is empty: add articles first")
+        options = dict(history=history, answerer=MODELS[body.model], k=body.k, date_from=body.date_from,
+                       date_to=body.date_to, category=body.category)
+        head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
+        if not body.stream:
+            answer = a.ask(question, **options)
+            return JSONResponse(head | {"object": "chat.completion", "choices": [
+                {"index": 0, "finish_reason": "stop", "logprobs": None,
+                 "message": {"role": "assistant", "content": answer.text + sources_markdown(answer, folder)}}],
+                "usage": None} | extra(answer))
+
+        parts = a.stream(question, **options)
+        try:
+            first = next(parts)
+        except AssistantError as exc:
+            raise ApiError(status_of(exc), str(exc)) from None
+
+        def chunk(delta: dict, finish: str | None = None, **more) -> str:
+            body = head | {"object": "chat.completion.chunk",
+                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+            return f"data: {json.dumps(body | more, ensure_ascii=False)}\n\n"
+
+        def events() -> Iterator[str]:
+            yield chunk({"role": "assistant", "content": ""})
+            sent = ""
+            try:
+                for part in itertools.chain([first], parts):
+                    if isinstance(part, Answer):
+                        rest = part.text[len(sent):] if part.text.startswith(sent) else ""
+                        yield chunk({"content": rest + sources_markdown(part, folder)})
+                        yield chunk({}, "stop", **extra(part))
+                    else:
+                        sent += part
+                        yield chunk({"content": part})
+            except AssistantError as exc:
+                yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'error'}})}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    return v1

@@ -1,0 +1,468 @@
+"""The server's three faces over real HTTP: ``python app.py`` in a subprocess on a free port, called with
+httpx (REST, Server-Sent Events), the official ``openai`` package and LangChain's ``ChatOpenAI`` (/v1),
+``gradio_client`` (the page), and the ``assistant feedback export`` command. Auth on every route."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI, File, UploadFile  # module level: the route's annotations must resolve
+from app_helpers import ARTICLES, DEMO, NEW_FACT, NEW_QUESTION, NEW_TITLE, REPO, app_process, new_article
+
+from assistant.evaluate import load_jsonl
+
+from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, write
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
+
+KEY = "test-key-0123456789"
+OTHER_KEY = "second-key-abcdefgh"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+def demo_folder(root):
+    folder = root / "articles"
+    folder.mkdir(parents=True)
+    for name in ARTICLES:
+        shutil.copyfile(DEMO / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app with two API keys (so auth is on) over two demo articles; yields (base url, folder, root)."""
+    root = tmp_path_factory.mktemp("web")
+    folder = demo_folder(root)
+    env = {"ASSISTANT_API_KEYS": f"{KEY},{OTHER_KEY}", "ASSISTANT_LOGIN_ATTEMPTS": "1000",
+           # the vectors of the demo articles are shared with the app tests: embedded once per session
+           "ASSISTANT_EMBEDDING_CACHE": str(root.parent / "app-embeddings.sqlite")}
+    with app_process(["--articles-dir", str(folder), "--index-dir", str(root / "index")], env, root) as (base, _):
+        yield base, folder, root
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server[0], headers=AUTH, timeout=60) as client:
+        yield client
+
+
+def assert_cited(answer: dict) -> None:
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer["text"])}
+    assert numbers and numbers == {c["number"] for c in answer["citations"]}, answer["text"]
+    for c in answer["citations"]:
+        assert c["quote"] and c["quote"] in c["passage"]["text"]
+        assert c["passage"]["source"] == "01-digital-transformation.md"
+
+
+def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
+    events, name = [], "message"
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            events.append((name, json.loads(line[6:])))
+            name = "message"
+    return events
+
+
+# -- REST ---------------------------------------------------------------------------------
+
+def test_ask_answers_with_citations(http):
+    r = http.post("/api/ask", json={"question": FLAGSHIP_ZH})
+    assert r.status_code == 200
+    answer = r.json()
+    assert_cited(answer)
+    assert "前端数字化" in answer["text"] and not answer["abstained"]
+
+
+def test_ask_streams_server_sent_events(http):
+    with http.stream("POST", "/api/ask", json={"question": FLAGSHIP_EN, "k": 3, "stream": True}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(r)
+    names = [name for name, _ in events]
+    assert names.count("delta") >= 2 and names[-1] == "answer" and names.count("answer") == 1
+    answer = events[-1][1]
+    assert "".join(data["text"] for name, data in events if name == "delta") == answer["text"]
+    assert_cited(answer)
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="no curl")
+def test_curl_reads_the_event_stream(server):
+    """The README's curl line, as written there."""
+    out = subprocess.run(["curl", "-sN", "-H", f"Authorization: Bearer {KEY}", f"{server[0]}/api/ask",
+                          "-H", "Content-Type: application/json",
+                          "-d", json.dumps({"question": FLAGSHIP_ZH, "stream": True})],
+                         capture_output=True, text=True, timeout=60).stdout
+    events = re.findall(r"^event: (\w+)$", out, re.M)
+    assert events.count("delta") >= 2 and events[-1] == "answer"
+    assert "[1]" in json.loads(out.strip().splitlines()[-1][len("data: "):])["text"]
+
+
+def test_ask_abstains_with_closest_passages(http):
+    answer = http.post("/api/ask", json={"question": "火星上一共有几只猫？"}).json()
+    assert answer["abstained"] and answer["citations"] == [] and answer["passages"]
+    assert not re.search(r"\[\d+\]", answer["text"])
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"question": FLAGSHIP_ZH, "date_from": "last week"}, "YYYY-MM-DD"),
+    ({"question": FLAGSHIP_ZH, "k": 99}, "k"),
+    ({"question": ""}, "question"),
+    ({"question": FLAGSHIP_ZH, "answerer": "magic"}, "answerer"),
+])
+def test_bad_input_is_a_400_with_a_json_error(http, body, words):
+    for stream in (False, True):
+        r = http.post("/api/ask", json=body | {"stream": stream})
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "bad_request" and words in r.json()["detail"]
+
+
+def test_search(http):
+    r = http.post("/api/search", json={"query": "远程办公对哪类工作的效率影响最大？", "k": 2})
+    passages = r.json()["passages"]
+    assert len(passages) == 2 and passages[0]["source"] == "05-remote-work-productivity.md"
+    assert passages[0]["text"] and passages[0]["url"].startswith(f"/articles/{passages[0]['article_id']}?")
+    only = http.post("/api/search", json={"query": "数字化", "source": "05-remote-work-productivity.md"}).json()
+    assert only["passages"] and {p["source"] for p in only["passages"]} == {"05-remote-work-productivity.md"}
+
+
+def test_articles_list_page_and_full_article(http):
+    listed = http.get("/api/articles", params={"limit": 1}).json()
+    assert listed["total"] == 2 and len(listed["articles"]) == 1
+    assert http.get("/api/articles", params={"q": "remote-work"}).json()["total"] == 1
+    assert http.get("/api/articles", params={"category": "no such category"}).json()["total"] == 0
+
+    answer = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()
+    cited = answer["citations"][0]
+    full = http.get(f"/api/articles/{cited['passage']['article_id']}").json()
+    assert full["current"] and full["title"] == cited["passage"]["title"]
+    passage = cited["passage"]
+    assert cited["quote"] in full["text"][passage["start"]:passage["end"]]  # offsets point into the text
+    for span in full["passage_spans"]:
+        assert full["text"][span["start"]:span["end"]].strip()
+    assert any(b["kind"] == "heading" for b in full["blocks"])
+    assert http.get("/api/articles/nope").status_code == 404
+    assert http.get("/api/articles/nope").json() == {"error": "not_found", "detail": "no article 'nope' in the index"}
+
+
+def test_article_viewer_highlights_the_cited_sentence(http):
+    answer = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()
+    cited = answer["citations"][1]
+    page = http.get(cited["passage"]["url"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert f"<h1>{cited['passage']['title']}</h1>" in html and "01-digital-transformation.md" in html
+    marked = re.findall(r'<mark class="quote">(.*?)</mark>', html)
+    assert "".join(marked) == cited["quote"]
+    assert html.count('id="cited"') == 1 and html.index('id="cited"') < html.index('<mark class="quote">')
+    assert "<script src" not in html and "http" not in html.split("<body>")[1]  # works offline
+    assert httpx.get(str(http.base_url) + cited["passage"]["url"]).status_code == 401  # no key
+
+
+def test_upload_ask_reindex_and_delete(http, server, tmp_path):
+    _, folder, _ = server
+    article = new_article(tmp_path)
+    picture = write(tmp_path / "cover.png", "not an article")
+    files = [("files", (article.name, article.read_bytes(), "text/markdown")),
+             ("files", ("cover.png", picture.read_bytes(), "image/png"))]
+    r = http.post("/api/articles", files=files)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["saved"] == [article.name] and out["report"]["added"] == 1
+    assert out["rejected"][0]["file"] == "cover.png" and (folder / article.name).exists()
+    found = http.post("/api/search", json={"query": NEW_QUESTION}).json()["passages"]
+    assert found[0]["title"] == NEW_TITLE and NEW_FACT in found[0]["text"]
+
+    big = ("files", ("big.md", b"# big\n\n" + "很长的句子。".encode() * 400_000, "text/markdown"))
+    r = http.post("/api/articles", files=[big])
+    assert r.status_code == 413 and r.json()["error"] == "too_large" and not (folder / "big.md").exists()
+
+    with socket.create_connection(("127.0.0.1", http.base_url.port)) as raw:  # refused before it is read
+        raw.sendall(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() +
+                    b"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900000000\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 413")
+
+    job = http.post("/api/index", json={"rebuild": True}).json()
+    sent = time.time()
+    second = http.post("/api/index", json={})
+    while (state := http.get(f"/api/jobs/{job['id']}").json())["status"] == "running":
+        time.sleep(0.2)
+    assert state["status"] == "done", state
+    assert state["report"]["chunks_total"] > 0 and state["report"]["failed"] == []
+    if state["finished"] > sent:  # the first job was still running: the second must have been refused
+        assert second.status_code == 409 and second.json()["error"] == "conflict"
+    assert http.get("/api/jobs/nope").status_code == 404
+
+    new_id = next(a["article_id"] for a in http.get("/api/articles").json()["articles"] if a["title"] == NEW_TITLE)
+    r = http.delete(f"/api/articles/{new_id}")
+    assert r.json() == {"removed": 1, "moved_to": f".deleted/{article.name}"}
+    assert not (folder / article.name).exists() and (folder / ".deleted" / article.name).exists()
+    assert http.delete(f"/api/articles/{new_id}").status_code == 404
+    found = http.post("/api/search", json={"query": NEW_QUESTION}).json()["passages"]
+    assert found and NEW_TITLE not in {p["title"] for p in found}
+
+
+def test_openapi_schema_and_docs(server):
+    schema = httpx.get(server[0] + "/openapi.json").json()
+    for path in ("/api/ask", "/api/search", "/api/articles", "/api/articles/{article_id}", "/api/index",
+                 "/api/jobs/{job_id}", "/api/feedback", "/v1/chat/completions", "/v1/models"):
+        assert path in schema["paths"], path
+    assert {"AnswerOut", "CitationOut", "PassageOut", "IndexReportOut"} <= set(schema["components"]["schemas"])
+    docs = httpx.get(server[0] + "/docs")
+    assert docs.status_code == 200 and "/openapi.json" in docs.text
+    assert "<script src" not in docs.text and "<link" not in docs.text  # nothing from a CDN: works offline
+
+
+# -- OpenAI-compatible --------------------------------------------------------------------
+
+def test_openai_client_non_stream_and_stream(server):
+    from openai import BadRequestError, NotFoundError, OpenAI
+
+    client = OpenAI(base_url=server[0] + "/v1", api_key=KEY)
+    assert [m.id for m in client.models.list()] == ["assistant"]
+    messages = [{"role": "user", "content": FLAGSHIP_ZH}]
+    reply = client.chat.completions.create(model="assistant", messages=messages)
+    content = reply.choices[0].message.content
+    text, sources = content.split("\n\n**Sources**\n")
+    citations = reply.model_extra["citations"]
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", text)} == {c["number"] for c in citations}
+    assert len(sources.splitlines()) == len(citations) and "01-digital-transformation.md" in sources
+    assert "前端数字化" in text and reply.choices[0].finish_reason == "stop"
+
+    chunks = list(client.chat.completions.create(model="assistant", messages=messages, stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert streamed == content and len(chunks) >= 4
+    assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["citations"] == citations
+
+    narrow = client.chat.completions.create(model="assistant", messages=messages, extra_body={"k": 1})
+    assert len({c["passage"]["chunk_id"] for c in narrow.model_extra["citations"]}) == 1
+    with pytest.raises(BadRequestError, match="YYYY-MM-DD"):
+        client.chat.completions.create(model="assistant", messages=messages, extra_body={"date_from": "soon"})
+    with pytest.raises(NotFoundError, match="assistant-llm"):
+        client.chat.completions.create(model="assistant-llm", messages=messages)
+
+
+def test_openai_follow_up_uses_the_history(server):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=server[0] + "/v1", api_key=OTHER_KEY)
+    first = client.chat.completions.create(model="assistant", messages=[
+        {"role": "system", "content": "You are helpful."}, {"role": "user", "content": "前端数字化是什么？"}])
+    follow = client.chat.completions.create(model="assistant", messages=[
+        {"role": "user", "content": "前端数字化是什么？"},
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": [{"type": "text", "text": "那后端呢？"}]}])
+    assert follow.model_extra["search_query"] == "后端数字化是什么？"  # rewritten with the earlier turn
+    assert follow.model_extra["citations"] and "后端数字化" in follow.choices[0].message.content
+
+
+def test_langchain_chat_openai(server):
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(base_url=server[0] + "/v1", api_key=KEY, model="assistant", max_retries=0)
+    reply = llm.invoke(FLAGSHIP_EN)
+    assert "[1]" in reply.content and "**Sources**" in reply.content
+    streamed = "".join(chunk.content for chunk in llm.stream(FLAGSHIP_EN))
+    assert streamed == reply.content
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+def test_gradio_page_needs_the_login_too(server):
+    from gradio_client import Client
+
+    with pytest.raises(Exception, match="credentials were not provided"):
+        Client(server[0] + "/", verbose=False)
+    client = Client(server[0] + "/", auth=("anyone", KEY), verbose=False)  # an API key is a password too
+    text, sources = client.predict(FLAGSHIP_ZH, api_name="/ask")
+    assert "[1]" in text and sources[0]["file"] == "01-digital-transformation.md"
+
+
+def test_a_browser_session_opens_the_viewer_and_the_api(server, http):
+    """The viewer's links are followed by a browser that logged in on the page: its cookie is enough."""
+    url = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()["citations"][0]["passage"]["url"]
+    with httpx.Client(base_url=server[0]) as browser:
+        assert browser.get(url).status_code == 401
+        assert browser.post("/login", data={"username": "me", "password": KEY}).status_code == 200
+        page = browser.get(url)
+        assert page.status_code == 200 and '<mark class="quote">' in page.text
+        assert browser.get("/api/stats").status_code == 200
+        browser.get("/logout")
+        assert browser.get(url).status_code == 401
+
+
+# -- feedback ---------------------------------------------------------------------------------
+
+def test_feedback_is_stored_and_exported_as_eval_questions(http, server, tmp_path):
+    _, _, root = server
+    liked = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()
+    disliked = http.post("/api/ask", json={"question": "远程办公对哪类工作的效率影响最大？"}).json()
+    for answer, rating in ((liked, "up"), (disliked, "down")):
+        r = http.post("/api/feedback", json={"question": answer["question"], "answer": answer["text"],
+                                             "rating": rating, "citations": answer["citations"],
+                                             "settings": {"k": 5}, "comment": "test"})
+        assert r.status_code == 201 and r.json()["id"] >= 1
+    assert http.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "meh"}).status_code == 400
+
+    out = tmp_path / "feedback.jsonl"
+    done = subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out),
+                           "--index-dir", str(root / "index")], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    questions = load_jsonl(out)  # the eval harness reads it
+    assert [q.q for q in questions] == [FLAGSHIP_ZH]
+    assert questions[0].answerable and questions[0].file == "01-digital-transformation.md"
+    assert set(questions[0].gold) == {c["quote"] for c in liked["citations"]}
+    subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out), "--include-down",
+                    "--index-dir", str(root / "index")], check=True, capture_output=True, cwd=REPO)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["type"] for r in rows] == ["feedback", "review"] and rows[1]["gold"] == []
+
+
+# -- auth -------------------------------------------------------------------------------------
+
+ROUTES = [("GET", "/api/stats", None), ("POST", "/api/ask", {"question": "x"}), ("POST", "/api/search", {"query": "x"}),
+          ("GET", "/api/articles", None), ("GET", "/api/articles/x", None), ("POST", "/api/articles", None),
+          ("DELETE", "/api/articles/x", None), ("POST", "/api/index", {}), ("GET", "/api/jobs/x", None),
+          ("POST", "/api/feedback", {"question": "q", "answer": "a", "rating": "up"}),
+          ("GET", "/v1/models", None), ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}]})]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-key-0000"}, {"Authorization": "Basic eDp5"},
+                                     {"Authorization": KEY}], ids=["none", "wrong", "basic", "no-scheme"])
+def test_every_route_needs_a_key(server, headers):
+    for method, path, body in ROUTES:
+        r = httpx.request(method, server[0] + path, json=body, headers=headers, timeout=30)
+        assert r.status_code == 401, (method, path, r.text)
+        error = r.json()["error"]
+        assert (error["code"] if path.startswith("/v1") else error) == "unauthorized"
+    assert httpx.get(server[0] + "/articles/x", headers=headers).status_code == 401  # the viewer
+    assert httpx.get(server[0] + "/config", headers=headers).status_code == 401  # the page's config
+    health = httpx.get(server[0] + "/api/health", headers=headers)
+    assert health.status_code == 200 and health.json()["ready"]  # open: load balancers poll it
+
+
+@pytest.fixture(scope="module")
+def read_only(server, tmp_path_factory):
+    """A second, read-only server on a copy of the first one's index, with a login and a low attempt limit."""
+    _, folder, root = server
+    copy = tmp_path_factory.mktemp("read-only")
+    shutil.copytree(root / "index", copy / "index")
+    env = {"ASSISTANT_API_KEYS": KEY, "ASSISTANT_AUTH": "alice:secret", "ASSISTANT_READ_ONLY": "1",
+           "ASSISTANT_LOGIN_ATTEMPTS": "3"}
+    with app_process(["--articles-dir", str(folder), "--index-dir", str(copy / "index")], env, copy) as (base, p):
+        yield base, p
+
+
+def test_read_only_refuses_writes_but_answers(read_only):
+    base, _ = read_only
+    with httpx.Client(base_url=base, headers=AUTH, timeout=60) as http:
+        writes = [http.post("/api/articles", files=[("files", ("a.md", b"# a\n\ntext", "text/markdown"))]),
+                  http.delete("/api/articles/x"), http.post("/api/index", json={"rebuild": True})]
+        for r in writes:
+            assert r.status_code == 403 and r.json()["error"] == "forbidden", r.request.url
+        assert_cited(http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json())
+        assert http.get("/api/stats").json()["read_only"] is True
+        assert http.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "up"}).status_code == 201
+    assert httpx.post(base + "/api/search", json={"query": "远程办公"}, auth=("alice", "secret")).status_code == 200
+
+    from gradio_client import Client
+
+    client = Client(base + "/", auth=("alice", "secret"), verbose=False)
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert "/ask" in endpoints and "/index" not in endpoints  # no uploads through gradio_client either
+    page = httpx.get(base + "/config", cookies=client.cookies).json()
+    ids = {c.get("props", {}).get("elem_id") for c in page["components"]}
+    assert "read-only" in ids and not ids & {"upload", "reindex", "rebuild", "delete"}
+
+
+def test_login_attempts_are_limited(read_only):
+    base, _ = read_only
+    form = {"username": "alice", "password": "guess"}
+    assert [httpx.post(base + "/login", data=form).status_code for _ in range(3)] == [400, 400, 400]
+    blocked = httpx.post(base + "/login", data=form | {"password": "secret"})  # right, but too late
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 429  # the client, not the route
+
+
+def test_refuses_to_serve_the_network_without_a_login(tmp_path):
+    done = subprocess.run([sys.executable, str(REPO / "app.py"), "--host", "0.0.0.0", "--port", "9",
+                           "--articles-dir", str(tmp_path), "--index-dir", str(tmp_path / "index")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode != 0 and "refusing to serve on 0.0.0.0 without a login" in done.stderr
+    assert "--insecure-no-auth" in done.stderr and not (tmp_path / "index").exists()
+
+
+def test_an_upload_over_the_request_limit_is_cut_off_while_it_arrives():
+    """A chunked upload (no Content-Length) is counted as it arrives and refused with 413 at the limit."""
+    from assistant.web.http import BodyLimit, install_errors
+    from assistant.web.server import Server
+
+    app = FastAPI()
+    install_errors(app)
+
+    @app.post("/api/articles")
+    def upload(files: list[UploadFile] = File(...)) -> dict:
+        return {"files": len(files)}
+
+    app.add_middleware(BodyLimit, path="/api/articles", limit=100_000)
+    server = Server(app, "127.0.0.1", 0).start()
+
+    def body(parts: int):
+        yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.md"\r\n\r\n'
+        yield from (b"x" * 10_000 for _ in range(parts))
+        yield b"\r\n--b--\r\n"
+
+    try:
+        for parts, status in ((5, 200), (50, 413)):
+            r = httpx.post(server.url + "api/articles", content=body(parts),
+                           headers={"content-type": "multipart/form-data; boundary=b"})
+            assert r.status_code == status, r.text
+        assert r.json() == {"error": "too_large", "detail": "upload over 0.1 MB in one request; "
+                                                            "send fewer or smaller files"}
+    finally:
+        server.close()
+
+
+def test_models_list_the_llm_when_one_is_configured(tmp_path):
+    """Wiring only: the endpoint is never called here (listing models needs no index and no model)."""
+    from openai import APIStatusError, OpenAI
+
+    from assistant import Assistant
+    from assistant.web.server import Server, create_app
+
+    a = Assistant(index_dir=str(tmp_path / "index"), articles_dir=str(tmp_path),
+                  llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
+    server = Server(create_app(a), "127.0.0.1", 0).start()
+    try:
+        client = OpenAI(base_url=server.url + "v1", api_key="unused", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["assistant", "assistant-llm"]
+        with pytest.raises(APIStatusError, match="index is empty") as caught:
+            client.chat.completions.create(model="assistant-llm", messages=[{"role": "user", "content": "x"}])
+        assert caught.value.status_code == 503
+        assert httpx.post(server.url + "api/search", json={"query": "x"}).status_code == 503
+    finally:
+        server.close()
+
+
+def test_api_keys_from_a_file_or_a_list(tmp_path):
+    from assistant.errors import ConfigError
+    from assistant.web.auth import load_keys
+
+    keys = write(tmp_path / "keys.txt", "# one key per line\nfirst-key-123456\n\n  second-key-654321  \n")
+    assert load_keys(str(keys)) == ["first-key-123456", "second-key-654321"]
+    assert load_keys("first-key-123456, second-key-654321,") == ["first-key-123456", "second-key-654321"]
+    assert load_keys("") == []
+    with pytest.raises(ConfigError, match="cannot read key file"):
+        load_keys(str(tmp_path / "missing.txt"))
+    with pytest.raises(ConfigError, match="at least 8 characters"):
+        load_keys("short")
+    with pytest.raises(ConfigError, match="no keys"):
+        load_keys(str(write(tmp_path / "empty.txt", "# nothing\n")))
