@@ -49,7 +49,7 @@ def running_app(root: Path, wait: bool = True):
     """Yield (url, articles folder) of the app serving a fresh copy of ARTICLES; stop it afterwards.
     ``wait``: return once the first indexing is done (else while it runs in the background)."""
     folder = root / "articles"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ARTICLES:
         shutil.copyfile(DEMO / name, folder / name)
     with pytest.MonkeyPatch.context() as env:

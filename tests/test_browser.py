@@ -58,13 +58,22 @@ OTHER_ARTICLE = hexo(OTHER_TITLE, "<p>山岚书店在成都试行夜间自助借
                                   "<p>店主说，夜间借阅的读者多是附近加班的年轻人。</p>",
                      date="Mon, 10 May 2021 09:00:00 GMT", categories=("新媒体", "测试"))
 
-# long enough (about 20 passages) to be cancelled while it is embedded
+
+
+def long_article(title: str, place: str, n: int = 60) -> str:
+    """An article of ours long enough (n paragraphs, about n/4 passages) that embedding it takes a while."""
+    return hexo(title, "\n".join(
+        f"<p>{place}第 {i} 号仓库位于{city}，每天搬运 {i * 37 % 900 + 100} 箱货物，夜班有 {i % 9 + 2} 名员工值守，"
+        f"仓库负责人说今年最大的变化是{change}。</p>"
+        for i, (city, change) in enumerate(zip(["杭州", "成都", "武汉", "西安", "苏州"] * n,
+                                               ["换了新的分拣线", "开始用电子价签", "夜班改成两班倒", "引入了无人叉车"] * n))
+        if i < n))
+
+
+# in the folder at the first start: its embedding keeps the first indexing busy while the page loads
+FIRST_TITLE = "长文：山海物流的仓库流水账"
+# put into the folder later, to be cancelled while it is embedded
 LONG_TITLE = "长文：一百座仓库的流水账"
-LONG_ARTICLE = hexo(LONG_TITLE, "\n".join(
-    f"<p>第 {i} 号仓库位于{city}，每天搬运 {i * 37 % 900 + 100} 箱货物，夜班有 {i % 9 + 2} 名员工值守，"
-    f"仓库负责人说今年最大的变化是{change}。</p>"
-    for i, (city, change) in enumerate(zip(["杭州", "成都", "武汉", "西安", "苏州"] * 16,
-                                           ["换了新的分拣线", "开始用电子价签", "夜班改成两班倒", "引入了无人叉车"] * 20))))
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
@@ -93,7 +102,9 @@ def served(tmp_path_factory, stub):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ASSISTANT_LLM_BASE_URL", stub.base_url)
         env.setenv("ASSISTANT_LLM_MODEL", "stub")
-        with running_app(tmp_path_factory.mktemp("browser-app"), wait=False) as (url, folder):
+        root = tmp_path_factory.mktemp("browser-app")
+        write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 24))
+        with running_app(root, wait=False) as (url, folder):
             yield url, folder
 
 
@@ -142,7 +153,7 @@ def test_first_start_serves_the_page_while_indexing(page):
     shot(page, "first-start")
     expect(banner).to_be_hidden(timeout=90_000)
     welcome = page.locator("#chatbot")
-    expect(welcome).to_contain_text("2 articles")
+    expect(welcome).to_contain_text("3 articles")
     expect(welcome).to_contain_text("from 2021-07-12 to 2021-12-02")
 
 
@@ -201,7 +212,7 @@ def test_chat_walk(page):
     expect(page.locator("#sources-panel #src-2-1")).to_be_attached()
     page.locator("#new-chat").click()
     expect(page.locator("#chatbot [data-testid='bot']")).to_have_count(0)
-    expect(page.locator("#chatbot")).to_contain_text("2 articles")
+    expect(page.locator("#chatbot")).to_contain_text("3 articles")
     page.locator("#chats input").click()
     expect(page.get_by_role("option", name=FLAGSHIP_ZH)).to_be_visible()
     page.get_by_role("option", name=FLAGSHIP_ZH).click()
@@ -295,7 +306,7 @@ def test_articles_walk(page, served, tmp_path):
     shot(page, "articles", full_page=True)
 
     # one job at a time: while a long re-index runs the other buttons are disabled; Cancel stops it
-    long = write(folder / "long.md", LONG_ARTICLE)
+    long = write(folder / "long.md", long_article(LONG_TITLE, "云杉集团", 80))
     page.locator("#reindex").click()
     expect(status).to_contain_text("Re-index folder:")
     for other in ("#reindex", "#upload", "#rebuild", "#delete"):
@@ -306,7 +317,7 @@ def test_articles_walk(page, served, tmp_path):
     expect(table).not_to_contain_text(LONG_TITLE)
     long.unlink()
     page.locator("#rebuild").click()
-    expect(status).to_contain_text("✅ Full rebuild: added 4", timeout=60_000)
+    expect(status).to_contain_text("✅ Full rebuild: added 5", timeout=60_000)
     expect(table).to_contain_text(OTHER_TITLE)
     expect(table).to_contain_text(NEW_TITLE)
     history = page.locator("#job-history")

@@ -74,7 +74,7 @@ def test_cards_link_to_the_article_viewer_and_show_passages_read_but_not_cited()
     a = answer("数字化是什么？", f"{FRONT}[1]", (1,))
     a.passages = [passage(1), passage(2)]
     panel = render.turn_panel(a, 2, FOLDER, "en")
-    assert 'href="/articles/a1?passage=c1&amp;quote=quote+1"' in panel
+    assert 'href="/articles/a1?start=0&amp;end=0&amp;quote=quote+1#cited"' in panel
     assert "Also read for this answer (1)" in panel and 'id="src-2-r1"' in panel
 
 

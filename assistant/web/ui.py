@@ -542,10 +542,9 @@ def chat_tab(h: Handlers, lang, store):
     with gr.Row(elem_id="chat-row"):
         with gr.Column(scale=3, min_width=320, elem_id="chat-col"):
             with gr.Row(elem_id="chat-bar", equal_height=True):
-                chats = gr.Dropdown(label=I18N("earlier_chats"), choices=[], elem_id="chats", scale=4,
-                                    container=False)
+                chats = gr.Dropdown(label=I18N("earlier_chats"), choices=[], elem_id="chats", scale=4)
                 new = gr.Button(I18N("new_chat"), size="sm", elem_id="new-chat", scale=1, min_width=90)
-            chatbot = gr.Chatbot(elem_id="chatbot", height=470, label=I18N("chat"), sanitize_html=True,
+            chatbot = gr.Chatbot(elem_id="chatbot", height=450, label=I18N("chat"), sanitize_html=True,
                                  render_markdown=True, buttons=["copy"], editable="user", show_label=False)
             with gr.Row(visible=False, elem_id="filter-row", equal_height=True) as filter_row:
                 chip = gr.HTML(elem_id="filter-chip")
@@ -606,9 +605,14 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
     query = gr.Textbox(placeholder=I18N("filter_articles"), show_label=False, elem_id="article-filter")
     table = gr.Dataframe(headers=COLUMNS["en"], datatype=["markdown", "str", "str", "number", "str"],
                          interactive=False, wrap=True, elem_id="articles-table", max_height=420)
-    if settings.read_only:  # public deployments: look, don't touch
+    if settings.read_only:  # public deployments: look, don't touch (hidden stand-ins keep the wiring)
         gr.Markdown(I18N("read_only"), elem_classes="muted", elem_id="read-only")
-    with gr.Column(visible=not settings.read_only), gr.Row():
+        victim, history, status = gr.Dropdown(visible=False), gr.Markdown(visible=False), gr.Markdown(visible=False)
+        library_outputs = [table, stats, category, victim]
+        job_outputs = [status, *(gr.Button(visible=False) for _ in range(6)), history, banner, timer]
+        query.change(h.library, [query, lang], library_outputs, queue=False, **PRIVATE)
+        return library_outputs, job_outputs, query
+    with gr.Row():
         files = gr.File(file_count="multiple", type="filepath", elem_id="upload-files",
                         label=f"{' '.join(settings.extensions)} · ≤ {settings.max_upload_mb:g} MB")
         with gr.Column():
@@ -620,7 +624,7 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
                 cancel = gr.Button(I18N("cancel_job"), size="sm", variant="stop", elem_id="cancel-job",
                                    visible=False, scale=0, min_width=90)
                 undo = gr.Button(I18N("undo"), size="sm", elem_id="undo", visible=False, scale=0, min_width=110)
-    with gr.Row(equal_height=True, visible=not settings.read_only):
+    with gr.Row(equal_height=True):
         victim = gr.Dropdown(label=I18N("victim"), elem_id="delete-choice", scale=4)
         delete_button = gr.Button(I18N("delete"), variant="stop", elem_id="delete", scale=1)
     with gr.Group(visible=False, elem_id="confirm-delete") as confirm:
