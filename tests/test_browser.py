@@ -150,6 +150,7 @@ def bot(page):
 def test_first_start_serves_the_page_while_indexing(page):
     banner = page.locator("#job-banner")
     expect(banner).to_contain_text("Indexing the articles folder")
+    expect(banner).to_contain_text("of 3 articles indexed")
     shot(page, "first-start")
     expect(banner).to_be_hidden(timeout=90_000)
     welcome = page.locator("#chatbot")
@@ -217,7 +218,15 @@ def test_chat_walk(page):
     expect(page.get_by_role("option", name=FLAGSHIP_ZH)).to_be_visible()
     page.get_by_role("option", name=FLAGSHIP_ZH).click()
     expect(page.locator("#chatbot [data-testid='bot']")).to_have_count(2)
-    page.locator("#new-chat").click()
+
+    # edit the last question: it is asked again in place
+    page.locator("#chatbot [data-testid='user']").last.hover()
+    page.locator("#chatbot button[aria-label='Edit']").last.click()
+    page.locator("#chatbot textarea").fill("远程办公对哪类工作的效率影响最大？")
+    page.locator("#chatbot button[aria-label='Submit']").click()
+    expect(page.locator("#sources-panel #src-2-1")).to_contain_text("05-remote-work-productivity.md", timeout=60_000)
+    expect(page.locator("#chatbot [data-testid='bot']")).to_have_count(2)
+    expect(page.locator("#chatbot [data-testid='user']").last).to_contain_text("远程办公")
 
 
 def test_source_card_opens_the_article_at_the_cited_sentence(page):

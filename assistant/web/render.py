@@ -333,22 +333,20 @@ def article_link(row: dict) -> str:
 
 # -- indexing jobs -------------------------------------------------------------------------
 
-def progress_text(progress: dict[str, tuple[int, int]], lang: str) -> str:
-    """How far a job got, from the library's phases: articles indexed, else embedding, else files checked."""
-    if "writing" in progress and progress["writing"][1]:
-        done, total = progress["writing"]
-        text = t(lang, "phase_writing", done=done, total=total)
-        if "embedding" in progress and progress["embedding"][1] and progress["embedding"][0] < progress["embedding"][1]:
-            e_done, e_total = progress["embedding"]
-            text += " · " + t(lang, "phase_embedding", pct=int(100 * e_done / e_total))
-        return text
-    if "embedding" in progress and progress["embedding"][1]:
-        done, total = progress["embedding"]
-        return t(lang, "phase_embedding", pct=int(100 * done / total))
-    if "reading" in progress and progress["reading"][1]:
-        done, total = progress["reading"]
-        return t(lang, "phase_reading", done=done, total=total)
-    return t(lang, "preparing")
+def progress_text(progress: dict[str, tuple[int, int]], lang: str, every_file_new: bool = False) -> str:
+    """How far a job got, from the library's phases: articles indexed (of the files found, when every
+    file is new as on the first start), the share embedded, else the files checked."""
+    parts = []
+    files, written, embedded = (progress.get(k) for k in ("reading", "writing", "embedding"))
+    if written and written[1]:
+        parts.append(t(lang, "phase_writing", done=written[0], total=written[1]))
+    elif every_file_new and files and files[1] and files[0] >= files[1]:
+        parts.append(t(lang, "phase_writing", done=0, total=files[1]))
+    elif files and files[1] and files[0] < files[1]:
+        parts.append(t(lang, "phase_reading", done=files[0], total=files[1]))
+    if embedded and embedded[1] and embedded[0] < embedded[1]:
+        parts.append(t(lang, "phase_embedding", pct=int(100 * embedded[0] / embedded[1])))
+    return " · ".join(parts) or t(lang, "preparing")
 
 
 def job_line(job, lang: str) -> str:
@@ -356,7 +354,8 @@ def job_line(job, lang: str) -> str:
     name = t(lang, f"job_{job.kind}")
     if job.state == "running":
         return t(lang, "running", job=name,
-                 progress=t(lang, "cancelling") if job.cancel.is_set() else progress_text(job.progress, lang))
+                 progress=t(lang, "cancelling") if job.cancel.is_set()
+                 else progress_text(job.progress, lang, every_file_new=job.kind in ("first", "rebuild")))
     if job.state == "cancelled":
         return t(lang, "cancelled", job=name)
     if job.state == "failed":

@@ -228,7 +228,7 @@ class Handlers:
         """Why "not covered" may not be the last word: a filter left the answer out, or indexing runs."""
         job = self.jobs.current
         if job is not None and job.kind in ("first", "rebuild"):
-            return t(lang, "still_indexing", progress=progress_text(job.progress, lang))
+            return t(lang, "still_indexing", progress=progress_text(job.progress, lang, every_file_new=True))
         if not what:
             return ""
         unfiltered = self.a.ask(question, history=history, answerer="extractive", k=int(k))
@@ -296,7 +296,7 @@ class Handlers:
     def welcome(self, lang: str) -> str:
         articles, job = self.a.articles(), self.jobs.current
         if not articles and job is not None and job.kind == "first":
-            return t(lang, "welcome_indexing", progress=progress_text(job.progress, lang))
+            return t(lang, "welcome_indexing", progress=progress_text(job.progress, lang, every_file_new=True))
         return welcome(articles, self.a.catalog.counts()[1], lang)
 
     # -- articles -------------------------------------------------------------------------
