@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,21 @@ def test_source_card_opens_the_article_at_the_cited_sentence(page):
     expect(viewer.locator(".meta")).to_contain_text("01-digital-transformation.md")
     expect(viewer.locator("h2, h3").first).to_be_attached()  # the article's headings are there
     shot(viewer, "viewer")
+
+
+def test_thumbs_store_feedback(page, served):
+    from assistant.catalog import Catalog
+
+    ask(page, FLAGSHIP_ZH, 1)
+    bot(page).hover()
+    page.locator("#chatbot button[aria-label='Like']").last.click()
+    catalog = Catalog(served[1].parent / "index" / "assistant.sqlite")
+    deadline = time.time() + 10
+    while not catalog.feedback() and time.time() < deadline:
+        time.sleep(0.2)
+    (saved,) = catalog.feedback()
+    assert saved["rating"] == "up" and saved["question"] == FLAGSHIP_ZH and "[1]" in saved["answer"]
+    assert saved["citations"][0]["quote"] and saved["settings"]["k"] == 5
 
 
 def test_filter_chip_and_hint(page):

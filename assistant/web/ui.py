@@ -27,6 +27,7 @@ from .jobs import Jobs
 from .render import (answer_html, answer_plain, article_link, display_path, empty_panel, job_history, job_line,
                      job_report, messages, progress_text, source_dict, sources_panel, stats_line, streaming_html,
                      turn_panel, welcome)
+from .schemas import CitationOut
 from .strings import I18N, language, t
 
 log = logging.getLogger("assistant.app")
@@ -215,7 +216,9 @@ class Handlers:
             turns = turns + [{"question": question, "text": answer.text,
                               "html": answer_html(answer, turn, lang, hint),
                               "plain": answer_plain(answer, self.folder, lang, hint),
-                              "panel": turn_panel(answer, turn, self.folder, lang)}]
+                              "panel": turn_panel(answer, turn, self.folder, lang),
+                              "citations": [CitationOut.of(c, self.folder).model_dump() for c in answer.citations],
+                              "settings": {"k": int(k), "answerer": answer.answerer, **chosen, "history": history}}]
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
@@ -233,6 +236,16 @@ class Handlers:
             return ""
         unfiltered = self.a.ask(question, history=history, answerer="extractive", k=int(k))
         return t(lang, "filter_hint" if not unfiltered.abstained else "filter_hint_maybe", what=what)
+
+    def rate(self, turns, lang, evt: gr.LikeData):
+        """A thumb on an answer: stored with its question, citations and settings (``assistant feedback``)."""
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if evt.liked not in (True, False) or not 0 <= index // 2 < len(turns):
+            return  # a thumb taken back, or a message that is not an answer
+        turn = turns[index // 2]
+        self.a.add_feedback("up" if evt.liked else "down", turn["question"], turn["text"], turn.get("citations", []),
+                            turn.get("settings", {}))
+        gr.Info(t(lang, "thanks"))
 
     def retry(self, turns, store, k, answerer, date_from, date_to, category, lang):
         """Regenerate the last answer (the chatbot's retry button)."""
@@ -590,6 +603,7 @@ def chat_tab(h: Handlers, lang, store):
     new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
     chatbot.clear(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
+    chatbot.like(h.rate, [turns, lang], None, queue=False, **PRIVATE)  # thumbs up/down
 
     for control in (date_from, date_to, category):
         control.change(h.chip, [date_from, date_to, category, lang], [filter_row, chip], queue=False, **PRIVATE)
