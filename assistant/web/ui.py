@@ -36,7 +36,7 @@ EXAMPLES = ["前端数字化和后端数字化有什么区别？",
             "What is the difference between front-end and back-end digitalization?"]
 COLUMNS = {"en": ["title", "date", "categories", "passages", "file"],
            "zh": ["标题", "日期", "分类", "段落", "文件"]}
-MAX_CHATS, MAX_TURNS = 20, 30  # kept in the browser's local storage
+MAX_CHATS, MAX_TURNS = 8, 15  # kept in the browser's local storage (about 10 kB a turn; the quota is ~5 MB)
 
 CSS = """
 #sources-col .sources-scroll { max-height: calc(100vh - 250px); overflow-y: auto; overscroll-behavior: contain;
@@ -218,7 +218,8 @@ class Handlers:
                               "plain": answer_plain(answer, self.folder, lang, hint),
                               "panel": turn_panel(answer, turn, self.folder, lang),
                               "citations": [CitationOut.of(c, self.folder).model_dump() for c in answer.citations],
-                              "settings": {"k": int(k), "answerer": answer.answerer, **chosen, "history": history}}]
+                              "settings": {"k": int(k), "answerer": answer.answerer, **chosen,
+                                           "history": history[-2:]}}]
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
