@@ -52,8 +52,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, block: bool = True, started: float | None = None) -> tuple[Server, str]:
-    """Index the folder if the index is empty, then serve. ``block=False`` returns (server, url) for tests."""
+def main(argv: list[str] | None = None, block: bool = True, started: float | None = None,
+         wait: bool = False) -> tuple[Server, str]:
+    """Serve at once; an empty index is filled from the articles folder in the background (the page shows
+    "indexing N of M"). ``block=False`` returns (server, url) for tests; ``wait`` waits for that indexing."""
     started = started or time.perf_counter()
     args = parse_args(argv)
     try:
@@ -65,20 +67,19 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
             sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
                      "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
                      "or pass --insecure-no-auth (with --read-only for a public demo).")
+        from assistant.web.jobs import Jobs
         from assistant.web.server import Server, create_app  # after the checks: gradio takes seconds to import
+        from assistant.web.ui import first_index
 
         a = Assistant(settings)
+        jobs = Jobs()
         if a.is_empty and not settings.read_only:
-            print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} …", flush=True)
-            bars = TqdmProgress(quiet=settings.quiet)
-            report = a.index([settings.articles_dir], progress=bars)
-            bars.close()
-            print(report.summary(), flush=True)
-            for path, reason in report.failed:
-                print(f"  skipped {path}: {reason}", flush=True)
-        if not a.is_empty:
+            print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} in the "
+                  "background …", flush=True)
+            first_index(a, jobs, echo=TqdmProgress(quiet=settings.quiet))
+        elif not a.is_empty:
             a.warm_up()  # load the model now, not on the first question
-        app = create_app(a)
+        app = create_app(a, jobs)
     except AssistantError as exc:
         sys.exit(f"error: {exc}")
     try:
@@ -91,7 +92,10 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
     if block:
         server.run()
         return server, server.url
-    return server.start(), server.url
+    server.start()
+    if wait:
+        jobs.wait()
+    return server, server.url
 
 
 if __name__ == "__main__":

@@ -45,17 +45,18 @@ def load_app():
 
 
 @contextmanager
-def running_app(root: Path):
-    """Yield (url, articles folder) of the app serving a fresh copy of ARTICLES; stop it afterwards."""
+def running_app(root: Path, wait: bool = True):
+    """Yield (url, articles folder) of the app serving a fresh copy of ARTICLES; stop it afterwards.
+    ``wait``: return once the first indexing is done (else while it runs in the background)."""
     folder = root / "articles"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ARTICLES:
         shutil.copyfile(DEMO / name, folder / name)
     with pytest.MonkeyPatch.context() as env:
         # vectors cached across the session's apps: the second app indexes without the model
         env.setenv("ASSISTANT_EMBEDDING_CACHE", str(root.parent / "app-embeddings.sqlite"))
         demo, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(folder),
-                                     "--index-dir", str(root / "index")], block=False)
+                                     "--index-dir", str(root / "index")], block=False, wait=wait)
     try:
         yield url, folder
     finally:
@@ -70,6 +71,7 @@ def new_article(folder: Path, name: str = "星河咖啡.md") -> Path:
 def app_process(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 180):
     """``python app.py ARGS`` in a subprocess on a free port; yields (base url without the slash, process).
     Waits for /api/health; stops the process afterwards and leaves its output in ``proc.output``."""
+    import json
     import subprocess
     import time
     import urllib.request
@@ -83,8 +85,10 @@ def app_process(args: list[str], env: dict[str, str], cwd: Path, timeout: float 
         deadline = time.time() + timeout
         while True:
             try:
-                urllib.request.urlopen(base + "/api/health", timeout=2).close()
-                break
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if json.load(r)["ready"]:  # the first indexing runs in the background: wait for it
+                        break
+                time.sleep(0.3)
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
                     proc.kill()

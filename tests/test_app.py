@@ -94,12 +94,12 @@ def test_upload_then_ask_about_it(client, served, tmp_path):
 
 
 def test_answer_html_links_citations_and_escapes_article_text():
-    out = render.answer_html("<b>x</b> 句子。[2]", turn=3)
+    out = render.streaming_html("<b>x</b> 句子。[2]", turn=3)
     assert "&lt;b&gt;" in out and '<a class="cite" href="#src-3-2">[2]</a>' in out
     assert render.highlighted("甲。乙<丙>。", ["乙<丙>。"]) == '甲。<mark class="quote">乙&lt;丙&gt;。</mark>'
     assert render.claims("A 一。[1]B 二。[1][2]") == {1: ["A 一。", "B 二。"], 2: ["B 二。"]}
-    notice = render.answer_html("t", 1, Answer(question="q", text="t", notice="no LLM configured"))
-    assert '<span class="notice">' in notice and "no LLM configured" in notice
+    notice = render.answer_html(Answer(question="q", text="t", notice="no LLM configured"), 1)
+    assert '<p class="notice">' in notice and "no LLM configured" in notice
 
 
 def test_login_required_when_auth_is_set(tmp_path):

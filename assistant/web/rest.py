@@ -50,9 +50,12 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
                           url=f"/articles/{r['article_id']}")
 
     @api.get("/health", responses={})
-    def health() -> dict:
-        """Open without credentials (for load balancers): is the server up and the index filled."""
-        return {"status": "ok", "ready": not a.is_empty, "version": __version__}
+    def health(request: Request) -> dict:
+        """Open without credentials (for load balancers): is the server up and the index filled (the
+        first indexing, which runs in the background while the server answers, has finished)."""
+        page_jobs = getattr(request.app.state, "page_jobs", None)
+        indexing = page_jobs is not None and page_jobs.current is not None and page_jobs.current.kind == "first"
+        return {"status": "ok", "ready": not a.is_empty and not indexing, "version": __version__}
 
     @api.get("/stats", dependencies=auth)
     def stats() -> dict:

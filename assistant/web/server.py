@@ -18,6 +18,8 @@ from . import docs, openai_api, rest, viewer
 from .actions import Jobs
 from .auth import Guard, LoginLimit
 from .http import BodyLimit, install_errors
+from .jobs import Jobs as PageJobs
+from .strings import I18N
 from .ui import CSS, HEAD, build
 
 DESCRIPTION = """Offline question answering over a folder of articles, every claim cited.
@@ -26,8 +28,9 @@ Send `Authorization: Bearer <key>` (a key of `ASSISTANT_API_KEYS`) when the serv
 REST errors are `{"error": code, "detail": message}`."""
 
 
-def create_app(a: Assistant) -> FastAPI:
-    """The FastAPI app with every face mounted (not started)."""
+def create_app(a: Assistant, page_jobs: PageJobs | None = None) -> FastAPI:
+    """The FastAPI app with every face mounted (not started); ``page_jobs`` runs the page's indexing jobs
+    (and the first-start indexing, whose progress the page shows)."""
     settings = a.settings
     guard = Guard(settings)
     app = FastAPI(title="Article assistant", version=__version__, description=DESCRIPTION,
@@ -37,18 +40,18 @@ def create_app(a: Assistant) -> FastAPI:
     app.include_router(openai_api.router(a, guard))
     app.include_router(viewer.router(a, guard))
     app.include_router(docs.router())
-    demo = build(a)
+    demo = build(a, page_jobs)
     gr.mount_gradio_app(app, demo, path="/", auth=guard.login if guard.enabled else None,
                         auth_message=login_message(guard) if guard.enabled else None,
                         max_file_size=int(settings.max_upload_mb * 1_000_000), ssr_mode=False, pwa=False,
-                        mcp_server=False, footer_links=["api"], theme=gr.themes.Default(), css=CSS, head=HEAD,
+                        mcp_server=False, footer_links=["api"], theme=gr.themes.Default(), css=CSS, head=HEAD, i18n=I18N,
                         server_name=settings.host, server_port=settings.port)
     guard.sessions = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == "")
     app.add_middleware(LoginLimit, limiter=guard.limiter)
     app.add_middleware(BodyLimit, path="/api/articles",
                        limit=int(settings.max_upload_mb * 1_000_000 * settings.max_upload_files) + 1_000_000)
     app.openapi = lambda: openapi_without_422(app)
-    app.state.guard, app.state.blocks = guard, demo
+    app.state.guard, app.state.blocks, app.state.page_jobs = guard, demo, page_jobs
     return app
 
 

@@ -1,36 +1,52 @@
 """The Gradio Blocks: a chat tab, an articles tab and the named endpoints ``/ask``, ``/search``, ``/index``
 for ``gradio_client``. Handlers live in ``Handlers`` (one method per user action), the layout in one small
-function per tab; searching, answering and indexing all happen in ``Assistant``.
+function per tab; searching, answering and indexing all happen in ``Assistant``, indexing jobs run in
+``Jobs`` (one at a time, in the background, so the page is served during the first indexing).
+
+The chat is kept in the browser (``gr.BrowserState``): a reload shows it again, "New chat" starts another.
+Our words follow the browser's language (``strings.py``).
 """
 
 from __future__ import annotations
 
+import calendar
+import hashlib
+import html
 import logging
-import threading
+import os
+import re
+import time
 from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
 from .. import Answer, Assistant, AssistantError, IndexReport
-from ..progress import PHASES
 from ..sanitize import inert_markdown
 from ..uploads import estimate
 from . import actions
-from .render import (EMPTY_PANEL, answer_html, display_path, messages, report_markdown, source_dict,
-                     sources_panel, turn_panel)
+from .jobs import Jobs
+from .render import (answer_html, answer_plain, article_link, display_path, empty_panel, job_history, job_line,
+                     job_report, messages, progress_text, source_dict, sources_panel, stats_line, streaming_html,
+                     turn_panel, welcome)
 from .schemas import CitationOut
+from .strings import I18N, language, t
 
 log = logging.getLogger("assistant.app")
 
 EXAMPLES = ["前端数字化和后端数字化有什么区别？",
             "What is the difference between front-end and back-end digitalization?"]
-COLUMNS = ["title", "date", "categories", "passages", "file"]
+COLUMNS = {"en": ["title", "date", "categories", "passages", "file"],
+           "zh": ["标题", "日期", "分类", "段落", "文件"]}
+MAX_CHATS, MAX_TURNS = 8, 15  # kept in the browser's local storage (about 10 kB a turn; the quota is ~5 MB)
 
 CSS = """
-#sources-panel { max-height: 72vh; overflow-y: auto; }
+#sources-col .sources-scroll { max-height: calc(100vh - 250px); overflow-y: auto; overscroll-behavior: contain;
+                               padding-right: 4px; }
+#sources-handle { font-weight: 600; font-size: 1.1em; padding: 4px 0; }
 #sources-panel details.turn { margin-bottom: 8px; }
 #sources-panel summary { cursor: pointer; font-weight: 600; }
+#sources-panel details.more summary { font-weight: normal; color: var(--body-text-color-subdued); }
 #sources-panel .source { padding: 8px 10px; margin: 6px 0; border: 2px solid var(--border-color-primary);
                          border-radius: 8px; }
 #sources-panel .source.highlight { border-color: #e0a800; background: rgba(255, 214, 0, 0.14); }
@@ -40,43 +56,126 @@ CSS = """
 #sources-panel mark.quote { background: #ffe066; color: inherit; padding: 0 2px; border-radius: 3px; }
 #sources-panel .source.highlight mark.quote { background: #ffc400; }
 a.cite { text-decoration: none; font-weight: 600; }
-.notice { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.answer ul { margin: 2px 0 6px 1.2em; } .answer p.side { margin: 6px 0 0 0; }
+.notice, .hint { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.hint { color: #b26a00; }
+.plain-copy { display: none; }
+#filter-chip .chip { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: 0.85em;
+                     background: rgba(0, 120, 255, 0.12); border: 1px solid rgba(0, 120, 255, 0.4); }
+#filter-chip .chip.bad { background: rgba(255, 80, 0, 0.12); border-color: rgba(255, 80, 0, 0.5); }
+#job-banner { padding: 4px 10px; border-radius: 6px; background: rgba(0, 120, 255, 0.08); }
+#articles-table { max-width: 100%; overflow-x: auto; }
+@media (max-width: 720px) {
+  #sources-col { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 50; margin: 0 !important;
+                 max-height: 72vh; padding: 4px 12px; background: var(--background-fill-primary);
+                 border-top: 2px solid var(--border-color-primary); box-shadow: 0 -4px 16px rgba(0, 0, 0, 0.15);
+                 transform: translateY(calc(100% - 46px)); transition: transform 0.2s;
+                 flex-wrap: nowrap !important; overflow: hidden; }
+  #sources-col.open { transform: none; }
+  #sources-handle { cursor: pointer; }
+  #sources-handle p::after { content: " ▴"; }
+  #sources-col.open #sources-handle p::after { content: " ▾"; }
+  #sources-col .sources-scroll { max-height: calc(72vh - 70px); }
+  .gradio-container { padding-bottom: 56px !important; }
+}
 """
 
-# A capture-phase listener: citation links live in the chatbot, their targets in the sources panel.
+# Capture-phase listeners (the chatbot re-renders its messages, so nothing is bound to them):
+# - a citation highlights its card and scrolls the sources panel, never the page (the question box stays
+#   in view); on a narrow screen it opens the sources drawer;
+# - the copy button of an answer copies its plain text with numbered sources instead of its HTML;
+# - the sources heading opens and closes the drawer on a narrow screen.
 HEAD = """
 <script>
 document.addEventListener('click', function (e) {
-  const link = e.target.closest && e.target.closest('a.cite, a[href^="#src-"]');
-  if (!link) return;
-  e.preventDefault(); e.stopPropagation();
-  const card = document.getElementById(link.getAttribute('href').slice(1));
-  if (!card) return;
-  document.querySelectorAll('#sources-panel .source.highlight').forEach(s => s.classList.remove('highlight'));
-  const turn = card.closest('details'); if (turn) turn.open = true;
-  card.classList.add('highlight');
-  card.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+  if (!e.target.closest) return;
+  const link = e.target.closest('a.cite, a[href^="#src-"]');
+  if (link) {
+    e.preventDefault(); e.stopPropagation();
+    const card = document.getElementById(link.getAttribute('href').slice(1));
+    if (!card) return;
+    document.querySelectorAll('#sources-panel .source.highlight').forEach(s => s.classList.remove('highlight'));
+    card.closest('details.more') && (card.closest('details.more').open = true);
+    const turn = card.closest('details.turn'); if (turn) turn.open = true;
+    card.classList.add('highlight');
+    const col = document.getElementById('sources-col'); if (col) col.classList.add('open');
+    const box = card.closest('.sources-scroll');
+    if (box) box.scrollTo({top: card.offsetTop - box.offsetTop - 8, behavior: 'smooth'});
+    return;
+  }
+  const copy = e.target.closest('#chatbot button[aria-label="Copy message"], #chatbot button[title="Copy message"]');
+  if (copy) {
+    let node = copy, plain = null;
+    while (node && node.id !== 'chatbot' && !plain) {
+      const found = node.querySelectorAll('.plain-copy');
+      if (found.length === 1) plain = found[0];
+      else if (found.length > 1) break;
+      node = node.parentElement;
+    }
+    if (!plain) return;
+    e.preventDefault(); e.stopPropagation();
+    navigator.clipboard.writeText(plain.getAttribute("title"));
+    copy.setAttribute('data-copied', '1');
+    return;
+  }
+  if (e.target.closest('#sources-handle')) {
+    const col = document.getElementById('sources-col'); if (col) col.classList.toggle('open');
+  }
 }, true);
 </script>
 """
 
 CHAT_GROUP = dict(concurrency_id="chat", concurrency_limit=4)
-INDEX_GROUP = dict(concurrency_id="index", concurrency_limit=1)  # one writer; chats keep running
+INDEX_GROUP = dict(concurrency_id="index", concurrency_limit=1)
+PRIVATE = dict(api_visibility="private")
 
 
-def gradio_progress(progress: gr.Progress):
-    """Feed the library's ``progress(phase, done, total)`` into Gradio's progress bar."""
-    return lambda phase, done, total: progress((done, total), desc=PHASES.get(phase, phase))
+def parse_day(value, end: bool = False) -> str | None:
+    """A filter date as YYYY-MM-DD: "2021-07-01", "2021/7/1", "2021.07", "2021-07" or "2021" (a month or a
+    year means its first day, or its last with ``end``). Raises ValueError on anything else."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?"
+                     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", text)
+    if not m:
+        raise ValueError(text)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    month = int(month) if month else (12 if end else 1)
+    if not 1 <= month <= 12:
+        raise ValueError(text)
+    last = calendar.monthrange(year, month)[1]
+    day = int(day) if day else (last if end else 1)
+    if not 1 <= day <= last:
+        raise ValueError(text)
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def filters(date_from, date_to, category, lang: str) -> tuple[dict, str]:
+    """(the filters to search with, a short description for the chip); bad dates raise ValueError with
+    the message to show."""
+    out, what = {}, []
+    for key, value, end in (("date_from", date_from, False), ("date_to", date_to, True)):
+        try:
+            out[key] = parse_day(value, end)
+        except ValueError:
+            raise ValueError(t(lang, "bad_date", value=str(value))) from None
+    if out["date_from"] or out["date_to"]:
+        what.append(f"{out['date_from'] or '…'} – {out['date_to'] or '…'}")
+    out["category"] = category or None
+    if category:
+        what.append(category)
+    return out, " · ".join(what)
 
 
 class Handlers:
     """What the page's buttons do, each a thin call into the Assistant plus rendering."""
 
-    def __init__(self, a: Assistant):
+    def __init__(self, a: Assistant, jobs: Jobs | None = None):
         self.a = a
+        self.jobs = jobs or Jobs()
         self.settings = a.settings
         self.folder = Path(a.settings.articles_dir).expanduser().resolve()
-        self.stop_indexing = threading.Event()  # "Stop indexing": the run stops after the article being written
 
     # -- chat -----------------------------------------------------------------------------
     def steps(self, question, history, answerer, k, date_from, date_to, category):
@@ -91,99 +190,148 @@ class Handlers:
                 text += part
                 yield text, None
 
-    def chat(self, question, turns, k, answerer, date_from, date_to, category):
+    def chat(self, question, turns, store, k, answerer, date_from, date_to, category, lang):
+        """Stream the answer into the chat; with the final answer, fill the sources panel and save the
+        chat in the browser. Outputs: chatbot, panel, question box, turns, store, Ask, Stop."""
         question = (question or "").strip()
         if not question:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        busy, idle = (gr.update(visible=False), gr.update(visible=True)), (gr.update(visible=True),
+                                                                           gr.update(visible=False))
         turn = len(turns) + 1
         shown = messages(turns) + [{"role": "user", "content": inert_markdown(question)},
                                    {"role": "assistant", "content": "…"}]
-        yield shown, gr.skip(), "", gr.skip()
         try:
-            history = [(t["question"], t["text"]) for t in turns]
-            for text, answer in self.steps(question, history, answerer, k, date_from, date_to, category):
-                shown[-1]["content"] = answer_html(text, turn, answer)
+            chosen, what = filters(date_from, date_to, category, lang)
+        except ValueError as exc:
+            shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc))}"
+            yield shown, gr.skip(), question, gr.skip(), gr.skip(), *idle
+            return
+        yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
+        try:
+            history = [(x["question"], x["text"]) for x in turns]
+            for text, answer in self.steps(question, history, answerer, k, **chosen):
                 if answer is None:
-                    yield shown, gr.skip(), "", gr.skip()
-            turns = turns + [{"question": question, "text": answer.text, "html": shown[-1]["content"],
-                              "panel": turn_panel(answer, turn, self.folder),
+                    shown[-1]["content"] = streaming_html(text, turn)
+                    yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
+            hint = self.hint(answer, question, history, k, what, lang) if answer.abstained else ""
+            turns = turns + [{"question": question, "text": answer.text,
+                              "html": answer_html(answer, turn, lang, hint),
+                              "plain": answer_plain(answer, self.folder, lang, hint),
+                              "panel": turn_panel(answer, turn, self.folder, lang),
                               "citations": [CitationOut.of(c, self.folder).model_dump() for c in answer.citations],
-                              "settings": {"k": int(k), "answerer": answer.answerer, "date_from": date_from,
-                                           "date_to": date_to, "category": category, "history": history}}]
+                              "settings": {"k": int(k), "answerer": answer.answerer, **chosen,
+                                           "history": history[-2:]}}]
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
             shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc) or type(exc).__name__)}"
-            yield shown, gr.skip(), question, gr.skip()
+            yield shown, gr.skip(), question, gr.skip(), gr.skip(), *idle
             return
-        yield messages(turns), sources_panel(turns), "", turns
+        yield messages(turns), sources_panel(turns, lang), "", turns, saved(store, turns), *idle
 
-    def rate(self, turns, evt: gr.LikeData):
+    def hint(self, answer: Answer, question: str, history, k, what: str, lang: str) -> str:
+        """Why "not covered" may not be the last word: a filter left the answer out, or indexing runs."""
+        job = self.jobs.current
+        if job is not None and job.kind in ("first", "rebuild"):
+            return t(lang, "still_indexing", progress=progress_text(job.progress, lang, every_file_new=True))
+        if not what:
+            return ""
+        unfiltered = self.a.ask(question, history=history, answerer="extractive", k=int(k))
+        return t(lang, "filter_hint" if not unfiltered.abstained else "filter_hint_maybe", what=what)
+
+    def rate(self, turns, lang, evt: gr.LikeData):
         """A thumb on an answer: stored with its question, citations and settings (``assistant feedback``)."""
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if evt.liked not in (True, False) or not 0 <= index // 2 < len(turns):
             return  # a thumb taken back, or a message that is not an answer
-        t = turns[index // 2]
-        self.a.add_feedback("up" if evt.liked else "down", t["question"], t["text"], t.get("citations", []),
-                            t.get("settings", {}))
-        gr.Info("Thanks: your rating was saved.")
+        turn = turns[index // 2]
+        self.a.add_feedback("up" if evt.liked else "down", turn["question"], turn["text"], turn.get("citations", []),
+                            turn.get("settings", {}))
+        gr.Info(t(lang, "thanks"))
+
+    def retry(self, turns, store, k, answerer, date_from, date_to, category, lang):
+        """Regenerate the last answer (the chatbot's retry button)."""
+        if not turns:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from self.chat(turns[-1]["question"], turns[:-1], store, k, answerer, date_from, date_to,
+                             category, lang)
+
+    def edit(self, turns, store, k, answerer, date_from, date_to, category, lang, evt: gr.EditData):
+        """Ask an edited question again; the turns after it are dropped, as in other chat apps."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        yield from self.chat(text_of(evt.value), turns[:index // 2], store, k, answerer, date_from, date_to, category,
+                             lang)
+
+    def stopped(self, chatbot, turns, lang):
+        """After Stop: the partial answer stays, marked as stopped; it is not saved."""
+        shown = list(chatbot or [])
+        if len(shown) > 2 * len(turns) and shown[-1].get("role") == "assistant":
+            content = text_of(shown[-1]["content"])
+            shown[-1] = {"role": "assistant", "content": f'{"" if content == "…" else content}'
+                                                           f'<p class="notice">{t(lang, "stopped")}</p>'}
+        return shown, gr.update(visible=True), gr.update(visible=False)
+
+    # -- chats kept in the browser --------------------------------------------------------
+    def show_chat(self, store, lang):
+        """Chatbot, panel, turns and the chat list for the browser's current chat."""
+        current = current_chat(store)
+        turns = current["turns"] if current else []
+        return messages(turns), sources_panel(turns, lang), turns, chat_choices(store)
+
+    def new_chat(self, store, lang):
+        store = dict(store or {}, current="")
+        return (*self.show_chat(store, lang)[:3], gr.update(choices=chat_choices(store)["choices"], value=None),
+                store)
+
+    def pick_chat(self, chat_id, store, lang):
+        if not chat_id:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        store = dict(store or {}, current=chat_id)
+        return (*self.show_chat(store, lang)[:3], store)
+
+    # -- filters --------------------------------------------------------------------------
+    def chip(self, date_from, date_to, category, lang):
+        try:
+            _, what = filters(date_from, date_to, category, lang)
+        except ValueError as exc:
+            return gr.update(visible=True), f'<span class="chip bad">⚠️ {html.escape(str(exc))}</span>'
+        if not what:
+            return gr.update(visible=False), ""
+        return gr.update(visible=True), f'<span class="chip">{html.escape(t(lang, "filter_chip", what=what))}</span>'
+
+    # -- the page as it loads -------------------------------------------------------------
+    def load(self, store, request: gr.Request):
+        """The language, the saved chat, the welcome text, the tables and the job state."""
+        lang = language(request)
+        chatbot, panel, turns, choices = self.show_chat(store, lang)
+        return (lang, gr.update(value=chatbot, placeholder=self.welcome(lang)), panel, turns,
+                gr.update(**choices), *self.library("", lang), self.jobs.version, *self.job_view(lang))
+
+    def welcome(self, lang: str) -> str:
+        articles, job = self.a.articles(), self.jobs.current
+        if not articles and job is not None and job.kind == "first":
+            return t(lang, "welcome_indexing", progress=progress_text(job.progress, lang, every_file_new=True))
+        return welcome(articles, self.a.catalog.counts()[1], lang)
 
     # -- articles -------------------------------------------------------------------------
-    def library(self, query: str = ""):
+    def library(self, query: str = "", lang: str = "en"):
         """Articles table, statistics and the choices that depend on what is indexed."""
         folder = self.folder
         articles = self.a.articles()
-        rows = [[r["title"], r["date"][:10], ", ".join(r["categories"]), r["n_chunks"],
+        rows = [[article_link(r), r["date"][:10], ", ".join(r["categories"]), r["n_chunks"],
                  display_path(r["source"], folder)] for r in articles]
         q = (query or "").strip().lower()
         if q:
             rows = [r for r in rows if q in " ".join(map(str, r)).lower()]
-        s = self.a.stats()
-        stats = (f"**{s['articles']}** articles · **{s['passages']}** passages · "
-                 f"{s['disk_bytes'] / 1e6:.1f} MB in `{s['index_dir']}` · folder `{folder}` · "
-                 f"model `{s['embedding_model']}`")
         categories = sorted({c for r in articles for c in r["categories"]})
-        return (pd.DataFrame(rows, columns=COLUMNS), stats,
-                gr.update(choices=[("all", "")] + [(c, c) for c in categories]),
+        return (pd.DataFrame(rows, columns=COLUMNS[lang]),
+                stats_line(articles, self.a.catalog.counts()[1], lang),
+                gr.update(choices=[(t(lang, "all"), "")] + [(c, c) for c in categories]),
                 gr.update(choices=[(f"{r['title']} ({display_path(r['source'], folder)})", r["source"])
                                    for r in articles], value=None))
-
-    def ingest(self, files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
-        return actions.ingest(self.a, files, self.folder, progress, cancel=self.stop_indexing)
-
-    def index_op(self, work):
-        """Run one indexing operation for the UI: status line plus refreshed table and choices."""
-        def handler(files_or_none, query, progress=gr.Progress()):
-            self.stop_indexing.clear()
-            try:
-                status = work(files_or_none, gradio_progress(progress))
-            except AssistantError as exc:
-                status = f"❌ {exc}"
-            return (status, *self.library(query))
-        return handler
-
-    def upload(self, files, progress):
-        cost = estimate(files or [], self.settings)
-        if cost.is_big:  # told before the indexing starts
-            gr.Warning(cost.message())
-        report, rejected, _ = self.ingest(files, progress)
-        return report_markdown(report, rejected, self.folder)
-
-    def reindex(self, _, progress):
-        return report_markdown(self.a.index([self.folder], progress=progress, cancel=self.stop_indexing), [],
-                               self.folder)
-
-    def rebuild(self, _, progress):
-        return report_markdown(self.a.index([self.folder], rebuild=True, progress=progress,
-                                            cancel=self.stop_indexing), [], self.folder)
-
-    def delete(self, source, progress):
-        if not source:
-            return "Choose an article to delete."
-        removed, moved = actions.delete(self.a, source, self.folder)
-        where = f"; file moved to `{display_path(str(moved), self.folder)}`" if moved else ""
-        return f"Removed {removed} article from the index{where}."
 
     def choose_row(self, evt: gr.SelectData):
         """Clicking a table row chooses that article for deletion."""
@@ -191,15 +339,186 @@ class Handlers:
         return next((r["source"] for r in self.a.articles() if display_path(r["source"], self.folder) == shown),
                     gr.skip())
 
+    # -- jobs -----------------------------------------------------------------------------
+    def job_view(self, lang: str):
+        """Job status line, Cancel, the four job buttons, Undo, history, chat banner, timer."""
+        job = self.jobs.current
+        idle = job is None
+        last = self.jobs.history[0] if self.jobs.history else None
+        if job is not None:
+            status = job_line(job, lang)
+        elif last is not None:
+            status = job_report(last, self.folder, lang)
+        else:
+            status = ""
+        undo = (idle and last is not None and last.kind == "delete" and last.state == "done"
+                and bool((last.result or {}).get("undo")) and not last.result.get("undone"))
+        banner = job_line(job, lang) if job is not None and job.kind in ("first", "rebuild") else ""
+        return (status, gr.update(visible=not idle),
+                *(gr.update(interactive=idle) for _ in range(4)), gr.update(visible=undo),
+                job_history(list(self.jobs.history), lang), gr.update(value=banner, visible=bool(banner)),
+                gr.Timer(active=not idle))
+
+    def poll(self, query, seen, lang):
+        """Timer tick while a job runs: its progress; when it ends, its report and fresh tables."""
+        version = self.jobs.version
+        fresh = version != seen
+        library = self.library(query, lang) if fresh else (gr.skip(),) * 4
+        placeholder = gr.update(placeholder=self.welcome(lang)) if fresh else gr.skip()
+        return (*library, placeholder, version, *self.job_view(lang))
+
+    def start(self, kind: str, work, lang: str):
+        if self.jobs.start(kind, work) is None:
+            busy = self.jobs.current
+            name = t(lang, f"job_{busy.kind}") if busy else ""
+            return (t(lang, "busy", job=name), *self.job_view(lang)[1:])
+        return self.job_view(lang)
+
+    def indexing(self, run):
+        """A job that indexes: ``run(progress)`` returns {"report": ..., ...}; the articles it added, updated
+        and removed are found by comparing the catalog before and after."""
+        def work(progress):
+            before = self.snapshot()
+            result = run(progress)
+            after = self.snapshot()
+            result["changes"] = {
+                "added": [after[s][0] for s in after if s not in before],
+                "updated": [after[s][0] for s in after if s in before and before[s][1] != after[s][1]],
+                "removed": [before[s][0] for s in before if s not in after],
+            }
+            return result
+        return work
+
+    def snapshot(self) -> dict[str, tuple[str, str]]:
+        return {r["source"]: (r["title"], r["content_hash"]) for r in self.a.articles()}
+
+    def ingest(self, files, progress) -> tuple[IndexReport | None, list[tuple[str, str]], list[Path]]:
+        """Save uploads into the folder and index just them; uploads that fail to index are set aside."""
+        return actions.ingest(self.a, files, self.folder, progress)
+
+    def start_upload(self, files, lang):
+        if not files:
+            return (t(lang, "no_uploads"), *self.job_view(lang)[1:])
+
+        cost = estimate(files, self.a.settings)
+        if cost.is_big:  # told before the indexing starts
+            gr.Warning(cost.message())
+
+        def run(progress):
+            report, rejected, saved = self.ingest(files, progress)
+            return {"report": report, "rejected": rejected, "saved": saved}
+        return self.start("upload", self.indexing(run), lang)
+
+    def start_reindex(self, lang):
+        return self.start("reindex", self.indexing(
+            lambda progress: {"report": self.a.index([self.folder], progress=progress)}), lang)
+
+    def start_rebuild(self, lang):
+        return self.start("rebuild", self.indexing(
+            lambda progress: {"report": self.a.index([self.folder], rebuild=True, progress=progress)}), lang)
+
+    def ask_delete(self, source, lang):
+        """The confirmation row (shown) with the article's title, or a reminder to choose one."""
+        title = next((r["title"] for r in self.a.articles() if r["source"] == source), "")
+        if not source or not title:
+            return gr.update(visible=False), "", t(lang, "choose_article")
+        return gr.update(visible=True), t(lang, "confirm_text", title=title), gr.skip()
+
+    def start_delete(self, source, lang):
+        def run(progress):
+            title = next((r["title"] for r in self.a.articles() if r["source"] == source), source)
+            _, moved = actions.delete(self.a, source, self.folder)
+            where = display_path(str(moved), self.folder) if moved else "—"
+            return {"say": ("deleted", {"title": f"«{title}»", "where": where}),
+                    "undo": {"moved": str(moved), "source": source, "title": title} if moved else None}
+        return (gr.update(visible=False), *self.start("delete", run, lang))
+
+    def start_restore(self, lang):
+        last = self.jobs.history[0] if self.jobs.history else None
+        undo = (last.result or {}).get("undo") if last is not None and last.kind == "delete" else None
+        if not undo:
+            return self.job_view(lang)
+
+        def run(progress):
+            moved, source = Path(undo["moved"]), Path(undo["source"])
+            if not moved.is_file():
+                return {"say": ("restore_gone", {"where": display_path(str(moved), self.folder)})}
+            try:
+                os.link(moved, source)  # never replaces a file that took the name meanwhile
+            except FileExistsError:
+                return {"say": ("restore_taken", {"file": display_path(str(source), self.folder)})}
+            moved.unlink()
+            last.result["undone"] = True
+            report = self.a.index([source], progress=progress)
+            return {"report": report, "say": ("restored", {"title": f"«{undo['title']}»"})}
+        return self.start("restore", self.indexing(run), lang)
+
+    def cancel(self, lang):
+        self.jobs.cancel()
+        return self.job_view(lang)
+
     # -- gradio_client endpoints ----------------------------------------------------------
     def index_files(self, files: list[str]) -> dict:
-        try:
-            report, rejected, saved = self.ingest(files, None)
-        except AssistantError as exc:
-            raise gr.Error(str(exc)) from None
+        """Save and index uploads as a job (it shows in the page's history); refused while another runs."""
+        def run(progress):
+            report, rejected, saved = self.ingest(files, progress)
+            return {"report": report, "rejected": rejected, "saved": saved}
+
+        job = self.jobs.start("upload", self.indexing(run))
+        if job is None:
+            raise gr.Error(t("en", "busy", job=t("en", f"job_{self.jobs.current.kind}")))
+        self.jobs.wait()
+        if job.state != "done":
+            raise gr.Error(job.error or job.state)
+        report, rejected, saved = job.result["report"], job.result["rejected"], job.result["saved"]
         out = {"saved": [display_path(str(p), self.folder) for p in saved],
                "rejected": [{"file": name, "reason": reason} for name, reason in rejected]}
         return out | (report or IndexReport()).to_dict()
+
+
+def text_of(content) -> str:
+    """A chat message's text (Gradio 6 hands messages back as a list of content parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text") or ""
+    return "".join(text_of(part) for part in content or [])
+
+
+def current_chat(store) -> dict | None:
+    store = store or {}
+    return next((c for c in store.get("chats", []) if c["id"] == store.get("current")), None)
+
+
+def chat_choices(store) -> dict:
+    store = store or {}
+    return {"choices": [(c["title"], c["id"]) for c in store.get("chats", [])],
+            "value": store.get("current") or None}
+
+
+def saved(store, turns: list[dict]) -> dict:
+    """The browser's chats with the current one updated (newest first, the oldest dropped)."""
+    store = dict(store or {})
+    chats = [c for c in store.get("chats", []) if c["id"] != store.get("current")]
+    chat_id = store.get("current") or f"c{time.time_ns()}"
+    title = turns[0]["question"][:40] if turns else ""
+    store["chats"] = ([{"id": chat_id, "title": title, "turns": turns[-MAX_TURNS:]}] + chats)[:MAX_CHATS]
+    store["current"] = chat_id
+    return store
+
+
+def first_index(a: Assistant, jobs: Jobs, echo=None) -> None:
+    """Index the articles folder in the background (the page is served meanwhile and shows progress)."""
+    folder = Path(a.settings.articles_dir).expanduser()
+
+    def work(progress):
+        report = a.index([folder], progress=progress)
+        print(report.summary(), flush=True)
+        for path, reason in report.failed:
+            print(f"  skipped {path}: {reason}", flush=True)
+        return {"report": report}
+
+    jobs.start("first", work, echo=echo)
 
 
 def api_functions(h: Handlers):
@@ -236,90 +555,123 @@ def api_functions(h: Handlers):
 
 # -- layout -------------------------------------------------------------------------------
 
-def chat_tab(h: Handlers):
-    """The chat, its settings and the sources panel; returns the category dropdown (filled by the library)."""
+def chat_tab(h: Handlers, lang, store):
+    """The chat, its filter chip, the sources panel (a drawer on narrow screens) and the settings.
+    Returns (chatbot, panel, turns, chats dropdown, category dropdown)."""
     settings = h.settings
     llm = bool(settings.llm_base_url and settings.llm_model)
-    with gr.Row():
-        with gr.Column(scale=3):
-            chatbot = gr.Chatbot(elem_id="chatbot", height=520, label="Chat", sanitize_html=True,
-                                 render_markdown=True, buttons=["copy"])
-            with gr.Row():
-                question = gr.Textbox(elem_id="question", placeholder="Ask a question…", lines=1,
+    with gr.Row(elem_id="chat-row"):
+        with gr.Column(scale=3, min_width=320, elem_id="chat-col"):
+            with gr.Row(elem_id="chat-bar", equal_height=True):
+                chats = gr.Dropdown(label=I18N("earlier_chats"), choices=[], elem_id="chats", scale=4)
+                new = gr.Button(I18N("new_chat"), size="sm", elem_id="new-chat", scale=1, min_width=90)
+            chatbot = gr.Chatbot(elem_id="chatbot", height=450, label=I18N("chat"), sanitize_html=True,
+                                 render_markdown=True, buttons=["copy"], editable="user", show_label=False)
+            with gr.Row(visible=False, elem_id="filter-row", equal_height=True) as filter_row:
+                chip = gr.HTML(elem_id="filter-chip")
+                clear_filters = gr.Button(I18N("clear_filters"), size="sm", elem_id="clear-filters", scale=0,
+                                          min_width=120)
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(elem_id="question", placeholder=I18N("placeholder"), lines=1,
                                       show_label=False, scale=5, autofocus=True)
-                send = gr.Button("Ask", variant="primary", elem_id="send", scale=1, min_width=80)
-            with gr.Row():
+                send = gr.Button(I18N("ask"), variant="primary", elem_id="send", scale=1, min_width=80)
+                stop = gr.Button(I18N("stop"), variant="stop", elem_id="stop", scale=1, min_width=80,
+                                 visible=False)
+            with gr.Row(elem_id="examples"):
+                gr.Markdown(I18N("try"), elem_classes="muted", container=False)
                 example_buttons = [gr.Button(q, size="sm", elem_classes="example") for q in EXAMPLES]
-                clear = gr.Button("Clear chat", size="sm", elem_id="clear")
-            with gr.Accordion("Settings", open=False, elem_id="settings"):
-                k = gr.Slider(1, 10, value=settings.k, step=1, label="Passages to search (k)")
-                answerer = gr.Radio(["extractive", "llm"], value=settings.answerer, label="Answerer", visible=llm)
-                if not llm:
-                    gr.Markdown("Answers are extractive (sentences quoted from the articles). "
-                                "Set `ASSISTANT_LLM_BASE_URL` and `ASSISTANT_LLM_MODEL` to offer an LLM.",
-                                elem_classes="muted")
-                with gr.Row():
-                    date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD")
-                    date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD")
-                category = gr.Dropdown(label="Category", choices=[("all", "")], value="")
-        with gr.Column(scale=2):
-            gr.Markdown("### Sources")
-            panel = gr.HTML(EMPTY_PANEL, elem_id="sources-panel")
+        with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
+            gr.Markdown(I18N("sources"), elem_id="sources-handle", container=False)
+            panel = gr.HTML(empty_panel(), elem_id="sources-panel")
+    with gr.Accordion(I18N("settings"), open=False, elem_id="settings"):
+        with gr.Row():
+            k = gr.Slider(1, 10, value=settings.k, step=1, label=I18N("k"), info=I18N("k_info"), elem_id="k")
+            answerer = gr.Radio([(I18N("answerer_extractive"), "extractive"), (I18N("answerer_llm"), "llm")],
+                                value=settings.answerer, label=I18N("answerer"), visible=llm, elem_id="answerer")
+        if not llm:
+            gr.Markdown(I18N("extractive_only"), elem_classes="muted")
+        with gr.Row():
+            date_from = gr.DateTime(include_time=False, type="string", label=I18N("date_from"),
+                                    info=I18N("date_info"), elem_id="date-from")
+            date_to = gr.DateTime(include_time=False, type="string", label=I18N("date_to"),
+                                  info=I18N("date_info"), elem_id="date-to")
+            category = gr.Dropdown(label=I18N("category"), choices=[("all", "")], value="", elem_id="category")
     turns = gr.State([])
-    ask_event = dict(fn=h.chat, inputs=[question, turns, k, answerer, date_from, date_to, category],
-                     outputs=[chatbot, panel, question, turns], api_visibility="private", **CHAT_GROUP)
-    question.submit(**ask_event)
-    send.click(**ask_event)
+
+    options = [store, k, answerer, date_from, date_to, category, lang]
+    outputs = [chatbot, panel, question, turns, store, send, stop]
+    ask_event = dict(fn=h.chat, inputs=[question, turns, *options], outputs=outputs, **PRIVATE, **CHAT_GROUP)
+    events = [question.submit(**ask_event), send.click(**ask_event),
+              chatbot.retry(h.retry, [turns, *options], outputs, **PRIVATE, **CHAT_GROUP),
+              chatbot.edit(h.edit, [turns, *options], outputs, **PRIVATE, **CHAT_GROUP)]
     for button, text in zip(example_buttons, EXAMPLES):
-        button.click(lambda text=text: text, None, question, queue=False,
-                     api_visibility="private").then(**ask_event)
-    clear.click(lambda: ([], [], EMPTY_PANEL, ""), None, [chatbot, turns, panel, question],
-                queue=False, api_visibility="private")
-    chatbot.clear(lambda: ([], EMPTY_PANEL), None, [turns, panel], queue=False,
-                  api_visibility="private")  # the chatbot's own trash button
-    chatbot.like(h.rate, turns, None, queue=False, api_visibility="private")  # thumbs up/down
-    return category
+        events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
+                      .then(**ask_event))
+    stop.click(h.stopped, [chatbot, turns, lang], [chatbot, send, stop], cancels=events, queue=False, **PRIVATE)
+    new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
+    chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
+    chatbot.clear(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
+    chatbot.like(h.rate, [turns, lang], None, queue=False, **PRIVATE)  # thumbs up/down
+
+    for control in (date_from, date_to, category):
+        control.change(h.chip, [date_from, date_to, category, lang], [filter_row, chip], queue=False, **PRIVATE)
+    clear_filters.click(lambda: (None, None, ""), None, [date_from, date_to, category], queue=False, **PRIVATE)
+    return chatbot, panel, turns, chats, category
 
 
-def articles_tab(h: Handlers, category) -> list:
-    """The articles table, uploads, re-index, rebuild and delete; returns the outputs ``library`` fills."""
+def articles_tab(h: Handlers, lang, category, banner, timer):
+    """The articles table, uploads, re-index, rebuild and delete with its confirmation and undo; the job
+    status next to the buttons. Returns (library outputs, job outputs, query box)."""
     settings = h.settings
     stats = gr.Markdown(elem_id="index-stats")
-    query = gr.Textbox(placeholder="Filter by title, date, category or file", show_label=False,
-                       elem_id="article-filter")
-    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="articles-table")
-    if settings.read_only:  # public deployments: look, don't touch
-        gr.Markdown("This server is read-only: articles cannot be added, deleted or re-indexed here.",
-                    elem_classes="muted", elem_id="read-only")
-        victim = gr.Dropdown(visible=False)
+    query = gr.Textbox(placeholder=I18N("filter_articles"), show_label=False, elem_id="article-filter")
+    table = gr.Dataframe(headers=COLUMNS["en"], datatype=["markdown", "str", "str", "number", "str"],
+                         interactive=False, wrap=True, elem_id="articles-table", max_height=420)
+    if settings.read_only:  # public deployments: look, don't touch (hidden stand-ins keep the wiring)
+        gr.Markdown(I18N("read_only"), elem_classes="muted", elem_id="read-only")
+        victim, history, status = gr.Dropdown(visible=False), gr.Markdown(visible=False), gr.Markdown(visible=False)
         library_outputs = [table, stats, category, victim]
-        query.change(h.library, query, library_outputs, api_visibility="private", queue=False)
-        return library_outputs
+        job_outputs = [status, *(gr.Button(visible=False) for _ in range(6)), history, banner, timer]
+        query.change(h.library, [query, lang], library_outputs, queue=False, **PRIVATE)
+        return library_outputs, job_outputs, query
     with gr.Row():
         files = gr.File(file_count="multiple", type="filepath", elem_id="upload-files",
-                        label=f"Add articles ({' '.join(settings.extensions)}; "
-                              f"up to {settings.max_upload_mb:g} MB each)")
+                        label=f"{' '.join(settings.extensions)} · ≤ {settings.max_upload_mb:g} MB")
         with gr.Column():
-            upload_button = gr.Button("Upload and index", variant="primary", elem_id="upload")
-            reindex_button = gr.Button("Re-index folder (new, changed, deleted files)", elem_id="reindex")
-            rebuild_button = gr.Button("Full rebuild", elem_id="rebuild")
-            stop_button = gr.Button("Stop indexing", size="sm", elem_id="stop-indexing")
-    with gr.Row():
-        victim = gr.Dropdown(label="Article to delete (its file moves to .deleted/ in the folder)",
-                             elem_id="delete-choice", scale=4)
-        delete_button = gr.Button("Delete article", variant="stop", elem_id="delete", scale=1)
-    status = gr.Markdown(elem_id="index-status")
+            upload_button = gr.Button(I18N("upload"), variant="primary", elem_id="upload")
+            reindex_button = gr.Button(I18N("reindex"), elem_id="reindex")
+            rebuild_button = gr.Button(I18N("rebuild"), elem_id="rebuild")
+            with gr.Row(equal_height=True):
+                status = gr.Markdown(elem_id="index-status")
+                cancel = gr.Button(I18N("cancel_job"), size="sm", variant="stop", elem_id="cancel-job",
+                                   visible=False, scale=0, min_width=90)
+                undo = gr.Button(I18N("undo"), size="sm", elem_id="undo", visible=False, scale=0, min_width=110)
+    with gr.Row(equal_height=True):
+        victim = gr.Dropdown(label=I18N("victim"), elem_id="delete-choice", scale=4)
+        delete_button = gr.Button(I18N("delete"), variant="stop", elem_id="delete", scale=1)
+    with gr.Group(visible=False, elem_id="confirm-delete") as confirm:
+        confirm_text = gr.Markdown(elem_id="confirm-text")
+        with gr.Row():
+            yes = gr.Button(I18N("confirm_delete"), variant="stop", elem_id="confirm-yes")
+            keep = gr.Button(I18N("keep"), elem_id="confirm-keep")
+    with gr.Accordion(I18N("job_history"), open=False, elem_id="job-history-box"):
+        history = gr.Markdown(elem_id="job-history")
+
     library_outputs = [table, stats, category, victim]
-    for button, work, source in ((upload_button, h.upload, files), (reindex_button, h.reindex, files),
-                                 (rebuild_button, h.rebuild, files), (delete_button, h.delete, victim)):
-        event = button.click(h.index_op(work), [source, query], [status] + library_outputs,
-                             api_visibility="private", **INDEX_GROUP)
-        if work == h.upload:  # the uploads are saved: empty the drop zone
-            event.then(lambda: None, None, files, queue=False, api_visibility="private")
-    stop_button.click(h.stop_indexing.set, None, None, queue=False, api_visibility="private")
-    query.change(h.library, query, library_outputs, api_visibility="private", queue=False)
-    table.select(h.choose_row, None, victim, api_visibility="private")
-    return library_outputs
+    job_outputs = [status, cancel, upload_button, reindex_button, rebuild_button, delete_button, undo, history,
+                   banner, timer]
+    upload_button.click(h.start_upload, [files, lang], job_outputs, queue=False, **PRIVATE).then(
+        lambda: None, None, files, queue=False, **PRIVATE)  # the uploads are saved: empty the drop zone
+    reindex_button.click(h.start_reindex, [lang], job_outputs, queue=False, **PRIVATE)
+    rebuild_button.click(h.start_rebuild, [lang], job_outputs, queue=False, **PRIVATE)
+    delete_button.click(h.ask_delete, [victim, lang], [confirm, confirm_text, status], queue=False, **PRIVATE)
+    yes.click(h.start_delete, [victim, lang], [confirm, *job_outputs], queue=False, **PRIVATE)
+    keep.click(lambda: gr.update(visible=False), None, confirm, queue=False, **PRIVATE)
+    undo.click(h.start_restore, [lang], job_outputs, queue=False, **PRIVATE)
+    cancel.click(h.cancel, [lang], job_outputs, queue=False, **PRIVATE)
+    query.change(h.library, [query, lang], library_outputs, queue=False, **PRIVATE)
+    table.select(h.choose_row, None, victim, **PRIVATE)
+    return library_outputs, job_outputs, query
 
 
 def api_endpoints(h: Handlers) -> None:
@@ -335,17 +687,35 @@ def api_endpoints(h: Handlers) -> None:
     gr.Button(visible=False).click(h.index_files, api_files, api_report, api_name="index", **INDEX_GROUP)
 
 
-def build(a: Assistant) -> gr.Blocks:
-    h = Handlers(a)
+def browser_key(a: Assistant) -> tuple[str, str]:
+    """(storage key, secret) of the chats kept in the browser: one history per index, readable again
+    after a restart (a random secret would lose it)."""
+    digest = hashlib.sha256(f"assistant-chats:{a.settings.index_path.resolve()}".encode()).hexdigest()
+    return f"assistant-chats-{digest[:10]}", digest[10:42]
+
+
+def build(a: Assistant, jobs: Jobs | None = None) -> gr.Blocks:
+    """The page; pass the ``Jobs`` that runs the first indexing so the page shows its progress."""
+    h = Handlers(a, jobs)
+    key, secret = browser_key(a)
     cache_seconds = a.settings.upload_cache_minutes * 60  # Gradio's copies of uploads: checked and deleted
     with gr.Blocks(title="Article assistant", delete_cache=(cache_seconds, cache_seconds)) as demo:
-        gr.Markdown("## Article assistant\nAsk about the articles in the folder; every claim cites its passage.")
+        lang = gr.State("en")
+        seen = gr.State(-1)
+        store = gr.BrowserState({"chats": [], "current": ""}, storage_key=key, secret=secret)
+        gr.Markdown(I18N("title"), elem_id="title")
+        banner = gr.Markdown(visible=False, elem_id="job-banner")
+        timer = gr.Timer(1.0, active=False)
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
-                category = chat_tab(h)
-            with gr.Tab("Articles", id="articles", elem_id="tab-articles"):
-                library_outputs = articles_tab(h, category)
+            with gr.Tab(I18N("tab_chat"), id="chat", elem_id="tab-chat"):
+                chatbot, panel, turns, chats, category = chat_tab(h, lang, store)
+            with gr.Tab(I18N("tab_articles"), id="articles", elem_id="tab-articles"):
+                library_outputs, job_outputs, query = articles_tab(h, lang, category, banner, timer)
+        store.change(lambda s: gr.update(**chat_choices(s)), store, chats, queue=False, **PRIVATE)
         api_endpoints(h)
-        demo.load(h.library, None, library_outputs, api_visibility="private")
+        timer.tick(h.poll, [query, seen, lang], [*library_outputs, chatbot, seen, *job_outputs],
+                   queue=False, **PRIVATE)
+        demo.load(h.load, [store], [lang, chatbot, panel, turns, chats, *library_outputs, seen, *job_outputs],
+                  **PRIVATE)
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo

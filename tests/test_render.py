@@ -1,0 +1,122 @@
+"""How answers, sources and job reports are laid out for the page (pure functions, no server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Answer, Passage
+from assistant.results import Citation
+from assistant.web import render
+from assistant.web.jobs import Jobs
+from assistant.web.ui import parse_day
+
+FOLDER = Path("/articles")
+FRONT = "前端数字化指的是企业在与客户直接接触的环节所进行的数字化改造。"
+BACK = "后端数字化是对企业内部的生产、供应链和管理流程进行重构。"
+FRONT2 = "前端数字化更多是聚焦于用户交互与体验。"
+
+
+def passage(n: int) -> Passage:
+    return Passage(f"c{n}", f"段落 {n} 的文字。", "两条路径", "两条路径 › 区别", f"/articles/{n:02d}.md",
+                   "2021-07-12T00:00:00", article_id=f"a{n}")
+
+
+def answer(question: str, text: str, numbers=(1, 2, 3), **kw) -> Answer:
+    return Answer(question, text, [Citation(n, passage(n), f"quote {n}") for n in numbers], **kw)
+
+
+def test_citations_merge_per_sentence_and_never_repeat_back_to_back():
+    pieces = render.merged(render.pieces("甲。[1][1]乙。[2]丙。[2]丁。[1][3]"))
+    assert [(p.text, p.numbers) for p in pieces] == [("甲。", (1,)), ("乙。丙。", (2,)), ("丁。", (1, 3))]
+    html = render.answer_html(answer("数字化是什么？", "甲。[1][1]乙。[2]丙。[2]"), 1)
+    assert html.count('href="#src-1-2"') == 1 and html.count('href="#src-1-1"') == 1
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("前端数字化和后端数字化有什么区别？", ["前端数字化", "后端数字化"]),
+    ("What is the difference between front-end and back-end digitalization?",
+     ["front-end digitalization", "back-end digitalization"]),
+])
+def test_a_comparison_reads_as_two_labelled_parts(question, sides):
+    a = answer(question, f"{FRONT}[1]{BACK}[2]{FRONT2}[3]")
+    blocks = render.layout(a)
+    assert [b.label for b in blocks] == sides
+    assert [[p.numbers for p in b.pieces] for b in blocks] == [[(1,), (3,)], [(2,)]]
+    html = render.answer_html(a, 1, "en")
+    assert html.index(sides[0]) < html.index(FRONT) < html.index(sides[1]) < html.index(BACK)
+    assert ("The articles are in Chinese" in html) == question.startswith("What")
+
+
+def test_three_sentences_are_a_list_and_two_a_paragraph():
+    assert render.answer_html(answer("数字化是什么？", f"{FRONT}[1]{BACK}[2]{FRONT2}[3]"), 1).count("<li>") == 3
+    assert "<li>" not in render.answer_html(answer("数字化是什么？", f"{FRONT}[1]{BACK}[2]"), 1)
+
+
+def test_plain_copy_has_readable_text_and_numbered_sources():
+    text = render.answer_plain(answer("前端数字化和后端数字化有什么区别？", f"{FRONT}[1]{BACK}[2]", (1, 2)), FOLDER)
+    assert text == (f"前端数字化:\n- {FRONT}[1]\n后端数字化:\n- {BACK}[2]\n\nSources:\n"
+                    "[1] 两条路径 (2021-07-12) — 01.md › 区别\n[2] 两条路径 (2021-07-12) — 02.md › 区别")
+    assert "<" not in text
+
+
+def test_not_covered_lists_the_closest_passages_in_the_chat_with_the_hint():
+    a = Answer("火星上有几只猫？", "资料中没有找到相关内容。\n以下是最接近的段落，供参考：", abstained=True,
+               passages=[passage(1), passage(2)])
+    html = render.answer_html(a, 4, "zh", hint="当前有筛选条件")
+    assert "资料中没有找到相关内容。" in html and "供参考" not in html
+    assert 'href="#src-4-c1"' in html and 'href="#src-4-c2"' in html and "当前有筛选条件" in html
+    assert "两条路径 (2021-07-12) — 01.md › 区别" in render.answer_plain(a, FOLDER, "zh")
+
+
+def test_cards_link_to_the_article_viewer_and_show_passages_read_but_not_cited():
+    a = answer("数字化是什么？", f"{FRONT}[1]", (1,))
+    a.passages = [passage(1), passage(2)]
+    panel = render.turn_panel(a, 2, FOLDER, "en")
+    assert 'href="/articles/a1?start=0&amp;end=0&amp;quote=quote+1#cited"' in panel
+    assert "Also read for this answer (1)" in panel and 'id="src-2-r1"' in panel
+
+
+def test_messages_carry_the_plain_copy_escaped():
+    turn = {"question": "q", "html": "<p>a</p>", "plain": 'a "b" <c>\nSources:'}
+    content = render.messages([turn])[1]["content"]
+    assert content.endswith('<span class="plain-copy" title="a &quot;b&quot; &lt;c&gt;&#10;Sources:"></span>')
+
+
+@pytest.mark.parametrize("text, end, day", [
+    ("2021-07-01", False, "2021-07-01"), ("2021/7/3", False, "2021-07-03"), ("2021/07", False, "2021-07-01"),
+    ("2021/02", True, "2021-02-28"), ("2021", True, "2021-12-31"), ("2021年7月", False, "2021-07-01"),
+    ("2021-07-01 00:00:00", False, "2021-07-01"), ("", False, None),
+])
+def test_filter_dates_are_read_leniently(text, end, day):
+    assert parse_day(text, end) == day
+
+
+@pytest.mark.parametrize("text", ["last week", "2021-13", "2021-02-30", "07/2021"])
+def test_unreadable_filter_dates_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_day(text)
+
+
+def test_jobs_run_one_at_a_time_and_cancel_through_progress():
+    jobs = Jobs()
+    gate = __import__("threading").Event()
+
+    def work(progress):
+        progress("writing", 0, 2)
+        gate.wait(5)
+        progress("writing", 1, 2)  # raises Cancelled once Cancel was pressed
+        return {"never": True}
+
+    job = jobs.start("reindex", work)
+    assert job is not None and jobs.busy
+    assert jobs.start("rebuild", lambda progress: {}) is None  # refused, not queued
+    assert render.progress_text(job.progress, "en") == "0 of 2 articles indexed"
+    assert jobs.cancel()
+    gate.set()
+    assert jobs.wait(5) is job and job.state == "cancelled" and job.result is None and not jobs.busy
+    assert "cancelled" in render.job_line(job, "en")
+    done = jobs.start("upload", lambda progress: {"report": None})
+    jobs.wait(5)
+    assert done.state == "done" and [j.kind for j in jobs.history] == ["upload", "reindex"]
