@@ -95,6 +95,10 @@ def assert_inert(fragment: str, markdown: bool) -> None:
         assert tag not in ("img", "image", "iframe", "script", "video", "audio", "source", "object", "embed",
                            "link", "svg"), shown
         assert not any(k in attrs for k in ("src", "srcset", "style", "background", "poster")), (tag, attrs)
+        if tag == "a" and attrs.get("class") == "src-open":  # our article viewer, same origin
+            assert attrs.get("href", "").startswith("/articles/") and "//" not in attrs["href"], attrs
+            assert set(attrs) <= {"class", "href", "title", "target", "rel"}, (tag, attrs)
+            continue
         if tag == "a":
             assert attrs.get("class") == "cite" and attrs.get("href", "").startswith("#src-"), attrs
         assert set(attrs) <= {"class", "href", "title", "id"}, (tag, attrs)  # a tooltip shows text only
@@ -116,15 +120,15 @@ def test_exfiltration_payloads_reach_the_browser_as_text_on_both_answerers(paylo
     # the grounding check may re-cite or drop sentences (its notice says so); payloads that survive must be inert
     assert manipulated.citations and "evil.example" in manipulated.text
     for a in (answer, manipulated):
-        assert_inert(app.answer_html(a.text, 1, a), markdown=True)
+        assert_inert(app.answer_html(a, 1), markdown=True)
         assert_inert(app.turn_panel(a, 1, folder), markdown=False)
         partial = a.text[: len(a.text) // 2]  # a streamed, half-written answer is rendered too
-        assert_inert(app.answer_html(partial, 1, None), markdown=True)
+        assert_inert(app.streaming_html(partial, 1), markdown=True)
     # what the user typed is shown in the chat as well
     assert_inert(app.messages([{"question": "![](https://evil.example/?q=1)", "html": ""}])[0]["content"],
                  markdown=True)
     # inert, not lost: the rendered answer shows the same characters
-    shown = html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(app.answer_html(answer.text, 1, answer))))
+    shown = html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(app.streaming_html(answer.text, 1))))
     assert shown.strip() == re.sub(r"\[(\d+)\]", r"[\1]", answer.text)
 
 

@@ -302,7 +302,7 @@ def messages(turns: list[dict]) -> list[dict]:
 def _copy_span(plain: str | None) -> str:
     if not plain:
         return ""
-    return f'<span class="plain-copy" title="{inert_markdown(plain).replace(chr(10), "&#10;")}"></span>'
+    return f'<span class="plain-copy" title="{html.escape(plain, quote=True).replace(chr(10), "&#10;")}"></span>'
 
 
 def source_dict(p: Passage, folder: Path, number: int | None = None, quote: str = "") -> dict:
