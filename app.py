@@ -38,6 +38,8 @@ log = logging.getLogger("assistant.app")
 EXAMPLES = ["前端数字化和后端数字化有什么区别？",
             "What is the difference between front-end and back-end digitalization?"]
 COLUMNS = ["title", "date", "categories", "passages", "file"]
+FEED_COLUMNS = ["feed", "url", "last sync", "new", "updated", "failed", "entries", "last error"]
+FILE_COLUMNS = ["state", "reason", "feed", "changed", "file"]
 EMPTY_PANEL = ('<p class="muted">The sources of each answer appear here. '
                'Click a citation such as [1] to highlight its passage.</p>')
 
@@ -325,6 +327,60 @@ def build(a: Assistant) -> gr.Blocks:
                "rejected": [{"file": name, "reason": reason} for name, reason in rejected]}
         return out | (report or IndexReport()).to_dict()
 
+    def when(ts) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "never"
+
+    def feeds_view():
+        """Feeds table, per-file status table, the feed choices, and the watcher's state."""
+        feeds = a.feeds.list()
+        rows = [[f["name"], f["url"], when(f["last_sync"]), f["new"], f["updated"], f["failed"], f["entries"],
+                 f["last_error"]] for f in feeds]
+        files = a.file_status([folder]) if folder.is_dir() else []
+        order = {"failed": 0, "pending": 1, "indexed": 2}
+        file_rows = [[f["state"], f["reason"], f["feed"], when(f["changed"]), display_path(f["path"], folder)]
+                     for f in sorted(files, key=lambda f: (order[f["state"]], f["path"]))]
+        counts = " · ".join(f"**{sum(1 for f in files if f['state'] == s)}** {s}" for s in order)
+        watching = (f"Watching `{folder}` ({a.watcher.observer_kind}); changes are indexed within seconds."
+                    if a.watcher else "Not watching the folder (`--no-watch`): use Re-index folder.")
+        return (pd.DataFrame(rows, columns=FEED_COLUMNS), pd.DataFrame(file_rows, columns=FILE_COLUMNS),
+                f"{watching} Files: {counts}", gr.update(choices=[f["name"] for f in feeds], value=None))
+
+    def ingest_status() -> dict:
+        """Feeds with their last sync, each file's state (indexed / pending / failed, from which feed),
+        and the folder watcher's state (None when not watching)."""
+        files = a.file_status([folder]) if folder.is_dir() else []
+        watch = a.watcher.status() if a.watcher else None
+        if watch:  # paths relative to the folder, as everywhere in the API (absolute ones look like files)
+            watch["pending"] = [display_path(p, folder) for p in watch["pending"]]
+            watch["folders"] = [display_path(p, folder) for p in watch["folders"]]
+        return {"feeds": [f | {"folder": display_path(f["folder"], folder)} for f in a.feeds.list()],
+                "files": [{"file": display_path(f.pop("path"), folder)} | f for f in files], "watch": watch}
+
+    def sync_markdown(results) -> str:
+        lines = [("❌ " if r.error else "✅ ") + r.summary() for r in results] or ["No feeds yet: add one above."]
+        lines += [f"- {entry}: {reason}" for r in results for entry, reason in r.failed]
+        return "\n\n".join(lines)
+
+    def feed_op(work):
+        def handler(*args):
+            try:
+                status = work(*args)
+            except AssistantError as exc:
+                status = f"❌ {exc}"
+            return (status, *feeds_view())
+        return handler
+
+    def add_feed(url, name):
+        feed = a.feeds.add(url or "", name=(name or "").strip() or None, articles_dir=folder)
+        return f"Added **{feed['name']}** → `{display_path(feed['folder'], folder)}`\n\n" + \
+            sync_markdown(a.feeds.sync([feed["name"]]))
+
+    def remove_feed(name):
+        if not name:
+            return "Choose a feed to remove."
+        a.feeds.remove(name)
+        return f"Removed feed **{name}**; its saved articles stay in the folder and the index."
+
     chat_group = dict(concurrency_id="chat", concurrency_limit=4)
     index_group = dict(concurrency_id="index", concurrency_limit=1)  # one writer; chats keep running
 
@@ -402,6 +458,27 @@ def build(a: Assistant) -> gr.Blocks:
                 stop_button.click(stop_indexing.set, None, None, queue=False, api_visibility="private")
                 query.change(library, query, library_outputs, api_visibility="private", queue=False)
                 table.select(choose_row, None, victim, api_visibility="private")
+                with gr.Accordion("Feeds and file status", open=False, elem_id="feeds"):
+                    watch_status = gr.Markdown(elem_id="watch-status")
+                    with gr.Row():
+                        feed_url = gr.Textbox(label="RSS or Atom feed URL", scale=3, elem_id="feed-url")
+                        feed_name = gr.Textbox(label="Name (optional)", scale=1, elem_id="feed-name")
+                        add_feed_button = gr.Button("Add feed and sync", scale=1, elem_id="feed-add")
+                    with gr.Row():
+                        sync_button = gr.Button("Sync all feeds now", elem_id="feed-sync")
+                        feed_choice = gr.Dropdown(label="Feed to remove (its articles stay)", elem_id="feed-choice")
+                        remove_feed_button = gr.Button("Remove feed", elem_id="feed-remove")
+                    feed_status = gr.Markdown(elem_id="feed-status")
+                    feeds_table = gr.Dataframe(headers=FEED_COLUMNS, interactive=False, wrap=True,
+                                               elem_id="feeds-table")
+                    files_table = gr.Dataframe(headers=FILE_COLUMNS, interactive=False, wrap=True,
+                                               elem_id="files-table")
+                feed_outputs = [feed_status, feeds_table, files_table, watch_status, feed_choice]
+                for button, work, inputs in ((add_feed_button, add_feed, [feed_url, feed_name]),
+                                             (sync_button, lambda: sync_markdown(a.feeds.sync()), []),
+                                             (remove_feed_button, remove_feed, [feed_choice])):
+                    button.click(feed_op(work), inputs, feed_outputs, api_visibility="private",
+                                 **index_group).then(library, query, library_outputs, api_visibility="private")
 
         # API-only endpoints for gradio_client (the /index inputs are hidden components so files get
         # Gradio's upload checks)
@@ -411,6 +488,8 @@ def build(a: Assistant) -> gr.Blocks:
         api_report = gr.JSON(visible=False, label="report")
         gr.Button(visible=False).click(index_files, api_files, api_report, api_name="index", **index_group)
         demo.load(library, None, library_outputs, api_visibility="private")
+        demo.load(lambda: feeds_view(), None, feed_outputs[1:], api_visibility="private")
+        gr.api(ingest_status, api_name="ingest_status")
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 
@@ -426,6 +505,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                           "(default: $ASSISTANT_ARTICLES_DIR or examples/articles)")
     p.add_argument("--index-dir", help="index folder (default: $ASSISTANT_INDEX_DIR or vectorstore)")
     p.add_argument("--auth", help="require a login, user:password (default: $ASSISTANT_AUTH, none)")
+    p.add_argument("--no-watch", action="store_true",
+                   help="do not index changes in the articles folder as they happen (ASSISTANT_WATCH=false)")
     return p.parse_args(argv)
 
 
@@ -435,7 +516,7 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
     args = parse_args(argv)
     try:
         settings = Settings.from_env(host=args.host, port=args.port, articles_dir=args.articles_dir,
-                                     index_dir=args.index_dir, auth=args.auth)
+                                     index_dir=args.index_dir, auth=args.auth, watch=False if args.no_watch else None)
         a = Assistant(settings)
         if a.is_empty:
             print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} …", flush=True)
@@ -447,6 +528,12 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
                 print(f"  skipped {path}: {reason}", flush=True)
         if not a.is_empty:
             a.warm_up()  # load the model now, not on the first question
+        if settings.watch and Path(settings.articles_dir).expanduser().is_dir():
+            from assistant.watch import Watcher
+
+            a.watcher = Watcher(a, [settings.articles_dir], on_error=lambda m: print(f"watch: {m}", flush=True),
+                                on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
+                                and print(f"watch: {r.summary()}", flush=True)).start()
     except AssistantError as exc:
         sys.exit(f"error: {exc}")
     demo = build(a)
@@ -461,6 +548,10 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
         sys.exit(f"error: cannot serve on {settings.host}:{settings.port} ({exc}); try --port")
     print(f"Ready in {time.perf_counter() - started:.1f} s: {url}" + (" (login required)" if auth else ""),
           flush=True)
+    if a.watcher is not None:
+        print(f"Watching {settings.articles_dir} for changes (--no-watch to turn off)", flush=True)
+        close = demo.close
+        demo.close = lambda *args, **kw: (a.watcher.stop(), close(*args, **kw))[1]
     if block:
         demo.block_thread()
     return demo, url
