@@ -331,26 +331,14 @@ class Indexer:
 
 # -- the writer lock and index generations ------------------------------------------------
 
-_THREAD_LOCKS: dict[str, threading.RLock] = {}
-_THREAD_LOCKS_GUARD = threading.Lock()
-IN_PROCESS_WAIT = 600.0  # seconds a second writer thread of this process waits (the watcher and a button)
-
-
 @contextmanager
 def writer_lock(index_path: Path):
-    """One writer per index folder (all its generations). Another thread of this process waits its
-    turn (the app's watcher and its buttons); another process gets a clear error at once."""
+    """One writer per index folder (all its generations): a second one, another process or another
+    thread, gets a clear error at once (the watcher retries after a moment)."""
     path = index_path / "index.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _THREAD_LOCKS_GUARD:
-        turn = _THREAD_LOCKS.setdefault(str(path.resolve()), threading.RLock())
-    if not turn.acquire(timeout=IN_PROCESS_WAIT):
-        raise StoreError(f"indexing of {index_path} has been busy for {IN_PROCESS_WAIT:.0f} s; try again later")
-    try:
-        with _flock(path, index_path):
-            yield
-    finally:
-        turn.release()
+    with _flock(path, index_path):
+        yield
 
 
 @contextmanager
