@@ -19,6 +19,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import argparse
 import sys
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant import Assistant, AssistantError, Settings
@@ -46,10 +48,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                       "(default: $ASSISTANT_API_KEYS, none)")
     p.add_argument("--read-only", action="store_true", default=None,
                    help="no uploads, deletes or re-indexing, in the page and the API ($ASSISTANT_READ_ONLY)")
+    p.add_argument("--no-watch", action="store_true",
+                   help="do not index changes in the articles folder as they happen (ASSISTANT_WATCH=false)")
     p.add_argument("--insecure-no-auth", action="store_true",
                    help="allow binding beyond loopback without a login (anyone on the network may upload and "
                         "delete unless --read-only)")
     return p.parse_args(argv)
+
+
+def watch_folder(a: Assistant, jobs) -> None:
+    """Index the articles folder's changes as they happen (assistant/watch.py), once the first indexing
+    is done: both would take the writer lock."""
+    folder = Path(a.settings.articles_dir).expanduser()
+    if not a.settings.watch or not folder.is_dir():
+        return
+
+    def start() -> None:
+        from assistant.watch import Watcher
+
+        jobs.wait()
+        a.watcher = Watcher(a, [folder], on_error=lambda m: print(f"watch: {m}", flush=True),
+                            on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
+                            and print(f"watch: {r.summary()}", flush=True)).start()
+        print(f"Watching {folder} for changes (--no-watch to turn off)", flush=True)
+
+    threading.Thread(target=start, name="watch-start", daemon=True).start()
 
 
 def main(argv: list[str] | None = None, block: bool = True, started: float | None = None,
@@ -61,7 +84,7 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
     try:
         settings = Settings.from_env(host=args.host, port=args.port, articles_dir=args.articles_dir,
                                      index_dir=args.index_dir, auth=args.auth, api_keys=args.api_keys,
-                                     read_only=args.read_only)
+                                     read_only=args.read_only, watch=False if args.no_watch else None)
         guarded = bool(settings.auth or load_keys(settings.api_keys))
         if not guarded and not is_loopback(settings.host) and not args.insecure_no_auth:
             sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
@@ -79,6 +102,7 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
             first_index(a, jobs, echo=TqdmProgress(quiet=settings.quiet))
         elif not a.is_empty:
             a.warm_up()  # load the model now, not on the first question
+        watch_folder(a, jobs)
         app = create_app(a, jobs)
     except AssistantError as exc:
         sys.exit(f"error: {exc}")

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -16,7 +17,8 @@ from .chunking import BREADCRUMB_SEP
 from .errors import AssistantError, ConfigError
 from .chain import AnswerChain
 from .embeddings import Embedder, EmbeddingCache
-from .indexer import Indexer
+from .indexer import (CURRENT, Indexer, file_status, generation_dir, live_generation, next_generation,
+                      remove_stale_generations, set_live_generation, writer_lock)
 from .keywords import tokenize
 from .progress import ProgressCallback
 from .reranker import Reranker
@@ -54,31 +56,111 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, **overrides: Any):
         self.settings = settings.replace(**overrides) if settings else Settings.from_env(**overrides)
         index = self.settings.index_path
-        self.catalog = Catalog(index / "assistant.sqlite")
         self.cache = open_cache(Path(self.settings.embedding_cache).expanduser() if self.settings.embedding_cache
                                 else index / "embeddings.sqlite")
         self.embedder = Embedder(self.settings)
-        self.vectors = VectorStore(self.settings)
-        self.indexer = Indexer(self.settings, self.catalog, self.vectors, self.embedder, self.cache)
-        self.retriever = HybridRetriever(self.settings, self.catalog, self.vectors, self.embedder, self.cache,
-                                         Reranker(self.settings))
-        self.chain = AnswerChain(self.settings, self.retriever, self.catalog, self.embedder)
+        self.reranker = Reranker(self.settings)
+        self._swap_lock = threading.Lock()
+        self._retired: list[_Generation] = []
+        self._live = self._open(live_generation(index))
+        self.watcher = None  # an assistant.watch.Watcher, when the app watches its articles folder
+
+    # The handles of the live index generation. A rebuild replaces all of them with one assignment, so a
+    # query that has started keeps a consistent (old) set until it ends.
+    catalog = property(lambda self: self._live.catalog)
+    vectors = property(lambda self: self._live.vectors)
+    indexer = property(lambda self: self._live.indexer)
+    retriever = property(lambda self: self._live.retriever)
+    chain = property(lambda self: self._live.chain)
+
+    def _open(self, name: str) -> "_Generation":
+        index = self.settings.index_path
+        root = generation_dir(index, name)
+        catalog = Catalog(root / "assistant.sqlite")
+        vectors = VectorStore(self.settings, root=root,
+                              name=f"{self.settings.collection}-{name}" if name else self.settings.collection)
+        indexer = Indexer(self.settings, catalog, vectors, self.embedder, self.cache)
+        retriever = HybridRetriever(self.settings, catalog, vectors, self.embedder, self.cache, self.reranker)
+        return _Generation(name, catalog, vectors, indexer, retriever,
+                           AnswerChain(self.settings, retriever, catalog, self.embedder))
+
+    @property
+    def feeds(self):
+        """The RSS/Atom subscriptions of this index (``assistant.feeds.Feeds``): add, list, remove, sync."""
+        if getattr(self, "_feeds", None) is None:
+            from .feeds import Feeds
+
+            self._feeds = Feeds(self)
+        return self._feeds
+
+    def refresh(self) -> None:
+        """Follow a rebuild another process has swapped in (cheap: reads one small file)."""
+        name = live_generation(self.settings.index_path)
+        if name != self._live.name:
+            with self._swap_lock:
+                if name != self._live.name:
+                    self._retired.append(self._live)
+                    self._live = self._open(name)
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, paths: Sequence[str | os.PathLike] | str | os.PathLike, rebuild: bool = False,
               progress: ProgressCallback | None = None, clear_cache: bool = False,
               cancel: threading.Event | None = None) -> IndexReport:
         """Add new and changed articles, drop deleted ones; embeds only passages never seen before.
-        Setting ``cancel`` stops the run after the current article (``report.interrupted``)."""
+        Setting ``cancel`` stops the run after the current article (``report.interrupted``).
+
+        ``rebuild`` builds a new index from ``paths`` beside the live one and swaps it in when it is
+        complete: questions are answered from the old index meanwhile, and an interrupted (or
+        cancelled) rebuild leaves it untouched (the unfinished generation is deleted by the next run)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        return self.indexer.index(paths, rebuild=rebuild, progress=progress, clear_cache=clear_cache, cancel=cancel)
+        with writer_lock(self.settings.index_path):
+            self.refresh()
+            self._remove_retired()
+            if rebuild:
+                return self._rebuild(paths, progress, clear_cache, cancel)
+            return self.indexer.run(paths, progress=progress, clear_cache=clear_cache, cancel=cancel)
+
+    def _rebuild(self, paths, progress, clear_cache, cancel=None) -> IndexReport:
+        index = self.settings.index_path
+        fresh = self._open(next_generation(index))
+        try:
+            if self.settings.chroma_url:
+                fresh.vectors.reset()  # a collection left by an interrupted rebuild
+            report = fresh.indexer.run(paths, progress=progress, clear_cache=clear_cache, cancel=cancel)
+        except BaseException:
+            fresh.close()
+            raise
+        if report.interrupted:  # cancelled: the live index stays; the next run deletes the unfinished one
+            fresh.close()
+            return report
+        set_live_generation(index, fresh.name)
+        with self._swap_lock:
+            old, self._live = self._live, fresh
+        if self.settings.chroma_url:
+            old.vectors.reset()  # its catalog goes with the next run; a server collection has no folder
+        self._retired.append(old)
+        return report
+
+    def _remove_retired(self, grace: float = 30.0) -> None:
+        """Delete replaced and abandoned generations (under the writer lock), once queries that started
+        on a replaced one (here or in another process) have had ``grace`` seconds to finish."""
+        index = self.settings.index_path
+        current = index / CURRENT
+        if current.exists() and time.time() - current.stat().st_mtime < grace:
+            return
+        for old in self._retired:
+            old.close()
+        self._retired.clear()
+        remove_stale_generations(index, self._live.name)
 
     def remove(self, paths: Iterable[str | os.PathLike]) -> int:
         """Remove articles (by file path) from the index. Returns how many were indexed."""
+        self.refresh()
         return self.indexer.remove(paths)
 
     def check(self, repair: bool = False) -> list[str]:
+        self.refresh()
         """Damaged database files, then consistency problems between the vector store and the catalog
         (empty list: all good)."""
         damaged = quick_check(self.catalog.path) + quick_check(self.cache.path)
@@ -91,6 +173,7 @@ class Assistant:
     def search(self, query: str, k: int | None = None, *, mode: str | None = None, date_from: str | None = None,
                date_to: str | None = None, category: str | None = None, source: str | None = None) -> list[Passage]:
         self.settings.check_request(query, k)
+        self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.retriever.search(query, k=k or self.settings.k, filters=filters, mode=mode)
 
@@ -100,6 +183,7 @@ class Assistant:
             category: str | None = None, source: str | None = None) -> Answer:
         """Answer with numbered citations, or abstain when the articles don't cover the question."""
         self.settings.check_request(question, k)
+        self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.chain.ask(question, history=history, answerer=answerer, k=k, filters=filters)
 
@@ -108,6 +192,7 @@ class Assistant:
                category: str | None = None, source: str | None = None) -> Iterator[str | Answer]:
         """Text deltas as the answer is written, then the final Answer."""
         self.settings.check_request(question, k)  # here, not at the first next(): the caller sees it at once
+        self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         return self.chain.stream(question, history=history, answerer=answerer, k=k, filters=filters)
 
@@ -119,6 +204,7 @@ class Assistant:
 
     # -- inspecting -----------------------------------------------------------------------
     def articles(self) -> list[dict]:
+        self.refresh()
         return [vars(a) for a in self.catalog.articles()]
 
     def article(self, article_id: str) -> dict | None:
@@ -161,6 +247,7 @@ class Assistant:
         return self.catalog.add_feedback(rating, question, answer, citations or [], settings or {}, comment)
 
     def stats(self) -> dict:
+        self.refresh()
         n_articles, n_chunks = self.catalog.counts()
         index = self.settings.index_path
         size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.exists() else 0
@@ -177,6 +264,14 @@ class Assistant:
             "disk_bytes": size,
         }
 
+    def file_status(self, folders: Sequence[str | os.PathLike] | None = None) -> list[dict]:
+        """Per file of the indexed folders (or ``folders``): ``{path, state, reason, feed, changed,
+        indexed_at}`` with state ``indexed`` / ``pending`` / ``failed`` (reason says why), the feed the
+        file came from ("" if none) and the times (epoch seconds) it last changed and was indexed."""
+        self.refresh()
+        feeds = self.feeds.source_feeds() if (self.settings.index_path / "feeds.sqlite").exists() else {}
+        return file_status(self.catalog, self.settings, folders, feeds)
+
     def warm_up(self) -> float:
         """Load the model and the tokenizers now rather than on the first question; returns seconds."""
         start = time.perf_counter()
@@ -188,3 +283,19 @@ class Assistant:
     @property
     def is_empty(self) -> bool:
         return self.catalog.counts()[1] == 0
+
+
+@dataclass
+class _Generation:
+    """One complete index (catalog + vectors) and the objects that read and write it together."""
+
+    name: str
+    catalog: Catalog
+    vectors: VectorStore
+    indexer: Indexer
+    retriever: HybridRetriever
+    chain: AnswerChain
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.vectors.close()

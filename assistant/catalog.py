@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS pending (article_id TEXT PRIMARY KEY, ids TEXT);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL, rating TEXT, question TEXT, answer TEXT,
     citations TEXT, settings TEXT, comment TEXT);
+CREATE TABLE IF NOT EXISTS file_failures (source TEXT PRIMARY KEY, reason TEXT, at REAL);
 """
 
 
@@ -224,6 +225,31 @@ class Catalog:
             db.execute(f"DELETE FROM {table}")
         db.execute("DELETE FROM meta WHERE key != 'schema_version'")
         db.execute("COMMIT")
+
+    # -- files the last runs could not index (per-file status) --------------------------------
+    def record_failures(self, failed: Sequence[tuple[str, str]]) -> None:
+        """Keep the reasons of this run's failures; forget those of files since indexed or gone."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM file_failures WHERE source IN (SELECT source FROM articles)")
+            gone = [r[0] for r in db.execute("SELECT source FROM file_failures") if not Path(r[0]).exists()]
+            db.executemany("DELETE FROM file_failures WHERE source = ?", [(g,) for g in gone])
+            now = time.time()
+            db.executemany("INSERT OR REPLACE INTO file_failures (source, reason, at) VALUES (?, ?, ?)",
+                           [(source, reason, now) for source, reason in failed])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def failures(self) -> dict[str, tuple[str, float]]:
+        """source -> (reason, time)."""
+        return {s: (r, t) for s, r, t in self.db.execute("SELECT source, reason, at FROM file_failures")}
+
+    def indexed_times(self) -> dict[str, tuple[float, str]]:
+        """source -> (indexed_at, content_hash)."""
+        return {s: (t, h) for s, t, h in self.db.execute("SELECT source, indexed_at, content_hash FROM articles")}
 
     # -- the journal of vector writes not yet matched by a commit ---------------------------
     def add_pending(self, article_id: str, ids: Iterable[str]) -> None:

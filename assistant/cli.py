@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="also verify the database files are sound and that vectors and passages agree")
     p.add_argument("--repair", action="store_true", help="fix what --check finds")
+    p.add_argument("--files", nargs="*", metavar="DIR",
+                   help="also list each file: indexed / pending / failed (why) / from which feed, and when it "
+                        "last changed (default: the folders indexed so far)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
@@ -89,6 +92,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUT.jsonl")
     p.add_argument("--include-down", action="store_true",
                    help="also export disliked answers, typed 'review' and without gold (to be written by hand)")
+    p = sub.add_parser("watch", parents=[common], help="keep the index in step with folders (Ctrl-C stops)",
+                       description="Index the folders, then watch them: files created, changed, renamed or "
+                                   "deleted are reflected in search within seconds (changes are batched, files "
+                                   "still being written wait until they are complete). Feeds added with "
+                                   "`assistant feeds add` are synced at start and every --feed-interval minutes.")
+    p.add_argument("paths", nargs="+", metavar="DIR", help="folders to watch (recursively)")
+    p.add_argument("--feed-interval", type=float, metavar="MIN",
+                   help="minutes between feed syncs (default 30, ASSISTANT_FEED_INTERVAL; 0 = never)")
+    p.add_argument("--poll", action="store_true", help="poll for changes instead of inotify (network drives)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+    p = sub.add_parser("feeds", help="RSS/Atom feeds saved into the articles folder and indexed",
+                       description="Subscribe to RSS 2.0 / Atom feeds. Each entry is saved as a Hexo-style "
+                                   "article under ARTICLES_DIR/feeds/NAME/ and indexed; entries with only a "
+                                   "summary get the linked page's text. `assistant watch` syncs them every "
+                                   "--feed-interval minutes.")
+    feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    f = feeds.add_parser("add", parents=[common], help="subscribe to a feed (and sync it now)")
+    f.add_argument("url")
+    f.add_argument("--name", help="folder name for its articles (default: from the URL)")
+    f.add_argument("--articles-dir", help="articles folder (default: examples/articles, ASSISTANT_ARTICLES_DIR)")
+    f.add_argument("--no-sync", action="store_true", help="only subscribe; sync later")
+    f = feeds.add_parser("list", parents=[common], help="the feeds and their last sync")
+    f.add_argument("--json", action="store_true")
+    f = feeds.add_parser("remove", parents=[common], help="unsubscribe (saved articles stay unless --delete-files)")
+    f.add_argument("name")
+    f.add_argument("--delete-files", action="store_true", help="also delete its saved articles and unindex them")
+    f = feeds.add_parser("sync", parents=[common], help="fetch the feeds now, save and index new entries")
+    f.add_argument("names", nargs="*", metavar="NAME", help="only these feeds (default: all)")
+    f.add_argument("--json", action="store_true")
     return parser
 
 
@@ -207,11 +240,18 @@ def cmd_stats(args) -> int:
     stats = a.stats()
     if args.check or args.repair:
         stats["problems"] = a.check(repair=args.repair)
+    files = a.file_status(args.files or None) if args.files is not None else None
+    if files is not None:
+        stats["files"] = {state: sum(1 for f in files if f["state"] == state)
+                          for state in ("indexed", "pending", "failed")}
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json.dumps(stats if files is None else {**stats, "file_status": files}, ensure_ascii=False, indent=2))
     else:
         for key, value in stats.items():
             print(f"{key:>16}: {value}")
+        for f in files or []:
+            extra = "".join([f" ({f['reason']})" if f["reason"] else "", f" [feed {f['feed']}]" if f["feed"] else ""])
+            print(f"{f['state']:>8}  {_when(f['changed'])}  {f['path']}{extra}")
     return 1 if stats.get("problems") and not args.repair else 0
 
 
@@ -222,20 +262,99 @@ def cmd_remove(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .catalog import Catalog
     from .feedback import export
     from .settings import Settings
 
-    path = Settings.from_env(index_dir=args.index_dir).index_path / "assistant.sqlite"
-    if not path.is_file():
-        raise ConfigError(f"no index at {path.parent}; give --index-dir")
-    n = export(Catalog(path).feedback(), args.output, include_down=args.include_down)
+    index = Settings.from_env(index_dir=args.index_dir).index_path
+    if not index.is_dir():
+        raise ConfigError(f"no index at {index}; give --index-dir")
+    n = export(_assistant(args).catalog.feedback(), args.output, include_down=args.include_down)
     print(f"wrote {n} question(s) to {args.output}")
     return 0
 
 
+def cmd_watch(args) -> int:
+    import time
+
+    from .watch import Watcher
+
+    a = _assistant(args)
+
+    def ran(report) -> None:
+        if report.added or report.updated or report.removed or report.failed or not args.quiet:
+            print(f"{time.strftime('%H:%M:%S')} {report.summary()}", flush=True)
+        for path, reason in report.failed:
+            print(f"  failed: {path}: {reason}", flush=True)
+
+    def failed(message: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} error: {message}", file=sys.stderr, flush=True)
+
+    watcher = Watcher(a, args.paths, poll=args.poll or None, feed_interval=args.feed_interval,
+                      on_run=ran, on_error=failed).start()
+    if not args.quiet:
+        print(f"watching {', '.join(map(str, watcher.folders))} ({watcher.observer_kind}); Ctrl-C stops",
+              flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nstopping…", file=sys.stderr)
+        watcher.stop()
+    return 0
+
+
+def cmd_feeds(args) -> int:
+    a = _assistant(args)
+    feeds = a.feeds
+    if args.feeds_command == "add":
+        feed = feeds.add(args.url, name=args.name, articles_dir=args.articles_dir)
+        print(f"added {feed['name']}: {feed['url']} -> {feed['folder']}")
+        if args.no_sync:
+            return 0
+        return _print_sync(feeds.sync([feed["name"]]), as_json=False)
+    if args.feeds_command == "sync":
+        return _print_sync(feeds.sync(args.names or None), as_json=args.json)
+    if args.feeds_command == "remove":
+        n = feeds.remove(args.name, delete_files=args.delete_files)
+        print(f"removed feed {args.name}" + (f" and {n} article(s)" if args.delete_files else ""))
+        return 0
+    rows = feeds.list()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print("no feeds; add one with `assistant feeds add URL`")
+    for f in [] if args.json else rows:
+        when = _when(f["last_sync"])
+        state = f"error: {f['last_error']}" if f["last_error"] and f["last_ok"] != f["last_sync"] else \
+            f"new {f['new']}, updated {f['updated']}, failed {f['failed']}"
+        print(f"{f['name']}  {f['url']}\n    {f['entries']} entries in {f['folder']}; last sync {when}: {state}")
+    return 0
+
+
+def _when(ts) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "never"
+
+
+def _print_sync(results, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(r.summary())
+            for entry, reason in r.failed:
+                print(f"  failed: {entry}: {reason}")
+        if results and results[0].index:
+            i = results[0].index
+            print(f"indexed: added {i['added']}, updated {i['updated']}, passages embedded {i['chunks_embedded']}")
+        if not results:
+            print("no feeds; add one with `assistant feeds add URL`")
+    return 1 if results and all(r.error for r in results) else 0
+
+
 COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats,
-            "remove": cmd_remove, "feedback": cmd_feedback}
+            "remove": cmd_remove, "feedback": cmd_feedback, "watch": cmd_watch, "feeds": cmd_feeds}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import os
+import re
+import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -59,29 +62,40 @@ class Indexer:
     def index(self, paths: Sequence[str | os.PathLike], rebuild: bool = False,
               progress: ProgressCallback | None = None, clear_cache: bool = False,
               cancel: threading.Event | None = None) -> IndexReport:
-        """``cancel``: set it (from another thread) to stop after the article being written; what is
+        """Index in place. ``rebuild`` empties this store first (queries see it empty meanwhile):
+        ``Assistant.index(rebuild=True)`` builds a new generation beside the live one instead.
+        ``cancel``: set it (from another thread) to stop after the article being written; what is
         committed stays, ``report.interrupted`` is True and the next run finishes the job."""
+        with self.exclusive():
+            if rebuild:  # journaled: a rebuild killed between its two resets is finished by recover()
+                self.catalog.set_meta("rebuilding", "1")
+            return self.run(paths, progress=progress, clear_cache=clear_cache, cancel=cancel)
+
+    def run(self, paths: Sequence[str | os.PathLike], progress: ProgressCallback | None = None,
+            clear_cache: bool = False, cancel: threading.Event | None = None) -> IndexReport:
+        """``index`` for a caller that holds the writer lock already."""
         progress = progress or no_progress
         self._cancel = cancel
         started = time.perf_counter()
         report = IndexReport()
-        with self.exclusive():
-            if clear_cache:
-                self.cache.clear()
-            if rebuild:  # journaled: a rebuild killed between its two resets is finished by recover()
-                self.catalog.set_meta("rebuilding", "1")
-            self.recover()
-            self._check_signature()
-            files, scopes, report.failed = discover(paths, self.settings)
-            plans, seen = self._plan(files, report, progress)
-            self._remove_missing(scopes, seen, report)
-            self._write(plans, report, progress)
-            for plan in plans:
-                others = [s for s in self.catalog.sources_with_fingerprint(plan.article.fingerprint)
-                          if s != plan.article.path]
-                for other in others:
-                    if (other, plan.article.path) not in report.duplicates:
-                        report.duplicates.append((plan.article.path, other))
+        if clear_cache:
+            self.cache.clear()
+        self.recover()
+        self._check_signature()
+        files, scopes, report.failed = discover(paths, self.settings)
+        plans, seen = self._plan(files, report, progress)
+        self._remove_missing(scopes, seen, report)
+        self._write(plans, report, progress)
+        self.catalog.record_failures(report.failed)
+        if scopes:
+            folders = set(json.loads(self.catalog.get_meta("folders") or "[]")) | {str(s) for s in scopes}
+            self.catalog.set_meta("folders", json.dumps(sorted(folders), ensure_ascii=False))
+        for plan in plans:
+            others = [s for s in self.catalog.sources_with_fingerprint(plan.article.fingerprint)
+                      if s != plan.article.path]
+            for other in others:
+                if (other, plan.article.path) not in report.duplicates:
+                    report.duplicates.append((plan.article.path, other))
         report.chunks_total = self.catalog.counts()[1]
         report.seconds = time.perf_counter() - started
         return report
@@ -146,24 +160,9 @@ class Indexer:
             problems.append(f"{len(pending)} articles with unfinished writes")
         return problems, orphans, missing
 
-    @contextmanager
     def exclusive(self):
-        """One writer per index: a second indexing process (or thread) gets a clear error instead of a
-        race. ``filelock`` locks the same way on Linux, macOS and Windows."""
-        path = self.settings.index_path / "index.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(path, timeout=0, thread_local=False)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise StoreError(
-                f"another process is indexing {self.settings.index_path} (lock {path}); "
-                "wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+        """One writer per index: a second indexing process gets a clear error instead of a race."""
+        return writer_lock(self.settings.index_path)
 
     # -- steps ----------------------------------------------------------------------------
     def _check_signature(self) -> None:
@@ -330,6 +329,97 @@ class Indexer:
         )
 
 
+# -- the writer lock and index generations ------------------------------------------------
+
+@contextmanager
+def writer_lock(index_path: Path):
+    """One writer per index folder (all its generations): a second one, another process or another
+    thread, gets a clear error at once (the watcher retries after a moment)."""
+    path = index_path / "index.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _flock(path, index_path):
+        yield
+
+
+@contextmanager
+def _flock(path: Path, index_path: Path):
+    """``filelock`` locks the same way on Linux, macOS and Windows."""
+    lock = FileLock(path, timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreError(
+            f"another process is indexing {index_path} (lock {path}); wait for it to finish"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# A full rebuild writes a new generation (catalog + Chroma folder) in ``index_dir/gen-N`` while the live
+# one keeps answering, then points ``index_dir/CURRENT`` at it with one atomic rename. Without that file
+# the live generation is the index folder itself (every index before its first rebuild). The embedding
+# cache and the lock stay at the top, shared by all generations, so a rebuild re-embeds nothing.
+CURRENT = "CURRENT"
+_GENERATION = re.compile(r"gen-(\d+)")
+
+
+def live_generation(index_path: Path) -> str:
+    """Name of the live generation ("" = the index folder itself)."""
+    try:
+        name = (index_path / CURRENT).read_text("utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    except OSError as exc:
+        raise StoreError(f"cannot read {index_path / CURRENT} ({exc}); check the index folder's permissions") from exc
+    if name and not (_GENERATION.fullmatch(name) and (index_path / name).is_dir()):
+        raise StoreError(f"{index_path / CURRENT} names {name!r}, which is not an index generation in "
+                         f"{index_path}; delete the file to use the index in the folder itself")
+    return name
+
+
+def generation_dir(index_path: Path, name: str) -> Path:
+    return index_path / name if name else index_path
+
+
+def next_generation(index_path: Path) -> str:
+    numbers = [int(m.group(1)) for p in index_path.glob("gen-*") if (m := _GENERATION.fullmatch(p.name))]
+    return f"gen-{max(numbers, default=0) + 1}"
+
+
+def set_live_generation(index_path: Path, name: str) -> None:
+    """The swap: readers see either the old generation or the new one, never a mix."""
+    temp = index_path / f".{CURRENT}.tmp"
+    with open(temp, "w", encoding="utf-8") as handle:
+        handle.write(name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, index_path / CURRENT)
+    fd = os.open(index_path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_generations(index_path: Path, live: str) -> list[str]:
+    """Delete generations that are not live: replaced ones and interrupted rebuilds. Needs the lock."""
+    removed = []
+    for path in sorted(index_path.glob("gen-*")):
+        if path.name != live and _GENERATION.fullmatch(path.name) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    if live:  # the folder's own generation was replaced
+        top = [index_path / n for n in ("assistant.sqlite", "assistant.sqlite-wal", "assistant.sqlite-shm")]
+        if any(p.exists() for p in top) or (index_path / "chroma").is_dir():
+            for p in top:
+                p.unlink(missing_ok=True)
+            shutil.rmtree(index_path / "chroma", ignore_errors=True)
+            removed.append(".")
+    return removed
+
+
 # -- helpers ------------------------------------------------------------------------------
 
 def too_many_passages(n: int, settings: Settings) -> str:
@@ -362,6 +452,45 @@ def discover(paths: Sequence[str | os.PathLike], settings: Settings) -> tuple[li
             failed.append((str(raw), f"unsupported file type {path.suffix or '(none)'}; "
                                      f"supported: {', '.join(settings.extensions)}"))
     return list(dict.fromkeys(files)), scopes, failed
+
+
+def file_status(catalog: Catalog, settings: Settings, folders: Sequence[str | os.PathLike] | None = None,
+                feeds: dict[str, str] | None = None) -> list[dict]:
+    """Every file of the indexed folders (or ``folders``) and every indexed article: ``indexed``,
+    ``pending`` (new, changed since it was indexed, or deleted and not yet removed) or ``failed`` (with
+    the reason), the feed it came from, and the time it last changed."""
+    if folders is None:
+        folders = [f for f in json.loads(catalog.get_meta("folders") or "[]") if Path(f).is_dir()]
+    files, _, _ = discover(folders, settings) if folders else ([], [], [])
+    indexed = catalog.indexed_times()
+    failures = catalog.failures()
+    feeds = feeds or {}
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    rows = []
+    for source in dict.fromkeys([*map(str, files), *indexed, *failures]):
+        path = Path(source)
+        try:
+            changed = path.stat().st_mtime
+        except OSError:
+            changed = None
+        state, reason = "pending", ""
+        if changed is None:
+            reason = "file is gone" if source in indexed else "not found"
+            state = "failed" if source in failures and source not in indexed else state
+            reason = failures[source][0] if state == "failed" else reason
+        elif source in failures and failures[source][1] >= changed:
+            state, reason = "failed", failures[source][0]
+        elif source in indexed:
+            at, digest = indexed[source]
+            if at >= changed or _file_hash(path, max_bytes) == digest:
+                state = "indexed"
+            else:
+                reason = "changed since it was indexed"
+        else:
+            reason = "new"
+        rows.append({"path": source, "state": state, "reason": reason, "feed": feeds.get(source, ""),
+                     "changed": changed, "indexed_at": indexed.get(source, (None, ""))[0]})
+    return rows
 
 
 def _excluded(name: str, settings: Settings) -> bool:

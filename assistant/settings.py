@@ -136,6 +136,24 @@ class Settings:
     """Failed logins (or wrong API keys) allowed per client address within ``login_window`` seconds."""
     login_window: float = 300.0
 
+    # --- watching folders and feeds (assistant/watch.py, assistant/feeds.py) --------------
+    watch: bool = True
+    """The app keeps its articles folder indexed as files change (``--no-watch`` to turn off)."""
+    watch_poll: bool = False
+    """Poll for changes instead of inotify (network file systems)."""
+    watch_debounce: float = 0.5
+    watch_settle: float = 0.5
+    watch_max_wait: float = 5.0
+    """Seconds without events before indexing, that a file's size/mtime must hold still before it is
+    indexed, and the longest a change waits while events keep coming."""
+    feed_interval: float = 30.0
+    """Minutes between feed syncs while watching (0 = only ``assistant feeds sync``)."""
+    feed_timeout: float = 20.0
+    feed_max_mb: float = 10.0
+    """Per-request timeout (seconds) and size cap for feeds and the pages they link to."""
+    feed_max_entries: int = 200
+    """Newest entries taken from one feed per sync."""
+
     # --- progress ----------------------------------------------------------------------
     quiet: bool = False
 
@@ -174,6 +192,9 @@ class Settings:
             )
         if self.min_chunk >= self.chunk_size:
             raise ConfigError("min_chunk must be smaller than chunk_size")
+        if min(self.watch_debounce, self.watch_settle, self.watch_max_wait, self.feed_interval) < 0 \
+                or self.feed_timeout <= 0 or self.feed_max_mb <= 0 or self.feed_max_entries < 1:
+            raise ConfigError("watch and feed intervals must be >= 0; feed timeout, size cap and entries > 0")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive")
         if self.search_mode not in ("hybrid", "dense", "keyword"):

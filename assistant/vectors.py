@@ -28,15 +28,19 @@ from .settings import Settings
 
 
 class VectorStore:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, root: Path | None = None, name: str | None = None):
+        """``root``: the folder of this index generation (default ``index_dir``); ``name``: the collection
+        (default ``settings.collection``). A rebuild opens a second store beside the live one."""
         self.settings = settings
+        self.root = Path(root) if root is not None else settings.index_path
+        self.name = name or settings.collection
         self._lock = threading.Lock()
         self._client = None
         self._collection = None
 
     @property
     def location(self) -> str:
-        return self.settings.chroma_url or str(self.settings.index_path / "chroma")
+        return self.settings.chroma_url or str(self.root / "chroma")
 
     @property
     def client(self):
@@ -68,7 +72,7 @@ class VectorStore:
             with self._lock:
                 if self._collection is None:
                     collection = self.client.get_or_create_collection(
-                        self.settings.collection, embedding_function=None,
+                        self.name, embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
                     self._collection = _Guarded(collection, self.settings.chroma_url) if self.settings.chroma_url \
@@ -132,12 +136,21 @@ class VectorStore:
     def reset(self) -> None:
         client = self.client  # a server that cannot be reached is an error, not an absent collection
         try:
-            _Guarded(client, self.settings.chroma_url).delete_collection(self.settings.collection)
+            _Guarded(client, self.settings.chroma_url).delete_collection(self.name)
         except StoreError:
             raise
         except Exception:  # noqa: BLE001 - absent collection is fine
             pass
         self._collection = None
+
+    def close(self) -> None:
+        """Release the embedded client's files (a retired index generation is about to be deleted)."""
+        client, self._client, self._collection = self._client, None, None
+        if client is not None and not self.settings.chroma_url:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
 
 
 class _Guarded:

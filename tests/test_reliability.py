@@ -21,6 +21,7 @@ import pytest
 from assistant import Assistant
 from assistant.articles import article_id_for, read_article
 from assistant.chunking import chunk_article
+from assistant.indexer import generation_dir, live_generation
 
 from conftest import hexo, write
 
@@ -129,6 +130,7 @@ def catalog_invariants(index_dir: Path, corpus: Corpus, also: list[Path] = ()) -
     """What must hold after any kill, before any recovery: every article is one whole version of its
     file (no half-written article, no passage twice), keyword rows match passage rows. ``also``: files
     outside the generated corpus, checked for wholeness only."""
+    index_dir = generation_dir(index_dir, live_generation(index_dir))  # a --rebuild swaps in gen-N
     if not (index_dir / "assistant.sqlite").exists():  # killed before the catalog was made
         return {"articles": 0, "passages": 0, "pending": 0, "fingerprint": ""}
     db = sqlite3.connect(f"file:{index_dir / 'assistant.sqlite'}?mode=ro", uri=True)
@@ -264,8 +266,9 @@ def test_sigkill_at_random_points_never_corrupts_the_index(tmp_path, warm_cache)
 
 
 def test_rebuild_killed_between_its_two_resets_is_finished_by_the_next_run(tmp_path, warm_cache, monkeypatch):
-    """--rebuild empties Chroma, then SQLite: a kill in between must not leave committed passages
-    without vectors that no later run would notice (the files are unchanged, so nothing re-indexes)."""
+    """Indexer.index(rebuild=True) (in place; Assistant.index builds beside the live index instead)
+    empties Chroma, then SQLite: a kill in between must not leave committed passages without vectors
+    that no later run would notice (the files are unchanged, so nothing re-indexes)."""
     folder = tmp_path / "articles"
     for i in range(3):
         write(folder / f"{i}.md", _article(i, 1))
@@ -278,7 +281,7 @@ def test_rebuild_killed_between_its_two_resets_is_finished_by_the_next_run(tmp_p
 
     monkeypatch.setattr(a.catalog, "reset", killed)
     with pytest.raises(KeyboardInterrupt):
-        a.index([folder], rebuild=True)
+        a.indexer.index([folder], rebuild=True)
     monkeypatch.undo()
 
     again = Assistant(index_dir=str(tmp_path / "index"), quiet=True, **CHUNKING)

@@ -86,14 +86,17 @@ def copy_cache(src: Assistant, index_dir: Path) -> None:
         source.backup(target)
 
 
-def server_ids(url: str, collection: str) -> set[str]:
-    """What the server itself holds, asked through Chroma's own client (not ours)."""
+def _client(url: str):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     host, port = url.removeprefix("http://").split(":")
-    client = chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
-    return set(client.get_collection(collection).get(include=[])["ids"])
+    return chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def server_ids(url: str, collection: str) -> set[str]:
+    """What the server itself holds, asked through Chroma's own client (not ours)."""
+    return set(_client(url).get_collection(collection).get(include=[])["ids"])
 
 
 def slice_questions() -> list[str]:
@@ -161,11 +164,13 @@ def test_server_incremental_add_edit_delete_rebuild(chroma_server, tmp_path):
     other = Assistant(index_dir=str(tmp_path / "index"), chroma_url=url, collection=name, quiet=True)
     assert [h.chunk_id for h in other.search("换电站", k=3)] == [h.chunk_id for h in a.search("换电站", k=3)]
 
-    rebuilt = a.index([articles], rebuild=True)
-    assert (rebuilt.added, rebuilt.chunks_embedded) == (2, 0)
-    assert server_ids(url, name) == a.catalog.all_chunk_ids() and a.check() == []
+    rebuilt = a.index([articles], rebuild=True)  # built in a new collection, swapped in when complete
+    assert (rebuilt.added, rebuilt.chunks_embedded) == (2, 0) and a.vectors.name == f"{name}-gen-1"
+    assert server_ids(url, a.vectors.name) == a.catalog.all_chunk_ids() and a.check() == []
+    assert name not in {c.name for c in _client(url).list_collections()}  # the replaced one is dropped
+    assert [h.chunk_id for h in other.search("换电站", k=3)] == [h.chunk_id for h in a.search("换电站", k=3)]
     assert a.remove([articles / "b.md"]) == 1
-    assert server_ids(url, name) == a.catalog.all_chunk_ids() and a.check() == []
+    assert server_ids(url, a.vectors.name) == a.catalog.all_chunk_ids() and a.check() == []
 
 
 def test_server_outage_is_a_clear_error_and_the_index_recovers(tmp_path):
@@ -188,9 +193,9 @@ def test_server_outage_is_a_clear_error_and_the_index_recovers(tmp_path):
         with pytest.raises(StoreError, match="Chroma"):
             a.search("边缘计算", k=3)
         passages = a.catalog.counts()[1]
-        with pytest.raises(StoreError):  # a rebuild must not empty the catalog when it cannot empty Chroma
+        with pytest.raises(StoreError):  # a rebuild that cannot reach Chroma leaves the live index alone
             a.index([articles], rebuild=True)
-        assert a.catalog.counts()[1] == passages
+        assert a.catalog.counts()[1] == passages and a.vectors.name == "outage"
         # a new run against the down server is refused before any model work (7.md is new text)
         write(articles / "7.md", hexo("文章7", "<p>第7篇文章：低空经济。</p>"))
         cold = Assistant(index_dir=str(tmp_path / "index"), chroma_url=server.url, collection="outage", quiet=True)
@@ -200,8 +205,9 @@ def test_server_outage_is_a_clear_error_and_the_index_recovers(tmp_path):
 
         server.start()
         again = Assistant(index_dir=str(tmp_path / "index"), chroma_url=server.url, collection="outage", quiet=True)
-        report = again.index([articles])  # finishes the interrupted rebuild, then indexes everything
-        assert report.failed == [] and report.added == 8 and report.chunks_embedded == 1  # only 7.md is new
+        report = again.index([articles])  # finishes the interrupted run, then indexes what changed
+        assert report.failed == [] and (report.added, report.updated) == (2, 1)
+        assert report.chunks_embedded == 1  # only 7.md is new text
         assert again.check() == []
         assert server_ids(server.url, "outage") == again.catalog.all_chunk_ids()
         assert "车路协同" in again.search("车路协同", k=1)[0].text

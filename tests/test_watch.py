@@ -1,0 +1,159 @@
+"""The folder watcher on real files: what is written, edited, renamed or deleted shows in search within a
+bounded wait, a file still being written is never indexed half-way, and a burst of 200 files is a
+handful of indexing runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from assistant import Assistant
+from assistant.watch import Watcher
+
+from conftest import hexo, write
+
+WAIT = 30.0  # generous bound for a loaded machine; a change normally shows within 2-5 s
+
+
+def wait_until(check, timeout: float = WAIT, what: str = "", watcher=None) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"not reflected within {timeout:.0f} s: {what}"
+                         + (f"; watcher: {watcher.status()}" if watcher else ""))
+
+
+def sources(a: Assistant) -> set[str]:
+    return {r["source"].rsplit("/", 2)[-2] + "/" + r["source"].rsplit("/", 1)[-1] for r in a.articles()}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("watch-cache") / "embeddings.sqlite")
+
+
+def test_writes_edits_renames_deletes_and_a_burst(tmp_path, cache):
+    folder = tmp_path / "articles"
+    write(folder / "cloud.md", hexo("云计算的价值", "<p>云计算把计算和存储变成按需付费的服务。</p>"))
+    write(folder / "README.md", "# notes\n\nnot an article\n")
+    a = Assistant(index_dir=str(tmp_path / "index"), embedding_cache=cache, quiet=True)
+    a.warm_up()  # loading the model is not part of what is measured here
+    with Watcher(a, [folder]) as w:
+        assert w.observer_kind == "native"
+        wait_until(lambda: sources(a) == {"articles/cloud.md"}, what="the initial sync", watcher=w)
+
+        write(folder / "quantum.md", hexo("量子计算", "<p>量子比特可以同时处于叠加态，纠错是最大的工程难题。</p>"))
+        wait_until(lambda: any(h.source.endswith("quantum.md") for h in a.search("量子比特 叠加态", k=2)),
+                   what="a new file")
+
+        write(folder / "quantum.md", hexo("量子计算", "<p>量子比特可以同时处于叠加态，低温制冷机是最贵的部件。</p>"))
+        wait_until(lambda: "低温制冷机" in a.search("低温制冷机", k=1)[0].text, what="an edit")
+
+        (folder / "topics").mkdir()
+        (folder / "quantum.md").rename(folder / "topics" / "qc.md")
+        wait_until(lambda: sources(a) == {"articles/cloud.md", "topics/qc.md"}, what="a rename")
+        assert a.search("低温制冷机", k=1)[0].source.endswith("topics/qc.md")
+
+        (folder / "topics" / "qc.md").unlink()
+        wait_until(lambda: sources(a) == {"articles/cloud.md"}, what="a deletion")
+        assert not any("低温制冷机" in h.text for h in a.search("低温制冷机", k=5))
+
+        # a slow writer: the file grows for ~3 s; it is indexed only once it is complete
+        paragraphs = [f"<p>第{i}段：边缘计算把算力放到离数据更近的地方，第{i}个场景。</p>" for i in range(12)]
+        partial_seen = []
+
+        def slow_writer():
+            with open(folder / "edge.md", "w", encoding="utf-8") as handle:
+                handle.write("---\ntitle: 边缘计算\ndate: 2021-07-01\n---\n\n")
+                for p in paragraphs:
+                    handle.write(p + "\n")
+                    handle.flush()
+                    time.sleep(0.25)
+
+        writer = threading.Thread(target=slow_writer)
+        writer.start()
+        while writer.is_alive():
+            for r in a.articles():
+                if r["source"].endswith("edge.md"):
+                    partial_seen.append(r["chars"])
+            time.sleep(0.1)
+        wait_until(lambda: any(r["source"].endswith("edge.md") for r in a.articles()), what="the slow file")
+        assert partial_seen == []
+        assert "第11段" in a.search("边缘计算 第11个场景", k=1)[0].text
+
+        # a burst of 200 small files is a few runs, not 200
+        wait_until(w.idle, what="idle before the burst")
+        runs = w.runs
+        for i in range(200):
+            write(folder / "burst" / f"{i:03d}.md", hexo(f"短讯{i}", f"<p>第{i}号短讯：编号{i * 7919 % 1000}。</p>"))
+        wait_until(lambda: len(a.articles()) == 202, timeout=120, what="the 200-file burst")
+        wait_until(w.idle, what="idle after the burst")
+        assert w.runs - runs <= 4, w.runs - runs
+        assert a.check() == [] and w.last_error == ""
+    assert not w._thread.is_alive()
+
+
+def test_polling_observer(tmp_path, cache):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    a = Assistant(index_dir=str(tmp_path / "index"), embedding_cache=cache, quiet=True)
+    a.warm_up()
+    reports = []
+    with Watcher(a, [folder], poll=True, on_run=reports.append) as w:
+        assert w.observer_kind == "polling"
+        write(folder / "a.md", hexo("云计算的价值", "<p>云计算把计算和存储变成按需付费的服务。</p>"))
+        wait_until(lambda: len(a.articles()) == 1, what="a new file seen by polling", watcher=w)
+        (folder / "a.md").unlink()
+        wait_until(lambda: len(a.articles()) == 0, what="a deletion seen by polling", watcher=w)
+    assert sum(r.added for r in reports) == 1 and sum(r.removed for r in reports) == 1
+
+
+def test_watch_syncs_feeds_into_the_watched_folder(tmp_path, cache):
+    from feed_server import FeedServer, demo_entries, rss
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    a = Assistant(index_dir=str(tmp_path / "index"), articles_dir=str(folder), embedding_cache=cache, quiet=True)
+    errors = []
+    with FeedServer() as server:
+        a.feeds.add(server.set("/feed.xml", rss(demo_entries()[4:], server.url)), name="demo")
+        a.feeds.add(server.url + "/missing.xml", name="broken")
+        with Watcher(a, [folder], feed_interval=60, on_error=errors.append) as w:
+            wait_until(lambda: any("远程办公" in r["title"] for r in a.articles()), what="the feed's entry",
+                       watcher=w)
+            wait_until(w.idle, what="idle")
+    [row] = [f for f in a.file_status() if f["feed"]]
+    assert row["feed"] == "demo" and row["state"] == "indexed" and "/feeds/demo/" in row["path"]
+    assert errors == [f"feed broken: HTTP 404 Not Found from {server.url}/missing.xml"]
+
+
+def test_bad_folder_is_a_clear_error(tmp_path):
+    from assistant import AssistantError
+
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    with pytest.raises(AssistantError, match="not a folder"):
+        Watcher(a, [tmp_path / "missing"])
+
+
+
+def test_app_watches_its_folder_and_reports_file_status(tmp_path):
+    """The real app (main(), Gradio, gradio_client): a file dropped into its folder is indexed by the
+    watcher without pressing anything, and /ingest_status shows each file's state and the watcher."""
+    from gradio_client import Client
+
+    from app_helpers import NEW_QUESTION, NEW_TITLE, new_article, running_app
+
+    with running_app(tmp_path) as (url, folder):
+        client = Client(url, verbose=False)
+        article = new_article(folder)
+        wait_until(lambda: client.predict(NEW_QUESTION, 3, api_name="/search")[0]["title"] == NEW_TITLE,
+                   what="a file written into the app's folder")
+        status = client.predict(api_name="/ingest_status")
+        assert status["watch"]["observer"] == "native" and status["watch"]["last_error"] == ""
+        assert status["feeds"] == []
+        states = {f["file"]: f["state"] for f in status["files"]}
+        assert states[article.name] == "indexed" and set(states.values()) == {"indexed"}
