@@ -109,7 +109,9 @@ class HybridRetriever:
         if self.settings.merge_neighbours:
             found = self._merge_neighbours(found, k)
         chosen = _cap_per_article(found, k, self.settings.per_article)
-        shown = (lambda s: 1 / (1 + np.exp(-s))) if self.settings.ranking == "learned" and mode == "hybrid" else float
+        reranked = self.reranker is not None and self.reranker.enabled
+        learned = self.settings.ranking == "learned" and mode == "hybrid" and not reranked
+        shown = (lambda s: float(1 / (1 + np.exp(-s)))) if learned else float  # the ranker's probability
         return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info)
 
     def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",

@@ -146,7 +146,8 @@ def _text_html(text: str) -> str:
 
 def streaming_html(text: str, turn: int) -> str:
     """The answer while it is being written: the raw text with its citation links."""
-    return re.sub(r"\[(\d{1,3})\]", lambda m: _cite_links((int(m.group(1)),), turn, {}), _text_html(text))
+    parts = re.split(r"\[(\d{1,3})\]", text)  # text, number, text, number, …, text
+    return "".join(_cite_links((int(part),), turn, {}) if i % 2 else _text_html(part) for i, part in enumerate(parts))
 
 
 def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", folder: Path | None = None) -> str:
