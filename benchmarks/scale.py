@@ -442,6 +442,7 @@ def main() -> None:
     parser.add_argument("--json", help="write all figures to this JSON file")
     parser.add_argument("--new-article", help="article file for the add-one-article figure "
                                               "(default: the corpus article of median passage count)")
+    parser.add_argument("--build-only", action="store_true", help="build the indexes into --work, measure nothing")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure this index, print JSON
     args = parser.parse_args()
 
@@ -479,6 +480,8 @@ def main() -> None:
         else:
             build = build_scaled(index_dir, size, base, meta, base_dir)
             stamp.write_text(json.dumps(build))
+        if args.build_only:
+            continue
         disk = du(index_dir)
         proc = subprocess.run(
             [sys.executable, __file__, "--measure", str(index_dir), "--eval", args.eval, "--new-article",
@@ -492,6 +495,8 @@ def main() -> None:
         results[size] = {"build": build, "disk": disk, "m": m}
         print(f"{size}: {json.dumps(m, ensure_ascii=False)}", flush=True)
 
+    if args.build_only:
+        return
     print()
     print(table(results))
     print()
