@@ -87,6 +87,11 @@ class Settings:
     weight_keyword: float = 1.0
     weight_sentence: float = 2.0
     """Reciprocal-rank fusion: score = Σ weight / (rrf_k + rank + 1) over the three rankings."""
+    keyword_max_df: float = 0.1
+    keyword_max_postings: int = 50_000
+    """BM25 leaves out query tokens found in more than this share of passages, or beyond this many
+    posting-list entries read (rarest tokens first, the rarest always kept; 0 = no cap). Keeps keyword
+    search fast at a million passages (benchmarks/scale.py); quality measured in the README."""
     merge_neighbours: bool = True
     merge_max_chars: int = 900
     """Join adjacent passages of one section when both rank among the best, up to this length."""
