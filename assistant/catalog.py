@@ -105,6 +105,8 @@ class Catalog:
     ``keyword_max_postings`` (the rarest token is always kept). See benchmarks/scale.py and the README.
     """
 
+    EXACT_DF_BELOW = 20_000  # passages; above, document frequencies are cached (see doc_freq)
+
     def __init__(self, path: Path, keyword_max_df: float = 1.0, keyword_max_postings: int = 0):
         self.path = path
         self.keyword_max_df = keyword_max_df
@@ -353,7 +355,7 @@ class Catalog:
         if not unique:
             return {}, 0
         n = self.passage_count()
-        if n < 20_000:  # exact and cheap
+        if n < self.EXACT_DF_BELOW:  # exact and cheap
             return self._vocab(unique), n
         # counting a common token reads its whole posting list (~100 ms at 1M passages): counts are
         # kept while the index stays within 2% of the size they were counted at
