@@ -48,7 +48,9 @@ class Settings:
     embedding_precision: str = "fp32"
     """``fp32`` or ``int8`` (dynamic quantisation, ONNX only; its vectors differ, so it has its own
     model id: an index or cache of one precision is never read with the other)."""
-    embed_batch_size: int = 16
+    embed_batch_size: int = 8
+    """Texts per model call, sorted by length first. 8 beat 16 and 32 for every backend, passages and
+    sentences alike (benchmarks/foundation.py: less padding, smaller activations)."""
     embed_threads: int = 0
     """Threads per embedding call; 0 = all cores."""
     max_seq_length: int = 512
