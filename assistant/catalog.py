@@ -102,10 +102,12 @@ class Catalog:
     query token (for its IDF too), so a token in 60% of a million passages costs ~1 s. Query tokens are
     taken rarest first; a token is left out of the keyword query when it sits in more than
     ``keyword_max_df`` of all passages, or when it would take the posting lists read past
-    ``keyword_max_postings`` (the rarest token is always kept). See benchmarks/scale.py and the README.
+    ``keyword_max_postings`` (the rarest token, and any token in at most ``CHEAP_POSTINGS`` passages, are
+    always kept: small indexes search exactly as without the caps). See benchmarks/scale.py, the README.
     """
 
     EXACT_DF_BELOW = 20_000  # passages; above, document frequencies are cached (see doc_freq)
+    CHEAP_POSTINGS = 1_000  # a token in fewer passages costs nothing worth saving: never left out
 
     def __init__(self, path: Path, keyword_max_df: float = 1.0, keyword_max_postings: int = 0):
         self.path = path
@@ -320,8 +322,9 @@ class Catalog:
         keep: set[str] = set()
         postings = 0
         for token in sorted((t for t in unique if df.get(t)), key=lambda t: df[t]):
-            if keep and (df[token] > self.keyword_max_df * n
-                         or (self.keyword_max_postings and postings + df[token] > self.keyword_max_postings)):
+            if keep and df[token] > self.CHEAP_POSTINGS and (
+                    df[token] > self.keyword_max_df * n
+                    or (self.keyword_max_postings and postings + df[token] > self.keyword_max_postings)):
                 break
             keep.add(token)
             postings += df[token]

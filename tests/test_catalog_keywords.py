@@ -26,7 +26,12 @@ def catalog(tmp_path):
     return c
 
 
-def test_common_tokens_leave_the_keyword_query(catalog):
+def test_small_indexes_keep_every_token(catalog):
+    assert catalog.keyword_tokens(["common", "rare3", "middle"]) == ["common", "rare3", "middle"]
+
+
+def test_common_tokens_leave_the_keyword_query(catalog, monkeypatch):
+    monkeypatch.setattr(Catalog, "CHEAP_POSTINGS", 0)  # as if every posting list were long
     assert catalog.passage_count() == 30
     df, n = catalog.doc_freq(["common", "middle", "rare3", "absent"])
     assert (df, n) == ({"common": 30, "middle": 10, "rare3": 1}, 30)
