@@ -76,7 +76,7 @@ class Assistant:
     def _open(self, name: str) -> "_Generation":
         index = self.settings.index_path
         root = generation_dir(index, name)
-        catalog = Catalog(root / "assistant.sqlite")
+        catalog = Catalog(root / "assistant.sqlite", self.settings.keyword_max_df, self.settings.keyword_max_postings)
         vectors = VectorStore(self.settings, root=root,
                               name=f"{self.settings.collection}-{name}" if name else self.settings.collection)
         indexer = Indexer(self.settings, catalog, vectors, self.embedder, self.cache)

@@ -95,10 +95,29 @@ class ChunkRow:
 
 
 class Catalog:
-    def __init__(self, path: Path):
+    """The narrow interface the rest of the assistant sees (articles, passages, BM25, meta, pending
+    writes). Moving the catalog to another database (docs/scaling.md) means reimplementing this class.
+
+    ``keyword_max_df`` / ``keyword_max_postings``: BM25 in FTS5 reads the whole posting list of every
+    query token (for its IDF too), so a token in 60% of a million passages costs ~1 s. Query tokens are
+    taken rarest first; a token is left out of the keyword query when it sits in more than
+    ``keyword_max_df`` of all passages, or when it would take the posting lists read past
+    ``keyword_max_postings`` (the rarest token, and any token in at most ``CHEAP_POSTINGS`` passages, are
+    always kept: small indexes search exactly as without the caps). See benchmarks/scale.py, the README.
+    """
+
+    EXACT_DF_BELOW = 20_000  # passages; above, document frequencies are cached (see doc_freq)
+    CHEAP_POSTINGS = 1_000  # a token in fewer passages costs nothing worth saving: never left out
+
+    def __init__(self, path: Path, keyword_max_df: float = 1.0, keyword_max_postings: int = 0):
         self.path = path
+        self.keyword_max_df = keyword_max_df
+        self.keyword_max_postings = keyword_max_postings
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._df: dict[str, int] = {}  # document frequency by token, for big indexes (see doc_freq)
+        self._df_n = 0
+        self._df_lock = threading.Lock()
         try:
             self.schema_found = migrate(self.db, path, _SCHEMA)
         except sqlite3.DatabaseError as exc:  # random bytes, a truncated file: say what to do
@@ -171,8 +190,18 @@ class Catalog:
 
     def counts(self) -> tuple[int, int]:
         articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return articles, chunks
+        return articles, self.passage_count()
+
+    def passage_count(self) -> int:
+        """COUNT(*) scans the table (~50 ms at 1M passages): counted again only after a write, by this
+        connection (total_changes) or another one (data_version)."""
+        db = self.db
+        key = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        cached = getattr(self._local, "count", None)
+        if cached is None or cached[0] != key:
+            cached = (key, db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            self._local.count = cached
+        return cached[1]
 
     def commit_article(self, article: Article, chunks: Sequence[Chunk], tokens: Sequence[list[str]]) -> None:
         """Replace the article's passages and keyword rows in one transaction (the commit point)."""
@@ -284,9 +313,27 @@ class Catalog:
         rows = self.chunks(ids)
         return [rows[i] for i in ids]
 
+    def keyword_tokens(self, tokens: Sequence[str]) -> list[str]:
+        """The query tokens BM25 scores: without the very common ones (see the class docstring)."""
+        unique = list(dict.fromkeys(tokens))
+        if len(unique) < 2 or (self.keyword_max_df >= 1 and not self.keyword_max_postings):
+            return unique
+        df, n = self.doc_freq(unique)
+        keep: set[str] = set()
+        postings = 0
+        for token in sorted((t for t in unique if df.get(t)), key=lambda t: df[t]):
+            if keep and df[token] > self.CHEAP_POSTINGS and (
+                    df[token] > self.keyword_max_df * n
+                    or (self.keyword_max_postings and postings + df[token] > self.keyword_max_postings)):
+                break
+            keep.add(token)
+            postings += df[token]
+        # tokens the vocabulary does not know cost nothing (or are phrases FTS5 splits): kept
+        return [t for t in unique if t in keep or not df.get(t)]
+
     def keyword_search(self, tokens: list[str], n: int, article_ids: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) best first; higher is better. ``article_ids`` restricts the search."""
-        query = fts_query(tokens)
+        query = fts_query(self.keyword_tokens(tokens))
         if not query:
             return []
         if article_ids is None:  # rank inside FTS5, join only the n best: 25-30% faster at 100k passages
@@ -310,9 +357,27 @@ class Catalog:
         unique = list(dict.fromkeys(tokens))
         if not unique:
             return {}, 0
+        n = self.passage_count()
+        if n < self.EXACT_DF_BELOW:  # exact and cheap
+            return self._vocab(unique), n
+        # counting a common token reads its whole posting list (~100 ms at 1M passages): counts are
+        # kept while the index stays within 2% of the size they were counted at
+        with self._df_lock:
+            if abs(n - self._df_n) > 0.02 * max(self._df_n, 1):
+                self._df.clear()
+                self._df_n = n
+            missing = [t for t in unique if t not in self._df]
+        if missing:
+            found = self._vocab(missing)
+            with self._df_lock:
+                self._df.update({t: found.get(t, 0) for t in missing})
+        with self._df_lock:
+            return {t: self._df[t] for t in unique if self._df.get(t)}, n
+
+    def _vocab(self, tokens: list[str]) -> dict[str, int]:
         rows = self.db.execute(
-            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(unique))})", unique)
-        return dict(rows.fetchall()), self.counts()[1]
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(tokens))})", tokens)
+        return dict(rows.fetchall())
 
     def filter_articles(self, date_from: int | None = None, date_to: int | None = None,
                         category: str | None = None, source: str | None = None) -> set[str]:

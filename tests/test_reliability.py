@@ -181,7 +181,8 @@ def run_index(folder: Path, index_dir: Path, kill_after: float | None = None, ex
         now = time.monotonic()
         if once_torch_loaded and deadline is None:
             try:
-                if "libtorch" in Path(f"/proc/{proc.pid}/maps").read_text():
+                maps = Path(f"/proc/{proc.pid}/maps").read_text()
+                if "libtorch" in maps or "onnxruntime_pybind11_state" in maps:  # the model's runtime is loaded
                     deadline = now + kill_after
             except OSError:
                 pass
