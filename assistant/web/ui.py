@@ -550,7 +550,19 @@ def api_functions(h: Handlers):
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
-    return ask, search
+    def ingest_status() -> dict:
+        """Feeds with their last sync, each file's state (indexed / pending / failed, from which feed),
+        and the folder watcher's state (None when not watching)."""
+        a = h.a
+        files = a.file_status([folder]) if folder.is_dir() else []
+        watch = a.watcher.status() if a.watcher else None
+        if watch:  # paths relative to the folder, as everywhere in the API
+            watch["pending"] = [display_path(p, folder) for p in watch["pending"]]
+            watch["folders"] = [display_path(p, folder) for p in watch["folders"]]
+        return {"feeds": [f | {"folder": display_path(f["folder"], folder)} for f in a.feeds.list()],
+                "files": [{"file": display_path(f.pop("path"), folder)} | f for f in files], "watch": watch}
+
+    return ask, search, ingest_status
 
 
 # -- layout -------------------------------------------------------------------------------
@@ -677,9 +689,10 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
 def api_endpoints(h: Handlers) -> None:
     """API-only endpoints for gradio_client (the /index inputs are hidden components so files get
     Gradio's upload checks)."""
-    ask, search = api_functions(h)
+    ask, search, ingest_status = api_functions(h)
     gr.api(ask, api_name="ask", **CHAT_GROUP)
     gr.api(search, api_name="search", **CHAT_GROUP)
+    gr.api(ingest_status, api_name="ingest_status", **CHAT_GROUP)
     if h.settings.read_only:
         return
     api_files = gr.File(file_count="multiple", type="filepath", visible=False, label="files")
