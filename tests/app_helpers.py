@@ -45,7 +45,7 @@ def load_app():
 
 
 @contextmanager
-def running_app(root: Path, wait: bool = True):
+def running_app(root: Path, wait: bool = True, watch: bool = True):
     """Yield (url, articles folder) of the app serving a fresh copy of ARTICLES; stop it afterwards.
     ``wait``: return once the first indexing is done (else while it runs in the background)."""
     folder = root / "articles"
@@ -56,7 +56,8 @@ def running_app(root: Path, wait: bool = True):
         # vectors cached across the session's apps: the second app indexes without the model
         env.setenv("ASSISTANT_EMBEDDING_CACHE", str(root.parent / "app-embeddings.sqlite"))
         demo, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(folder),
-                                     "--index-dir", str(root / "index")], block=False, wait=wait)
+                                     "--index-dir", str(root / "index"), *([] if watch else ["--no-watch"])],
+                                    block=False, wait=wait)
     try:
         yield url, folder
     finally:

@@ -105,7 +105,8 @@ def served(tmp_path_factory, stub):
         env.setenv("ASSISTANT_LLM_MODEL", "stub")
         root = tmp_path_factory.mktemp("browser-app")
         write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 100))
-        with running_app(root, wait=False) as (url, folder):
+        # the walk presses Re-index itself: the folder watcher would hold the writer lock (known gap, issue 9)
+        with running_app(root, wait=False, watch=False) as (url, folder):
             yield url, folder
 
 
