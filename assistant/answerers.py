@@ -66,8 +66,8 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
     scores = [c.score for c in result.candidates]
     return {
         "lex_best": best.features.get("lex", 0.0) if best else 0.0,
-        "rare_top": 1.0 if rarest and rarest in top else 0.0,
-        "rare_best": 1.0 if rarest and rarest in best_low else 0.0,
+        "rare_top": 1.0 if rarest and info.has(rarest, top) else 0.0,
+        "rare_best": 1.0 if rarest and info.has(rarest, best_low) else 0.0,
         "p_gap": (probs[0] - probs[1]) if len(probs) > 1 else (probs[0] if probs else 0.0),
         "passage_gap": (scores[0] - scores[1]) if len(scores) > 1 else 0.0,
         "anchor_missing": (1.0 - info.anchor_share(top)) if info.anchors else 0.0,
@@ -232,7 +232,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                                   qtype["who"] * cues["name"], qtype["when"] * cues["time"],
                                   qtype["where"] * cues["place"]),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
-                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor,
+                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
             out.append(AnswerSentence(i, s, e, text, vector, f))

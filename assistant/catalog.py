@@ -374,6 +374,10 @@ class Catalog:
         with self._df_lock:
             return {t: self._df[t] for t in unique if self._df.get(t)}, n
 
+    def vocabulary(self) -> list[str]:
+        """Every keyword token of the index (for reading romanised names, crosslingual.py)."""
+        return [row[0] for row in self.db.execute("SELECT term FROM chunks_vocab")]
+
     def _vocab(self, tokens: list[str]) -> dict[str, int]:
         rows = self.db.execute(
             f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(tokens))})", tokens)

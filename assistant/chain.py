@@ -70,7 +70,47 @@ def rewrite_follow_up(question: str, history: History) -> str:
             old = previous[i:i + size]
             if old != new and old[-1] == new[-1] and not old[-1].isspace():
                 return previous[:i] + new + previous[i + size:]
+    if kind == "elliptical" and language_of(new) == "zh":
+        swapped = _swap_name(previous, new)
+        if swapped:
+            return swapped
     return f"{new} {previous}"
+
+
+_NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")
+
+
+def _names_in(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of the words jieba tags as names (people, organisations, places, brands) or does
+    not know at all: what a "X呢？" follow-up may stand in for."""
+    from .keywords import _tokenizer
+
+    _tokenizer()  # jieba, initialised once
+    import jieba.posseg
+
+    names, unknown, offset = [], [], 0
+    for pair in jieba.posseg.cut(text):
+        word, tag = pair.word, pair.flag
+        if len(word) >= 2 and tag.startswith(_NAME_TAGS):
+            names.append((offset, word))
+        elif len(word) >= 2 and tag in ("x", "n") and not jieba.dt.FREQ.get(word):
+            unknown.append((offset, word))
+        offset += len(word)
+    return names or unknown
+
+
+def _swap_name(previous: str, new: str) -> str:
+    """"甘李药业呢？" after "…里，赛诺菲占了多大份额？": the name the fragment replaces is the previous question's
+    name closest to it in length (the later one on a tie); the fragment must itself look like a name."""
+    if re.search(r"[跟和与比较对]", new):
+        return ""  # "跟腾讯的《天刀》比呢？" asks for a comparison, not the same question about another name
+    if not _names_in(new) and not re.search(r"公司|集团|药业|科技|银行|品牌|平台", new):
+        return ""
+    names = [(i, w) for i, w in _names_in(previous) if w not in new and new not in w]
+    if not names:
+        return ""
+    i, word = min(names, key=lambda p: (abs(len(p[1]) - len(new)), -p[0]))
+    return previous[:i] + new + previous[i + len(word):]
 
 
 class AnswerChain:

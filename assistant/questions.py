@@ -51,22 +51,33 @@ class QuestionInfo:
     tokens: list[str]  # search tokens (keywords.tokenize), unique, in order
     idf: dict[str, float] = field(default_factory=dict)
     anchors: list[str] = field(default_factory=list)  # numbers, Latin names, quoted titles (lower-cased)
+    # Chinese words that stand for an English question's words in the articles (crosslingual.py)
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def keyword_weight(self) -> float:
         return sum(self.idf.get(t, 1.0) for t in self.tokens) or 1.0
 
+    @property
+    def search_tokens(self) -> list[str]:
+        """What BM25 looks for: the question's tokens and their Chinese equivalents."""
+        return list(dict.fromkeys([*self.tokens, *(w for t in self.tokens for w in self.alternatives.get(t, ()))]))
+
+    def has(self, token: str, text: str) -> bool:
+        """Whether ``text`` (lower-cased) contains the token or one of its equivalents."""
+        return token in text or any(w in text for w in self.alternatives.get(token, ()))
+
     def coverage(self, text: str) -> float:
         """IDF-weighted share of the question's keywords that appear in ``text`` (lower-cased)."""
         if not self.tokens:
             return 0.0
-        return sum(self.idf.get(t, 1.0) for t in self.tokens if t in text) / self.keyword_weight
+        return sum(self.idf.get(t, 1.0) for t in self.tokens if self.has(t, text)) / self.keyword_weight
 
     def anchor_share(self, text: str) -> float:
         """Share of the question's anchors found in ``text`` (lower-cased); 0 when it has none."""
         if not self.anchors:
             return 0.0
-        return sum(1 for a in self.anchors if a in text) / len(self.anchors)
+        return sum(1 for a in self.anchors if self.has(a, text)) / len(self.anchors)
 
 
 def question_type(text: str) -> str:
@@ -97,8 +108,16 @@ def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dic
     return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}
 
 
-def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None, n_docs: int = 0) -> QuestionInfo:
+def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None, n_docs: int = 0,
+            alternatives: dict[str, tuple[str, ...]] | None = None) -> QuestionInfo:
+    """``doc_freq`` covers the tokens and their ``alternatives``: a token's weight is that of its most
+    common form, so an English word is as rare as the Chinese word the articles use for it."""
     lang = language_of(text)
     unique = list(dict.fromkeys(tokens))
+    alternatives = alternatives or {}
+    df = dict(doc_freq or {})
+    for t in unique:
+        df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
-                        idf=idf_weights(unique, doc_freq or {}, n_docs), anchors=anchors_of(text, lang))
+                        idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang),
+                        alternatives=alternatives)

@@ -24,7 +24,9 @@ from .catalog import Catalog, ChunkRow
 from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentences, text_hash
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
+from .crosslingual import english_terms, pinyin_index
 from .keywords import tokenize
+from .prompts import language_of
 from .questions import QuestionInfo, analyze
 from .ranking import load_model, sentence_cues, type_match
 from .reranker import Reranker
@@ -85,6 +87,7 @@ class HybridRetriever:
     embedder: Embedder
     cache: EmbeddingCache
     reranker: Reranker | None = None
+    _pinyin_cache: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
                query_vector: np.ndarray | None = None) -> list[Passage]:
@@ -96,8 +99,8 @@ class HybridRetriever:
         if mode not in MODES:
             raise ConfigError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         query = (query or "").strip()
-        tokens = tokenize(query)
-        info = analyze(query, tokens, *self.catalog.doc_freq(tokens))
+        info = self.question_info(query)
+        tokens = info.tokens
         if not query or k <= 0:
             return SearchResult(query, [], [], None, tokens, info)
         found, qv = self.candidates(query, info, filters, mode, k, query_vector)
@@ -114,10 +117,30 @@ class HybridRetriever:
         shown = (lambda s: float(1 / (1 + np.exp(-s)))) if learned else float  # the ranker's probability
         return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info)
 
+    def question_info(self, query: str) -> QuestionInfo:
+        """The question read against this index: keyword weights from its passages and, for an English
+        question, the Chinese words its articles use for the question's words."""
+        tokens = tokenize(query)
+        alternatives: dict[str, tuple[str, ...]] = {}
+        if query and language_of(query) == "en" and self.settings.crosslingual:
+            terms = english_terms(query, lambda words: self.catalog.doc_freq(words)[0], self._pinyin())
+            for term in terms:
+                for word in term.words:
+                    alternatives[word] = tuple(dict.fromkeys([*alternatives.get(word, ()), *term.chinese]))
+        extra = [w for ws in alternatives.values() for w in ws]
+        doc_freq, n = self.catalog.doc_freq([*tokens, *extra])
+        return analyze(query, tokens, doc_freq, n, alternatives)
+
+    def _pinyin(self) -> dict[str, list[str]]:
+        """Pinyin of the index's words, for romanised names; rebuilt when the index grew by 5%."""
+        n = self.catalog.passage_count()
+        if self._pinyin_cache is None or abs(n - self._pinyin_cache[0]) > 0.05 * max(self._pinyin_cache[0], 1):
+            self._pinyin_cache = (n, pinyin_index(self.catalog.vocabulary()))
+        return self._pinyin_cache[1]
+
     def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",
                    k: int = 5, query_vector: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray | None]:
         """Every candidate from both indexes, scored and sorted best first (before merging and capping)."""
-        tokens = info.tokens
         article_ids = self._filter(filters)
         n = max(self.settings.candidates, k * 4)
 
@@ -126,7 +149,7 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             qv = query_vector if query_vector is not None else self.embedder.embed_query(query)
             dense = self.vectors.query(qv, n, article_ids)
-        keyword = self.catalog.keyword_search(tokens, n, article_ids) if mode in ("hybrid", "keyword") else []
+        keyword = self.catalog.keyword_search(info.search_tokens, n, article_ids) if mode in ("hybrid", "keyword") else []
 
         rows = self.catalog.chunks([cid for cid, _ in dense] + [cid for cid, _ in keyword])  # committed only
         candidates = {cid: Candidate(rows[cid], dense=score) for cid, score in dense if cid in rows}
@@ -290,10 +313,11 @@ def candidate_features(info: QuestionInfo, found: list[Candidate], dense_order: 
             "length": len(c.row.text) / 500,
             "article_hits": float(np.log1p(per_article[c.row.article_id])),
             "en": en, "en_sent1": en * ordered[0], "en_keyword": en * c.keyword, "en_anchor": en * anchor,
+            "en_cover": en * cover, "en_best_sent_cover": en * best_lexical,
             "prose": prose_share, "sent_mean3": float(np.mean(ordered[:3])),
             "article_best": 1.0 if c.sentence >= article_best[c.row.article_id] else 0.0,
             "lex_at_best_sent": lexical_best,
-            "rare_cover": sum(1 for t in rare if t in heading + " " + text) / (len(rare) or 1),
+            "rare_cover": sum(1 for t in rare if info.has(t, heading + " " + text)) / (len(rare) or 1),
         }
 
 

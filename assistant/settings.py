@@ -82,6 +82,8 @@ class Settings:
     """Passages fetched from each index before scoring."""
     ranking: str = "learned"
     """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
+    crosslingual: bool = True
+    """English questions also search for the Chinese words CC-CEDICT gives for their words (crosslingual.py)."""
     models_dir: str = ""
     """Folder of the learned models (``passage.json``, ``sentence.json``, ``abstain.json``); empty = bundled."""
     rrf_k: int = 10

@@ -107,6 +107,7 @@ ABLATION = {
     "keyword coverage": ["cover", "best_sent_cover", "best_sent_cover_gap"],
     "title/heading match": ["cover_head"],
     "anchors (numbers, names)": ["anchor", "has_anchor", "en_anchor"],
+    "English × keywords (dictionary)": ["en_cover", "en_best_sent_cover"],
     "answer-type match": ["type_match"],
     "position, length, article": ["lead", "length", "article_hits", "article_best"],
     "prose share": ["prose"],
@@ -116,7 +117,8 @@ ABLATION = {
 PASSAGE_FEATURES = ["dense", "dense_gap", "dense_rr", "keyword", "keyword_rr", "sent1", "sent2", "sent_gap", "sent_rr",
                     "cover", "cover_head", "best_sent_cover", "best_sent_cover_gap", "anchor", "has_anchor",
                     "type_match", "lead", "length", "article_hits", "en", "en_sent1", "en_keyword", "en_anchor",
-                    "prose", "sent_mean3", "article_best", "lex_at_best_sent", "rare_cover"]
+                    "prose", "sent_mean3", "article_best", "lex_at_best_sent", "rare_cover", "en_cover",
+                    "en_best_sent_cover"]
 
 
 def fit_linear(name: str, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None, features: list[str],
@@ -204,7 +206,7 @@ def rrf_ranks(items: list[Item]) -> dict[str, int | None]:
 
 SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor", "passage_rr", "passage_gap",
                      "heading_cover", "section_cover", "num", "reason", "name", "time", "m_number", "m_why", "m_who",
-                     "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor",
+                     "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor", "en_lex",
                      "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",

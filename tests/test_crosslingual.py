@@ -1,0 +1,68 @@
+"""English questions over Chinese articles: the dictionary lookup and what it changes in search."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.crosslingual import english_terms, pinyin_index
+
+
+def known_from(vocabulary: dict[str, int]):
+    return lambda words: {w: vocabulary[w] for w in words if w in vocabulary}
+
+
+def test_phrases_win_over_their_words_and_only_article_words_are_kept():
+    vocabulary = {"北京大学": 5, "估值": 40, "收入": 90, "营收": 30, "大学": 60}
+    terms = english_terms("What share got a degree from Peking University, and what valuation and revenue?",
+                          known_from(vocabulary))
+    by_english = {t.english: t.chinese for t in terms}
+    assert by_english["peking university"][0] == "北京大学"  # the phrase, not "university" → 大学 alone
+    assert "university" not in by_english
+    assert by_english["valuation"] == ("估值",)
+    assert by_english["revenue"][:2] == ("收入", "营收")  # the most frequent in the articles first
+    assert all(w in vocabulary for t in terms for w in t.chinese)  # nothing the articles lack
+    assert english_terms("What is the capital of France?", known_from({})) == []
+
+
+def test_inflected_words_and_romanised_names():
+    vocabulary = {"卫星": 3, "耐看": 2, "娱乐": 9}
+    pinyin = pinyin_index(vocabulary)
+    terms = english_terms("How many satellites did Naikan Entertainment launch?", known_from(vocabulary), pinyin)
+    by_english = {t.english: t.chinese for t in terms}
+    assert by_english["satellites"] == ("卫星",)
+    assert by_english["naikan"] == ("耐看",)  # no dictionary knows the company: its pinyin does
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory):
+    """An article we wrote, in Chinese only."""
+    from conftest import write
+
+    root = tmp_path_factory.mktemp("club")
+    write(root / "articles" / "night-run.md", """# 山城夜跑俱乐部
+
+山城夜跑俱乐部成立于2019年，由几位程序员发起，最初只有十二名成员。
+
+## 安全规则与装备
+
+夜跑时每位成员必须穿着反光背心，并佩戴头灯。下雨时活动取消。
+
+## 会员与费用
+
+会员每年缴纳一百元会费，用于购买补给和保险。
+""")
+    a = Assistant(index_dir=str(root / "index"), quiet=True)
+    a.index([root / "articles"])
+    return a
+
+
+def test_english_keywords_reach_chinese_passages(club):
+    question = "What must members wear for safety?"
+    info = club.retriever.question_info(question)
+    assert {"安全", "佩戴"} <= set(info.search_tokens)
+    assert info.coverage("夜跑时每位成员必须穿着反光背心，并佩戴头灯。") > 0.5
+    found = club.search(question, mode="keyword")
+    assert found and "反光背心" in found[0].text  # BM25 saw Chinese words for an English question
+    plain = Assistant(index_dir=club.settings.index_dir, quiet=True, crosslingual=False)
+    assert plain.search(question, mode="keyword") == []  # without the dictionary, nothing to match
