@@ -278,6 +278,8 @@ class Assistant:
         self.embedder.embed_query("warm up")
         tokenize("预热")
         self.vectors.count()
+        if self.settings.crosslingual:
+            self.retriever.question_info("Warm up the dictionary")  # CC-CEDICT and the names' pinyin
         return time.perf_counter() - start
 
     @property

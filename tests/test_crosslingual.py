@@ -34,6 +34,15 @@ def test_inflected_words_and_romanised_names():
     assert by_english["naikan"] == ("耐看",)  # no dictionary knows the company: its pinyin does
 
 
+def test_hyphens_and_irregular_verbs():
+    vocabulary = {"前端": 4, "前台": 9, "赢得": 7, "韩元": 1, "数字化": 30}
+    terms = english_terms("Who won the front-end digitalization race?", known_from(vocabulary))
+    by_english = {t.english: t.chinese for t in terms}
+    assert by_english["front-end"][0] == "前端"  # "front end" before the hyphenated entry (前台, front desk)
+    assert set(by_english["won"]) == {"赢得", "韩元"}  # the past of "win" and Korea's currency: both kept
+    assert by_english["digitalization"] == ("数字化",)
+
+
 @pytest.fixture(scope="module")
 def club(tmp_path_factory):
     """An article we wrote, in Chinese only."""
