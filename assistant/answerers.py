@@ -20,6 +20,7 @@ import numpy as np
 from .chunking import is_prose, passage_sentences
 from .citations import bigrams
 from .embeddings import Embedder
+from .keywords import tokenize
 from .questions import QuestionInfo
 from .ranking import load_model, sentence_cues
 from .results import Citation, Passage
@@ -316,7 +317,7 @@ class ExtractiveAnswerer:
 
         sides = comparison_sides(question)
         if sides:
-            for side in self._side_best(sides, sentences):
+            for side in self._side_best(sides, sentences, info):
                 add(side)
             # the sentence model learned mostly from fact questions; a comparison is filled with the
             # sentences closest to the question, as many as are about as close as the best one
@@ -337,19 +338,28 @@ class ExtractiveAnswerer:
             return chosen  # side A first, then side B, then the rest by relevance
         return sorted(chosen, key=lambda x: (x.passage, x.start))
 
-    def _side_best(self, sides: list[str], sentences: list[AnswerSentence]) -> list[AnswerSentence]:
-        """For each side of a comparison, the sentence that best describes it and answers the question."""
+    def _side_best(self, sides: list[str], sentences: list[AnswerSentence], info: QuestionInfo) -> list[AnswerSentence]:
+        """For each side of a comparison, the sentence that best describes it and answers the question.
+        A sentence that names this side and not the other describes it (a side is named when its words,
+        or for English their Chinese equivalents, are in the sentence)."""
         vectors = self.embedder.embed_queries(sides)
+        named = [[_names_side(side, info, x.text.lower()) for x in sentences] for side in sides]
         picks = []
-        for side, vector in zip(sides, vectors):
+        for n, vector in enumerate(vectors):
             scores = []
-            for x in sentences:
+            for m, x in enumerate(sentences):
                 side_score = float(x.vector @ vector) if x.vector is not None else 0.0
-                literal = 0.05 if side.lower() in x.text.lower() else 0.0
+                only_this = named[n][m] and not any(named[o][m] for o in range(len(sides)) if o != n)
+                literal = 0.05 if only_this else 0.0
                 # the side must be described, and the question answered: both cosines, the model's belief a little
                 scores.append(x.features.get("cos", 0.0) + side_score + literal + 0.1 * x.probability)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
+
+
+def _names_side(side: str, info: QuestionInfo, text: str) -> bool:
+    words = [w for w in tokenize(side) if w in info.alternatives] if info.lang == "en" else []
+    return all(info.has(w, text) for w in words) if words else side.lower() in text
 
 
 def _closeness(x: AnswerSentence) -> float:

@@ -233,13 +233,16 @@ def _overlap(text: str, units: list[tuple[int, int]], overlap: int, max_len: int
 
 
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+# a bibliography entry: "Science Advances, 2022, 8(6): eabm3132." / "doi:10.1038/…" / "Nature 596, 583–589 (2021)"
+_CITATION = re.compile(r"\b(?:19|20)\d{2}\s*[,;]\s*\d+\s*\(\d+\)|\bdoi\s*:|\b\d+\s*,\s*\d+\s*[-–]\s*\d+\s*\((?:19|20)\d{2}\)",
+                       re.I)
 
 
 def is_prose(text: str) -> bool:
     """A sentence worth quoting: long enough, mostly words, not a link or a reference-list entry."""
     compact = re.sub(r"\s", "", text)
     if (len(compact) < 8 or re.search(r"https?:|www\.|\w=[\w%-]+&", text)
-            or re.match(r"\s*\[\d{1,3}\]", text)):
+            or re.match(r"\s*\[\d{1,3}\]", text) or _CITATION.search(text)):
         return False
     letters = len(_LETTER.findall(compact))
     return letters >= 4 and letters + sum(c.isdigit() for c in compact) >= 0.6 * len(compact)

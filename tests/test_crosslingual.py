@@ -75,3 +75,19 @@ def test_english_keywords_reach_chinese_passages(club):
     assert found and "反光背心" in found[0].text  # BM25 saw Chinese words for an English question
     plain = Assistant(index_dir=club.settings.index_dir, quiet=True, crosslingual=False)
     assert plain.search(question, mode="keyword") == []  # without the dictionary, nothing to match
+
+
+def test_glossary_terms_and_a_bad_glossary(tmp_path):
+    from assistant.crosslingual import read_glossary
+    from assistant.errors import ConfigError
+
+    # 后端 is ours even when jieba never cut it out of the articles as a word
+    terms = english_terms("How does back-end work differ?", known_from({}))
+    assert {t.english: t.chinese for t in terms}["back-end"] == ("后端",)
+    extra = tmp_path / "terms.tsv"
+    extra.write_text("# ours\nflash joule heating\t闪速焦耳加热\n", encoding="utf-8")
+    terms = english_terms("What does flash Joule heating yield?", known_from({}), glossary=str(extra))
+    assert {t.english: t.chinese for t in terms}["flash joule heating"] == ("闪速焦耳加热",)
+    extra.write_text("no tab here\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="terms.tsv, line 1"):
+        read_glossary(extra)
