@@ -403,19 +403,4 @@ class Catalog:
             rows = [r for r in rows if wanted in (c.lower() for c in json.loads(r[1] or "[]"))]
         return {r[0] for r in rows}
 
-    # -- feedback from users on answers ---------------------------------------------------------
-    def add_feedback(self, rating: str, question: str, answer: str, citations: list, settings: dict,
-                     comment: str = "") -> int:
-        cur = self.db.execute(
-            "INSERT INTO feedback (created, rating, question, answer, citations, settings, comment) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (time.time(), rating, question, answer, json.dumps(citations, ensure_ascii=False),
-             json.dumps(settings, ensure_ascii=False), comment))
-        return int(cur.lastrowid)
-
-    def feedback(self) -> list[dict]:
-        rows = self.db.execute("SELECT id, created, rating, question, answer, citations, settings, comment "
-                               "FROM feedback ORDER BY id").fetchall()
-        return [{"id": r[0], "created": r[1], "rating": r[2], "question": r[3], "answer": r[4],
-                 "citations": json.loads(r[5] or "[]"), "settings": json.loads(r[6] or "{}"), "comment": r[7]}
-                for r in rows]
+    # feedback (users' ratings) lives in feedback.sqlite, outside the generations: assistant/feedback.py

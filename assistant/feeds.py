@@ -156,11 +156,16 @@ class Feeds:
         feeds = [self.get(n) for n in names] if names else self.list()
         results = [self._sync_one(feed) for feed in feeds]
         written = [p for r in results for p in r.written]
-        if index and written:
+        if index and written:  # a "feeds" job: it queues behind this process's other writes
+            from .jobs import Cancelled
+
             try:
-                report = self.assistant.index(written)
-            except StoreError as exc:  # e.g. a watcher is indexing: it picks the files up itself
+                report = self.assistant.jobs.run(
+                    "feeds", lambda progress: self.assistant.index(written, progress=progress))
+            except StoreError as exc:  # another process indexed too long: a watcher picks the files up
                 report = IndexReport(failed=[("(index)", str(exc))])
+            except Cancelled:
+                report = IndexReport(interrupted=True)
             by_path = dict(report.failed)
             for r in results:
                 r.index = {"added": report.added, "updated": report.updated,

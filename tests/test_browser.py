@@ -261,16 +261,16 @@ def test_source_card_opens_the_article_at_the_cited_sentence(page):
 
 
 def test_thumbs_store_feedback(page, served):
-    from assistant.catalog import Catalog
+    from assistant.feedback import FeedbackStore
 
     ask(page, FLAGSHIP_ZH, 1)
     bot(page).hover()
     page.locator("#chatbot button[aria-label='Like']").last.click()
-    catalog = Catalog(served[1].parent / "index" / "assistant.sqlite")
+    store = FeedbackStore(served[1].parent / "index" / "feedback.sqlite")
     deadline = time.time() + 10
-    while not catalog.feedback() and time.time() < deadline:
+    while not store.all() and time.time() < deadline:
         time.sleep(0.2)
-    (saved,) = catalog.feedback()
+    (saved,) = store.all()
     assert saved["rating"] == "up" and saved["question"] == FLAGSHIP_ZH and "[1]" in saved["answer"]
     assert saved["citations"][0]["quote"] and saved["settings"]["k"] == 5
 

@@ -353,9 +353,11 @@ def progress_text(progress: dict[str, tuple[int, int]], lang: str, every_file_ne
     return " · ".join(parts) or t(lang, "preparing")
 
 
-def job_line(job, lang: str) -> str:
-    """One line: what the job is doing, or how it ended."""
+def job_line(job, lang: str, behind: str = "") -> str:
+    """One line: what the job is doing (or, queued, the job it waits for: ``behind``), or how it ended."""
     name = t(lang, f"job_{job.kind}")
+    if job.state == "queued":
+        return t(lang, "queued", job=name, behind=behind or "…")
     if job.state == "running":
         return t(lang, "running", job=name,
                  progress=t(lang, "cancelling") if job.cancel.is_set()
@@ -364,7 +366,13 @@ def job_line(job, lang: str) -> str:
         return t(lang, "cancelled", job=name)
     if job.state == "failed":
         return t(lang, "failed", job=name, error=job.error)
-    return t(lang, "done", job=name, summary=job_summary(job.result or {}, lang), seconds=job.seconds)
+    return t(lang, "done", job=name, summary=job_summary(job_result(job), lang), seconds=job.seconds)
+
+
+def job_result(job) -> dict:
+    """A job's result as the page reads it: the watcher's runs return a bare IndexReport."""
+    result = job.result
+    return {"report": result} if isinstance(result, IndexReport) else (result or {})
 
 
 def job_summary(result: dict, lang: str) -> str:
@@ -383,7 +391,7 @@ def job_summary(result: dict, lang: str) -> str:
 def job_report(job, folder: Path, lang: str, limit: int = 12) -> str:
     """Markdown: the job's line, then the articles it added, updated or removed and the files left out."""
     lines = [job_line(job, lang)]
-    result = job.result or {}
+    result = job_result(job)
     for key in ("added", "updated", "removed"):
         titles = result.get("changes", {}).get(key, [])
         if titles:
