@@ -53,7 +53,7 @@ class Job:
 class JobRunner:
     """Runs submitted jobs one at a time, first come first served, in a background thread."""
 
-    def __init__(self, keep: int = 8, keep_ids: int = 100):
+    def __init__(self, keep: int = 30, keep_ids: int = 100):
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._queue: deque[Job] = deque()
