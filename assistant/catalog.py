@@ -65,6 +65,18 @@ def quick_check(path: Path) -> list[str]:
     return [] if rows == ["ok"] else [f"{path}: {r}" for r in rows[:5]]
 
 
+def thread_connection(local: threading.local, path: Path) -> sqlite3.Connection:
+    """This thread's connection to one of the small SQLite files beside the index generations
+    (feeds.sqlite, feedback.sqlite): autocommit, WAL, created on first use."""
+    db = getattr(local, "db", None)
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        local.db = db
+    return db
+
+
 @dataclass
 class ArticleRow:
     article_id: str

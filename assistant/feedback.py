@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from .catalog import thread_connection
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -47,13 +49,7 @@ class FeedbackStore:
 
     @property
     def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db = db
-        return db
+        return thread_connection(self._local, self.path)
 
     def _adopt(self, catalog) -> None:
         """Copy the ratings an older version kept in the catalog, once."""

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from .catalog import thread_connection
 from .errors import AssistantError, StoreError
 from .results import IndexReport
 
@@ -92,13 +93,7 @@ class Feeds:
 
     @property
     def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db = db
-        return db
+        return thread_connection(self._local, self.path)
 
     # -- subscriptions -------------------------------------------------------------------------
     def add(self, url: str, name: str | None = None, articles_dir: str | os.PathLike | None = None) -> dict:

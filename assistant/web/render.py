@@ -417,5 +417,5 @@ def job_history(jobs, lang: str) -> str:
     """Markdown: the finished jobs, newest first, each with its time and its line."""
     import time
 
-    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.started))} {job_line(j, lang)}"
+    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.started or j.created))} {job_line(j, lang)}"
                      for j in jobs) or "—"
