@@ -363,7 +363,7 @@ class Handlers:
         feed syncs' runs do not hold them (a button pressed meanwhile queues its job behind them)."""
         job, queued = self.jobs.current, self.jobs.queued
         pending = [j for j in (job, *queued) if j is not None]
-        page_busy = any(j.kind not in BACKGROUND for j in pending)
+        page_busy = bool(self.page_jobs())
         history = [j for j in self.jobs.history if listed(j)]
         last = history[0] if history else None
         if job is not None:
@@ -382,6 +382,10 @@ class Handlers:
                 job_history(history, lang), gr.update(value=banner, visible=bool(banner)),
                 gr.Timer(value=1.0 if pending else IDLE_POLL, active=True))
 
+    def page_jobs(self) -> list:
+        """The running and queued jobs that hold the page's buttons (all but the watcher's and feeds')."""
+        return [j for j in (self.jobs.current, *self.jobs.queued) if j is not None and j.kind not in BACKGROUND]
+
     def poll(self, query, seen, lang):
         """Timer tick (every second while a job runs, else every few seconds: the watcher's runs start on
         their own): progress; when a job ends, its report and fresh tables."""
@@ -395,7 +399,7 @@ class Handlers:
         return (*library, placeholder, version, *self.job_view(lang), *ingest)
 
     def start(self, kind: str, work, lang: str):
-        pending = [j for j in (self.jobs.current, *self.jobs.queued) if j is not None and j.kind not in BACKGROUND]
+        pending = self.page_jobs()
         if pending:  # the buttons are disabled meanwhile; a second tab may still press one
             return (t(lang, "busy", job=t(lang, f"job_{pending[0].kind}")), *self.job_view(lang)[1:])
         self.jobs.submit(kind, work)
@@ -525,7 +529,7 @@ class Handlers:
             feed = self.a.feeds.add(url or "", (name or "").strip() or None)
             [result] = self.a.feeds.sync([feed["name"]])
         except AssistantError as exc:
-            return (f"❌ {exc}", *self.feeds_view(lang), *self.files_view(lang), gr.skip(), gr.skip())
+            return (*self.feed_outputs(f"❌ {exc}", lang), gr.skip(), gr.skip())  # the URL stays to correct
         return (*self.feed_outputs(sync_line([result], lang), lang), "", "")
 
     def sync_feed(self, name, lang):
