@@ -370,9 +370,12 @@ def job_line(job, lang: str, behind: str = "") -> str:
 
 
 def job_result(job) -> dict:
-    """A job's result as the page reads it: the watcher's runs return a bare IndexReport."""
+    """A job's result as the page reads it: the watcher's runs return a bare IndexReport, a removal a
+    count (nothing to show), the page's and the API's jobs a dict."""
     result = job.result
-    return {"report": result} if isinstance(result, IndexReport) else (result or {})
+    if isinstance(result, IndexReport):
+        return {"report": result}
+    return result if isinstance(result, dict) else {}
 
 
 def job_summary(result: dict, lang: str) -> str:

@@ -16,7 +16,7 @@ from ..uploads import safe_name
 from . import actions
 from .auth import Guard
 from .http import ApiError, authenticated, status_of, writable
-from .render import display_path
+from .render import display_path, job_result
 from .schemas import (AnswerOut, ArticleFull, ArticleOut, ArticlesOut, AskIn, DeleteOut, Error, FeedbackIn,
                       FeedbackOut, FileProblem, IndexIn, IndexReportOut, Job, PassageOut, SearchIn, SearchOut,
                       UploadOut)
@@ -177,7 +177,7 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         return job_out(found)
 
     def job_out(job) -> Job:
-        report = (job.result or {}).get("report") if isinstance(job.result, dict) else None
+        report = job_result(job).get("report")
         done, total = job.progress.get(job.phase, (0, 0))
         return Job(id=str(job.id), kind=job.kind, status=job.state, phase=job.phase, done=done, total=total,
                    started=job.started or job.created, finished=job.finished or None,
