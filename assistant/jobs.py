@@ -61,7 +61,7 @@ class JobRunner:
         self._keep_ids = keep_ids
         self._changes = 0
         self.current: Job | None = None
-        self.history: deque[Job] = deque(maxlen=keep)
+        self._history: deque[Job] = deque(maxlen=keep)
         self._thread: threading.Thread | None = None
         self._progress: Progress = lambda phase, done, total: None
 
@@ -69,6 +69,12 @@ class JobRunner:
     @property
     def busy(self) -> bool:
         return self.current is not None or bool(self._queue)
+
+    @property
+    def history(self) -> list[Job]:
+        """The finished jobs, newest first (a copy: other threads add to it)."""
+        with self._lock:
+            return list(self._history)
 
     @property
     def queued(self) -> list[Job]:
@@ -151,7 +157,7 @@ class JobRunner:
                 if left is not None and left <= 0:
                     break
                 self._lock.wait(left)
-            return self.history[0] if self.history else None
+            return self._history[0] if self._history else None
 
     # -- the worker ------------------------------------------------------------------------
     def _work(self) -> None:
@@ -199,7 +205,7 @@ class JobRunner:
         """Record a job's end (the lock is held)."""
         job.state, job.finished = state, time.time()
         job.work = job.echo = None
-        self.history.appendleft(job)
+        self._history.appendleft(job)
         self._changes += 1
         job.ended.set()
         self._lock.notify_all()
