@@ -19,7 +19,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,23 +55,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def watch_folder(a: Assistant, jobs) -> None:
-    """Index the articles folder's changes as they happen (assistant/watch.py), once the first indexing
-    is done: both would take the writer lock."""
+def watch_folder(a: Assistant, catch_up: bool = True) -> None:
+    """Index the articles folder's changes as they happen (assistant/watch.py). Its runs queue in
+    ``a.jobs`` with the first indexing and the page's and API's jobs. ``catch_up``: first index what
+    changed while the app was not running (not needed after a first indexing of the whole folder)."""
     folder = Path(a.settings.articles_dir).expanduser()
     if not a.settings.watch or not folder.is_dir():
         return
 
-    def start() -> None:
-        from assistant.watch import Watcher
+    from assistant.watch import Watcher
 
-        jobs.wait()
-        a.watcher = Watcher(a, [folder], on_error=lambda m: print(f"watch: {m}", flush=True),
-                            on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
-                            and print(f"watch: {r.summary()}", flush=True)).start()
-        print(f"Watching {folder} for changes (--no-watch to turn off)", flush=True)
-
-    threading.Thread(target=start, name="watch-start", daemon=True).start()
+    a.watcher = Watcher(a, [folder], initial_sync=catch_up, on_error=lambda m: print(f"watch: {m}", flush=True),
+                        on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
+                        and print(f"watch: {r.summary()}", flush=True)).start()
+    print(f"Watching {folder} for changes (--no-watch to turn off)", flush=True)
 
 
 def main(argv: list[str] | None = None, block: bool = True, started: float | None = None,
@@ -90,20 +86,19 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
             sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
                      "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
                      "or pass --insecure-no-auth (with --read-only for a public demo).")
-        from assistant.web.jobs import Jobs
         from assistant.web.server import Server, create_app  # after the checks: gradio takes seconds to import
         from assistant.web.ui import first_index
 
         a = Assistant(settings)
-        jobs = Jobs()
-        if a.is_empty and not settings.read_only:
+        first = a.is_empty and not settings.read_only
+        if first:
             print(f"The index in {settings.index_dir} is empty: indexing {settings.articles_dir} in the "
                   "background …", flush=True)
-            first_index(a, jobs, echo=TqdmProgress(quiet=settings.quiet))
+            first_index(a, echo=TqdmProgress(quiet=settings.quiet))
         elif not a.is_empty:
             a.warm_up()  # load the model now, not on the first question
-        watch_folder(a, jobs)
-        app = create_app(a, jobs)
+        watch_folder(a, catch_up=not first)
+        app = create_app(a)
     except AssistantError as exc:
         sys.exit(f"error: {exc}")
     try:
@@ -118,7 +113,7 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
         return server, server.url
     server.start()
     if wait:
-        jobs.wait()
+        a.jobs.wait()
     return server, server.url
 
 

@@ -103,6 +103,18 @@ class Assistant:
                     self._live = self._open(name)
 
     # -- indexing -------------------------------------------------------------------------
+    @property
+    def jobs(self):
+        """The queue every write of this process goes through (``assistant.jobs.JobRunner``): indexing
+        runs, removals, the watcher's runs, feed syncs, the app's buttons and API jobs run one at a time."""
+        if getattr(self, "_jobs", None) is None:
+            with self._swap_lock:
+                if getattr(self, "_jobs", None) is None:
+                    from .jobs import JobRunner
+
+                    self._jobs = JobRunner()
+        return self._jobs
+
     def index(self, paths: Sequence[str | os.PathLike] | str | os.PathLike, rebuild: bool = False,
               progress: ProgressCallback | None = None, clear_cache: bool = False,
               cancel: threading.Event | None = None) -> IndexReport:
@@ -111,15 +123,27 @@ class Assistant:
 
         ``rebuild`` builds a new index from ``paths`` beside the live one and swaps it in when it is
         complete: questions are answered from the old index meanwhile, and an interrupted (or
-        cancelled) rebuild leaves it untouched (the unfinished generation is deleted by the next run)."""
+        cancelled) rebuild leaves it untouched (the unfinished generation is deleted by the next run).
+
+        The run waits for this process's other writes (``jobs``) and, up to ``lock_wait`` seconds,
+        for another process's."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        with writer_lock(self.settings.index_path):
-            self.refresh()
-            self._remove_retired()
-            if rebuild:
-                return self._rebuild(paths, progress, clear_cache, cancel)
-            return self.indexer.run(paths, progress=progress, clear_cache=clear_cache, cancel=cancel)
+
+        def work(job_progress):
+            def both(phase: str, done: int, total: int) -> None:
+                job_progress(phase, done, total)
+                if progress:
+                    progress(phase, done, total)
+
+            with writer_lock(self.settings.index_path, self.settings.lock_wait):
+                self.refresh()
+                self._remove_retired()
+                if rebuild:
+                    return self._rebuild(paths, both, clear_cache, cancel)
+                return self.indexer.run(paths, progress=both, clear_cache=clear_cache, cancel=cancel)
+
+        return self.jobs.run("rebuild" if rebuild else "index", work)
 
     def _rebuild(self, paths, progress, clear_cache, cancel=None) -> IndexReport:
         index = self.settings.index_path
@@ -156,8 +180,13 @@ class Assistant:
 
     def remove(self, paths: Iterable[str | os.PathLike]) -> int:
         """Remove articles (by file path) from the index. Returns how many were indexed."""
-        self.refresh()
-        return self.indexer.remove(paths)
+        paths = list(paths)
+
+        def work(progress):
+            self.refresh()
+            return self.indexer.remove(paths)
+
+        return self.jobs.run("remove", work)
 
     def check(self, repair: bool = False) -> list[str]:
         self.refresh()
@@ -244,7 +273,22 @@ class Assistant:
         questions). Returns the feedback's id."""
         if rating not in ("up", "down"):
             raise ConfigError(f"rating must be up or down, got {rating!r}")
-        return self.catalog.add_feedback(rating, question, answer, citations or [], settings or {}, comment)
+        return self.feedback_store.add(rating, question, answer, citations or [], settings or {}, comment)
+
+    @property
+    def feedback_store(self):
+        """``assistant.feedback.FeedbackStore`` in ``<index>/feedback.sqlite``: outside the index
+        generations, so a full rebuild keeps the ratings."""
+        if getattr(self, "_feedback", None) is None:
+            from .feedback import FeedbackStore
+
+            self._feedback = FeedbackStore(self.settings.index_path / "feedback.sqlite", self.catalog)
+        return self._feedback
+
+    def feedback(self) -> list[dict]:
+        """The stored ratings, oldest first: ``{id, created, rating, question, answer, citations, settings,
+        comment}``."""
+        return self.feedback_store.all()
 
     def stats(self) -> dict:
         self.refresh()

@@ -65,6 +65,18 @@ def quick_check(path: Path) -> list[str]:
     return [] if rows == ["ok"] else [f"{path}: {r}" for r in rows[:5]]
 
 
+def thread_connection(local: threading.local, path: Path) -> sqlite3.Connection:
+    """This thread's connection to one of the small SQLite files beside the index generations
+    (feeds.sqlite, feedback.sqlite): autocommit, WAL, created on first use."""
+    db = getattr(local, "db", None)
+    if db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        local.db = db
+    return db
+
+
 @dataclass
 class ArticleRow:
     article_id: str
@@ -403,19 +415,4 @@ class Catalog:
             rows = [r for r in rows if wanted in (c.lower() for c in json.loads(r[1] or "[]"))]
         return {r[0] for r in rows}
 
-    # -- feedback from users on answers ---------------------------------------------------------
-    def add_feedback(self, rating: str, question: str, answer: str, citations: list, settings: dict,
-                     comment: str = "") -> int:
-        cur = self.db.execute(
-            "INSERT INTO feedback (created, rating, question, answer, citations, settings, comment) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (time.time(), rating, question, answer, json.dumps(citations, ensure_ascii=False),
-             json.dumps(settings, ensure_ascii=False), comment))
-        return int(cur.lastrowid)
-
-    def feedback(self) -> list[dict]:
-        rows = self.db.execute("SELECT id, created, rating, question, answer, citations, settings, comment "
-                               "FROM feedback ORDER BY id").fetchall()
-        return [{"id": r[0], "created": r[1], "rating": r[2], "question": r[3], "answer": r[4],
-                 "citations": json.loads(r[5] or "[]"), "settings": json.loads(r[6] or "{}"), "comment": r[7]}
-                for r in rows]
+    # feedback (users' ratings) lives in feedback.sqlite, outside the generations: assistant/feedback.py

@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
 
     p = sub.add_parser("feedback", parents=[common], help="users' thumbs up/down on answers",
-                       description="Answers rated in the app or with POST /api/feedback are kept in the index. "
+                       description="Answers rated in the app or with POST /api/feedback are kept in the index folder "
+                                   "(feedback.sqlite: a full rebuild keeps them). "
                                    "'export' writes them as an eval file (JSON Lines {id, q, lang, file, gold, "
                                    "type}): liked answers with their cited sentences as gold strings, liked "
                                    "abstentions as unanswerable questions; run them with "
@@ -268,7 +269,7 @@ def cmd_feedback(args) -> int:
     index = Settings.from_env(index_dir=args.index_dir).index_path
     if not index.is_dir():
         raise ConfigError(f"no index at {index}; give --index-dir")
-    n = export(_assistant(args).catalog.feedback(), args.output, include_down=args.include_down)
+    n = export(_assistant(args).feedback(), args.output, include_down=args.include_down)
     print(f"wrote {n} question(s) to {args.output}")
     return 0
 

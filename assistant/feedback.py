@@ -1,4 +1,8 @@
-"""Users' thumbs up/down on answers, kept in the catalog and exported as eval questions.
+"""Users' thumbs up/down on answers, kept in ``<index>/feedback.sqlite`` and exported as eval questions.
+
+The ratings live beside the feeds store, outside the index generations: a full rebuild writes a new
+catalog and swaps it in (``indexer.py``), and must not lose them. Ratings stored in the catalog by
+earlier versions are copied over the first time the store is opened.
 
 An answer a user liked becomes a question in the shared eval format (``{"id", "q", "lang", "file",
 "gold", "type"}``): its file is the first cited article, its gold strings the cited sentences, so
@@ -11,13 +15,69 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import threading
+import time
 from pathlib import Path
+
+from .catalog import thread_connection
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def language(text: str) -> str:
     return "zh" if _HAN.search(text) else "en"
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL, rating TEXT, question TEXT, answer TEXT,
+    citations TEXT, settings TEXT, comment TEXT);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class FeedbackStore:
+    """The ratings of one index (all its generations)."""
+
+    def __init__(self, path: Path, catalog=None):
+        self.path = path
+        self._local = threading.local()
+        self.db.executescript(_SCHEMA)
+        if catalog is not None:
+            self._adopt(catalog)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return thread_connection(self._local, self.path)
+
+    def _adopt(self, catalog) -> None:
+        """Copy the ratings an older version kept in the catalog, once."""
+        if self.db.execute("SELECT 1 FROM meta WHERE key = 'adopted'").fetchone():
+            return
+        rows = catalog.db.execute("SELECT created, rating, question, answer, citations, settings, comment "
+                                  "FROM feedback ORDER BY id").fetchall()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if not self.db.execute("SELECT 1 FROM meta WHERE key = 'adopted'").fetchone():
+                self.db.executemany("INSERT INTO feedback (created, rating, question, answer, citations, settings, "
+                                    "comment) VALUES (?,?,?,?,?,?,?)", rows)
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('adopted', ?)", (str(len(rows)),))
+
+    def add(self, rating: str, question: str, answer: str, citations: list, settings: dict, comment: str = "") -> int:
+        cur = self.db.execute(
+            "INSERT INTO feedback (created, rating, question, answer, citations, settings, comment) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (time.time(), rating, question, answer, json.dumps(citations, ensure_ascii=False),
+             json.dumps(settings, ensure_ascii=False), comment))
+        return int(cur.lastrowid)
+
+    def all(self) -> list[dict]:
+        rows = self.db.execute("SELECT id, created, rating, question, answer, citations, settings, comment "
+                               "FROM feedback ORDER BY id").fetchall()
+        return [{"id": r[0], "created": r[1], "rating": r[2], "question": r[3], "answer": r[4],
+                 "citations": json.loads(r[5] or "[]"), "settings": json.loads(r[6] or "{}"), "comment": r[7]}
+                for r in rows]
 
 
 def eval_rows(feedback: list[dict], include_down: bool = False) -> list[dict]:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from .catalog import thread_connection
 from .errors import AssistantError, StoreError
 from .results import IndexReport
 
@@ -92,13 +93,7 @@ class Feeds:
 
     @property
     def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db = db
-        return db
+        return thread_connection(self._local, self.path)
 
     # -- subscriptions -------------------------------------------------------------------------
     def add(self, url: str, name: str | None = None, articles_dir: str | os.PathLike | None = None) -> dict:
@@ -156,11 +151,16 @@ class Feeds:
         feeds = [self.get(n) for n in names] if names else self.list()
         results = [self._sync_one(feed) for feed in feeds]
         written = [p for r in results for p in r.written]
-        if index and written:
+        if index and written:  # a "feeds" job: it queues behind this process's other writes
+            from .jobs import Cancelled
+
             try:
-                report = self.assistant.index(written)
-            except StoreError as exc:  # e.g. a watcher is indexing: it picks the files up itself
+                report = self.assistant.jobs.run(
+                    "feeds", lambda progress: self.assistant.index(written, progress=progress))
+            except StoreError as exc:  # another process indexed too long: a watcher picks the files up
                 report = IndexReport(failed=[("(index)", str(exc))])
+            except Cancelled:
+                report = IndexReport(interrupted=True)
             by_path = dict(report.failed)
             for r in results:
                 r.index = {"added": report.added, "updated": report.updated,

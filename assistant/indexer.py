@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,6 +35,8 @@ from .progress import ProgressCallback, no_progress
 from .results import IndexReport
 from .settings import Settings
 from .vectors import VectorStore
+
+log = logging.getLogger(__name__)
 
 PARSER_VERSION = "2"  # bump when reading/chunking changes so every article is re-chunked
 GROUP_PASSAGES = 256  # passages embedded and written per step: a killed run loses at most one group
@@ -162,7 +165,7 @@ class Indexer:
 
     def exclusive(self):
         """One writer per index: a second indexing process gets a clear error instead of a race."""
-        return writer_lock(self.settings.index_path)
+        return writer_lock(self.settings.index_path, self.settings.lock_wait)
 
     # -- steps ----------------------------------------------------------------------------
     def _check_signature(self) -> None:
@@ -332,25 +335,34 @@ class Indexer:
 # -- the writer lock and index generations ------------------------------------------------
 
 @contextmanager
-def writer_lock(index_path: Path):
-    """One writer per index folder (all its generations): a second one, another process or another
-    thread, gets a clear error at once (the watcher retries after a moment)."""
+def writer_lock(index_path: Path, wait: float = 0.0):
+    """One writer per index folder (all its generations). Inside one process writes queue in the
+    ``Assistant``'s job runner (``jobs.py``); a writer from another process (or a thread outside the
+    runner) waits up to ``wait`` seconds for the lock, then gets a clear error."""
     path = index_path / "index.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _flock(path, index_path):
+    with _flock(path, index_path, wait):
         yield
 
 
 @contextmanager
-def _flock(path: Path, index_path: Path):
+def _flock(path: Path, index_path: Path, wait: float = 0.0):
     """``filelock`` locks the same way on Linux, macOS and Windows."""
     lock = FileLock(path, timeout=0, thread_local=False)
     try:
         lock.acquire()
     except Timeout:
-        raise StoreError(
-            f"another process is indexing {index_path} (lock {path}); wait for it to finish"
-        ) from None
+        if wait <= 0:
+            raise StoreError(f"another process is indexing {index_path} (lock {path}); "
+                             "wait for it to finish") from None
+        log.warning("another process is indexing %s: waiting up to %g s for it (ASSISTANT_LOCK_WAIT)",
+                    index_path, wait)
+        try:
+            lock.acquire(timeout=wait, poll_interval=0.2)
+        except Timeout:
+            raise StoreError(f"another process is indexing {index_path} (lock {path}) and did not finish "
+                             f"within {wait:g} s; try again when it has finished, or raise ASSISTANT_LOCK_WAIT"
+                             ) from None
     try:
         yield
     finally:

@@ -173,6 +173,9 @@ class Settings:
     """Per-request timeout (seconds) and size cap for feeds and the pages they link to."""
     feed_max_entries: int = 200
     """Newest entries taken from one feed per sync."""
+    lock_wait: float = 120.0
+    """Seconds an indexing run waits for another process's run on the same index to finish before it
+    gives up with an error (runs inside one process queue instead, see assistant/jobs.py)."""
 
     # --- progress ----------------------------------------------------------------------
     quiet: bool = False
@@ -212,9 +215,10 @@ class Settings:
             )
         if self.min_chunk >= self.chunk_size:
             raise ConfigError("min_chunk must be smaller than chunk_size")
-        if min(self.watch_debounce, self.watch_settle, self.watch_max_wait, self.feed_interval) < 0 \
+        if min(self.watch_debounce, self.watch_settle, self.watch_max_wait, self.feed_interval, self.lock_wait) < 0 \
                 or self.feed_timeout <= 0 or self.feed_max_mb <= 0 or self.feed_max_entries < 1:
-            raise ConfigError("watch and feed intervals must be >= 0; feed timeout, size cap and entries > 0")
+            raise ConfigError("watch and feed intervals and the lock wait must be >= 0; feed timeout, size cap and "
+                              "entries > 0")
         if self.max_file_mb <= 0:
             raise ConfigError("max_file_mb must be positive")
         if self.search_mode not in ("hybrid", "dense", "keyword"):

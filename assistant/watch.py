@@ -4,8 +4,11 @@ Events only mark paths as pending. A worker thread waits until no event has arri
 seconds (at most ``watch_max_wait`` after the first one, so a long copy still makes progress), then checks
 that each pending file's size and mtime stay the same for ``watch_settle`` seconds: a file still being
 written is left pending for the next round instead of being indexed half-way. Stable files go through
-``Assistant.index`` (the same incremental, crash-safe run and writer lock as ``assistant index``); paths
-that are gone leave the index. An editor's save storm or a 500-file copy is therefore a handful of runs.
+``Assistant.index`` (the same incremental, crash-safe run and writer lock as ``assistant index``) as a
+"watch" job of the assistant's job runner (``jobs.py``), so in the app a run queues behind the page's and
+the API's jobs instead of failing on the lock; paths that are gone leave the index. An editor's save
+storm or a 500-file copy is therefore a handful of runs. A run that is cancelled (the page's Cancel)
+is not retried: its files wait for their next change or a re-index.
 
 watchdog's native observer (inotify) is used where it works, its polling observer where it does not
 (inotify watch limit reached, network file systems) or when ``watch_poll`` is set.
@@ -231,8 +234,16 @@ class Watcher:
         return stable
 
     def _run(self, paths: set[Path]) -> None:
+        from .jobs import Cancelled
+
         try:
-            report = apply_changes(self.assistant, paths, self.folders)
+            report = self.assistant.jobs.run(
+                "watch", lambda progress: apply_changes(self.assistant, paths, self.folders))
+        except Cancelled:
+            self.runs += 1
+            self.last_error = (f"indexing {len(paths)} changed path(s) was cancelled; they are indexed when they "
+                               "change again or on a re-index")
+            return
         except StoreError as exc:
             if "another process is indexing" in str(exc):  # wait for the other writer, then retry
                 self._requeue(paths)

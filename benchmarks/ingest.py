@@ -1,9 +1,9 @@
-"""Ingest benchmark: how fast a new file in a watched folder becomes answerable, and what a feed sync
-with a few new entries costs.
+"""Ingest benchmark: how fast a new file in a watched folder becomes answerable, what a feed sync
+with a few new entries costs, and whether the app keeps answering during a full rebuild.
 
-    python benchmarks/ingest.py                          # both parts
+    python benchmarks/ingest.py                          # all three parts
     python benchmarks/ingest.py --full-index /tmp/ingest-full --files 20 --json ingest.json
-    python benchmarks/ingest.py --skip-watch             # only the feed part (no whole-corpus index needed)
+    python benchmarks/ingest.py --skip-watch --skip-rebuild   # only the feed part (no whole-corpus index)
 
 1. Watch latency. A copy of an index of the whole shared corpus (``--full-index``; default: copy
    /work/idx/full into a temporary folder, never written in place) is opened, a folder is watched with
@@ -15,6 +15,13 @@ with a few new entries costs.
    (examples/articles); 48 are synced first, then the feed gains 2 entries and is synced again. Counted:
    requests to the feed (1 per sync; full content, so no pages), files written (2), passages embedded
    (exactly the passages of those 2 files) and the seconds the second sync took.
+3. Rebuild in the app. The real app (``app.main``, folder watcher on) serves the copy of the whole-corpus
+   index with the corpus as its articles folder. The covered questions are the Chinese questions of the
+   shared eval sets (36kr_dev, 36kr_dev2) it answers before; then a full rebuild is started through the
+   app (``POST /api/index {"rebuild": true}``, the same job runner and ``Assistant.index(rebuild=True)`` as
+   the page's button) and the covered questions are asked over HTTP (``POST /api/ask``) one after another
+   until the job has finished. Counted: questions asked during the rebuild and how many said "not
+   covered" (target 0), and whether the app had swapped to the new generation at the end.
 """
 
 from __future__ import annotations
@@ -57,15 +64,22 @@ def _new_article(i: int) -> tuple[str, str, str]:
     return text, f"{place}储能示范站安装了多少组液冷电池柜？", fact
 
 
+def copy_full_index(full_index: Path | None, work: Path) -> Path:
+    """A copy of the whole-corpus index (flat, or generations with CURRENT): never written in place."""
+    index = work / "full-index"
+    if not index.exists():
+        source = full_index or Path("/work/idx/full")
+        if not (source / "assistant.sqlite").exists() and not (source / "CURRENT").exists():
+            raise SystemExit(f"no index at {source}: build one of ../shared/corpus or pass --full-index")
+        shutil.copytree(source, index, ignore=shutil.ignore_patterns("index.lock"))
+    return index
+
+
 def bench_watch(full_index: Path | None, files: int, work: Path) -> dict:
     from assistant import Assistant
     from assistant.watch import Watcher
 
-    index = work / "full-index"
-    source = full_index or Path("/work/idx/full")
-    if not (source / "assistant.sqlite").exists() and not (source / "CURRENT").exists():
-        raise SystemExit(f"no index at {source}: build one of ../shared/corpus or pass --full-index")
-    shutil.copytree(source, index)
+    index = copy_full_index(full_index, work)
     a = Assistant(index_dir=str(index), quiet=True)
     stats = a.stats()
     a.warm_up()
@@ -147,12 +161,66 @@ def bench_feeds(work: Path) -> dict:
             and second.index["chunks_embedded"] == new_passages}
 
 
+def covered_questions(ask) -> list[str]:
+    """The Chinese questions of the shared eval sets that ``ask(question) -> abstained`` answers."""
+    questions = []
+    for name in ("36kr_dev.jsonl", "36kr_dev2.jsonl"):
+        for line in (ROOT.parent / "shared" / "eval" / name).read_text("utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("lang") == "zh" and row.get("file") and not row.get("history"):
+                questions.append(row["q"])
+    return [q for q in questions if not ask(q)]
+
+
+def bench_rebuild(full_index: Path | None, work: Path) -> dict:
+    import httpx
+    from app_helpers import free_port, load_app
+
+    index = copy_full_index(full_index, work)
+    corpus = ROOT.parent / "shared" / "corpus"
+    server, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(corpus),
+                                   "--index-dir", str(index)], block=False, wait=True)
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=120, trust_env=False) as http:
+            def abstained(question: str) -> bool:
+                r = http.post("/api/ask", json={"question": question})
+                r.raise_for_status()
+                out = r.json()
+                return out["abstained"] or not out["citations"]
+
+            covered = covered_questions(abstained)
+            before = http.get("/api/stats").json()
+            job = http.post("/api/index", json={"rebuild": True}).json()
+            asked, not_covered, i = 0, [], 0
+            started = time.monotonic()
+            while (state := http.get(f"/api/jobs/{job['id']}").json())["status"] in ("queued", "running"):
+                question = covered[i % len(covered)]
+                i += 1
+                asked += 1
+                if abstained(question):
+                    not_covered.append(question)
+            seconds = time.monotonic() - started
+            after = http.get("/api/stats").json()
+    finally:
+        server.close()
+    generations = sorted(p.name for p in index.glob("gen-*"))
+    return {"covered_questions": len(covered), "asked_during_rebuild": asked, "not_covered": len(not_covered),
+            "not_covered_questions": not_covered[:5], "rebuild_status": state["status"],
+            "rebuild_seconds": round(seconds, 1), "passages_before": before["passages"],
+            "passages_after": after["passages"],
+            "chunks_embedded": (state.get("report") or {}).get("chunks_embedded"),
+            "live_generation": (index / "CURRENT").read_text().strip() if (index / "CURRENT").exists() else "",
+            "generations": generations,
+            "met": state["status"] == "done" and asked > 0 and not not_covered}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full-index", type=Path, help="index of the whole corpus to copy (default /work/idx/full)")
     parser.add_argument("--files", type=int, default=20)
     parser.add_argument("--skip-watch", action="store_true")
     parser.add_argument("--skip-feeds", action="store_true")
+    parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     results = {}
@@ -166,6 +234,10 @@ def main() -> int:
             print("feeds: sync of a 50-entry feed with 2 new entries", flush=True)
             results["feeds"] = bench_feeds(work)
             print(json.dumps(results["feeds"], ensure_ascii=False), flush=True)
+        if not args.skip_rebuild:
+            print("rebuild: covered questions asked through the app during a full rebuild", flush=True)
+            results["rebuild"] = bench_rebuild(args.full_index, work)
+            print(json.dumps(results["rebuild"], ensure_ascii=False), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     return 0 if all(r["met"] for r in results.values()) else 1

@@ -45,9 +45,10 @@ def load_app():
 
 
 @contextmanager
-def running_app(root: Path, wait: bool = True, watch: bool = True):
+def running_app(root: Path, wait: bool = True):
     """Yield (url, articles folder) of the app serving a fresh copy of ARTICLES; stop it afterwards.
-    ``wait``: return once the first indexing is done (else while it runs in the background)."""
+    ``wait``: return once the first indexing is done (else while it runs in the background). The app
+    watches its folder, as by default."""
     folder = root / "articles"
     folder.mkdir(parents=True, exist_ok=True)
     for name in ARTICLES:
@@ -56,7 +57,7 @@ def running_app(root: Path, wait: bool = True, watch: bool = True):
         # vectors cached across the session's apps: the second app indexes without the model
         env.setenv("ASSISTANT_EMBEDDING_CACHE", str(root.parent / "app-embeddings.sqlite"))
         demo, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(folder),
-                                     "--index-dir", str(root / "index"), *([] if watch else ["--no-watch"])],
+                                     "--index-dir", str(root / "index")],
                                     block=False, wait=wait)
     try:
         yield url, folder

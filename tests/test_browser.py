@@ -1,7 +1,8 @@
 """The app in headless Chromium (Debian's /usr/bin/chromium driven by Playwright), walked the way a new
 user would: first start, ask, citations, copy, follow-up, regenerate, reload, new chat, filters, stop,
-uploads and re-index with their reports, one job at a time with cancel, delete with confirmation and
-undo, the 600 px layout, the Chinese interface. The walk writes the README's screenshots into
+uploads and re-index with their reports, a file dropped into the watched folder, jobs queued behind the
+folder watcher's run with cancel, delete with confirmation and undo, a feed added from the Articles tab
+(served by a local HTTP server) and answered from, the 600 px layout, the Chinese interface. The walk writes the README's screenshots into
 docs/screenshots/. Skipped without a browser unless CI_REQUIRE_BROWSER=1, which makes that a failure."""
 
 from __future__ import annotations
@@ -105,8 +106,7 @@ def served(tmp_path_factory, stub):
         env.setenv("ASSISTANT_LLM_MODEL", "stub")
         root = tmp_path_factory.mktemp("browser-app")
         write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 100))
-        # the walk presses Re-index itself: the folder watcher would hold the writer lock (known gap, issue 9)
-        with running_app(root, wait=False, watch=False) as (url, folder):
+        with running_app(root, wait=False) as (url, folder):  # the folder watcher on, as by default
             yield url, folder
 
 
@@ -261,16 +261,16 @@ def test_source_card_opens_the_article_at_the_cited_sentence(page):
 
 
 def test_thumbs_store_feedback(page, served):
-    from assistant.catalog import Catalog
+    from assistant.feedback import FeedbackStore
 
     ask(page, FLAGSHIP_ZH, 1)
     bot(page).hover()
     page.locator("#chatbot button[aria-label='Like']").last.click()
-    catalog = Catalog(served[1].parent / "index" / "assistant.sqlite")
+    store = FeedbackStore(served[1].parent / "index" / "feedback.sqlite")
     deadline = time.time() + 10
-    while not catalog.feedback() and time.time() < deadline:
+    while not store.all() and time.time() < deadline:
         time.sleep(0.2)
-    (saved,) = catalog.feedback()
+    (saved,) = store.all()
     assert saved["rating"] == "up" and saved["question"] == FLAGSHIP_ZH and "[1]" in saved["answer"]
     assert saved["citations"][0]["quote"] and saved["settings"]["k"] == 5
 
@@ -334,23 +334,27 @@ def test_articles_walk(page, served, tmp_path):
     expect(status).to_contain_text("binary file")
     expect(table).to_contain_text(NEW_TITLE)
 
-    # re-index picks up a file put into the folder and lists it
+    # the folder watcher picks up a file put into the folder: no button pressed
     write(folder / "other.md", OTHER_ARTICLE)
-    page.locator("#reindex").click()
-    expect(status).to_contain_text(f"Added: «{OTHER_TITLE}»", timeout=60_000)
-    expect(table).to_contain_text(OTHER_TITLE)
+    expect(status).to_contain_text("Folder watcher: added 1", timeout=60_000)
+    expect(table).to_contain_text(OTHER_TITLE, timeout=30_000)
     shot(page, "articles", full_page=True)
 
-    # one job at a time: while a long re-index runs the other buttons are disabled; Cancel stops it
+    # jobs queue: a long file is being indexed by the watcher; Re-index waits behind it (the page's buttons
+    # wait meanwhile); Cancel stops the run and drops the queued job; the file stays pending
     long = write(folder / "long.md", long_article(LONG_TITLE, "云杉集团", 80))
+    expect(status).to_contain_text("⏳ Folder watcher:", timeout=30_000)
     page.locator("#reindex").click()
-    expect(status).to_contain_text("Re-index folder:")
+    expect(status).to_contain_text("Re-index folder: queued behind Folder watcher")
     for other in ("#reindex", "#upload", "#rebuild", "#delete"):
         expect(page.locator(other)).to_be_disabled()
     page.locator("#cancel-job").click()
-    expect(status).to_contain_text("Re-index folder cancelled", timeout=60_000)
+    expect(status).to_contain_text("Folder watcher cancelled", timeout=60_000)
     expect(page.locator("#reindex")).to_be_enabled()
     expect(table).not_to_contain_text(LONG_TITLE)
+    page.locator("#ingest-box").get_by_text("Feeds and file status").click()
+    expect(page.locator("#files-summary")).to_contain_text("4 indexed · 1 pending · 0 failed")
+    expect(page.locator("#files-table")).to_contain_text("long.md")  # pending ones are listed first
     long.unlink()
     page.locator("#rebuild").click()
     expect(status).to_contain_text("✅ Full rebuild: added 4", timeout=60_000)
@@ -358,7 +362,9 @@ def test_articles_walk(page, served, tmp_path):
     expect(table).to_contain_text(NEW_TITLE)
     history = page.locator("#job-history")
     page.locator("#job-history-box").get_by_text("Recent jobs").click()
-    expect(history.locator("li")).to_have_count(6)  # first start, re-index, upload, re-index, re-index, rebuild
+    for line in ("Indexing the articles folder cancelled", "Upload and index", "Folder watcher: added 1",
+                 "Re-index folder cancelled", "Folder watcher cancelled", "Full rebuild: added 4"):
+        expect(history).to_contain_text(line)
 
     # delete asks first, then can be undone (the file comes back from .deleted/ and is indexed again)
     table.get_by_text("other.md").click()
@@ -381,6 +387,53 @@ def test_articles_walk(page, served, tmp_path):
     page.locator("#article-filter textarea").fill("星河")
     expect(table).not_to_contain_text("01-digital-transformation.md")
     expect(table).to_contain_text(NEW_TITLE)
+
+
+FEED_TITLE = "松风茶园的智能灌溉"
+FEED_QUESTION = "松风茶园有多少个土壤湿度传感器？"
+FEED_ENTRY = {"id": "urn:browser:songfeng", "slug": "songfeng", "title": FEED_TITLE, "date": 1626000000,
+              "author": "示例作者", "tags": ["农业"],
+              "html": "<p>松风茶园在安吉部署了智能灌溉系统，园内共有 312 个土壤湿度传感器，每十分钟上报一次数据。</p>"
+                      "<p>园长说，系统上线后茶园的用水量下降了三成。</p>"}
+
+
+def test_feeds_from_the_articles_tab(page):
+    """A feed of our own on a local HTTP server: added from the Articles tab, synced at once, its article
+    listed in the file table as indexed from that feed, and answered from in the chat."""
+    from feed_server import FeedServer, rss
+
+    with FeedServer() as server:
+        url = server.set("/songfeng.xml", rss([FEED_ENTRY], server.url))
+        page.locator("#tab-articles-button").click()
+        page.locator("#ingest-box").get_by_text("Feeds and file status").click()
+        page.locator("#feed-url textarea").fill(url)
+        page.locator("#feed-name textarea").fill("songfeng")
+        page.locator("#feed-add").click()
+        expect(page.locator("#feed-status")).to_contain_text("songfeng: new 1, updated 0", timeout=60_000)
+        feeds = page.locator("#feeds-table")
+        expect(feeds).to_contain_text(url)
+        files = page.locator("#files-table")
+        expect(files).to_contain_text("feeds/songfeng/20210711-")
+        expect(page.locator("#files-summary")).to_contain_text("5 indexed · 0 pending · 0 failed")
+        shot(page, "feeds", full_page=True)
+        expect(page.locator("#articles-table")).to_contain_text(FEED_TITLE, timeout=30_000)
+        page.locator("#feed-sync").click()  # no feed chosen: all of them; nothing new since
+        expect(page.locator("#feed-status")).to_contain_text("songfeng: not modified", timeout=60_000)
+        assert server.hits("/songfeng.xml") == 2
+        page.locator("#feed-add").click()  # an empty URL is refused with the reason
+        expect(page.locator("#feed-status")).to_contain_text("is not an http(s) URL")
+
+    page.locator("#tab-chat-button").click()
+    ask(page, FEED_QUESTION, 1)
+    expect(bot(page)).to_contain_text("312")
+    expect(page.locator("#sources-panel #src-1-1")).to_contain_text("feeds/songfeng/")
+
+    page.locator("#tab-articles-button").click()
+    page.locator("#feed-choice input").click()
+    page.get_by_role("option", name="songfeng").click()
+    page.locator("#feed-remove").click()
+    expect(page.locator("#feed-status")).to_contain_text("Feed songfeng removed")
+    expect(page.locator("#feeds-table")).not_to_contain_text(url)
 
 
 def test_narrow_screen(browser, served):

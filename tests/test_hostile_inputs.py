@@ -307,25 +307,30 @@ def test_stats_check_reports_damaged_pages(payload_index, tmp_path, capsys):
 
 def test_repair_during_indexing_loses_nothing_committed(tmp_path):
     """A repair that lists vectors while a run has upserted but not yet committed, and deletes after
-    the run's commit, used to delete committed vectors. Now it waits for the lock (or is refused)."""
+    the run's commit, used to delete committed vectors. Now it waits for the writer lock (ASSISTANT_LOCK_WAIT)."""
     folder = tmp_path / "articles"
     for i in range(3):
         write(folder / f"{i}.md", hexo(f"竞态测试{i}", f"<p>第{i}篇：修复与索引同时进行时，已提交的向量一个都不能少。</p>"))
     runner = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     repairer = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     upserted, repair_tried, run_done = threading.Event(), threading.Event(), threading.Event()
+    commits: list[int] = []
+    seen_by_repair: list[int] = []  # how many articles the run had committed when the repair listed
 
     commit = runner.catalog.commit_article
 
     def slow_commit(*args, **kwargs):
         upserted.set()  # the run's vectors are in Chroma, its passages not yet committed
-        repair_tried.wait(30)
-        return commit(*args, **kwargs)
+        repair_tried.wait(3)  # time for a repair that does not wait for the lock to list the vectors
+        result = commit(*args, **kwargs)
+        commits.append(1)
+        return result
 
     all_ids = repairer.vectors.all_ids
 
     def listing():
         ids = all_ids()
+        seen_by_repair.append(len(commits))
         repair_tried.set()
         run_done.wait(30)  # the old code then deleted what it had listed, after the run's commit
         return ids
@@ -345,22 +350,14 @@ def test_repair_during_indexing_loses_nothing_committed(tmp_path):
     thread = threading.Thread(target=index)
     thread.start()
     assert upserted.wait(120)
-    refused = 0
-    while True:
-        try:
-            repairer.check(repair=True)
-            break
-        except StoreError:
-            refused += 1
-            repair_tried.set()
-            time.sleep(0.05)
+    repairer.check(repair=True)  # waits for the run's writer lock
     thread.join(60)
     runner.catalog.commit_article = commit
     repairer.vectors.all_ids = all_ids
     assert not errors
     assert runner.check() == []  # the old code: "3 committed passages without a vector"
     assert runner.stats()["vectors"] == runner.stats()["passages"] == 3
-    assert refused >= 1  # the repair waited for the run instead of racing it
+    assert seen_by_repair == [3]  # the repair waited for the run instead of racing it
 
 
 def test_the_package_imports_without_fcntl():

@@ -186,11 +186,30 @@ def test_interrupted_write_leaves_a_consistent_index(tmp_path, monkeypatch):
     assert len(ids) == len(set(ids)) == fresh.stats()["vectors"]
 
 
-def test_second_writer_is_refused(tmp_path):
+def test_second_writer_waits_for_the_lock_then_gives_up_with_a_clear_error(tmp_path):
+    """Another process's run waits (up to ASSISTANT_LOCK_WAIT) for the writer lock instead of failing."""
+    import threading
+    import time
+
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     with a.indexer.exclusive():
-        with pytest.raises(StoreError, match="another process is indexing"):
-            Assistant(index_dir=str(tmp_path / "index"), quiet=True).index([tmp_path])
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="another process is indexing .* did not finish within 0.5 s"):
+            Assistant(index_dir=str(tmp_path / "index"), lock_wait=0.5, quiet=True).index([tmp_path / "none"])
+        assert time.monotonic() - started >= 0.5
+    held = threading.Event()
+
+    def hold():
+        with a.indexer.exclusive():
+            held.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    report = Assistant(index_dir=str(tmp_path / "index"), lock_wait=30, quiet=True).index([tmp_path / "none"])
+    holder.join()
+    assert report.failed == [(str(tmp_path / "none"), "no such file or folder")]
 
 
 def test_index_built_with_another_model_is_refused(tmp_path):

@@ -145,3 +145,21 @@ def test_the_app_keeps_answering_while_another_process_rebuilds_its_index(tmp_pa
         text, sources = client.predict(question, api_name="/ask")
         assert sources[0]["number"] == 1 and sources[0]["file"] == "05-remote-work-productivity.md"
         assert live_generation(index) == "gen-1"
+
+
+def test_feedback_survives_a_full_rebuild(template, tmp_path):
+    """Ratings live in feedback.sqlite beside the generations; ones an older version kept in the catalog
+    are moved there when the store is first opened."""
+    folder, index = _copy(template, tmp_path)
+    a = Assistant(index_dir=index, quiet=True)
+    a.catalog.db.execute("INSERT INTO feedback (created, rating, question, answer, citations, settings, comment) "
+                         "VALUES (1, 'up', 'old question', 'rated before the move', '[]', '{}', '')")
+    a.add_feedback("down", COVERED[0], "an answer", [{"quote": "a sentence"}], {"k": 5})
+    a.index([folder], rebuild=True)
+    with writer_lock(a.settings.index_path):
+        a._remove_retired(grace=0)  # the catalog the ratings were first written beside is deleted
+    assert not (tmp_path / "index" / "assistant.sqlite").exists()
+    for x in (a, Assistant(index_dir=index, quiet=True)):
+        rows = x.feedback()
+        assert [(f["rating"], f["question"]) for f in rows] == [("up", "old question"), ("down", COVERED[0])]
+        assert rows[1]["citations"] == [{"quote": "a sentence"}] and rows[1]["settings"] == {"k": 5}

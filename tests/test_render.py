@@ -9,7 +9,7 @@ import pytest
 from assistant import Answer, Passage
 from assistant.results import Citation
 from assistant.web import render
-from assistant.web.jobs import Jobs
+from assistant.jobs import JobRunner
 from assistant.web.ui import parse_day
 
 FOLDER = Path("/articles")
@@ -99,24 +99,35 @@ def test_unreadable_filter_dates_are_refused(text):
         parse_day(text)
 
 
-def test_jobs_run_one_at_a_time_and_cancel_through_progress():
-    jobs = Jobs()
+def test_jobs_run_one_at_a_time_in_order_and_cancel_through_progress():
+    jobs = JobRunner()
     gate = __import__("threading").Event()
+    order = []
 
     def work(progress):
+        order.append("reindex")
         progress("writing", 0, 2)
         gate.wait(5)
         progress("writing", 1, 2)  # raises Cancelled once Cancel was pressed
         return {"never": True}
 
-    job = jobs.start("reindex", work)
-    assert job is not None and jobs.busy
-    assert jobs.start("rebuild", lambda progress: {}) is None  # refused, not queued
+    job = jobs.submit("reindex", work)
+    queued = jobs.submit("rebuild", lambda progress: order.append("rebuild") or {})  # waits its turn
+    dropped = jobs.submit("upload", lambda progress: order.append("upload") or {})
+    deadline = __import__("time").time() + 5
+    while not job.progress and __import__("time").time() < deadline:
+        __import__("time").sleep(0.01)
+    assert jobs.busy and jobs.current is job and jobs.queued == [queued, dropped] and queued.state == "queued"
     assert render.progress_text(job.progress, "en") == "0 of 2 articles indexed"
+    assert "queued behind Re-index folder" in render.job_line(queued, "en", "Re-index folder")
+    assert jobs.cancel(dropped) and dropped.state == "cancelled"  # a queued job is dropped at once
     assert jobs.cancel()
     gate.set()
-    assert jobs.wait(5) is job and job.state == "cancelled" and job.result is None and not jobs.busy
+    assert jobs.wait(job, 5) is job and job.state == "cancelled" and job.result is None
     assert "cancelled" in render.job_line(job, "en")
-    done = jobs.start("upload", lambda progress: {"report": None})
-    jobs.wait(5)
-    assert done.state == "done" and [j.kind for j in jobs.history] == ["upload", "reindex"]
+    jobs.wait(timeout=5)
+    assert queued.state == "done" and order == ["reindex", "rebuild"] and not jobs.busy
+    assert [j.kind for j in jobs.history] == ["rebuild", "reindex", "upload"]
+    assert jobs.run("index", lambda progress: 7) == 7  # submit and wait
+    with pytest.raises(ValueError, match="bad"):
+        jobs.run("index", lambda progress: (_ for _ in ()).throw(ValueError("bad")))

@@ -157,3 +157,43 @@ def test_app_watches_its_folder_and_reports_file_status(tmp_path):
         assert status["feeds"] == []
         states = {f["file"]: f["state"] for f in status["files"]}
         assert states[article.name] == "indexed" and set(states.values()) == {"indexed"}
+
+
+def test_an_index_run_started_while_the_watcher_writes_queues_behind_it(tmp_path, cache):
+    """Writes of one process queue in ``a.jobs``: ``a.index`` called while the watcher's run holds the
+    writer lock waits for that run and then succeeds (it used to fail with "another process is indexing")."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    a = Assistant(index_dir=str(tmp_path / "index"), embedding_cache=cache, quiet=True)
+    committing, release = threading.Event(), threading.Event()
+    commit = a.catalog.commit_article
+
+    def held_commit(*args, **kwargs):  # the watcher's run is inside the writer lock here
+        committing.set()
+        release.wait(30)
+        return commit(*args, **kwargs)
+
+    a.catalog.commit_article = held_commit
+    reports, errors = [], []
+
+    def index():
+        try:
+            reports.append(a.index([folder]))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    with Watcher(a, [folder], initial_sync=False) as w:
+        write(folder / "cloud.md", hexo("云计算的价值", "<p>云计算把计算和存储变成按需付费的服务。</p>"))
+        assert committing.wait(WAIT), w.status()
+        thread = threading.Thread(target=index)
+        thread.start()
+        wait_until(lambda: [j.kind for j in a.jobs.queued] == ["index"], what="the run queued")
+        assert a.jobs.current.kind == "watch" and thread.is_alive()
+        release.set()
+        thread.join(60)
+        wait_until(w.idle, what="idle")
+    a.catalog.commit_article = commit
+    assert errors == [] and w.last_error == ""
+    [report] = reports
+    assert (report.added, report.unchanged) == (0, 1)  # it ran after the watcher had indexed the file
+    assert [j.kind for j in a.jobs.history][:2] == ["index", "watch"]

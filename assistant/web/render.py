@@ -353,9 +353,11 @@ def progress_text(progress: dict[str, tuple[int, int]], lang: str, every_file_ne
     return " · ".join(parts) or t(lang, "preparing")
 
 
-def job_line(job, lang: str) -> str:
-    """One line: what the job is doing, or how it ended."""
+def job_line(job, lang: str, behind: str = "") -> str:
+    """One line: what the job is doing (or, queued, the job it waits for: ``behind``), or how it ended."""
     name = t(lang, f"job_{job.kind}")
+    if job.state == "queued":
+        return t(lang, "queued", job=name, behind=behind or "…")
     if job.state == "running":
         return t(lang, "running", job=name,
                  progress=t(lang, "cancelling") if job.cancel.is_set()
@@ -364,7 +366,16 @@ def job_line(job, lang: str) -> str:
         return t(lang, "cancelled", job=name)
     if job.state == "failed":
         return t(lang, "failed", job=name, error=job.error)
-    return t(lang, "done", job=name, summary=job_summary(job.result or {}, lang), seconds=job.seconds)
+    return t(lang, "done", job=name, summary=job_summary(job_result(job), lang), seconds=job.seconds)
+
+
+def job_result(job) -> dict:
+    """A job's result as the page reads it: the watcher's runs return a bare IndexReport, a removal a
+    count (nothing to show), the page's and the API's jobs a dict."""
+    result = job.result
+    if isinstance(result, IndexReport):
+        return {"report": result}
+    return result if isinstance(result, dict) else {}
 
 
 def job_summary(result: dict, lang: str) -> str:
@@ -383,7 +394,7 @@ def job_summary(result: dict, lang: str) -> str:
 def job_report(job, folder: Path, lang: str, limit: int = 12) -> str:
     """Markdown: the job's line, then the articles it added, updated or removed and the files left out."""
     lines = [job_line(job, lang)]
-    result = job.result or {}
+    result = job_result(job)
     for key in ("added", "updated", "removed"):
         titles = result.get("changes", {}).get(key, [])
         if titles:
@@ -409,5 +420,5 @@ def job_history(jobs, lang: str) -> str:
     """Markdown: the finished jobs, newest first, each with its time and its line."""
     import time
 
-    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.started))} {job_line(j, lang)}"
+    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.started or j.created))} {job_line(j, lang)}"
                      for j in jobs) or "—"

@@ -14,10 +14,9 @@ from fastapi.responses import Response, StreamingResponse
 from .. import Answer, Assistant, AssistantError, IndexReport, __version__
 from ..uploads import safe_name
 from . import actions
-from .actions import Jobs
 from .auth import Guard
 from .http import ApiError, authenticated, status_of, writable
-from .render import display_path
+from .render import display_path, job_result
 from .schemas import (AnswerOut, ArticleFull, ArticleOut, ArticlesOut, AskIn, DeleteOut, Error, FeedbackIn,
                       FeedbackOut, FileProblem, IndexIn, IndexReportOut, Job, PassageOut, SearchIn, SearchOut,
                       UploadOut)
@@ -29,7 +28,7 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
+def router(a: Assistant, guard: Guard) -> APIRouter:
     folder = Path(a.settings.articles_dir).expanduser().resolve()
     api = APIRouter(prefix="/api", tags=["REST"], responses=ERRORS)
     auth = [Depends(authenticated(guard))]
@@ -50,11 +49,11 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
                           url=f"/articles/{r['article_id']}")
 
     @api.get("/health", responses={})
-    def health(request: Request) -> dict:
+    def health() -> dict:
         """Open without credentials (for load balancers): is the server up and the index filled (the
         first indexing, which runs in the background while the server answers, has finished)."""
-        page_jobs = getattr(request.app.state, "page_jobs", None)
-        indexing = page_jobs is not None and page_jobs.current is not None and page_jobs.current.kind == "first"
+        jobs = [a.jobs.current, *a.jobs.queued]
+        indexing = any(j is not None and j.kind == "first" for j in jobs)
         return {"status": "ok", "ready": not a.is_empty and not indexing, "version": __version__}
 
     @api.get("/stats", dependencies=auth)
@@ -144,8 +143,8 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)
-            with jobs.writing():
-                report, rejected, saved = actions.ingest(a, paths, folder)
+            report, rejected, saved = actions.write(
+                a, "upload", lambda progress: actions.ingest(a, paths, folder, progress))
         return UploadOut(saved=[display_path(str(p), folder) for p in saved],
                          rejected=[FileProblem(file=n, reason=r) for n, r in rejected],
                          report=IndexReportOut.of(report or IndexReport(), folder))
@@ -156,30 +155,33 @@ def router(a: Assistant, guard: Guard, jobs: Jobs) -> APIRouter:
         full = next((r for r in a.articles() if r["article_id"] == article_id), None)
         if full is None:
             raise ApiError(404, f"no article {article_id!r} in the index")
-        with jobs.writing():
-            removed, moved = actions.delete(a, full["source"], folder)
+        removed, moved = actions.write(a, "delete", lambda progress: actions.delete(a, full["source"], folder))
         return DeleteOut(removed=removed, moved_to=display_path(str(moved), folder) if moved else None)
 
     @api.post("/index", dependencies=write, status_code=202)
     def index(body: IndexIn | None = None) -> Job:
         """Re-index the articles folder (new, changed, deleted files), or rebuild it, as a background job;
-        follow it with ``GET /api/jobs/{id}``. 409 while another job runs."""
+        follow it with ``GET /api/jobs/{id}``. It is queued behind the jobs already submitted (the page's,
+        the folder watcher's), one at a time."""
         rebuild = bool(body and body.rebuild)
-        job = jobs.start("rebuild" if rebuild else "index",
-                         lambda progress: a.index([folder], rebuild=rebuild, progress=progress))
+        job = a.jobs.submit("rebuild" if rebuild else "index",
+                            lambda progress: {"report": a.index([folder], rebuild=rebuild, progress=progress)})
         return job_out(job)
 
     @api.get("/jobs/{job_id}", dependencies=auth)
     def job(job_id: str) -> Job:
         """An indexing job's progress (phase, done of total) and, when done, its report."""
-        found = jobs.jobs.get(job_id)
+        found = a.jobs.get(job_id)
         if found is None:
-            raise ApiError(404, f"no job {job_id!r} (jobs are kept while the server runs)")
+            raise ApiError(404, f"no job {job_id!r} (the last 100 jobs are kept while the server runs)")
         return job_out(found)
 
-    def job_out(job: dict) -> Job:
-        report = job["report"]
-        return Job(**(job | {"report": IndexReportOut.of(report, folder) if report else None}))
+    def job_out(job) -> Job:
+        report = job_result(job).get("report")
+        done, total = job.progress.get(job.phase, (0, 0))
+        return Job(id=str(job.id), kind=job.kind, status=job.state, phase=job.phase, done=done, total=total,
+                   started=job.started or job.created, finished=job.finished or None,
+                   report=IndexReportOut.of(report, folder) if report else None, error=job.error or None)
 
     @api.post("/feedback", dependencies=auth, status_code=201)
     def feedback(body: FeedbackIn) -> FeedbackOut:

@@ -186,7 +186,7 @@ class IndexIn(BaseModel):
 class Job(BaseModel):
     id: str
     kind: str
-    status: Literal["running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     phase: str = ""
     done: int = 0
     total: int = 0

@@ -15,10 +15,8 @@ from starlette.routing import Mount
 
 from .. import Assistant, __version__
 from . import docs, openai_api, rest, viewer
-from .actions import Jobs
 from .auth import Guard, LoginLimit
 from .http import BodyLimit, install_errors
-from .jobs import Jobs as PageJobs
 from .strings import I18N
 from .ui import CSS, HEAD, build
 
@@ -28,19 +26,19 @@ Send `Authorization: Bearer <key>` (a key of `ASSISTANT_API_KEYS`) when the serv
 REST errors are `{"error": code, "detail": message}`."""
 
 
-def create_app(a: Assistant, page_jobs: PageJobs | None = None) -> FastAPI:
-    """The FastAPI app with every face mounted (not started); ``page_jobs`` runs the page's indexing jobs
-    (and the first-start indexing, whose progress the page shows)."""
+def create_app(a: Assistant) -> FastAPI:
+    """The FastAPI app with every face mounted (not started). Every write goes through ``a.jobs`` (the
+    page's buttons, the API's jobs, the first-start indexing and the folder watcher's runs)."""
     settings = a.settings
     guard = Guard(settings)
     app = FastAPI(title="Article assistant", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     install_errors(app)
-    app.include_router(rest.router(a, guard, Jobs()))
+    app.include_router(rest.router(a, guard))
     app.include_router(openai_api.router(a, guard))
     app.include_router(viewer.router(a, guard))
     app.include_router(docs.router())
-    demo = build(a, page_jobs)
+    demo = build(a)
     gr.mount_gradio_app(app, demo, path="/", auth=guard.login if guard.enabled else None,
                         auth_message=login_message(guard) if guard.enabled else None,
                         max_file_size=int(settings.max_upload_mb * 1_000_000), ssr_mode=False, pwa=False,
@@ -51,7 +49,7 @@ def create_app(a: Assistant, page_jobs: PageJobs | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, path="/api/articles",
                        limit=int(settings.max_upload_mb * 1_000_000 * settings.max_upload_files) + 1_000_000)
     app.openapi = lambda: openapi_without_422(app)
-    app.state.guard, app.state.blocks, app.state.page_jobs = guard, demo, page_jobs
+    app.state.guard, app.state.blocks = guard, demo
     return app
 
 

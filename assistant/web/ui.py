@@ -1,7 +1,8 @@
 """The Gradio Blocks: a chat tab, an articles tab and the named endpoints ``/ask``, ``/search``, ``/index``
 for ``gradio_client``. Handlers live in ``Handlers`` (one method per user action), the layout in one small
 function per tab; searching, answering and indexing all happen in ``Assistant``, indexing jobs run in
-``Jobs`` (one at a time, in the background, so the page is served during the first indexing).
+its job runner ``a.jobs`` (one at a time, in the background, so the page is served during the first
+indexing), together with the folder watcher's runs, feed syncs and the API's jobs.
 
 The chat is kept in the browser (``gr.BrowserState``): a reload shows it again, "New chat" starts another.
 Our words follow the browser's language (``strings.py``).
@@ -25,10 +26,9 @@ from .. import Answer, Assistant, AssistantError, IndexReport
 from ..sanitize import inert_markdown
 from ..uploads import estimate
 from . import actions
-from .jobs import Jobs
 from .render import (answer_html, answer_plain, article_link, display_path, empty_panel, job_history, job_line,
-                     job_report, messages, progress_text, source_dict, sources_panel, stats_line, streaming_html,
-                     turn_panel, welcome)
+                     job_report, job_result, messages, progress_text, source_dict, sources_panel, stats_line,
+                     streaming_html, turn_panel, welcome)
 from .schemas import CitationOut
 from .strings import I18N, language, t
 
@@ -38,6 +38,10 @@ EXAMPLES = ["前端数字化和后端数字化有什么区别？",
             "What is the difference between front-end and back-end digitalization?"]
 COLUMNS = {"en": ["title", "date", "categories", "passages", "file"],
            "zh": ["标题", "日期", "分类", "段落", "文件"]}
+FEED_COLUMNS = {"en": ["feed", "url", "last sync", "new", "updated", "failed", "entries", "last error"],
+                "zh": ["订阅源", "地址", "上次同步", "新增", "更新", "失败", "条目", "最近的错误"]}
+FILE_COLUMNS = {"en": ["file", "state", "reason", "feed", "last change"],
+                "zh": ["文件", "状态", "原因", "订阅源", "最后修改"]}
 MAX_CHATS, MAX_TURNS = 8, 15  # kept in the browser's local storage (about 10 kB a turn; the quota is ~5 MB)
 
 CSS = """
@@ -128,6 +132,17 @@ document.addEventListener('click', function (e) {
 CHAT_GROUP = dict(concurrency_id="chat", concurrency_limit=4)
 INDEX_GROUP = dict(concurrency_id="index", concurrency_limit=1)
 PRIVATE = dict(api_visibility="private")
+FEEDS_GROUP = dict(concurrency_id="feeds", concurrency_limit=1)
+BACKGROUND = ("watch", "feeds")  # runs that start on their own; they do not hold the page's buttons
+IDLE_POLL = 3.0  # seconds between the page's checks for such runs
+
+
+def listed(job) -> bool:
+    """The finished jobs the page lists: all but the watcher's and feed syncs' runs that changed nothing."""
+    if job.kind not in BACKGROUND or job.state != "done":
+        return True
+    report = job_result(job).get("report")
+    return bool(report and (report.added or report.updated or report.removed or report.failed))
 
 
 def parse_day(value, end: bool = False) -> str | None:
@@ -171,9 +186,9 @@ def filters(date_from, date_to, category, lang: str) -> tuple[dict, str]:
 class Handlers:
     """What the page's buttons do, each a thin call into the Assistant plus rendering."""
 
-    def __init__(self, a: Assistant, jobs: Jobs | None = None):
+    def __init__(self, a: Assistant):
         self.a = a
-        self.jobs = jobs or Jobs()
+        self.jobs = a.jobs
         self.settings = a.settings
         self.folder = Path(a.settings.articles_dir).expanduser().resolve()
 
@@ -308,7 +323,8 @@ class Handlers:
         lang = language(request)
         chatbot, panel, turns, choices = self.show_chat(store, lang)
         return (lang, gr.update(value=chatbot, placeholder=self.welcome(lang)), panel, turns,
-                gr.update(**choices), *self.library("", lang), self.jobs.version, *self.job_view(lang))
+                gr.update(**choices), *self.library("", lang), self.jobs.version, *self.job_view(lang),
+                *self.feeds_view(lang), *self.files_view(lang))
 
     def welcome(self, lang: str) -> str:
         articles, job = self.a.articles(), self.jobs.current
@@ -341,37 +357,52 @@ class Handlers:
 
     # -- jobs -----------------------------------------------------------------------------
     def job_view(self, lang: str):
-        """Job status line, Cancel, the four job buttons, Undo, history, chat banner, timer."""
-        job = self.jobs.current
-        idle = job is None
-        last = self.jobs.history[0] if self.jobs.history else None
+        """Job status line, Cancel, the four job buttons, Undo, history, chat banner, timer.
+
+        The buttons wait while a job of the page (or the API) is running or queued; the watcher's and
+        feed syncs' runs do not hold them (a button pressed meanwhile queues its job behind them)."""
+        job, queued = self.jobs.current, self.jobs.queued
+        pending = [j for j in (job, *queued) if j is not None]
+        page_busy = bool(self.page_jobs())
+        history = [j for j in self.jobs.history if listed(j)]
+        last = history[0] if history else None
         if job is not None:
-            status = job_line(job, lang)
+            behind = t(lang, f"job_{job.kind}")
+            status = "\n\n".join([job_line(job, lang)] + [job_line(q, lang, behind) for q in queued
+                                                           if q.kind not in BACKGROUND])
         elif last is not None:
             status = job_report(last, self.folder, lang)
         else:
             status = ""
-        undo = (idle and last is not None and last.kind == "delete" and last.state == "done"
+        undo = (not page_busy and last is not None and last.kind == "delete" and last.state == "done"
                 and bool((last.result or {}).get("undo")) and not last.result.get("undone"))
         banner = job_line(job, lang) if job is not None and job.kind in ("first", "rebuild") else ""
-        return (status, gr.update(visible=not idle),
-                *(gr.update(interactive=idle) for _ in range(4)), gr.update(visible=undo),
-                job_history(list(self.jobs.history), lang), gr.update(value=banner, visible=bool(banner)),
-                gr.Timer(active=not idle))
+        return (status, gr.update(visible=bool(pending)),
+                *(gr.update(interactive=not page_busy) for _ in range(4)), gr.update(visible=undo),
+                job_history(history, lang), gr.update(value=banner, visible=bool(banner)),
+                gr.Timer(value=1.0 if pending else IDLE_POLL, active=True))
+
+    def page_jobs(self) -> list:
+        """The running and queued jobs that hold the page's buttons (all but the watcher's and feeds')."""
+        return [j for j in (self.jobs.current, *self.jobs.queued) if j is not None and j.kind not in BACKGROUND]
 
     def poll(self, query, seen, lang):
-        """Timer tick while a job runs: its progress; when it ends, its report and fresh tables."""
+        """Timer tick (every second while a job runs, else every few seconds: the watcher's runs start on
+        their own): progress; when a job ends, its report and fresh tables."""
         version = self.jobs.version
+        if version == seen and not self.jobs.busy:
+            return (gr.skip(),) * (4 + 2 + 10 + 5)
         fresh = version != seen
         library = self.library(query, lang) if fresh else (gr.skip(),) * 4
         placeholder = gr.update(placeholder=self.welcome(lang)) if fresh else gr.skip()
-        return (*library, placeholder, version, *self.job_view(lang))
+        ingest = (*self.feeds_view(lang), *self.files_view(lang)) if fresh else (gr.skip(),) * 5
+        return (*library, placeholder, version, *self.job_view(lang), *ingest)
 
     def start(self, kind: str, work, lang: str):
-        if self.jobs.start(kind, work) is None:
-            busy = self.jobs.current
-            name = t(lang, f"job_{busy.kind}") if busy else ""
-            return (t(lang, "busy", job=name), *self.job_view(lang)[1:])
+        pending = self.page_jobs()
+        if pending:  # the buttons are disabled meanwhile; a second tab may still press one
+            return (t(lang, "busy", job=t(lang, f"job_{pending[0].kind}")), *self.job_view(lang)[1:])
+        self.jobs.submit(kind, work)
         return self.job_view(lang)
 
     def indexing(self, run):
@@ -434,7 +465,7 @@ class Handlers:
         return (gr.update(visible=False), *self.start("delete", run, lang))
 
     def start_restore(self, lang):
-        last = self.jobs.history[0] if self.jobs.history else None
+        last = next((j for j in self.jobs.history if listed(j)), None)
         undo = (last.result or {}).get("undo") if last is not None and last.kind == "delete" else None
         if not undo:
             return self.job_view(lang)
@@ -454,26 +485,100 @@ class Handlers:
         return self.start("restore", self.indexing(run), lang)
 
     def cancel(self, lang):
-        self.jobs.cancel()
+        """Stop the running job and drop the queued ones (a watcher's run too: its files then wait for
+        their next change or a re-index)."""
+        self.jobs.cancel_all()
         return self.job_view(lang)
+
+    # -- feeds and file status (thin over Assistant.feeds and Assistant.file_status) -------------
+    def feeds_view(self, lang: str):
+        """The feeds table (last sync, new/updated/failed, last error) and the feed chooser."""
+        feeds = self.a.feeds.list()
+        rows = [[f["name"], f["url"], when(f["last_sync"], lang), f["new"], f["updated"], f["failed"], f["entries"],
+                 f["last_error"]] for f in feeds]
+        return (pd.DataFrame(rows, columns=FEED_COLUMNS[lang]),
+                gr.update(choices=[(f["name"], f["name"]) for f in feeds], value=None))
+
+    def files_view(self, lang: str):
+        """The per-file summary, table (indexed / pending / failed with the reason, from which feed, the
+        time of the last change seen) and the watcher's line."""
+        files = self.a.file_status([self.folder]) if self.folder.is_dir() else []
+        counts = {state: sum(1 for f in files if f["state"] == state) for state in ("indexed", "pending", "failed")}
+        order = {"failed": 0, "pending": 1, "indexed": 2}
+        files.sort(key=lambda f: (order[f["state"]], -(f["changed"] or 0)))
+        rows = [[display_path(f["path"], self.folder), t(lang, f"state_{f['state']}"), f["reason"], f["feed"],
+                 when(f["changed"], lang)] for f in files]
+        watcher = self.a.watcher
+        if watcher is None:
+            line = t(lang, "not_watching")
+        else:
+            status = watcher.status()
+            waiting = len(status["pending"])
+            line = t(lang, "watching", observer=status["observer"], minutes=watcher.feed_interval / 60,
+                     pending=t(lang, "watching_pending", n=waiting) if waiting else "")
+            if status["last_error"]:
+                line += f" ⚠️ {status['last_error']}"
+        return t(lang, "files_summary", **counts), pd.DataFrame(rows, columns=FILE_COLUMNS[lang]), line
+
+    def feed_outputs(self, message: str, lang: str):
+        return (message, *self.feeds_view(lang), *self.files_view(lang))
+
+    def add_feed(self, url, name, lang):
+        """Subscribe and sync at once; the new entries are indexed (queued with the other jobs)."""
+        try:
+            feed = self.a.feeds.add(url or "", (name or "").strip() or None)
+            [result] = self.a.feeds.sync([feed["name"]])
+        except AssistantError as exc:
+            return (*self.feed_outputs(f"❌ {exc}", lang), gr.skip(), gr.skip())  # the URL stays to correct
+        return (*self.feed_outputs(sync_line([result], lang), lang), "", "")
+
+    def sync_feed(self, name, lang):
+        """Sync one feed, or all of them when none is chosen."""
+        try:
+            results = self.a.feeds.sync([name] if name else None)
+        except AssistantError as exc:
+            return self.feed_outputs(f"❌ {exc}", lang)
+        return self.feed_outputs(sync_line(results, lang) if results else t(lang, "feeds_none"), lang)
+
+    def remove_feed(self, name, lang):
+        if not name:
+            return self.feed_outputs(t(lang, "feed_choose"), lang)
+        try:
+            self.a.feeds.remove(name)
+        except AssistantError as exc:
+            return self.feed_outputs(f"❌ {exc}", lang)
+        return self.feed_outputs(t(lang, "feed_removed", name=name), lang)
 
     # -- gradio_client endpoints ----------------------------------------------------------
     def index_files(self, files: list[str]) -> dict:
-        """Save and index uploads as a job (it shows in the page's history); refused while another runs."""
+        """Save and index uploads as a job (it shows in the page's history), after the jobs before it."""
         def run(progress):
             report, rejected, saved = self.ingest(files, progress)
             return {"report": report, "rejected": rejected, "saved": saved}
 
-        job = self.jobs.start("upload", self.indexing(run))
-        if job is None:
-            raise gr.Error(t("en", "busy", job=t("en", f"job_{self.jobs.current.kind}")))
-        self.jobs.wait()
+        job = self.jobs.submit("upload", self.indexing(run))
+        self.jobs.wait(job)
         if job.state != "done":
             raise gr.Error(job.error or job.state)
         report, rejected, saved = job.result["report"], job.result["rejected"], job.result["saved"]
         out = {"saved": [display_path(str(p), self.folder) for p in saved],
                "rejected": [{"file": name, "reason": reason} for name, reason in rejected]}
         return out | (report or IndexReport()).to_dict()
+
+
+def when(ts: float | None, lang: str) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else t(lang, "never")
+
+
+def sync_line(results, lang: str) -> str:
+    """One line per synced feed: what it brought, or why it failed."""
+    lines = []
+    for r in results:
+        line = ("❌ " if r.error else "✅ ") + t(lang, "feed_synced", summary=r.summary())
+        if r.index and r.index.get("failed"):
+            line += " · " + "; ".join(f"{display_path(p, Path(p).parent)}: {why}" for p, why in r.index["failed"])
+        lines.append(line)
+    return "\n\n".join(lines)
 
 
 def text_of(content) -> str:
@@ -507,7 +612,7 @@ def saved(store, turns: list[dict]) -> dict:
     return store
 
 
-def first_index(a: Assistant, jobs: Jobs, echo=None) -> None:
+def first_index(a: Assistant, echo=None) -> None:
     """Index the articles folder in the background (the page is served meanwhile and shows progress)."""
     folder = Path(a.settings.articles_dir).expanduser()
 
@@ -518,7 +623,7 @@ def first_index(a: Assistant, jobs: Jobs, echo=None) -> None:
             print(f"  skipped {path}: {reason}", flush=True)
         return {"report": report}
 
-    jobs.start("first", work, echo=echo)
+    a.jobs.submit("first", work, echo=echo)
 
 
 def api_functions(h: Handlers):
@@ -631,9 +736,44 @@ def chat_tab(h: Handlers, lang, store):
     return chatbot, panel, turns, chats, category
 
 
+def ingest_panel(h: Handlers, lang):
+    """Feeds (list with their status; add, sync now, remove) and every file's state, in an accordion.
+    Returns the outputs the page refreshes: feeds table, feed chooser, files summary and table, watcher."""
+    settings = h.settings
+    with gr.Accordion(I18N("feeds_box"), open=False, elem_id="ingest-box"):
+        gr.Markdown(I18N("feeds_intro"), elem_classes="muted")
+        feeds_table = gr.Dataframe(headers=FEED_COLUMNS["en"], interactive=False, wrap=True, elem_id="feeds-table")
+        feed_choice = gr.Dropdown(label=I18N("feed_choice"), elem_id="feed-choice", visible=not settings.read_only)
+        if not settings.read_only:
+            with gr.Row(equal_height=True):
+                url = gr.Textbox(label=I18N("feed_url"), placeholder="https://example.com/feed.xml", scale=4,
+                                 elem_id="feed-url")
+                name = gr.Textbox(label=I18N("feed_name"), scale=2, elem_id="feed-name")
+                add = gr.Button(I18N("feed_add"), variant="primary", scale=1, elem_id="feed-add")
+            with gr.Row():
+                sync = gr.Button(I18N("feed_sync"), elem_id="feed-sync")
+                remove = gr.Button(I18N("feed_remove"), variant="stop", elem_id="feed-remove")
+            feed_status = gr.Markdown(elem_id="feed-status")
+        watch_line = gr.Markdown(elem_id="watch-status", elem_classes="muted")
+        with gr.Row(equal_height=True):
+            files_summary = gr.Markdown(elem_id="files-summary")
+            refresh = gr.Button(I18N("files_refresh"), size="sm", scale=0, min_width=90, elem_id="files-refresh")
+        files_table = gr.Dataframe(headers=FILE_COLUMNS["en"], interactive=False, wrap=True, elem_id="files-table",
+                                   max_height=360)
+    outputs = [feeds_table, feed_choice, files_summary, files_table, watch_line]
+    refresh.click(lambda lang: (*h.feeds_view(lang), *h.files_view(lang)), [lang], outputs, **PRIVATE,
+                  **FEEDS_GROUP)
+    if not settings.read_only:
+        add.click(h.add_feed, [url, name, lang], [feed_status, *outputs, url, name], **PRIVATE, **FEEDS_GROUP)
+        sync.click(h.sync_feed, [feed_choice, lang], [feed_status, *outputs], **PRIVATE, **FEEDS_GROUP)
+        remove.click(h.remove_feed, [feed_choice, lang], [feed_status, *outputs], **PRIVATE, **FEEDS_GROUP)
+    return outputs
+
+
 def articles_tab(h: Handlers, lang, category, banner, timer):
     """The articles table, uploads, re-index, rebuild and delete with its confirmation and undo; the job
-    status next to the buttons. Returns (library outputs, job outputs, query box)."""
+    status next to the buttons; feeds and file status. Returns (library outputs, job outputs, query box,
+    ingest outputs)."""
     settings = h.settings
     stats = gr.Markdown(elem_id="index-stats")
     query = gr.Textbox(placeholder=I18N("filter_articles"), show_label=False, elem_id="article-filter")
@@ -645,7 +785,7 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
         library_outputs = [table, stats, category, victim]
         job_outputs = [status, *(gr.Button(visible=False) for _ in range(6)), history, banner, timer]
         query.change(h.library, [query, lang], library_outputs, queue=False, **PRIVATE)
-        return library_outputs, job_outputs, query
+        return library_outputs, job_outputs, query, ingest_panel(h, lang)
     with gr.Row():
         files = gr.File(file_count="multiple", type="filepath", elem_id="upload-files",
                         label=f"{' '.join(settings.extensions)} · ≤ {settings.max_upload_mb:g} MB")
@@ -668,6 +808,7 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
             keep = gr.Button(I18N("keep"), elem_id="confirm-keep")
     with gr.Accordion(I18N("job_history"), open=False, elem_id="job-history-box"):
         history = gr.Markdown(elem_id="job-history")
+    ingest_outputs = ingest_panel(h, lang)
 
     library_outputs = [table, stats, category, victim]
     job_outputs = [status, cancel, upload_button, reindex_button, rebuild_button, delete_button, undo, history,
@@ -683,7 +824,7 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
     cancel.click(h.cancel, [lang], job_outputs, queue=False, **PRIVATE)
     query.change(h.library, [query, lang], library_outputs, queue=False, **PRIVATE)
     table.select(h.choose_row, None, victim, **PRIVATE)
-    return library_outputs, job_outputs, query
+    return library_outputs, job_outputs, query, ingest_outputs
 
 
 def api_endpoints(h: Handlers) -> None:
@@ -707,9 +848,9 @@ def browser_key(a: Assistant) -> tuple[str, str]:
     return f"assistant-chats-{digest[:10]}", digest[10:42]
 
 
-def build(a: Assistant, jobs: Jobs | None = None) -> gr.Blocks:
-    """The page; pass the ``Jobs`` that runs the first indexing so the page shows its progress."""
-    h = Handlers(a, jobs)
+def build(a: Assistant) -> gr.Blocks:
+    """The page; its jobs (and the first indexing's progress) are those of ``a.jobs``."""
+    h = Handlers(a)
     key, secret = browser_key(a)
     cache_seconds = a.settings.upload_cache_minutes * 60  # Gradio's copies of uploads: checked and deleted
     with gr.Blocks(title="Article assistant", delete_cache=(cache_seconds, cache_seconds)) as demo:
@@ -723,12 +864,12 @@ def build(a: Assistant, jobs: Jobs | None = None) -> gr.Blocks:
             with gr.Tab(I18N("tab_chat"), id="chat", elem_id="tab-chat"):
                 chatbot, panel, turns, chats, category = chat_tab(h, lang, store)
             with gr.Tab(I18N("tab_articles"), id="articles", elem_id="tab-articles"):
-                library_outputs, job_outputs, query = articles_tab(h, lang, category, banner, timer)
+                library_outputs, job_outputs, query, ingest_outputs = articles_tab(h, lang, category, banner, timer)
         store.change(lambda s: gr.update(**chat_choices(s)), store, chats, queue=False, **PRIVATE)
         api_endpoints(h)
-        timer.tick(h.poll, [query, seen, lang], [*library_outputs, chatbot, seen, *job_outputs],
+        timer.tick(h.poll, [query, seen, lang], [*library_outputs, chatbot, seen, *job_outputs, *ingest_outputs],
                    queue=False, **PRIVATE)
-        demo.load(h.load, [store], [lang, chatbot, panel, turns, chats, *library_outputs, seen, *job_outputs],
-                  **PRIVATE)
+        demo.load(h.load, [store], [lang, chatbot, panel, turns, chats, *library_outputs, seen, *job_outputs,
+                                    *ingest_outputs], **PRIVATE)
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
