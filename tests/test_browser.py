@@ -207,11 +207,12 @@ def test_chat_walk(page):
     page.get_by_role("button", name=FLAGSHIP_EN).click()
     expect(page.locator("#sources-panel #src-2-1")).to_be_attached(timeout=60_000)
     expect(bot(page)).to_contain_text("The articles are in Chinese")
+    # the answer has finished streaming (the panel is drawn once more at its end, which would drop a highlight)
+    expect(page.locator("#send")).to_be_visible(timeout=60_000)
     page.locator("#chatbot a.cite[href='#src-1-1']").first.click()
     expect(page.locator("#sources-panel .source.highlight")).to_have_id("src-1-1")
 
     # regenerate the last answer: it is written again, still two turns
-    expect(page.locator("#send")).to_be_visible()
     page.evaluate(WATCH_ANSWER)
     page.locator("#chatbot button[aria-label='Retry']").last.click()
     expect(page.locator("#send")).to_be_visible(timeout=60_000)
