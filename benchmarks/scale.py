@@ -6,6 +6,11 @@ disk, open time and the cost of adding one article, measured in a fresh process 
     python benchmarks/scale.py --base-index /tmp/corpus-index --work /tmp/scale   # reuse earlier work
     python benchmarks/scale.py --sizes 1000000 --work /tmp/scale --build-only      # build now, measure later
     python benchmarks/scale.py --sizes 1000000 --work /tmp/scale --reuse --json 1m.json
+    python benchmarks/scale.py --sizes 1000000 --work /tmp/scale --resume   # go on with a stopped build
+
+A build stops cleanly on Ctrl-C/SIGTERM (after the current article, vectors flushed), and ``--resume``
+continues it where it stopped, giving the same index an uninterrupted build gives. An index folder is
+read the way the assistant reads it: ``index_dir/CURRENT`` names the live generation after a rebuild.
 
 Each index is measured once per embedding backend (``--backends onnx,torch``), in a fresh process
 each, one right after the other, with the load average printed beside the figures (a shared CPU).
@@ -126,8 +131,19 @@ def load_base(base_dir: Path):
     return base, meta
 
 
-def build_scaled(index_dir: Path, size: int, base, meta: dict, base_dir: Path) -> dict:
-    """Replicate the base articles until the index holds ``size`` passages."""
+def build_scaled(index_dir: Path, size: int, base, meta: dict, base_dir: Path, resume: bool = False) -> dict:
+    """Replicate the base articles until the index holds ``size`` passages.
+
+    ``resume``: continue a partial index left in ``index_dir`` by a build of the same ``size`` that was
+    stopped. Articles are committed in a fixed order (replica by replica) and the noise comes from one
+    generator seeded by ``size``, so the build skips the articles already in the catalog (drawing their
+    noise again to keep the generator in step) and goes on from there: the result is the index an
+    uninterrupted build would have made. Ctrl-C (SIGINT) or SIGTERM stops a build cleanly after the
+    current article: the vectors written so far are flushed, so the partial index is consistent and can
+    be measured or resumed."""
+    import signal
+    import sqlite3
+
     import numpy as np
 
     from assistant import Assistant
@@ -135,26 +151,38 @@ def build_scaled(index_dir: Path, size: int, base, meta: dict, base_dir: Path) -
     from assistant.chunking import Chunk
     from assistant.indexer import _metadata
 
-    if index_dir.exists():
-        shutil.rmtree(index_dir)
-    index_dir.mkdir(parents=True)
-    import sqlite3
-
-    with sqlite3.connect(base_dir / "embeddings.sqlite") as src, \
-            sqlite3.connect(index_dir / "embeddings.sqlite") as dst:  # a real index has its cache beside it
-        src.backup(dst)
+    resuming = resume and index_dir.exists() and any(index_dir.iterdir())
+    if not resuming:
+        if index_dir.exists():
+            shutil.rmtree(index_dir)
+        index_dir.mkdir(parents=True)
+        with sqlite3.connect(_cache_file(base_dir)) as src, \
+                sqlite3.connect(index_dir / "embeddings.sqlite") as dst:  # a real index has its cache beside it
+            src.backup(dst)
     a = Assistant(index_dir=str(index_dir), quiet=True)
+    done: set[str] = set()
+    if resuming:
+        done = {r[0] for r in a.catalog.db.execute("SELECT article_id FROM articles")}
+        n_chunks, n_vectors = a.catalog.counts()[1], a.vectors.count()
+        if n_chunks != n_vectors:
+            raise SystemExit(f"cannot resume {index_dir}: {n_chunks} passages but {n_vectors} vectors "
+                             "(a build killed between its catalog commits and its vector flush); build anew")
+        print(f"resuming {index_dir}: {len(done)} articles, {n_chunks} passages already in", flush=True)
     for key, value in meta.items():
         a.catalog.set_meta(key, value)
     _Replica = _replica_class()
     rng = np.random.default_rng(size)
     t0 = time.perf_counter()
     t_catalog = t_vectors = 0.0
-    total, replica = 0, 0
+    total, replica, added, resumed_at, skipped = 0, 0, 0, 0, 0
+    last_skipped = None  # (chunk ids, replayed vectors, base vectors) of the last article found in the index
     batch_ids: list[str] = []
     batch_vecs: list = []
     batch_meta: list[dict] = []
     batch_docs: list[str] = []
+    stop = []
+    previous = {sig: signal.signal(sig, lambda *_: stop.append(True)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    next_report = 50_000
 
     def flush() -> None:
         nonlocal t_vectors
@@ -164,48 +192,103 @@ def build_scaled(index_dir: Path, size: int, base, meta: dict, base_dir: Path) -
             t_vectors += time.perf_counter() - t
             batch_ids.clear(), batch_vecs.clear(), batch_meta.clear(), batch_docs.clear()
 
-    while total < size:
-        for item in base:
-            if total >= size:
-                break
-            (aid, source, chash, title, date, _ts, cats, author, chars, warnings, fp) = item["article"]
-            rows = item["rows"][: size - total]
-            src = source if replica == 0 else f"/scale-replica/{replica:04d}{source}"
-            new_aid = aid if replica == 0 else article_id_for(src)
-            categories = json.loads(cats or "[]")
-            article = _Replica(path=src, article_id=new_aid, title=title, date=date, categories=categories,
-                               blocks=[], content_hash=chash, author=author,
-                               warnings=json.loads(warnings or "[]"), fp=fp, chars=chars)
-            chunks = [Chunk(chunk_id=new_aid + r.chunk_id[len(aid):], article_id=new_aid, source=src, title=title,
-                            date=date, categories=categories, headings=r.headings, position=r.position,
-                            start=r.start, end=r.end, text=r.text, embed_text=text)
-                      for r, text in zip(rows, item["texts"])]
-            t = time.perf_counter()
-            a.catalog.commit_article(article, chunks, item["tokens"][: len(rows)])
-            t_catalog += time.perf_counter() - t
-            vecs = item["vectors"][: len(rows)]
-            if replica:
-                vecs = vecs + rng.normal(0, NOISE, vecs.shape).astype(np.float32)
-                vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-            batch_ids.extend(c.chunk_id for c in chunks)
-            batch_vecs.append(vecs)
-            batch_meta.extend(_metadata(c) for c in chunks)
-            batch_docs.extend(c.text for c in chunks)
-            if len(batch_ids) >= 5000:
-                flush()
-            total += len(rows)
-        replica += 1
-    flush()
+    try:
+        while total < size and not stop:
+            for item in base:
+                if total >= size or stop:
+                    break
+                (aid, source, chash, title, date, _ts, cats, author, chars, warnings, fp) = item["article"]
+                rows = item["rows"][: size - total]
+                src = source if replica == 0 else f"/scale-replica/{replica:04d}{source}"
+                new_aid = aid if replica == 0 else article_id_for(src)
+                vecs = item["vectors"][: len(rows)]
+                if replica:
+                    vecs = vecs + rng.normal(0, NOISE, vecs.shape).astype(np.float32)
+                    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+                chunk_ids = [new_aid + r.chunk_id[len(aid):] for r in rows]
+                if new_aid in done:
+                    last_skipped = (chunk_ids, vecs, item["vectors"][: len(rows)])
+                    skipped += 1
+                    total += len(rows)
+                    resumed_at = total
+                    continue
+                if last_skipped is not None:  # the first new article: check the replay before going on
+                    _check_replay(a, *last_skipped, resumed_at, skipped, len(done))
+                    last_skipped = None
+                categories = json.loads(cats or "[]")
+                article = _Replica(path=src, article_id=new_aid, title=title, date=date, categories=categories,
+                                   blocks=[], content_hash=chash, author=author,
+                                   warnings=json.loads(warnings or "[]"), fp=fp, chars=chars)
+                chunks = [Chunk(chunk_id=cid, article_id=new_aid, source=src, title=title, date=date,
+                                categories=categories, headings=r.headings, position=r.position, start=r.start,
+                                end=r.end, text=r.text, embed_text=text)
+                          for cid, r, text in zip(chunk_ids, rows, item["texts"])]
+                t = time.perf_counter()
+                a.catalog.commit_article(article, chunks, item["tokens"][: len(rows)])
+                t_catalog += time.perf_counter() - t
+                batch_ids.extend(chunk_ids)
+                batch_vecs.append(vecs)
+                batch_meta.extend(_metadata(c) for c in chunks)
+                batch_docs.extend(c.text for c in chunks)
+                if len(batch_ids) >= 5000:
+                    flush()
+                total += len(rows)
+                added += len(rows)
+                if total >= next_report:
+                    next_report = (total // 50_000 + 1) * 50_000
+                    s = time.perf_counter() - t0
+                    print(f"  {total:,} passages ({added / s:.0f}/s this run; catalog {t_catalog:.0f} s, "
+                          f"vectors {t_vectors:.0f} s; load avg {os.getloadavg()[0]:.1f})", flush=True)
+            replica += 1
+        flush()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     a.catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     seconds = time.perf_counter() - t0
     n_articles, n_chunks = a.catalog.counts()
     problems = a.check()
-    if problems or n_chunks != size:
-        raise SystemExit(f"scaled index is inconsistent: {problems} ({n_chunks} passages)")
-    print(f"built {size} passages ({n_articles} articles) in {seconds:.0f} s "
-          f"(catalog {t_catalog:.0f} s, vectors {t_vectors:.0f} s)", flush=True)
+    if problems or n_chunks != total:
+        raise SystemExit(f"scaled index is inconsistent: {problems} ({n_chunks} passages, {total} expected)")
+    note = f"stopped by a signal at {n_chunks} of {size} passages" if n_chunks < size else ""
+    print(f"built {n_chunks} passages ({n_articles} articles), {added} added in {seconds:.0f} s "
+          f"(catalog {t_catalog:.0f} s, vectors {t_vectors:.0f} s) {note}", flush=True)
     return {"build_s": round(seconds, 1), "build_catalog_s": round(t_catalog, 1),
-            "build_vectors_s": round(t_vectors, 1), "articles": n_articles, "passages": n_chunks}
+            "build_vectors_s": round(t_vectors, 1), "articles": n_articles, "passages": n_chunks,
+            "added": added, "resumed_at": resumed_at, "target": size, "build_note": note}
+
+
+def _check_replay(a, ids: list[str], replayed, original, resumed_at: int, n_skipped: int, n_done: int) -> None:
+    """The last article found in the index must have the vectors the replay computes (same base, same
+    order, same noise), and the articles found must be all of the index's (a prefix of the order);
+    otherwise resuming would not give the index an uninterrupted build makes. A vector equal to the
+    base's own (no noise) is accepted: ``assistant check --repair`` restores vectors lost by a killed
+    build from the embedding cache, which holds the base's."""
+    import numpy as np
+
+    got = a.vectors.collection.get(ids=ids, include=["embeddings"])
+    stored = dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+    same = [i in stored and np.allclose(stored[i], v, atol=1e-5) for i, v in zip(ids, replayed)]
+    restored = [i in stored and np.allclose(stored[i], v, atol=1e-5) for i, v in zip(ids, original)]
+    if not all(s or r for s, r in zip(same, restored)) or not any(same) or n_skipped != n_done:
+        raise SystemExit("cannot resume: the index was not built from this base in this order "
+                         f"(vectors of its last article match: {sum(same)} of {len(ids)}); build anew")
+    note = f" ({sum(restored)} of the last article's {len(ids)} restored without noise by a repair)" \
+        if any(restored) else ""
+    print(f"resuming after {resumed_at:,} passages: the replayed vectors match the stored ones{note}", flush=True)
+
+
+def _index_files(index_dir: Path) -> Path:
+    """The folder holding the live catalog and Chroma store: ``index_dir`` itself, or the generation
+    ``index_dir/CURRENT`` names after a rebuild (see assistant/indexer.py)."""
+    from assistant.indexer import generation_dir, live_generation
+
+    return generation_dir(index_dir, live_generation(index_dir))
+
+
+def _cache_file(index_dir: Path) -> Path:
+    """The embedding cache: at the top of the index folder, shared by all its generations."""
+    return index_dir / "embeddings.sqlite"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,13 +436,17 @@ def measure(index_dir: Path, questions: list[str], new_article: str, work: Path,
 
 
 def du(path: Path) -> dict:
+    """Bytes of the whole index folder, and of each file of the live generation and the shared cache."""
     def size(p: Path) -> int:
         if p.is_file():
             return p.stat().st_size
         return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
 
-    parts = {p.name: size(p) for p in sorted(path.iterdir())}
-    return {"total_mb": round(sum(parts.values()) / 1e6, 1),
+    live = _index_files(path)
+    parts = {p.name: size(p) for p in sorted(path.iterdir()) if p != live and not p.name.startswith("gen-")}
+    if live != path:
+        parts.update({p.name: size(p) for p in sorted(live.iterdir())})
+    return {"total_mb": round(size(path) / 1e6, 1),
             **{f"{k}_mb": round(v / 1e6, 1) for k, v in parts.items() if v > 100_000}}
 
 
@@ -451,6 +538,8 @@ def main() -> None:
     parser.add_argument("--base-index", help="index of --corpus to replicate (built here when missing)")
     parser.add_argument("--work", help="folder for the scaled indexes (default: temporary, deleted)")
     parser.add_argument("--reuse", action="store_true", help="keep scaled indexes already in --work")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue a stopped build of --work/index-SIZE (or measure it, if already complete)")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the questions per mode")
     parser.add_argument("--json", help="write all figures to this JSON file")
     parser.add_argument("--new-article", help="article file for the add-one-article figure "
@@ -476,7 +565,7 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory(prefix="assistant-scale-")
         work = Path(tmp.name)
     base_dir = Path(args.base_index) if args.base_index else work / "base"
-    if not (base_dir / "assistant.sqlite").exists():
+    if not (_index_files(base_dir) / "assistant.sqlite").exists():
         build_base(base_dir, Path(args.corpus))
     base, meta = load_base(base_dir)
     print(f"base: {len(base)} articles, {sum(len(b['rows']) for b in base)} passages", flush=True)
@@ -489,11 +578,13 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         index_dir = work / f"index-{size}"
         stamp = index_dir / "scale.json"
-        if args.reuse and stamp.exists():
-            build = json.loads(stamp.read_text())
+        build = json.loads(stamp.read_text()) if stamp.exists() else {}
+        if (args.reuse or args.resume) and build.get("passages", 0) >= size:
             print(f"reusing {index_dir}", flush=True)
+        elif args.reuse and build:
+            print(f"reusing {index_dir} ({build.get('passages')} passages; {build.get('build_note', '')})", flush=True)
         else:
-            build = build_scaled(index_dir, size, base, meta, base_dir)
+            build = build_scaled(index_dir, size, base, meta, base_dir, resume=args.resume)
             stamp.write_text(json.dumps(build))
         if args.build_only:
             continue
@@ -508,7 +599,7 @@ def main() -> None:
             if proc.returncode or line is None:
                 raise SystemExit(f"measuring {index_dir} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
             m = json.loads(line[len("MEASURE "):])
-            results[size, backend] = {"build": build, "disk": disk, "m": m}
+            results[build.get("passages", size), backend] = {"build": build, "disk": disk, "m": m}
             print(f"{size} {backend}: {json.dumps(m, ensure_ascii=False)}", flush=True)
             if args.json:  # after every measurement: a long run interrupted keeps what it measured
                 Path(args.json).write_text(json.dumps({f"{k[0]}-{k[1]}": v for k, v in results.items()}, indent=2,
