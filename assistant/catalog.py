@@ -358,8 +358,9 @@ class Catalog:
         if article_ids is not None:
             if not article_ids:
                 return []
-            sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
-            params.extend(sorted(article_ids))
+            # one JSON parameter, not one per id: a filter may name more articles than SQLite has variables
+            sql += " AND c.article_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(article_ids)))
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
         params.append(n)
         return [(r[0], float(r[1])) for r in self.db.execute(sql, params)]

@@ -60,6 +60,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def article_of(chunk_id: str) -> str:
+    """The article id a chunk id starts with (``chunk_article`` names chunks ``ARTICLE-HASH[-n]``): lets a
+    search keep only some articles' hits without reading metadata for each."""
+    return chunk_id.partition("-")[0]
+
+
 def embed_text_for(title: str, headings: list[str], text: str) -> str:
     """What gets embedded and keyword-indexed: the breadcrumb, then the passage."""
     return BREADCRUMB_SEP.join([title, *headings]) + "\n" + text
@@ -179,7 +185,7 @@ def chunk_article(article: Article, chunk_size: int = 400, chunk_overlap: int = 
             # same text twice in one article (rare boilerplate) still gets two distinct ids
             n = seen.get(h, 0)
             seen[h] = n + 1
-            chunk_id = f"{article.article_id}-{h[:16]}" + (f"-{n}" if n else "")
+            chunk_id = f"{article.article_id}-{h[:16]}" + (f"-{n}" if n else "")  # see article_of
             chunks.append(Chunk(
                 chunk_id=chunk_id, article_id=article.article_id, source=article.path,
                 title=article.title, date=article.date, categories=list(article.categories),

@@ -69,3 +69,12 @@ def test_cached_document_frequencies_refresh_when_the_index_grows(catalog, tmp_p
 
 def _article_id(catalog: Catalog, name: str) -> str:
     return next(a for s, (a, _) in catalog.article_by_source().items() if s.endswith(name))
+
+
+def test_a_filter_may_name_more_articles_than_sqlite_has_variables(catalog):
+    """A year or a common category at 1M passages names ~10^5 articles (SQLite allows 32,766 variables)."""
+    wanted = {r[0] for r in catalog.db.execute("SELECT article_id FROM articles ORDER BY source LIMIT 3")}
+    many = wanted | {f"{i:016x}" for i in range(40_000)}  # ids of no article
+    got = catalog.keyword_search(["common"], 10, many)
+    assert got == catalog.keyword_search(["common"], 10, wanted) and len(got) == 3
+    assert {cid.partition("-")[0] for cid, _ in got} == wanted
