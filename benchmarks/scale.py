@@ -350,6 +350,7 @@ def measure(index_dir: Path, questions: list[str], new_article: str, work: Path,
                 ms.append((time.perf_counter() - t) * 1000)
         search[mode] = summary(ms)
     out["search"] = search
+    out["search_filtered"] = search_filtered(a, questions[:10])
 
     # the parts of a query, to see what limits it
     parts: dict[str, list[float]] = {"embed_query": [], "chroma_query": [], "catalog_rows": [], "fts_bm25": []}
@@ -435,6 +436,34 @@ def measure(index_dir: Path, questions: list[str], new_article: str, work: Path,
     return out
 
 
+def search_filtered(a, questions: list[str]) -> dict:
+    """Hybrid search restricted by a filter: one article (its source), a year, the most common category
+    and a less common one. A filter is a set of article ids both Chroma and FTS5 must honour, and at 1M
+    passages a year or a common category names ~10^5 articles."""
+    from collections import Counter
+
+    from assistant.retrieval import Filters
+
+    rows = a.catalog.db.execute("SELECT source, date, categories FROM articles").fetchall()
+    years = Counter((d or "")[:4] for _, d, _ in rows if (d or "")[:4].isdigit())
+    cats = Counter(c for _, _, cs in rows for c in json.loads(cs or "[]")).most_common()
+    year = years.most_common(1)[0][0] if years else "2021"
+    filters = {"one article (source)": {"source": min(r[0] for r in rows)},
+               f"year {year}": {"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}}
+    if cats:
+        filters[f"category {cats[0][0]}"] = {"category": cats[0][0]}
+        filters[f"category {cats[len(cats) // 2][0]}"] = {"category": cats[len(cats) // 2][0]}
+    out = {}
+    for name, kw in filters.items():
+        ms = []
+        for q in questions:
+            t = time.perf_counter()
+            a.search(q, k=5, **kw)
+            ms.append((time.perf_counter() - t) * 1000)
+        out[name] = {**summary(ms), "articles": len(a.retriever._filter(Filters(**kw)))}
+    return out
+
+
 def du(path: Path) -> dict:
     """Bytes of the whole index folder, and of each file of the live generation and the shared cache."""
     def size(p: Path) -> int:
@@ -462,6 +491,8 @@ ROWS = [
     ("search dense p50/p95 (ms)", lambda r: _pp(r["m"]["search"].get("dense"))),
     ("search keyword p50/p95 (ms)", lambda r: _pp(r["m"]["search"].get("keyword"))),
     ("search hybrid p50/p95 (ms)", lambda r: _pp(r["m"]["search"].get("hybrid"))),
+    ("search filtered p50/p95 (ms)", lambda r: "; ".join(
+        f'{k} [{v["articles"]}]: {_pp(v)}' for k, v in r["m"].get("search_filtered", {}).items()) or "n/a"),
     ("  query embedding p50 (ms)", lambda r: r["m"]["parts"]["embed_query"]["p50_ms"]),
     ("  chroma k=20 p50/p95 (ms)", lambda r: _pp(r["m"]["parts"]["chroma_query"])),
     ("  FTS5 bm25 k=20 p50/p95 (ms)", lambda r: _pp(r["m"]["parts"]["fts_bm25"])),
