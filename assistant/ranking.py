@@ -4,7 +4,9 @@
 - ``sentence``: how likely a sentence of the top passages states the answer (picks the answer's sentences);
 - ``abstain``: how likely the retrieved evidence answers the question at all (else: "not covered").
 
-Each is a logistic regression whose weights live in ``assistant/models/<name>.json`` (a few kB), trained
+Each is a linear model read through the logistic function — a logistic regression, or for ``sentence`` a
+conditional logit (softmax over one question's sentences) Platt-scaled to a probability — whose weights live
+in ``assistant/models/<name>.json`` (a few kB), trained
 by ``benchmarks/train_models.py`` on the shared question sets with cross-validation by article, so the
 figures reported for it come from questions whose articles it never saw. The features are plain
 numbers with names, so the README's ablation table can say what each one buys.
