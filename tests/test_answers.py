@@ -188,7 +188,7 @@ def test_eval_harness_on_a_small_slice(sliced_assistant, corpus_slice, tmp_path,
     result = json.loads(capsys.readouterr().out)
     m = result["metrics"]
     assert m["answerable"] == 6 and m["questions"] == 8
-    assert m["hit@5"] >= 5 / 6 and m["mrr@10"] > 0.5
+    assert m["hit@5"] >= round(5 / 6, 4) and m["mrr@10"] > 0.5  # metrics are rounded to 4 places
     assert m["abstain_unanswerable"] == 1.0 and m["unanswerable"] == 2 and m["abstain_answerable"] == 0
     assert {"hit@1", "hit@3", "answer_has_key", "answer_cites_gold", "ask_ms_p50", "ask_ms_p95", "by_lang",
             "by_type"} <= set(m)
