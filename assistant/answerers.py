@@ -23,7 +23,7 @@ from .embeddings import Embedder
 from .keywords import tokenize
 from .questions import QuestionInfo
 from .ranking import load_model, sentence_cues
-from .results import Citation, Passage
+from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
 
@@ -65,6 +65,7 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
     en = 1.0 if info.lang == "en" else 0.0
     rarest = max(info.tokens, key=lambda t: info.idf.get(t, 1.0), default="")
     scores = [c.score for c in result.candidates]
+    cos_best = max((c.sentence for c in result.candidates), default=0.0)
     return {
         "lex_best": best.features.get("lex", 0.0) if best else 0.0,
         "rare_top": 1.0 if rarest and info.has(rarest, top) else 0.0,
@@ -74,7 +75,7 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
         "anchor_missing": (1.0 - info.anchor_share(top)) if info.anchors else 0.0,
         "p_best": probs[0] if probs else 0.0,
         "p_second": probs[1] if len(probs) > 1 else 0.0,
-        "cos_best": max((c.sentence for c in result.candidates), default=0.0),
+        "cos_best": cos_best,
         "passage_top": result.candidates[0].score if result.candidates else -10.0,
         "cover_top": info.coverage(top),
         "anchor_top": info.anchor_share(top),
@@ -83,22 +84,12 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
         "type_match_best": best.features.get("type_match", 0.0) if best else 0.0,
         "typed": 1.0 if info.type in ("number", "who", "when", "where", "why") else 0.0,
         "en": en,
-        "en_cos_best": en * max((c.sentence for c in result.candidates), default=0.0),
+        "en_cos_best": en * cos_best,
         "en_p_best": en * (probs[0] if probs else 0.0),
         "en_anchor_top": en * info.anchor_share(top),
         "en_cover_top": en * info.coverage(top),
-        "cos_low": max(0.0, 0.86 - max((c.sentence for c in result.candidates), default=0.0)),
+        "cos_low": max(0.0, 0.86 - cos_best),
     }
-
-
-def keyword_coverage(tokens: list[str], passages: list[Passage], idf: dict[str, float]) -> float:
-    """Share of the question's keyword weight that appears in the top three passages (titles included)."""
-    unique = list(dict.fromkeys(tokens))
-    total = sum(idf.get(t, 1.0) for t in unique)
-    if not total:
-        return 0.0
-    text = " ".join(f"{p.heading} {p.text}" for p in passages[:3]).lower()
-    return sum(idf.get(t, 1.0) for t in unique if t in text) / total
 
 
 # -- comparison questions --------------------------------------------------------------------

@@ -64,7 +64,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     words = _WORD.findall(question.lower())
     if not words:
         return []
-    spans: list[tuple[int, int, list[str]]] = []  # (start, end, candidate headwords)
+    spans: list[tuple[int, int, dict[str, int]]] = []  # (start, end, candidate headword → form rank)
     dictionary = _dictionary(glossary)
     curated = _curated(glossary)
     for i in range(len(words)):
@@ -80,35 +80,31 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     # longest phrases first; a word belongs to one term
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     taken: set[int] = set()
-    chosen: list[tuple[int, int, list[str]]] = []
+    chosen: list[tuple[int, int, dict[str, int]]] = []
     for start, end, found in spans:
         if taken.intersection(range(start, end)):
             continue
         chosen.append((start, end, found))
         taken.update(range(start, end))
-    names = _names(question, words, taken, pinyin or {})
+    names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(question, words, taken, pinyin or {})]
     candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
     freq = known(candidates) if candidates else {}
     terms = []
     for start, end, found in sorted(chosen + names):
         # the phrase as written before its other forms ("front end" before "front-end"), then the most frequent
         phrase = " ".join(words[start:end])
-        rank = _form_rank(dictionary, phrase)
         # glossary words are kept even when jieba does not cut them out as words (后端数字化 → 后 / 端 / 数字化)
         ours = {w for form in _forms(phrase) for w in curated.get(form, ())}
-        present = sorted((w for w in dict.fromkeys(found) if freq.get(w) or w in ours),
-                         key=lambda w: (rank.get(w, 0), -freq.get(w, 0)))[:PER_TERM]
+        present = sorted((w for w in found if freq.get(w) or w in ours),
+                         key=lambda w: (found[w], -freq.get(w, 0)))[:PER_TERM]
         if present:
             terms.append(Term(phrase, tuple(words[start:end]), tuple(present)))
     return terms
 
 
-def _lookup(dictionary: dict[str, list[str]], phrase: str) -> list[str]:
-    """Headwords for every form of the phrase ("won" is Korea's currency and the past of "win")."""
-    return list(dict.fromkeys(w for form in _forms(phrase) for w in dictionary.get(form, ())))
-
-
-def _form_rank(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
+def _lookup(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
+    """Headwords for every form of the phrase ("won" is Korea's currency and the past of "win"), each with
+    the index of the first form that gave it (the phrase as written is 0)."""
     rank: dict[str, int] = {}
     for n, form in enumerate(_forms(phrase)):
         for w in dictionary.get(form, ()):
