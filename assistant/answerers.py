@@ -245,6 +245,10 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         s.features["prev_cos"] = before.features["cos"] - max_cos if before else -0.2
         s.features["prev_lex"] = before.features["lex"] if before else 0.0
         s.features["next_cos"] = after.features["cos"] - max_cos if after else -0.2
+        # an answer sentence often leaves the subject to its neighbours ("公司", "他"): the question's
+        # keywords around it count too
+        window = " ".join(x.text for x in (before, s, after) if x is not None).lower()
+        s.features["window_lex"] = info.coverage(window)
     model = load_model("sentence", settings.models_dir)
     probabilities = model.proba(np.array([[s.features.get(n, 0.0) for n in model.features] for s in out]))
     for s, p in zip(out, probabilities):
@@ -325,6 +329,12 @@ class ExtractiveAnswerer:
             if chosen and x.probability < best * s.answer_relative:
                 break
             add(x)
+        # a sentence that announces what follows ("…的特征：") says nothing without it
+        position = {id(x): n for n, x in enumerate(sentences)}
+        for x in list(chosen):
+            n = position[id(x)] + 1
+            if x.text.rstrip().endswith(("：", ":")) and n < len(sentences) and sentences[n].passage == x.passage:
+                add(sentences[n])
         if sides:
             return chosen  # side A first, then side B, then the rest by relevance
         return sorted(chosen, key=lambda x: (x.passage, x.start))

@@ -391,6 +391,9 @@ class Catalog:
         """Every keyword token of the index (for reading romanised names, crosslingual.py)."""
         return [row[0] for row in self.db.execute("SELECT term FROM chunks_vocab")]
 
+    def titles(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT title FROM articles")]
+
     def _vocab(self, tokens: list[str]) -> dict[str, int]:
         rows = self.db.execute(
             f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(tokens))})", tokens)

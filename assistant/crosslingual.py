@@ -9,8 +9,9 @@ phrase, the Chinese headwords whose definition it is: "Peking University" → �
 decides), at most ``PER_TERM`` per English term: those of the phrase as written first, then of its other
 forms ("won" → "win"), each group the most frequent in the articles first.
 
-Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the articles' own words
-(``pypinyin``), since a dictionary does not know most company names.
+Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the articles' own words and of
+the names in their titles that jieba cuts into single characters (``pypinyin``, every reading of a character
+that has several), since a dictionary does not know most company names.
 
 No model, no download: a dictionary lookup of a few ms per question.
 """
@@ -89,13 +90,15 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(question, words, taken, pinyin or {})]
     candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
     freq = known(candidates) if candidates else {}
+    # names come from the index itself (its keywords or its titles), even when no keyword spells them whole
+    named = {w for _, _, found in names for w in found}
     terms = []
     for start, end, found in sorted(chosen + names):
         # the phrase as written before its other forms ("front end" before "front-end"), then the most frequent
         phrase = " ".join(words[start:end])
         # glossary words are kept even when jieba does not cut them out as words (后端数字化 → 后 / 端 / 数字化)
         ours = {w for form in _forms(phrase) for w in curated.get(form, ())}
-        present = sorted((w for w in found if freq.get(w) or w in ours),
+        present = sorted((w for w in found if freq.get(w) or w in ours or w in named),
                          key=lambda w: (found[w], -freq.get(w, 0)))[:PER_TERM]
         if present:
             terms.append(Term(phrase, tuple(words[start:end]), tuple(present)))
@@ -258,14 +261,24 @@ def _halves(key: str, index: dict[str, list[str]]) -> list[str]:
     return []
 
 
+MAX_READINGS = 64
+
+
 def pinyin_index(terms: Iterable[str]) -> dict[str, list[str]]:
-    """Toneless pinyin → the articles' Chinese words (2–6 characters) that read so."""
-    from pypinyin import Style, lazy_pinyin
+    """Toneless pinyin → the articles' Chinese words (2–6 characters) that read so. A character with
+    several readings gives each (呷 is "ga" and "xia": 呷哺呷哺 is spelled "Xiabuxiabu"), up to
+    ``MAX_READINGS`` spellings per word."""
+    from pypinyin import Style, pinyin
 
     index: dict[str, list[str]] = {}
     for term in terms:
         if 2 <= len(term) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in term):
-            bucket = index.setdefault("".join(lazy_pinyin(term, style=Style.NORMAL)), [])
-            if term not in bucket:
-                bucket.append(term)
+            readings = pinyin(term, style=Style.NORMAL, heteronym=True)
+            spellings = [""]
+            for options in readings:
+                spellings = [s + o for s in spellings for o in dict.fromkeys(options)][:MAX_READINGS]
+            for spelling in spellings:
+                bucket = index.setdefault(spelling, [])
+                if term not in bucket:
+                    bucket.append(term)
     return index

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Iterable
 
 _lock = threading.Lock()
 _jieba = None
@@ -56,6 +57,32 @@ def tokenize(text: str) -> list[str]:
 
 
 def fts_query(tokens: list[str]) -> str:
-    """An FTS5 MATCH expression: any of the tokens (BM25 rewards the ones that match more)."""
+    """An FTS5 MATCH expression: any of the tokens (BM25 rewards the ones that match more). A Chinese word
+    jieba cuts into pieces (a name it does not know: 呷哺呷哺 → 呷 哺 呷 哺) is searched as the phrase of
+    its pieces, which is how the passages' tokens hold it."""
     unique = list(dict.fromkeys(t.replace('"', "") for t in tokens if t.strip('"')))
-    return " OR ".join(f'"{t}"' for t in unique)
+    return " OR ".join(f'"{_as_indexed(t)}"' for t in unique)
+
+
+def _as_indexed(token: str) -> str:
+    if token.isascii():
+        return token
+    pieces = tokenize(token)
+    return " ".join(pieces) if len(pieces) > 1 and all(len(p) == 1 for p in pieces) else token
+
+
+def unknown_names(titles: Iterable[str]) -> list[str]:
+    """Runs of 2–6 Chinese characters jieba leaves as single characters in the articles' titles: mostly
+    names its dictionary lacks (呷哺呷哺, 蓝鲨, 镁信), which no keyword of the index spells whole."""
+    out: dict[str, None] = {}
+    for title in titles:
+        for part in re.findall(r"[\u4e00-\u9fff]+", title or ""):
+            run = ""
+            for word in [*_tokenizer().cut(part, HMM=False), ""]:
+                if len(word) == 1:
+                    run += word
+                    continue
+                if 2 <= len(run) <= 6:
+                    out[run] = None
+                run = ""
+    return list(out)

@@ -26,7 +26,7 @@ from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentence
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
 from .crosslingual import english_terms, pinyin_index
-from .keywords import tokenize
+from .keywords import tokenize, unknown_names
 from .prompts import language_of
 from .questions import QuestionInfo, analyze
 from .ranking import load_model, sentence_cues, type_match
@@ -144,7 +144,7 @@ class HybridRetriever:
         if cached is not None and abs(n - cached[0]) <= 0.05 * max(cached[0], 1):
             return cached[1]
         if n < self.catalog.EXACT_DF_BELOW:
-            self._pinyin_cache = (n, pinyin_index(self.catalog.vocabulary()))
+            self._pinyin_cache = (n, self._read_pinyin())
             return self._pinyin_cache[1]
         with _pinyin_lock:
             if not self._pinyin_building:
@@ -152,9 +152,13 @@ class HybridRetriever:
                 threading.Thread(target=self._build_pinyin, args=(n,), daemon=True, name="pinyin-index").start()
         return cached[1] if cached else {}
 
+    def _read_pinyin(self) -> dict[str, list[str]]:
+        """The index's keywords, and the names in its titles that jieba cuts into single characters."""
+        return pinyin_index([*self.catalog.vocabulary(), *unknown_names(self.catalog.titles())])
+
     def _build_pinyin(self, n: int) -> None:
         try:
-            self._pinyin_cache = (n, pinyin_index(self.catalog.vocabulary()))
+            self._pinyin_cache = (n, self._read_pinyin())
         finally:
             self._pinyin_building = False
             self.catalog.close()  # this thread's connection

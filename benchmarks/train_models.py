@@ -16,6 +16,7 @@ Indexes and the feature dump live in --work-dir (default ~/.cache/assistant/trai
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import sys
@@ -207,7 +208,7 @@ def rrf_ranks(items: list[Item]) -> dict[str, int | None]:
 SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor", "passage_rr", "passage_gap",
                      "heading_cover", "section_cover", "num", "reason", "name", "time", "m_number", "m_why", "m_who",
                      "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor", "en_lex",
-                     "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos"]
+                     "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos", "window_lex"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",
                     "en_cover_top", "cos_low"]
@@ -572,6 +573,8 @@ def main() -> None:
         rows += pipeline_eval(assistants, fold_dirs[f], [i for i in test if i.dataset == "36kr" or args.cmrc_every <= 1
                                                          or zlib.crc32(i.question.id.encode()) % args.cmrc_every == 0])
     heldout = report(f"whole pipeline, {args.folds}-fold CV by article ({time.perf_counter() - t:.0f} s)", rows)
+    # per question, so two runs can be compared question by question (which one moved, and how)
+    (args.work_dir / "heldout_rows.json").write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
 
     if args.write:
         out = ROOT / "assistant" / "models"

@@ -256,3 +256,19 @@ def test_the_section_heading_that_names_the_asked_thing_wins(tmp_path):
     assert "安全规则" in first.passage.heading and answer.text.startswith(first.quote), answer.text
     rules = [s for s in re.findall(r"(.+?)\[\d+\]", answer.text) if s in first.passage.text]
     assert len(rules) >= 2 and ("反光背心" in answer.text and "单独脱离队伍" in answer.text), answer.text
+
+
+def test_a_sentence_that_announces_a_list_brings_the_list():
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import QuestionInfo
+    from assistant.settings import Settings
+
+    def sentence(passage, start, text, probability):
+        return AnswerSentence(passage, start, start + len(text), text, None, {}, probability)
+
+    intro = sentence(0, 0, "好领导身上一般有这些特征：", 0.9)
+    items = sentence(0, 13, "勤敲打，懂激励，给机会，讲公平。", 0.01)  # the model barely believes in it
+    other = sentence(1, 0, "而一个不愿意培养你的领导，会阻止你得到机会。", 0.5)
+    info = QuestionInfo(text="好领导有哪些特征？", lang="zh", type="list", tokens=["领导", "特征"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [intro, items, other])
+    assert chosen[:2] == [intro, items] and other in chosen

@@ -45,7 +45,7 @@ def test_hyphens_and_irregular_verbs():
 
 @pytest.fixture(scope="module")
 def club(tmp_path_factory):
-    """An article we wrote, in Chinese only."""
+    """Two articles we wrote, in Chinese only."""
     from conftest import write
 
     root = tmp_path_factory.mktemp("club")
@@ -60,6 +60,10 @@ def club(tmp_path_factory):
 ## 会员与费用
 
 会员每年缴纳一百元会费，用于购买补给和保险。
+""")
+    write(root / "articles" / "hotpot.md", """# 嗒乐嗒乐宣布关店
+
+嗒乐嗒乐是一家火锅连锁品牌，去年关闭了三十家门店，原因是商场租金上涨。
 """)
     a = Assistant(index_dir=str(root / "index"), quiet=True)
     a.index([root / "articles"])
@@ -91,3 +95,16 @@ def test_glossary_terms_and_a_bad_glossary(tmp_path):
     extra.write_text("no tab here\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="terms.tsv, line 1"):
         read_glossary(extra)
+
+
+def test_names_jieba_cuts_apart_are_read_from_the_titles(club):
+    from assistant.keywords import fts_query, unknown_names
+
+    # jieba knows no 嗒乐嗒乐: the index holds 嗒 / 乐 / 嗒 / 乐, the title names it whole
+    assert "嗒乐嗒乐" in unknown_names(club.retriever.catalog.titles())
+    assert fts_query(["嗒乐嗒乐", "火锅"]) == '"嗒 乐 嗒 乐" OR "火锅"'
+    # 乐 reads "le" and "yue": the name is found under either spelling
+    question = "Who founded Dayuedayue?"
+    assert club.retriever.question_info(question).alternatives["dayuedayue"] == ("嗒乐嗒乐",)
+    found = club.search(question, mode="keyword")  # "founded" has no Chinese word in these articles
+    assert found and "三十家门店" in found[0].text
