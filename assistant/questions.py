@@ -23,7 +23,7 @@ _TYPE_PATTERNS = [
                        r"\breasons?\b", re.I)),
     ("number", re.compile(r"多少|几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
-                          r"fast|high|old)\b|\bwhat (?:share|percentage|proportion|portion|fraction)\b|"
+                          r"fast|high|old|often)\b|\bwhat (?:share|percentage|proportion|portion|fraction)\b|"
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total) of\b", re.I)),
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
     ("who", re.compile(r"谁|哪位|哪家|哪个|哪些|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
