@@ -118,6 +118,7 @@ class Catalog:
     always kept: small indexes search exactly as without the caps). See benchmarks/scale.py, the README.
     """
 
+    ROWID_LOOKUPS_BELOW = 50  # passages: a keyword search within fewer looks each one up (keyword_search)
     EXACT_DF_BELOW = 20_000  # passages; above, document frequencies are cached (see doc_freq)
     CHEAP_POSTINGS = 1_000  # a token in fewer passages costs nothing worth saving: never left out
 
@@ -343,11 +344,20 @@ class Catalog:
         # tokens the vocabulary does not know cost nothing (or are phrases FTS5 splits): kept
         return [t for t in unique if t in keep or not df.get(t)]
 
-    def keyword_search(self, tokens: list[str], n: int, article_ids: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, BM25 score) best first; higher is better. ``article_ids`` restricts the search."""
+    def keyword_search(self, tokens: list[str], n: int, article_ids: set[str] | None = None,
+                       rowids: list[int] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) best first; higher is better. ``article_ids`` restricts the search;
+        ``rowids``, their passages (``chunks_of``), lets a search within a few passages look each one up
+        (FTS5 matches per rowid, ~0.6 ms each) instead of joining every match of the whole index with
+        the filter (~70 ms at 1M passages)."""
         query = fts_query(self.keyword_tokens(tokens))
         if not query:
             return []
+        if rowids is not None and len(rowids) <= self.ROWID_LOOKUPS_BELOW:
+            return [(r[0], float(r[1])) for r in self.db.execute(
+                "SELECT c.chunk_id, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+                "WHERE chunks_fts MATCH ? AND chunks_fts.rowid IN (SELECT value FROM json_each(?)) "
+                "ORDER BY bm25(chunks_fts) LIMIT ?", (query, json.dumps(rowids), n))] if rowids else []
         if article_ids is None:  # rank inside FTS5, join only the n best: 25-30% faster at 100k passages
             return [(r[0], float(r[1])) for r in self.db.execute(
                 "SELECT c.chunk_id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? "
@@ -399,10 +409,17 @@ class Catalog:
             f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(tokens))})", tokens)
         return dict(rows.fetchall())
 
+    def chunks_of(self, article_ids: set[str], limit: int) -> list[tuple[int, str]] | None:
+        """(rowid, chunk_id) of the articles' passages, or None when there are more than ``limit``."""
+        rows = self.db.execute(
+            "SELECT rowid, chunk_id FROM chunks WHERE article_id IN (SELECT value FROM json_each(?)) LIMIT ?",
+            (json.dumps(sorted(article_ids)), limit + 1)).fetchall()
+        return None if len(rows) > limit else [(r[0], r[1]) for r in rows]
+
     def filter_articles(self, date_from: int | None = None, date_to: int | None = None,
                         category: str | None = None, source: str | None = None) -> set[str]:
         """Article ids matching all given filters (dates as epoch seconds, source as a path prefix)."""
-        sql, params = "SELECT article_id, categories FROM articles WHERE 1=1", []
+        sql, params = "SELECT article_id FROM articles WHERE 1=1", []
         if date_from is not None:
             sql += " AND date_ts >= ? AND date_ts > 0"
             params.append(date_from)
@@ -413,10 +430,9 @@ class Catalog:
             sql += " AND (source = ? OR source LIKE ? ESCAPE '\\')"
             escaped = source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params += [source, escaped.rstrip("/") + "/%"]
-        rows = self.db.execute(sql, params).fetchall()
-        if category:
-            wanted = category.strip().lower()
-            rows = [r for r in rows if wanted in (c.lower() for c in json.loads(r[1] or "[]"))]
-        return {r[0] for r in rows}
+        if category:  # in SQLite: parsing 114k articles' categories in Python took 0.5 s
+            sql += " AND EXISTS (SELECT 1 FROM json_each(articles.categories) WHERE lower(value) = ?)"
+            params.append(category.strip().lower())
+        return {r[0] for r in self.db.execute(sql, params)}
 
     # feedback (users' ratings) lives in feedback.sqlite, outside the generations: assistant/feedback.py

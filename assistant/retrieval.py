@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 
@@ -89,6 +90,8 @@ class HybridRetriever:
     embedder: Embedder
     cache: EmbeddingCache
     reranker: Reranker | None = None
+    # a filter that leaves at most this many passages is searched exactly among them (see candidates)
+    EXACT_BELOW: ClassVar[int] = 2000
     _pinyin_cache: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False)
     _pinyin_building: bool = field(default=False, init=False, repr=False)
 
@@ -168,13 +171,19 @@ class HybridRetriever:
         """Every candidate from both indexes, scored and sorted best first (before merging and capping)."""
         article_ids = self._filter(filters)
         n = max(self.settings.candidates, k * 4)
+        # a filter down to a few articles: search just their passages, exactly
+        scope = (self.catalog.chunks_of(article_ids, self.EXACT_BELOW)
+                 if article_ids is not None and len(article_ids) <= self.EXACT_BELOW else None)
 
         qv = None
         dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
             qv = query_vector if query_vector is not None else self.embedder.embed_query(query)
-            dense = self.vectors.query(qv, n, article_ids)
-        keyword = self.catalog.keyword_search(info.search_tokens, n, article_ids) if mode in ("hybrid", "keyword") else []
+            dense = (self.vectors.query_among(qv, n, [cid for _, cid in scope]) if scope is not None
+                     else self.vectors.query(qv, n, article_ids))
+        keyword = self.catalog.keyword_search(
+            info.search_tokens, n, article_ids, [rowid for rowid, _ in scope] if scope is not None else None,
+        ) if mode in ("hybrid", "keyword") else []
 
         rows = self.catalog.chunks([cid for cid, _ in dense] + [cid for cid, _ in keyword])  # committed only
         candidates = {cid: Candidate(rows[cid], dense=score) for cid, score in dense if cid in rows}

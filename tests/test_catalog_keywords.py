@@ -78,3 +78,18 @@ def test_a_filter_may_name_more_articles_than_sqlite_has_variables(catalog):
     got = catalog.keyword_search(["common"], 10, many)
     assert got == catalog.keyword_search(["common"], 10, wanted) and len(got) == 3
     assert {cid.partition("-")[0] for cid, _ in got} == wanted
+
+
+def test_category_filter_ignores_case_and_reads_every_category(tmp_path):
+    c = Catalog(tmp_path / "assistant.sqlite")
+    for i, categories in enumerate([["Tech", "快讯"], ["finance"], []]):
+        path = tmp_path / f"{i}.md"
+        path.write_text(f"---\ntitle: 第{i}篇\ncategories: {categories}\n---\n<p>正文{i}</p>", encoding="utf-8")
+        article = read_article(path)
+        chunks = chunk_article(article)
+        c.commit_article(article, chunks, [tokenize(x.embed_text) for x in chunks])
+    by_name = {s.rsplit("/", 1)[-1]: a for s, (a, _) in c.article_by_source().items()}
+    assert c.filter_articles(category=" tech ") == {by_name["0.md"]}
+    assert c.filter_articles(category="快讯") == {by_name["0.md"]}
+    assert c.filter_articles(category="FINANCE") == {by_name["1.md"]}
+    assert c.filter_articles(category="sports") == set()

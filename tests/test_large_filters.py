@@ -1,6 +1,8 @@
 """A search filtered to many articles (a year, a common category: ~10^5 articles at 1M passages) is run
 as an unfiltered vector search that fetches more hits until enough pass the filter, then, for a large set
-of rare articles, as Chroma metadata filters part by part: the same hits as one metadata filter."""
+of rare articles, as Chroma metadata filters part by part: the same hits as one metadata filter. A filter down
+to a few articles reads their passages' vectors and scores them exactly (and looks their keywords up by rowid):
+the same hits again, without asking the index to skip all other passages."""
 
 from assistant.vectors import VectorStore
 
@@ -33,3 +35,28 @@ def test_large_filters_find_what_a_metadata_filter_finds(sliced_assistant, monke
     monkeypatch.setattr(VectorStore, "MAX_WHERE_IDS", 1000)
     assert [c for c, _ in parts] == [c for c, _ in a.vectors.query(qv, 6, rare)]
     assert all(abs(s1 - s2) < 1e-6 for (_, s1), (_, s2) in zip(parts, a.vectors.query(qv, 6, rare)))
+
+
+def test_a_filter_to_a_few_articles_searches_just_their_passages(sliced_assistant, monkeypatch):
+    a = sliced_assistant
+    question = "前端数字化和后端数字化有什么区别？"
+    qv = a.embedder.embed_query(question)
+    ids = _article_ids(a)
+    chosen = set(ids[:3])
+    scope = a.catalog.chunks_of(chosen, 2000)
+    assert scope and a.catalog.chunks_of(chosen, len(scope) - 1) is None  # too many: None, the other paths
+    assert len(scope) <= a.catalog.ROWID_LOOKUPS_BELOW  # few enough for keyword lookups by rowid
+    among = a.vectors.query_among(qv, 6, [cid for _, cid in scope])
+    filtered = a.vectors.query(qv, 6, chosen)  # Chroma's metadata filter
+    assert [c for c, _ in among] == [c for c, _ in filtered]
+    assert all(abs(s1 - s2) < 1e-5 for (_, s1), (_, s2) in zip(among, filtered))
+
+    tokens = a.retriever.question_info(question).search_tokens
+    joined = a.catalog.keyword_search(tokens, 10, chosen)
+    assert joined and a.catalog.keyword_search(tokens, 10, chosen, [r for r, _ in scope]) == joined
+
+    # a search filtered to one article never asks the vector index to filter
+    source = a.catalog.db.execute("SELECT source FROM articles WHERE article_id = ?", (ids[0],)).fetchone()[0]
+    monkeypatch.setattr(VectorStore, "query", lambda *args, **kw: (_ for _ in ()).throw(AssertionError("filtered")))
+    found = a.search(question, k=3, source=source)
+    assert found and all(p.source == source for p in found)
