@@ -148,7 +148,10 @@ class Indexer:
 
     def _problems(self) -> tuple[list[str], set[str], set[str]]:
         committed = self.catalog.all_chunk_ids()
-        stored = self.vectors.all_ids()
+        present = self.vectors.present(sorted(committed))
+        # as many vectors as committed passages that have one: there is no other (the usual case); else
+        # every stored id is read to find the orphans
+        stored = present if self.vectors.count() == len(present) else self.vectors.all_ids()
         problems = []
         orphans, missing = stored - committed, committed - stored
         if orphans:

@@ -114,6 +114,15 @@ class VectorStore:
                 return found
             offset += step
 
+    def present(self, ids: Sequence[str], step: int = 5000) -> set[str]:
+        """Which of ``ids`` have a vector: looked up by id, part by part (reading every id by offset, as
+        ``all_ids`` does, slows down with each page: ~4 min at 1M passages)."""
+        found: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), step):
+            found.update(self.collection.get(ids=ids[i:i + step], include=[])["ids"])
+        return found
+
     def count(self) -> int:
         return self.collection.count()
 

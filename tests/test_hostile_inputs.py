@@ -14,6 +14,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 from markdown_it import MarkdownIt
 
@@ -326,17 +327,17 @@ def test_repair_during_indexing_loses_nothing_committed(tmp_path):
         commits.append(1)
         return result
 
-    all_ids = repairer.vectors.all_ids
+    present = repairer.vectors.present
 
-    def listing():
-        ids = all_ids()
+    def listing(ids, *args, **kwargs):
+        found = present(ids, *args, **kwargs)
         seen_by_repair.append(len(commits))
         repair_tried.set()
         run_done.wait(30)  # the old code then deleted what it had listed, after the run's commit
-        return ids
+        return found
 
     runner.catalog.commit_article = slow_commit
-    repairer.vectors.all_ids = listing
+    repairer.vectors.present = listing
     errors: list[Exception] = []
 
     def index():
@@ -353,11 +354,25 @@ def test_repair_during_indexing_loses_nothing_committed(tmp_path):
     repairer.check(repair=True)  # waits for the run's writer lock
     thread.join(60)
     runner.catalog.commit_article = commit
-    repairer.vectors.all_ids = all_ids
+    repairer.vectors.present = present
     assert not errors
     assert runner.check() == []  # the old code: "3 committed passages without a vector"
     assert runner.stats()["vectors"] == runner.stats()["passages"] == 3
     assert seen_by_repair == [3]  # the repair waited for the run instead of racing it
+
+
+def test_check_finds_and_repairs_vectors_without_a_passage(tmp_path):
+    """The check looks the committed passages up by id; only when Chroma holds more vectors than that
+    does it read every stored id, to name the orphans."""
+    write(tmp_path / "articles" / "a.md", hexo("孤儿向量", "<p>一篇文章，一个段落，一个向量。</p>"))
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    assert a.check() == []
+    vector = np.ones((1, a.embedder.dimension), dtype=np.float32) / np.sqrt(a.embedder.dimension)
+    a.vectors.upsert(["ffffffffffffffff-0"], vector, [{"article_id": "ffffffffffffffff"}])
+    assert a.check() == ["1 vectors without a committed passage"]
+    assert a.check(repair=True) and a.check() == []
+    assert a.stats()["vectors"] == a.stats()["passages"] == 1
 
 
 def test_the_package_imports_without_fcntl():
