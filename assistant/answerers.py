@@ -312,12 +312,17 @@ class ExtractiveAnswerer:
 
         sides = comparison_sides(question)
         if sides:
-            for side in self._side_best(sides, sentences, info):
-                add(side)
             # the sentence model learned mostly from fact questions; a comparison is filled with the
             # sentences closest to the question, as many as are about as close as the best one
             by_cosine = sorted(sentences, key=lambda x: (-_closeness(x), x.passage, x.start))
             top = _closeness(by_cosine[0])
+            # a sentence that sets the two sides against each other answers it at once: it leads
+            both = next((x for x in by_cosine if _closeness(x) >= top - 0.04
+                         and all(_names_side(side, info, x.text.lower()) for side in sides)), None)
+            if both is not None:
+                add(both)
+            for side in self._side_best(sides, sentences, info):
+                add(side)
             for x in by_cosine:
                 if len(chosen) >= limit + 1 or _closeness(x) < top - 0.04:
                     break

@@ -40,6 +40,11 @@ def test_flagship_answer_covers_both_sides_with_correct_citations(sliced_assista
     assert [c.number for c in answer.citations] == sorted(c.number for c in answer.citations)
 
 
+def test_a_comparison_opens_with_the_sentence_that_sets_the_sides_against_each_other(sliced_assistant):
+    first = cited_sentences(sliced_assistant.ask(FLAGSHIP_ZH))[0][0]
+    assert FRONT in first and BACK in first, first  # "…前端数字化更多是聚焦…，而后端数字化更多是基于…"
+
+
 def test_unanswerable_questions_abstain_and_show_closest_passages(sliced_assistant):
     for question in ["小米汽车首款量产车SU7的起售价是多少？", "How many Starlink satellites did SpaceX launch in 2021?",
                      "东方甄选的主播董宇辉是因为什么走红的？"]:
