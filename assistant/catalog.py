@@ -328,10 +328,14 @@ class Catalog:
 
     def keyword_tokens(self, tokens: Sequence[str]) -> list[str]:
         """The query tokens BM25 scores: without the very common ones (see the class docstring)."""
+        return self._keyword_plan(tokens)[0]
+
+    def _keyword_plan(self, tokens: Sequence[str]) -> tuple[list[str], dict[str, int]]:
+        """``keyword_tokens`` and the document frequencies of those the index holds as tokens."""
         unique = list(dict.fromkeys(tokens))
-        if len(unique) < 2 or (self.keyword_max_df >= 1 and not self.keyword_max_postings):
-            return unique
         df, n = self.doc_freq(unique)
+        if len(unique) < 2 or (self.keyword_max_df >= 1 and not self.keyword_max_postings):
+            return unique, df
         keep: set[str] = set()
         postings = 0
         for token in sorted((t for t in unique if df.get(t)), key=lambda t: df[t]):
@@ -342,7 +346,7 @@ class Catalog:
             keep.add(token)
             postings += df[token]
         # tokens the vocabulary does not know cost nothing (or are phrases FTS5 splits): kept
-        return [t for t in unique if t in keep or not df.get(t)]
+        return [t for t in unique if t in keep or not df.get(t)], df
 
     def keyword_search(self, tokens: list[str], n: int, article_ids: set[str] | None = None,
                        rowids: list[int] | None = None) -> list[tuple[str, float]]:
@@ -350,7 +354,7 @@ class Catalog:
         ``rowids``, their passages (``chunks_of``), lets a search within a few passages look each one up
         (FTS5 matches per rowid, ~0.6 ms each) instead of joining every match of the whole index with
         the filter (~70 ms at 1M passages)."""
-        query = fts_query(self.keyword_tokens(tokens))
+        query = fts_query(*self._keyword_plan(tokens))
         if not query:
             return []
         if rowids is not None and len(rowids) <= self.ROWID_LOOKUPS_BELOW:
