@@ -56,22 +56,19 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def fts_query(tokens: list[str], known: Collection[str] | None = None) -> str:
+def fts_query(tokens: list[str], known: Collection[str]) -> str:
     """An FTS5 MATCH expression: any of the tokens (BM25 rewards the ones that match more). A Chinese word
     the index does not hold as a token (not in ``known``) is searched as the phrase of the pieces jieba cuts
-    it into, which is how the passages' tokens hold it: 呷哺呷哺 → "呷 哺 呷 哺", 首席执行官 → "首席 执行 执行官".
-    Without ``known``, only words cut into single characters are (those can never be a token)."""
+    it into, which is how the passages' tokens hold it: 呷哺呷哺 → "呷 哺 呷 哺", 首席执行官 → "首席 执行 执行官"."""
     unique = list(dict.fromkeys(t.replace('"', "") for t in tokens if t.strip('"')))
     return " OR ".join(f'"{_as_indexed(t, known)}"' for t in unique)
 
 
-def _as_indexed(token: str, known: Collection[str] | None) -> str:
-    if token.isascii() or (known is not None and token in known):
+def _as_indexed(token: str, known: Collection[str]) -> str:
+    if token.isascii() or token in known:
         return token
     pieces = tokenize(token)
-    if len(pieces) < 2 or (known is None and any(len(p) > 1 for p in pieces)):
-        return token
-    return " ".join(pieces)
+    return " ".join(pieces) if len(pieces) > 1 else token
 
 
 def unknown_names(titles: Iterable[str]) -> list[str]:
