@@ -1,12 +1,12 @@
 """Answer writers. Both turn (question, retrieved passages) into text with ``[n]`` citations.
 
 ``ExtractiveAnswerer`` (the default) runs offline and never invents a word: it picks the sentences of
-the retrieved passages that most likely state the answer (a learned model over the sentence's cosine,
-shared keywords and anchors, its heading, and whether it has what the question asks for: a number for
-"多少", a name for "谁", a reason for "为什么") and strings the best one to three together, each followed
-by its citation. The LLM answerer lives in ``llm.py``. Both refuse to answer on weak evidence
-(``Evidence.is_weak``: a learned model too, so near misses — a company the articles know, a fact they
-don't state — are caught).
+the retrieved passages that most likely state the answer (a learned model over the sentence's cosine and
+learned affinity with the question, shared keywords and anchors, its heading, and whether it has what the
+question asks for: a quantity in the asked unit for "多少起", a name for "谁", a reason for "为什么") and
+strings the best one to three together, each followed by its citation. The LLM answerer lives in
+``llm.py``. Both refuse to answer on weak evidence (``Evidence.is_weak``: a learned model too, so near
+misses — a company the articles know, a fact they don't state — are caught).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .questions import QuestionInfo
-from .ranking import load_model, sentence_cues
+from .ranking import load_affinity, load_model, sentence_cues, states_unit
 from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
@@ -55,8 +55,8 @@ class Evidence:
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:
-    """What the abstention model reads: the best sentence's answer probability and cosine, the top
-    passage's ranking score, and whether the question's keywords and anchors (numbers, names, titles)
+    """What the abstention model reads: the best sentence's answer probability, cosine and affinity, the
+    top passage's ranking score, and whether the question's keywords and anchors (numbers, names, titles)
     appear in the top passages and in the best sentence."""
     best = max(sentences, key=lambda s: s.probability, default=None)
     probs = sorted((s.probability for s in sentences), reverse=True)
@@ -66,7 +66,12 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
     rarest = max(info.tokens, key=lambda t: info.idf.get(t, 1.0), default="")
     scores = [c.score for c in result.candidates]
     cos_best = max((c.sentence for c in result.candidates), default=0.0)
+    top3 = sorted(sentences, key=lambda s: -s.probability)[:3]
     return {
+        # the learned affinity on its own scale: how answer-like the best sentences are for this question,
+        # not only relative to the other retrieved sentences (catches near misses the probability misses)
+        "affinity_max": max((s.features.get("affinity", 0.0) for s in sentences), default=0.0),
+        "affinity_top3": max((s.features.get("affinity", 0.0) for s in top3), default=0.0),
         "lex_best": best.features.get("lex", 0.0) if best else 0.0,
         "rare_top": 1.0 if rarest and info.has(rarest, top) else 0.0,
         "rare_best": 1.0 if rarest and info.has(rarest, best_low) else 0.0,
@@ -217,7 +222,8 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "passage_rr": 1 / (1 + i), "passage_gap": cand.score - best_passage,
                 "heading_cover": heading_cover, "section_cover": section_cover,
                 "num": cues["num"], "reason": cues["reason"], "name": cues["name"], "time": cues["time"],
-                "m_number": qtype["number"] * cues["num"], "m_why": qtype["why"] * cues["reason"],
+                "m_number": qtype["number"] * cues["num"], "m_quantity": qtype["number"] * cues["quantity"],
+                "m_unit": states_unit(text, info.units) if info.units else 0.0, "m_why": qtype["why"] * cues["reason"],
                 "m_who": qtype["who"] * cues["name"], "m_when": qtype["when"] * cues["time"],
                 "m_where": qtype["where"] * cues["place"],
                 "type_match": max(qtype["number"] * cues["num"], qtype["why"] * cues["reason"],
@@ -249,6 +255,12 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         # keywords around it count too
         window = " ".join(x.text for x in (before, s, after) if x is not None).lower()
         s.features["window_lex"] = info.coverage(window)
+    affinity = load_affinity(settings.models_dir)
+    if affinity is not None and result.query_vector is not None:
+        dim = len(result.query_vector)
+        vectors = np.array([s.vector if s.vector is not None else np.zeros(dim) for s in out], dtype=np.float32)
+        for s, score in zip(out, affinity.scores(result.query_vector, vectors)):
+            s.features["affinity"] = float(score) if s.vector is not None else 0.0
     model = load_model("sentence", settings.models_dir)
     probabilities = model.proba(np.array([[s.features.get(n, 0.0) for n in model.features] for s in out]))
     for s, p in zip(out, probabilities):

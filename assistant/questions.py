@@ -34,6 +34,7 @@ _TYPE_PATTERNS = [
 ]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
 _QUOTED = re.compile(r"《([^》]{1,30})》|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
 _EN_FUNCTION = STOPWORDS | frozenset(
@@ -51,6 +52,7 @@ class QuestionInfo:
     tokens: list[str]  # search tokens (keywords.tokenize), unique, in order
     idf: dict[str, float] = field(default_factory=dict)
     anchors: list[str] = field(default_factory=list)  # numbers, Latin names, quoted titles (lower-cased)
+    units: list[str] = field(default_factory=list)  # what a "多少X / 几X" question counts in: "起", "家"
     # Chinese words that stand for an English question's words in the articles (crosslingual.py)
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -104,6 +106,11 @@ def anchors_of(text: str, lang: str) -> list[str]:
     return list(dict.fromkeys(a.lower() for a in out if a))
 
 
+def asked_units(text: str) -> list[str]:
+    """The measure word after 多少 / 几 ("多少起" → 起, "几家" → 家): the answer's number carries it."""
+    return list(dict.fromkeys(u for u in _ASKED_UNIT.findall(text) if u not in "的是钱"))
+
+
 def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
     return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}
 
@@ -120,4 +127,4 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
                         idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang),
-                        alternatives=alternatives)
+                        units=asked_units(text), alternatives=alternatives)

@@ -38,13 +38,19 @@ _REASON = re.compile(r"因为|由于|原因|因此|所以|导致|得益于|在�
 _NAME = re.compile(r"[A-Z][A-Za-z0-9]+|《[^》]+》|“[^”]{2,20}”|[\u4e00-\u9fff]{2,8}(?:公司|集团|科技|银行|资本|基金|大学|"
                    r"研究院|平台|控股|股份|创投|投资|药业|汽车|咖啡)|(?:创始人|CEO|董事长|总裁|总经理|负责人|合伙人|担任|出任)")
 _TIME = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|今年|去年|明年|上半年|下半年|季度|年底|年初|月底|\b(?:19|20)\d{2}\b")
+# a date is not the quantity a "多少" question asks for ("2021年" answers nothing)
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月份?|"
+                   r"\b(?:19|20)\d{2}\b")
+_BARE_NUMBER = re.compile(r"\d+\.\d+|\d+(?:,\d{3})+|[%％]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|岛|海沟|海域|国|地区|园区|基地)|北京|上海|深圳|广州|杭州|香港|美国|"
                     r"日本|欧洲|东南亚|印度")
 
 
 def sentence_cues(text: str) -> dict[str, float]:
+    undated = _DATE.sub(" ", text)
     return {
         "num": 1.0 if (_NUM_UNIT.search(text) or _CN_NUMBER.search(text)) else 0.0,
+        "quantity": 1.0 if (_NUM_UNIT.search(undated) or _CN_NUMBER.search(undated) or _BARE_NUMBER.search(undated)) else 0.0,
         "reason": 1.0 if _REASON.search(text) else 0.0,
         "name": 1.0 if _NAME.search(text) else 0.0,
         "time": 1.0 if _TIME.search(text) else 0.0,
@@ -54,6 +60,11 @@ def sentence_cues(text: str) -> dict[str, float]:
 
 # which cue answers which question type
 TYPE_CUE = {"number": "num", "why": "reason", "who": "name", "when": "time", "where": "place"}
+
+
+def states_unit(text: str, units: Sequence[str]) -> float:
+    """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
+    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*" + re.escape(u), text) for u in units) else 0.0
 
 
 def type_match(info: QuestionInfo, cues: dict[str, float]) -> float:
@@ -98,14 +109,56 @@ class LinearModel:
         return 1.0 / (1.0 + np.exp(-self.decision(rows)))
 
 
-def _round(values: np.ndarray) -> list[float]:
-    return [round(float(v), 6) for v in values]
+def _round(values: np.ndarray, digits: int = 6) -> list[float]:
+    return [round(float(v), digits) for v in values]
+
+
+@dataclass
+class Affinity:
+    """A learned question–sentence affinity, qᵀ·L·Rᵀ·s over the embedding vectors. Cosine weighs every
+    direction of meaning alike; an answer sentence shares some with its question more than others (a
+    "多少" question's number, not its topic words). Low rank (L, R: dim × rank), fitted with the sentence
+    model on the same questions; the sentence model reads it as its ``affinity`` feature."""
+
+    left: np.ndarray
+    right: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "Affinity":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(left=np.array(data["left"], dtype=np.float32), right=np.array(data["right"], dtype=np.float32),
+                   meta=data.get("meta", {}))
+
+    def save(self, path: Path) -> None:
+        data = {"name": "affinity", "meta": self.meta, "left": [_round(row, 5) for row in self.left],
+                "right": [_round(row, 5) for row in self.right]}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+    def scores(self, query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """One score per row of ``vectors``; zeros when the embeddings are not the ones it was fitted on."""
+        if query is None or len(vectors) == 0 or query.shape[-1] != self.left.shape[0]:
+            return np.zeros(len(vectors))
+        return (vectors @ self.right) @ (self.left.T @ query)
+
+
+@lru_cache(maxsize=None)
+def load_affinity(folder: str = "") -> Affinity | None:
+    """The bundled affinity, or the one in ``folder``; None where there is none (its feature reads 0)."""
+    path = Path(folder or MODELS_DIR) / "affinity.json"
+    return Affinity.load(path) if path.exists() else None
 
 
 @lru_cache(maxsize=None)
 def load_model(name: str, folder: str = "") -> LinearModel:
     """A bundled model (``passage``, ``sentence``, ``abstain``), or one from ``folder``."""
     return LinearModel.load(Path(folder or MODELS_DIR) / f"{name}.json")
+
+
+def forget_models() -> None:
+    """Read the model files again on next use (training writes new ones into the same folders)."""
+    load_model.cache_clear()
+    load_affinity.cache_clear()
 
 
 def as_matrix(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndarray:

@@ -88,7 +88,8 @@ class Settings:
     """More English→Chinese terms: glossary files (``english<TAB>中文,中文`` per line), separated by the OS path
     separator; read with our ``assistant/data/glossary_en_zh.tsv``, both before CC-CEDICT."""
     models_dir: str = ""
-    """Folder of the learned models (``passage.json``, ``sentence.json``, ``abstain.json``); empty = bundled."""
+    """Folder of the learned models (``passage.json``, ``sentence.json``, ``affinity.json``, ``abstain.json``);
+    empty = bundled."""
     rrf_k: int = 10
     weight_dense: float = 1.0
     weight_keyword: float = 1.0

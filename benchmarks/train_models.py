@@ -208,10 +208,11 @@ def rrf_ranks(items: list[Item]) -> dict[str, int | None]:
 SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor", "passage_rr", "passage_gap",
                      "heading_cover", "section_cover", "num", "reason", "name", "time", "m_number", "m_why", "m_who",
                      "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor", "en_lex",
-                     "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos", "window_lex"]
+                     "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos", "window_lex", "m_quantity",
+                     "m_unit"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",
-                    "en_cover_top", "cos_low"]
+                    "en_cover_top", "cos_low", "affinity_max", "affinity_top3"]
 
 
 @dataclass
@@ -304,51 +305,86 @@ def dataset_weights(rows_items: list[Item]) -> dict[str, float]:
     return {d: total / (len(counts) * n) for d, n in counts.items()}
 
 
-def fit_sentences(seen: list[Seen], C: float = 0.1):
+AFFINITY_RANK = 8  # the learned question–sentence affinity, cut to this rank (held out: as good as full rank)
+
+
+def fit_sentences(seen: list[Seen], C: float = 0.1, C_affinity: float = 10.0, rank: int = AFFINITY_RANK):
     """The answer-sentence model: a conditional logit (softmax over each question's sentences, so it learns to
     rank the sentences of one question, not to separate all sentences of all questions), then Platt-scaled
     into a probability so the same number can be compared across questions (answer length, abstention).
     Held out it puts the key in the top 3 sentences more often than a plain logistic regression
-    (36kr en 0.71 → 0.75, zh 0.84 → 0.86, CMRC 0.829 → 0.837)."""
+    (36kr en 0.71 → 0.75, zh 0.84 → 0.86, CMRC 0.829 → 0.837).
+
+    Fitted jointly with it: the affinity qᵀ·W·s between the question's and each sentence's vectors (W
+    L2-pulled to 0, i.e. to the plain features), then cut to ``rank`` by SVD. Returns (model, affinity)."""
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
-    from assistant.ranking import LinearModel
+    from assistant.ranking import Affinity, LinearModel
 
     weights = dataset_weights([s.item for s in seen])
-    groups, rows, labels, row_weights = [], [], [], []
+    views = []  # (features, question vector, sentence vectors, labels, weight) per question
     for s in seen:
-        if not s.sentences:
+        if not s.sentences or s.result.query_vector is None:
             continue
+        q = np.asarray(s.result.query_vector, dtype=float)
         X = np.array([[x.features.get(n, 0.0) for n in SENTENCE_FEATURES] for x in s.sentences], dtype=float)
-        y = np.array(s.labels, dtype=float)
-        rows.append(X)
-        labels.append(y)
-        row_weights.append(np.full(len(y), weights[s.item.dataset]))
-        if y.any():
-            groups.append((X, y, weights[s.item.dataset]))
-    everything = np.vstack(rows)
+        V = np.array([x.vector if x.vector is not None else np.zeros(len(q)) for x in s.sentences], dtype=float)
+        views.append((X, q, V, np.array(s.labels, dtype=float), weights[s.item.dataset]))
+    everything = np.vstack([X for X, *_ in views])
     mean, scale = everything.mean(axis=0), everything.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    groups = [((X - mean) / scale, y, w) for X, y, w in groups]
+    views = [((X - mean) / scale, q, V, y, w) for X, q, V, y, w in views]
+    groups = [v for v in views if v[3].any()]
+    questions = np.array([q for _, q, *_ in groups])
+    n, dim = len(SENTENCE_FEATURES), len(views[0][1])
 
-    def loss(beta):
-        total, grad = 0.5 / C * beta @ beta, beta / C
-        for X, y, w in groups:
-            z = X @ beta
+    def loss(theta):
+        beta, W = theta[:n], theta[n:].reshape(dim, dim)
+        total = 0.5 / C * beta @ beta + 0.5 / C_affinity * (W * W).sum()
+        g_beta = beta / C
+        projected = questions @ W  # each question's vector through W, one row per question
+        pulls = np.empty_like(projected)  # d loss / d projected, weighted
+        for n_group, (X, q, V, y, w) in enumerate(groups):
+            z = X @ beta + V @ projected[n_group]
             p = np.exp(z - z.max())
             p /= p.sum()
             hit = (p * y).sum()
+            r = p * y / (hit + 1e-12) - p
             total -= w * np.log(hit + 1e-12)
-            grad -= w * (X.T @ (p * y / (hit + 1e-12) - p))
-        return total, grad
+            g_beta = g_beta - w * (X.T @ r)
+            pulls[n_group] = -w * (V.T @ r)
+        return total, np.concatenate([g_beta, (W / C_affinity + questions.T @ pulls).ravel()])
 
-    beta = minimize(loss, np.zeros(len(SENTENCE_FEATURES)), jac=True, method="L-BFGS-B").x
-    z = ((everything - mean) / scale) @ beta
-    platt = LogisticRegression(C=1e4, max_iter=1000).fit(z[:, None], np.concatenate(labels),
-                                                         sample_weight=np.concatenate(row_weights))
-    return LinearModel(name="sentence", features=list(SENTENCE_FEATURES), mean=mean, scale=scale,
-                       coef=beta * float(platt.coef_[0][0]), intercept=float(platt.intercept_[0]))
+    theta = minimize(loss, np.zeros(n + dim * dim), jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
+    beta = theta[:n]
+    U, S, Vt = np.linalg.svd(theta[n:].reshape(dim, dim))
+    root = np.sqrt(S[:rank])
+    affinity = Affinity(left=(U[:, :rank] * root).astype(np.float32), right=(Vt[:rank].T * root).astype(np.float32))
+    z = np.concatenate([X @ beta + affinity.scores(q, V) for X, q, V, _, _ in views])
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(
+        z[:, None], np.concatenate([y for *_, y, _ in views]),
+        sample_weight=np.concatenate([np.full(len(y), w) for *_, y, w in views]))
+    a = float(platt.coef_[0][0])
+    # the affinity enters as one more feature, read as is (mean 0, scale 1)
+    model = LinearModel(name="sentence", features=[*SENTENCE_FEATURES, "affinity"], mean=np.append(mean, 0.0),
+                        scale=np.append(scale, 1.0), coef=np.append(beta, 1.0) * a, intercept=float(platt.intercept_[0]))
+    return model, affinity
+
+
+def score_sentences(seen: list[Seen], model, affinity) -> None:
+    """Answer probabilities of ``seen``'s sentences under a sentence model and its affinity."""
+    for s in seen:
+        if not s.sentences:
+            continue
+        if s.result.query_vector is not None:
+            q = s.result.query_vector
+            V = np.array([x.vector if x.vector is not None else np.zeros(len(q)) for x in s.sentences], dtype=np.float32)
+            for x, score in zip(s.sentences, affinity.scores(q, V)):
+                x.features["affinity"] = float(score) if x.vector is not None else 0.0
+        probs = model.proba(np.array([[x.features.get(n, 0.0) for n in model.features] for x in s.sentences]))
+        for x, p in zip(s.sentences, probs):
+            x.probability = float(p)
 
 
 def evidence_rows(seen: list[Seen]):
@@ -408,9 +444,9 @@ def answer_key_rate(seen: list[Seen], assistants: dict) -> dict:
 def pipeline_eval(assistants: dict, folder: Path, items: list[Item]) -> list[dict]:
     """The whole chain (search, answer, abstention) with the models in ``folder`` on ``items``' questions."""
     from assistant.evaluate import evaluate
-    from assistant.ranking import load_model
+    from assistant.ranking import forget_models
 
-    load_model.cache_clear()
+    forget_models()
     rows = []
     by_set: dict[tuple, list[Item]] = {}
     for i in items:
@@ -451,11 +487,15 @@ def report(title: str, rows: list[dict]) -> dict:
 def resentence(seen: list[Seen], assistants: dict, blank: Path) -> None:
     """Sentence features and labels again from the stored search results (cheap: no search runs)."""
     from assistant.answerers import answer_sentences
-    from assistant.ranking import load_model
+    from assistant.ranking import forget_models
+
+    from assistant.questions import asked_units
 
     blank_models(blank)
-    load_model.cache_clear()
+    forget_models()
     for s in seen:
+        if not hasattr(s.result.info, "units"):  # pickled before QuestionInfo had it
+            s.result.info.units = asked_units(s.result.info.text)
         settings = assistants[s.item.dataset].settings.replace(models_dir=str(blank))
         s.sentences = answer_sentences(s.result.info, s.result, settings)
         s.labels = sentence_labels(s.sentences, s.result, s.item) if not s.near_miss else [0] * len(s.sentences)
@@ -505,7 +545,7 @@ def main() -> None:
         return
 
     assistants = open_indexes(args.work_dir, args.index_36kr, args.index_cmrc)
-    from assistant.ranking import load_model
+    from assistant.ranking import forget_models
 
     folds = folds_by_article(items, args.folds)
     fold_dirs = [args.work_dir / "folds" / f"fold{f}" for f in range(args.folds)]
@@ -520,7 +560,7 @@ def main() -> None:
             blank_models(fold_dirs[f])
             fit_linear("passage", *passage_rows(train, PASSAGE_FEATURES), PASSAGE_FEATURES, args.C).save(
                 fold_dirs[f] / "passage.json")
-            load_model.cache_clear()
+            forget_models()
             got = see(test, assistants, fold_dirs[f])
             seen += got
             seen_fold += [f] * len(got)
@@ -534,14 +574,13 @@ def main() -> None:
             fold_dirs[f] / "passage.json")
 
     # sentence model, held out
+    t = time.perf_counter()
     for f in range(args.folds):
-        model = fit_sentences([s for s, g in zip(seen, seen_fold) if g != f])
+        model, affinity = fit_sentences([s for s, g in zip(seen, seen_fold) if g != f])
         model.save(fold_dirs[f] / "sentence.json")
-        for s, g in zip(seen, seen_fold):
-            if g == f and s.sentences:
-                probs = model.proba(np.array([[x.features.get(n, 0.0) for n in SENTENCE_FEATURES] for x in s.sentences]))
-                for x, p in zip(s.sentences, probs):
-                    x.probability = float(p)
+        affinity.save(fold_dirs[f] / "affinity.json")
+        score_sentences([s for s, g in zip(seen, seen_fold) if g == f], model, affinity)
+    print(f"sentence models fitted in {time.perf_counter() - t:.0f} s")
     print("answer holds the key (held-out sentence model, before abstention):", answer_key_rate(seen, assistants))
     if args.sentences_only:
         return
@@ -585,13 +624,15 @@ def main() -> None:
                 "script": "benchmarks/train_models.py", "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "cmrc")},
                 "folds": args.folds}
         pm = fit_linear("passage", *passage_rows(everything, PASSAGE_FEATURES), PASSAGE_FEATURES, args.C)
-        sm = fit_sentences(seen)
+        sm, affinity = fit_sentences(seen)
+        affinity.meta = {**meta, "embedding_model": assistants["36kr"].settings.embedding_model, "rank": AFFINITY_RANK}
+        affinity.save(out / "affinity.json")
         am = fit_abstain([s for s in seen if s.item.dataset == "36kr"], args.C)
         am.threshold = threshold
         for m in (pm, sm, am):
             m.meta = meta
             m.save(out / f"{m.name}.json")
-        print(f"wrote {out}/passage.json, sentence.json, abstain.json")
+        print(f"wrote {out}/passage.json, sentence.json, affinity.json, abstain.json")
 
 
 if __name__ == "__main__":

@@ -277,3 +277,62 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     info = QuestionInfo(text="好领导有哪些特征？", lang="zh", type="list", tokens=["领导", "特征"])
     chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [intro, items, other])
     assert chosen[:2] == [intro, items] and other in chosen
+
+
+def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
+    from assistant.questions import asked_units
+    from assistant.ranking import sentence_cues, states_unit
+
+    assert asked_units("资本在2021年投了宠物赛道几次？全年融资事件有多少起？") == ["次", "起"]
+    assert asked_units("这家公司值多少钱？") == [] and asked_units("How many rounds?") == []
+    assert states_unit("2021年国内宠物行业共发生42起融资", ["起"]) == 1.0
+    assert states_unit("宠物连锁完成了三起融资", ["起"]) == 1.0
+    assert states_unit("整个2021年宠物赛道投融资偏向早期", ["起"]) == 0.0
+    # a year or a date is not a quantity; a count, a share or a bare decimal is
+    assert sentence_cues("整个2021年宠物赛道投融资偏向早期，3月12日起执行")["quantity"] == 0.0
+    assert sentence_cues("整个2021年宠物赛道投融资偏向早期")["num"] == 1.0  # the plain number cue still sees the year
+    for text in ("新开门店42家", "开关店比达6.22", "占比超过30%", "融资三次", "1.2万人"):
+        assert sentence_cues(text)["quantity"] == 1.0, text
+
+
+def test_the_affinity_is_read_by_the_sentence_model_and_skips_foreign_vectors(tmp_path):
+    import numpy as np
+
+    from assistant.ranking import Affinity, load_affinity, load_model
+
+    shipped = load_affinity()
+    assert shipped is not None and "affinity" in load_model("sentence").features
+    dim, rank = shipped.left.shape
+    assert shipped.right.shape == (dim, rank) and rank < dim
+    q = np.random.default_rng(0).normal(size=dim)
+    V = np.random.default_rng(1).normal(size=(3, dim))
+    expected = V @ shipped.right @ shipped.left.T @ q
+    assert np.allclose(shipped.scores(q, V), expected, atol=1e-3)
+    assert not shipped.scores(q[:10], V[:, :10]).any()  # another embedding model's vectors: no affinity
+    shipped.save(tmp_path / "affinity.json")
+    again = Affinity.load(tmp_path / "affinity.json")
+    assert np.allclose(again.scores(q, V), shipped.scores(q, V), atol=1e-3)
+
+
+def test_a_count_question_is_answered_with_the_count_in_the_asked_unit(tmp_path):
+    """An article we wrote: the sentences about the year 2023 and about new cafés compete with the one that
+    counts them ("318家")."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "cafes.md", """# 山城咖啡馆的2023年
+
+2023年山城的咖啡馆竞争格外激烈，新开的咖啡馆遍布解放碑、观音桥和南坪各个商圈。
+据本地餐饮协会统计，全年全市共新开咖啡馆318家，同时关闭了95家。
+新开的咖啡馆里精品咖啡馆占多数，连锁品牌在2023年下半年扩张明显。
+不少咖啡馆主理人表示，2023年的房租和人工成本都比前一年更高。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    result = a.retriever.retrieve("2023年山城新开了多少家咖啡馆？", k=5)
+    from assistant.answerers import answer_sentences
+
+    sentences = answer_sentences(result.info, result, a.settings)
+    best = max(sentences, key=lambda s: s.probability)
+    assert "318家" in best.text, [(round(s.probability, 3), s.text) for s in sentences]
+    assert all(s.vector is None or s.features.get("affinity", 0.0) != 0.0 for s in sentences)
+    assert "318家" in a.ask("2023年山城新开了多少家咖啡馆？").text
