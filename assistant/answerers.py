@@ -22,7 +22,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .questions import QuestionInfo
-from .ranking import load_affinity, load_model, sentence_cues, states_unit
+from .ranking import Affinity, load_affinity, load_model, sentence_cues, states_unit
 from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
@@ -255,17 +255,22 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         # keywords around it count too
         window = " ".join(x.text for x in (before, s, after) if x is not None).lower()
         s.features["window_lex"] = info.coverage(window)
-    affinity = load_affinity(settings.models_dir)
-    if affinity is not None and result.query_vector is not None:
-        dim = len(result.query_vector)
-        vectors = np.array([s.vector if s.vector is not None else np.zeros(dim) for s in out], dtype=np.float32)
-        for s, score in zip(out, affinity.scores(result.query_vector, vectors)):
-            s.features["affinity"] = float(score) if s.vector is not None else 0.0
+    add_affinity(out, result.query_vector, load_affinity(settings.models_dir))
     model = load_model("sentence", settings.models_dir)
     probabilities = model.proba(np.array([[s.features.get(n, 0.0) for n in model.features] for s in out]))
     for s, p in zip(out, probabilities):
         s.probability = float(p)
     return out
+
+
+def add_affinity(sentences: list[AnswerSentence], query_vector: np.ndarray | None, affinity: Affinity | None) -> None:
+    """Each sentence's learned affinity with the question, as its ``affinity`` feature (0 without a vector)."""
+    if affinity is None or query_vector is None or not sentences:
+        return
+    vectors = np.array([s.vector if s.vector is not None else np.zeros(len(query_vector)) for s in sentences],
+                       dtype=np.float32)
+    for s, score in zip(sentences, affinity.scores(query_vector, vectors)):
+        s.features["affinity"] = float(score) if s.vector is not None else 0.0
 
 
 class ExtractiveAnswerer:

@@ -374,14 +374,12 @@ def fit_sentences(seen: list[Seen], C: float = 0.1, C_affinity: float = 10.0, ra
 
 def score_sentences(seen: list[Seen], model, affinity) -> None:
     """Answer probabilities of ``seen``'s sentences under a sentence model and its affinity."""
+    from assistant.answerers import add_affinity
+
     for s in seen:
         if not s.sentences:
             continue
-        if s.result.query_vector is not None:
-            q = s.result.query_vector
-            V = np.array([x.vector if x.vector is not None else np.zeros(len(q)) for x in s.sentences], dtype=np.float32)
-            for x, score in zip(s.sentences, affinity.scores(q, V)):
-                x.features["affinity"] = float(score) if x.vector is not None else 0.0
+        add_affinity(s.sentences, s.result.query_vector, affinity)
         probs = model.proba(np.array([[x.features.get(n, 0.0) for n in model.features] for x in s.sentences]))
         for x, p in zip(s.sentences, probs):
             x.probability = float(p)
