@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="an article file, or a folder: every indexed article under it")
 
     p = sub.add_parser("feedback", parents=[common], help="users' thumbs up/down on answers",
                        description="Answers rated in the app or with POST /api/feedback are kept in the index folder "

@@ -104,15 +104,17 @@ class Indexer:
         return report
 
     def remove(self, sources: Iterable[str | os.PathLike]) -> int:
-        """Drop articles (by file path) from the index; the files themselves are left alone."""
+        """Drop articles (by file path, or every article under a folder path) from the index; the files
+        themselves are left alone, and need not exist any more."""
         removed = 0
         with self.exclusive():
             self.recover()
             known = self.catalog.article_by_source()  # read under the lock: a run may have just added one
             for source in sources:
                 key = _source_key(source)
-                if key in known:
-                    self._drop(known[key][0])
+                under = key.rstrip(os.sep) + os.sep
+                for indexed in [k for k in known if k == key or k.startswith(under)]:
+                    self._drop(known.pop(indexed)[0])
                     removed += 1
         return removed
 

@@ -147,6 +147,19 @@ def test_single_files_and_remove(tmp_path):
     assert a.search(FLAGSHIP_ZH) == []
 
 
+def test_removing_a_folder_removes_the_articles_under_it_and_only_those(tmp_path):
+    articles = tmp_path / "articles"
+    write(articles / "old" / "a.md", hexo("旧文章", "<p>边缘计算把算力放到离用户更近的地方。</p>"))
+    write(articles / "old" / "deeper" / "b.md", hexo("更旧的文章", "<p>混合云让成本更可控。</p>"))
+    write(articles / "older.md", hexo("名字相近的文件", "<p>云计算把计算和存储变成服务。</p>"))
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    assert a.index([articles]).added == 3
+    shutil.rmtree(articles / "old" / "deeper")  # a file already gone is removed from the index too
+    assert a.remove([articles / "old"]) == 2
+    assert [x["title"] for x in a.articles()] == ["名字相近的文件"]  # "older.md" is not under "old/"
+    assert a.remove([articles / "old"]) == 0
+
+
 def test_interrupted_write_leaves_a_consistent_index(tmp_path, monkeypatch):
     """Killed between the vector upsert and the SQLite commit: search ignores the half-written
     article, the next run finishes it, and no passage is left twice or orphaned."""
