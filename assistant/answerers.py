@@ -3,7 +3,8 @@
 ``ExtractiveAnswerer`` (the default) runs offline and never invents a word: it picks the sentences of
 the retrieved passages that most likely state the answer (a learned model over the sentence's cosine and
 learned affinity with the question, shared keywords and anchors, its heading, and whether it has what the
-question asks for: a quantity in the asked unit for "多少起", a name for "谁", a reason for "为什么") and
+question asks for: a quantity in the asked unit for "多少起", a name the question does not already hold for
+"谁 / which", a reason for "为什么") and
 strings the best one to three together, each followed by its citation. The LLM answerer lives in
 ``llm.py``. Both refuse to answer on weak evidence (``Evidence.is_weak``: a learned model too, so near
 misses — a company the articles know, a fact they don't state — are caught).
@@ -22,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .questions import QuestionInfo
-from .ranking import Affinity, load_affinity, load_model, sentence_cues, states_unit
+from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, states_unit
 from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
@@ -204,6 +205,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
     en = 1.0 if info.lang == "en" else 0.0
     qtype = {t: 1.0 if info.type == t else 0.0 for t in ("number", "why", "who", "when", "where", "compare")}
     question_grams = bigrams(info.text)
+    question_low = info.text.lower()
     for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
         spans = passage_sentences(passage.text)
         scores = cand.sentence_scores or [cand.dense] * len(spans)
@@ -225,6 +227,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "m_number": qtype["number"] * cues["num"], "m_quantity": qtype["number"] * cues["quantity"],
                 "m_unit": states_unit(text, info.units) if info.units else 0.0, "m_why": qtype["why"] * cues["reason"],
                 "m_who": qtype["who"] * cues["name"], "m_when": qtype["when"] * cues["time"],
+                "m_new_name": names_something_new(text, question_low) if qtype["who"] and cues["name"] else 0.0,
                 "m_where": qtype["where"] * cues["place"],
                 "type_match": max(qtype["number"] * cues["num"], qtype["why"] * cues["reason"],
                                   qtype["who"] * cues["name"], qtype["when"] * cues["time"],

@@ -18,7 +18,9 @@ from .prompts import language_of
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
 
 _TYPE_PATTERNS = [
-    ("compare", re.compile(r"区别|不同|差异|差别|对比|异同|相比|不一样|\bvs\b|versus|differ|compar", re.I)),
+    # "有什么区别" asks for a comparison; "与去年相比，营收增长了多少" / "Compared with …, how much" asks for a
+    # number, so the weaker comparison words only count when no other type matches (below)
+    ("compare", re.compile(r"区别|不同|差异|差别|异同|不一样|\bvs\b|versus|differ", re.I)),
     ("why", re.compile(r"为什么|为何|原因|何以|缘何|怎么会|\bwhy\b|what (?:led|caused|drove|made|prompted)|"
                        r"\breasons?\b", re.I)),
     ("number", re.compile(r"多少|几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
@@ -29,6 +31,7 @@ _TYPE_PATTERNS = [
     ("who", re.compile(r"谁|哪位|哪家|哪个|哪些|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
                        r"\bwhich\b|\bwhat (?:company|firm|brand|name|organi[sz]ation)\b|\bnamed?\b", re.I)),
     ("where", re.compile(r"哪里|哪儿|在哪|何地|何处|什么地方|哪个(?:城市|国家|地区)|\bwhere\b", re.I)),
+    ("compare", re.compile(r"对比|相比|相较|比起|compar", re.I)),
     ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
     ("list", re.compile(r"哪些方面|有哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),
 ]

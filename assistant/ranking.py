@@ -62,6 +62,12 @@ def sentence_cues(text: str) -> dict[str, float]:
 TYPE_CUE = {"number": "num", "why": "reason", "who": "name", "when": "time", "where": "place"}
 
 
+def names_something_new(text: str, question: str) -> float:
+    """1 when ``text`` has a name the question (lower-cased) does not: the answer to "哪家 / which" is a name
+    the question could not contain ("Costco", not the "UX" it asks about)."""
+    return 1.0 if any(m.group(0).lower() not in question for m in _NAME.finditer(text)) else 0.0
+
+
 def states_unit(text: str, units: Sequence[str]) -> float:
     """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
     return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*" + re.escape(u), text) for u in units) else 0.0

@@ -179,9 +179,9 @@ def folds_by_article(items: list[Item], n_folds: int, seed: int = 0) -> list[lis
 
 
 def heldout_passage_ranks(items: list[Item], features: list[str], n_folds: int = 5, C: float = 1.0,
-                          train_filter=None) -> dict[str, int | None]:
+                          train_filter=None, seed: int = 0) -> dict[str, int | None]:
     ranks: dict[str, int | None] = {}
-    folds = folds_by_article(items, n_folds)
+    folds = folds_by_article(items, n_folds, seed)
     for f, test in enumerate(folds):
         train = [i for g, fold in enumerate(folds) if g != f for i in fold]
         if train_filter:
@@ -209,7 +209,7 @@ SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor",
                      "heading_cover", "section_cover", "num", "reason", "name", "time", "m_number", "m_why", "m_who",
                      "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor", "en_lex",
                      "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos", "window_lex", "m_quantity",
-                     "m_unit"]
+                     "m_unit", "m_new_name"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",
                     "en_cover_top", "cos_low", "affinity_max", "affinity_top3"]
@@ -506,6 +506,8 @@ def main() -> None:
     parser.add_argument("--index-cmrc", type=Path, help="an existing index of the CMRC trial articles")
     parser.add_argument("--redump", action="store_true", help="recompute the feature dump")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="which articles share a fold (another seed: how much the figures move with the split)")
     parser.add_argument("--resee", action="store_true", help="recompute the answerer views (stage 2)")
     parser.add_argument("--sentences-only", action="store_true", help="stop after the sentence model figures")
     parser.add_argument("--C", type=float, default=0.3, help="inverse regularisation of the logistic regressions")
@@ -531,13 +533,13 @@ def main() -> None:
     cm = [i for i in items if i.dataset == "cmrc"]
     print("\n== passage ranking (candidates before merge/cap), held out")
     print("rrf 36kr", ranking_figures(kr, rrf_ranks(kr)), " cmrc", ranking_figures(cm, rrf_ranks(cm)))
-    ranks = heldout_passage_ranks(items, PASSAGE_FEATURES, args.folds, args.C)
+    ranks = heldout_passage_ranks(items, PASSAGE_FEATURES, args.folds, args.C, seed=args.seed)
     print("lr pooled CV: 36kr", ranking_figures(kr, ranks), " cmrc", ranking_figures(cm, ranks))
     if args.ablation:
         print("\n== ablation: passage features left out (pooled CV, held out)")
         for group in ABLATION:
             kept = [f for f in PASSAGE_FEATURES if f not in ABLATION[group]]
-            r = heldout_passage_ranks(items, kept, args.folds, args.C)
+            r = heldout_passage_ranks(items, kept, args.folds, args.C, seed=args.seed)
             print(f"  without {group:<22}: 36kr {ranking_figures(kr, r)}  cmrc {ranking_figures(cm, r)}")
     if args.passages_only:
         return
@@ -545,7 +547,7 @@ def main() -> None:
     assistants = open_indexes(args.work_dir, args.index_36kr, args.index_cmrc)
     from assistant.ranking import forget_models
 
-    folds = folds_by_article(items, args.folds)
+    folds = folds_by_article(items, args.folds, args.seed)
     fold_dirs = [args.work_dir / "folds" / f"fold{f}" for f in range(args.folds)]
     seen_path = args.work_dir / "seen.pkl"
     if seen_path.exists() and not args.redump and not args.resee:

@@ -279,6 +279,27 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     assert chosen[:2] == [intro, items] and other in chosen
 
 
+def test_a_number_asked_against_a_baseline_is_a_number_question():
+    """"与去年相比…多少" asks for the number; only "有什么区别" / "differ" make a comparison on their own."""
+    from assistant.questions import question_type
+
+    assert question_type("与2020年相比，这家公司的营收增长了多少？") == "number"
+    assert question_type("Compared with the old acid standard, how much yield does the new method get?") == "number"
+    assert question_type("前端数字化和后端数字化有什么区别？") == "compare"
+    assert question_type("How do model refresh cycles differ between fuel cars and EVs?") == "compare"
+    assert question_type("大果西番莲和百香果相比如何？") == "compare"  # nothing else asked: still a comparison
+
+
+def test_a_which_question_looks_for_a_name_the_question_does_not_hold():
+    from assistant.ranking import names_something_new
+
+    q = "in the ux piece on customer reviews, which retailer hides its reviews behind a tab?"
+    assert names_something_new("不好的做法：Costco 把客户评论隐藏在选项卡背后。", q) == 1.0
+    assert names_something_new("本文提供了 10 个 UX 设计技巧，教你展示客户评论。", q) == 0.0  # only the asked-about name
+    assert names_something_new("这家公司成立于2015年。", "这家公司是谁创立的？") == 0.0  # the question says "这家公司" too
+    assert names_something_new("隅田川咖啡由阿里巴巴集团投资。", "隅田川咖啡的投资方是谁？") == 1.0
+
+
 def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     from assistant.questions import asked_units
     from assistant.ranking import sentence_cues, states_unit
