@@ -291,19 +291,16 @@ class ExtractiveAnswerer:
             return "", []
         chosen = self.select(question, result.info, sentences)
         lang = result.info.lang
-        parts, numbers = [], {}
-        for s in chosen:
-            n = numbers.setdefault(s.passage, len(numbers) + 1)
+        parts, numbers, citations = [], {}, []
+        for passage, quote in quoted_runs(chosen, result.passages):
+            n = numbers.setdefault(passage, len(numbers) + 1)
             # an article's own footnote marks must not pass for our citations
-            parts.append(_FOOTNOTE.sub(r"［\1］", s.text) + f"[{n}]")
+            parts.append(_FOOTNOTE.sub(r"［\1］", quote) + f"[{n}]")
+            if all(c.number != n for c in citations):
+                citations.append(Citation(number=n, passage=result.passages[passage], quote=quote))
         text = ("" if lang == "zh" else " ").join(parts)
         if lang != "zh":
             text = QUOTES_CHINESE + text
-        citations = []
-        for s in chosen:
-            n = numbers[s.passage]
-            if all(c.number != n for c in citations):
-                citations.append(Citation(number=n, passage=result.passages[s.passage], quote=s.text))
         return text, citations
 
     def stream(self, text: str) -> Iterator[str]:
@@ -381,6 +378,21 @@ class ExtractiveAnswerer:
                 scores.append(x.features.get("cos", 0.0) + side_score + literal + 0.1 * x.probability)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
+
+
+def quoted_runs(chosen: list[AnswerSentence], passages: list) -> list[tuple[int, str]]:
+    """(passage index, quote) per run of chosen sentences that follow each other in one paragraph of a
+    passage: one quote, one citation ("A。B。[1]", not "A。[1]B。[1]", whose mark would cut a fact that
+    spans the two sentences). Each quote is a verbatim piece of its passage."""
+    runs: list[tuple[int, int, int]] = []  # (passage, start, end)
+    for s in chosen:
+        if runs and runs[-1][0] == s.passage and s.start >= runs[-1][2]:
+            gap = passages[s.passage].text[runs[-1][2]:s.start]
+            if gap.strip(" ") == "":  # nothing between them, not even a paragraph break
+                runs[-1] = (s.passage, runs[-1][1], s.end)
+                continue
+        runs.append((s.passage, s.start, s.end))
+    return [(p, passages[p].text[start:end]) for p, start, end in runs]
 
 
 def _names_side(side: str, info: QuestionInfo, text: str) -> bool:

@@ -23,21 +23,22 @@ _TYPE_PATTERNS = [
     ("compare", re.compile(r"区别|不同|差异|差别|异同|不一样|\bvs\b|versus|differ", re.I)),
     ("why", re.compile(r"为什么|为何|原因|何以|缘何|怎么会|\bwhy\b|what (?:led|caused|drove|made|prompted)|"
                        r"\breasons?\b", re.I)),
-    ("number", re.compile(r"多少|几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
+    ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
                           r"fast|high|old|often)\b|\bwhat (?:share|percentage|proportion|portion|fraction)\b|"
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total) of\b", re.I)),
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
-    ("who", re.compile(r"谁|哪位|哪家|哪个|哪些|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
+    # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
+    ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),
+    ("who", re.compile(r"谁|哪位|哪家|哪个|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
                        r"\bwhich\b|\bwhat (?:company|firm|brand|name|organi[sz]ation)\b|\bnamed?\b", re.I)),
     ("where", re.compile(r"哪里|哪儿|在哪|何地|何处|什么地方|哪个(?:城市|国家|地区)|\bwhere\b", re.I)),
     ("compare", re.compile(r"对比|相比|相较|比起|compar", re.I)),
     ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
-    ("list", re.compile(r"哪些方面|有哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),
 ]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff])")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
 _QUOTED = re.compile(r"《([^》]{1,30})》|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
 _EN_FUNCTION = STOPWORDS | frozenset(

@@ -8,6 +8,7 @@ import pytest
 from assistant import Answer, Assistant
 from assistant.answerers import comparison_sides
 from assistant.chain import follow_up_kind, rewrite_follow_up
+from assistant.chunking import sentence_texts
 from assistant.cli import main
 
 from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED
@@ -260,7 +261,7 @@ def test_the_section_heading_that_names_the_asked_thing_wins(tmp_path):
     first = answer.citations[0]  # the answer opens with the section that holds the rules
     assert "安全规则" in first.passage.heading and answer.text.startswith(first.quote), answer.text
     rules = [s for s in re.findall(r"(.+?)\[\d+\]", answer.text) if s in first.passage.text]
-    assert len(rules) >= 2 and ("反光背心" in answer.text and "单独脱离队伍" in answer.text), answer.text
+    assert sum(len(sentence_texts(r)) for r in rules) >= 2 and ("反光背心" in answer.text and "单独脱离队伍" in answer.text), answer.text
 
 
 def test_a_sentence_that_announces_a_list_brings_the_list():
@@ -288,6 +289,38 @@ def test_a_number_asked_against_a_baseline_is_a_number_question():
     assert question_type("前端数字化和后端数字化有什么区别？") == "compare"
     assert question_type("How do model refresh cycles differ between fuel cars and EVs?") == "compare"
     assert question_type("大果西番莲和百香果相比如何？") == "compare"  # nothing else asked: still a comparison
+
+
+def test_which_ones_questions_are_lists_not_counts():
+    """"哪几家 / 哪些" asks for several things, answered at list length: "几家" inside it is no count."""
+    from assistant.questions import asked_units, question_type
+
+    assert question_type("2021年全球汽车零部件百强榜排名前五的是哪几家企业？") == "list"
+    assert asked_units("排名前五的是哪几家企业？") == []
+    assert question_type("在中国，牡蒿分布在哪些省市？") == "list"
+    assert question_type("哪几个省增速最快，增速分别是多少？") == "number"  # a count asked as well
+    assert question_type("今年新开了几家门店？") == "number" and asked_units("今年新开了几家门店？") == ["家"]
+    assert question_type("哪家公司领投了这轮融资？") == "who"
+
+
+def test_sentences_that_follow_each_other_are_quoted_and_cited_once():
+    """A fact often spans two sentences ("…水源；因此，畜牧业发达"): a mark between them would cut it."""
+    from assistant.answerers import AnswerSentence, quoted_runs
+    from assistant.results import Passage
+
+    text = "吉斯伯恩有长时间的日照和丰富的水源；因此，畜牧业发达。首府位于吉斯伯恩市。\n另起一段的句子。"
+    passage = Passage(chunk_id="c", text=text, title="t", heading="t", source="s.md", date="")
+
+    def sentence(piece):
+        start = text.index(piece)
+        return AnswerSentence(0, start, start + len(piece), piece, None, {}, 0.5)
+
+    first, second = sentence("吉斯伯恩有长时间的日照和丰富的水源；"), sentence("因此，畜牧业发达。")
+    third, fourth = sentence("首府位于吉斯伯恩市。"), sentence("另起一段的句子。")
+    runs = quoted_runs([first, second, fourth], [passage])
+    assert runs == [(0, "吉斯伯恩有长时间的日照和丰富的水源；因此，畜牧业发达。"), (0, "另起一段的句子。")]
+    assert quoted_runs([first, third], [passage]) == [(0, first.text), (0, third.text)]  # a sentence left out between
+    assert all(quote in text for _, quote in quoted_runs([first, second, third, fourth], [passage]))
 
 
 def test_a_which_question_looks_for_a_name_the_question_does_not_hold():

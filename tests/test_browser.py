@@ -343,7 +343,7 @@ def test_articles_walk(page, served, tmp_path):
 
     # jobs queue: a long file is being indexed by the watcher; Re-index waits behind it (the page's buttons
     # wait meanwhile); Cancel stops the run and drops the queued job; the file stays pending
-    long = write(folder / "long.md", long_article(LONG_TITLE, "云杉集团", 80))
+    long = write(folder / "long.md", long_article(LONG_TITLE, "云杉集团", 400))  # cancelled long before it ends
     expect(status).to_contain_text("⏳ Folder watcher:", timeout=30_000)
     page.locator("#reindex").click()
     expect(status).to_contain_text("Re-index folder: queued behind Folder watcher")
