@@ -304,21 +304,21 @@ def test_which_ones_questions_are_lists_not_counts():
 
 
 def test_sentences_that_follow_each_other_are_quoted_and_cited_once():
-    """A fact often spans two sentences ("…水源；因此，畜牧业发达"): a mark between them would cut it."""
+    """A fact often spans two sentences ("…雨水充足；因此，茶园连年丰收"): a mark between them would cut it."""
     from assistant.answerers import AnswerSentence, quoted_runs
     from assistant.results import Passage
 
-    text = "吉斯伯恩有长时间的日照和丰富的水源；因此，畜牧业发达。首府位于吉斯伯恩市。\n另起一段的句子。"
+    text = "青溪镇日照长、雨水充足；因此，茶园连年丰收。镇政府设在老街。\n另起一段的句子。"
     passage = Passage(chunk_id="c", text=text, title="t", heading="t", source="s.md", date="")
 
     def sentence(piece):
         start = text.index(piece)
         return AnswerSentence(0, start, start + len(piece), piece, None, {}, 0.5)
 
-    first, second = sentence("吉斯伯恩有长时间的日照和丰富的水源；"), sentence("因此，畜牧业发达。")
-    third, fourth = sentence("首府位于吉斯伯恩市。"), sentence("另起一段的句子。")
+    first, second = sentence("青溪镇日照长、雨水充足；"), sentence("因此，茶园连年丰收。")
+    third, fourth = sentence("镇政府设在老街。"), sentence("另起一段的句子。")
     runs = quoted_runs([first, second, fourth], [passage])
-    assert runs == [(0, "吉斯伯恩有长时间的日照和丰富的水源；因此，畜牧业发达。"), (0, "另起一段的句子。")]
+    assert runs == [(0, "青溪镇日照长、雨水充足；因此，茶园连年丰收。"), (0, "另起一段的句子。")]
     assert quoted_runs([first, third], [passage]) == [(0, first.text), (0, third.text)]  # a sentence left out between
     assert all(quote in text for _, quote in quoted_runs([first, second, third, fourth], [passage]))
 
