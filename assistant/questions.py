@@ -25,8 +25,9 @@ _TYPE_PATTERNS = [
                        r"\breasons?\b", re.I)),
     ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
-                          r"fast|high|old|often)\b|\bwhat (?:share|percentage|proportion|portion|fraction)\b|"
-                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total) of\b", re.I)),
+                          r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
+                          r"fraction|valuation|temperature|price)\b|\bvalued at\b|"
+                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
     # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
     ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),

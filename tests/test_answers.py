@@ -303,6 +303,16 @@ def test_which_ones_questions_are_lists_not_counts():
     assert question_type("哪家公司领投了这轮融资？") == "who"
 
 
+
+def test_english_questions_asking_for_a_quantity_are_number_questions():
+    """"What valuation …" asks for a figure as much as "估值多少" does: the answer must hold the number."""
+    from assistant.questions import question_type
+
+    assert question_type("What valuation did the coffee chain reach in its latest round?") == "number"
+    assert question_type("What is the population of the city?") == "number"
+    assert question_type("How tall is the new tower?") == "number"
+    assert question_type("What is the company's main product?") == "fact"
+
 def test_sentences_that_follow_each_other_are_quoted_and_cited_once():
     """A fact often spans two sentences ("…雨水充足；因此，茶园连年丰收"): a mark between them would cut it."""
     from assistant.answerers import AnswerSentence, quoted_runs
