@@ -80,6 +80,15 @@ class QuestionInfo:
             return 0.0
         return sum(self.idf.get(t, 1.0) for t in self.tokens if self.has(t, text)) / self.keyword_weight
 
+    def glossed(self) -> str:
+        """An English question in the articles' words: the Chinese equivalents of its words and
+        its anchors. Its vector meets Chinese sentences in their own language, where the English question's
+        vector only meets them across languages. Empty for a Chinese question or one without equivalents."""
+        if self.lang != "en" or not self.alternatives:
+            return ""
+        words = dict.fromkeys(w for ws in self.alternatives.values() for w in ws)
+        return " ".join([*words, *(a for a in self.anchors if a not in words)])
+
     def anchor_share(self, text: str) -> float:
         """Share of the question's anchors found in ``text`` (lower-cased); 0 when it has none."""
         if not self.anchors:

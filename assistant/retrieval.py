@@ -76,6 +76,7 @@ class SearchResult:
     query_vector: np.ndarray | None
     query_tokens: list[str]
     info: QuestionInfo | None = None
+    glossed_vector: np.ndarray | None = None  # an English question's Chinese equivalents (QuestionInfo.glossed)
 
     @property
     def top_sentence(self) -> float:
@@ -109,6 +110,11 @@ class HybridRetriever:
         tokens = info.tokens
         if not query or k <= 0:
             return SearchResult(query, [], [], None, tokens, info)
+        gloss, glossed_vector = info.glossed() if mode != "keyword" else "", None
+        if gloss and query_vector is None:  # both vectors in one batch
+            query_vector, glossed_vector = self.embedder.embed_queries([query, gloss])
+        elif gloss:
+            glossed_vector = self.embedder.embed_query(gloss)
         found, qv = self.candidates(query, info, filters, mode, k, query_vector)
         if self.reranker is not None and self.reranker.enabled:
             top = self.settings.rerank_top
@@ -121,7 +127,8 @@ class HybridRetriever:
         reranked = self.reranker is not None and self.reranker.enabled
         learned = self.settings.ranking == "learned" and mode == "hybrid" and not reranked
         shown = (lambda s: float(1 / (1 + np.exp(-s)))) if learned else float  # the ranker's probability
-        return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info)
+        return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info,
+                            glossed_vector)
 
     def question_info(self, query: str) -> QuestionInfo:
         """The question read against this index: keyword weights from its passages and, for an English

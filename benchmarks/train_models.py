@@ -212,7 +212,7 @@ SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor",
                      "m_unit", "m_new_name"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",
-                    "en_cover_top", "cos_low", "affinity_max", "affinity_top3"]
+                    "en_cover_top", "cos_low", "affinity_max", "affinity_top3", "en_gloss_best"]
 
 
 @dataclass
@@ -494,6 +494,8 @@ def resentence(seen: list[Seen], assistants: dict, blank: Path) -> None:
     for s in seen:
         if not hasattr(s.result.info, "units"):  # pickled before QuestionInfo had it
             s.result.info.units = asked_units(s.result.info.text)
+        if getattr(s.result, "glossed_vector", None) is None and s.result.info.glossed():  # pickled before it
+            s.result.glossed_vector = assistants[s.item.dataset].embedder.embed_query(s.result.info.glossed())
         settings = assistants[s.item.dataset].settings.replace(models_dir=str(blank))
         s.sentences = answer_sentences(s.result.info, s.result, settings)
         s.labels = sentence_labels(s.sentences, s.result, s.item) if not s.near_miss else [0] * len(s.sentences)
