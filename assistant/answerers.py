@@ -23,7 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .questions import QuestionInfo
-from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, states_unit
+from .ranking import (Affinity, load_affinity, load_model, names_something_new, sentence_cues, states_unit,
+                      type_match)
 from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
@@ -233,9 +234,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "m_who": qtype["who"] * cues["name"], "m_when": qtype["when"] * cues["time"],
                 "m_new_name": names_something_new(text, question_low) if qtype["who"] and cues["name"] else 0.0,
                 "m_where": qtype["where"] * cues["place"],
-                "type_match": max(qtype["number"] * cues["num"], qtype["why"] * cues["reason"],
-                                  qtype["who"] * cues["name"], qtype["when"] * cues["time"],
-                                  qtype["where"] * cues["place"]),
+                "type_match": type_match(info, cues, number="quantity"),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
                 "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
             }

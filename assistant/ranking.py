@@ -73,8 +73,10 @@ def states_unit(text: str, units: Sequence[str]) -> float:
     return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*" + re.escape(u), text) for u in units) else 0.0
 
 
-def type_match(info: QuestionInfo, cues: dict[str, float]) -> float:
-    cue = TYPE_CUE.get(info.type)
+def type_match(info: QuestionInfo, cues: dict[str, float], number: str = "num") -> float:
+    """Whether the text holds what the question asks for. ``number``: the cue that answers a 多少 question —
+    the answer sentence reads "quantity" (a date answers no 多少: "2021年"), the passage ranker still "num"."""
+    cue = number if info.type == "number" else TYPE_CUE.get(info.type)
     return cues[cue] if cue else 0.0
 
 

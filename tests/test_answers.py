@@ -304,6 +304,17 @@ def test_which_ones_questions_are_lists_not_counts():
 
 
 
+def test_a_date_does_not_answer_a_how_many_question():
+    """"多少家" wants a quantity: a sentence with only a year holds nothing the question asks for."""
+    from assistant.questions import analyze
+    from assistant.ranking import sentence_cues, type_match
+
+    info = analyze("青溪镇今年新开了多少家茶馆？", ["青溪镇", "茶馆"])
+    assert type_match(info, sentence_cues("2021年，青溪镇的茶馆生意开始好转。"), number="quantity") == 0.0
+    assert type_match(info, sentence_cues("青溪镇今年新开了12家茶馆。"), number="quantity") == 1.0
+    assert type_match(info, sentence_cues("2021年，青溪镇的茶馆生意开始好转。")) == 1.0  # the passage ranker's cue
+
+
 def test_english_questions_asking_for_a_quantity_are_number_questions():
     """"What valuation …" asks for a figure as much as "估值多少" does: the answer must hold the number."""
     from assistant.questions import question_type
