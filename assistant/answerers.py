@@ -98,7 +98,8 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
         "cos_low": max(0.0, 0.86 - cos_best),
         # an English question's Chinese equivalents met in their own language: off-topic questions find
         # no sentence as close to them as answerable ones do (0 when none of its words is in the articles)
-        "en_gloss_best": max((s.features.get("en_gloss_cos", 0.0) for s in sentences), default=0.0),
+        "en_gloss_best": max((float(s.vector @ result.glossed_vector) for s in sentences
+                              if s.vector is not None and result.glossed_vector is not None), default=0.0),
     }
 
 
@@ -210,7 +211,6 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
     qtype = {t: 1.0 if info.type == t else 0.0 for t in ("number", "why", "who", "when", "where", "compare")}
     question_grams = bigrams(info.text)
     question_low = info.text.lower()
-    glossed = result.glossed_vector if en else None
     for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
         spans = passage_sentences(passage.text)
         scores = cand.sentence_scores or [cand.dense] * len(spans)
@@ -239,8 +239,6 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
-            # the abstention model reads the closest (evidence_features); as a sentence feature it bought nothing
-            f["en_gloss_cos"] = float(vector @ glossed) if glossed is not None and vector is not None else 0.0
             out.append(AnswerSentence(i, s, e, text, vector, f))
     if not out:
         return out
