@@ -74,7 +74,51 @@ def rewrite_follow_up(question: str, history: History) -> str:
         swapped = _swap_name(previous, new)
         if swapped:
             return swapped
+    if kind == "refers":
+        named = _name_the_reference(new, subject_of(previous))
+        if named:
+            return named
     return f"{new} {previous}"
+
+
+# what an English follow-up's "it", "he", "the company" stands for is a name; "that order" points at something else
+_SUBJECT_REFERENCE = re.compile(r"\b(?:the (?:company|firm|brand|startup|platform|app|group)|its|his|their|"
+                                r"it|he|him|she|her|they|them)\b", re.I)
+_EN_NAME = re.compile(r"[A-Z][\w$&'.-]*(?:\s+&?\s*[A-Z][\w$&'.-]*)*")
+_EN_OPENERS = {"what", "what's", "who", "who's", "whom", "whose", "how", "when", "where", "which", "why", "in", "on",
+               "at", "by", "for", "of", "according", "besides", "did", "does", "do", "is", "are", "was", "were", "after",
+               "before", "since", "and", "compared", "between", "among", "the", "a", "an", "to", "from", "with", "as"}
+
+
+def subject_of(question: str) -> str:
+    """The name an English question is about, which the next question's "it" / "he" / "the company" stands
+    for: the longest run of capitalised words ("China Fortune Land Development"; the sentence's first word
+    only when it is not a question word). "" for Chinese: jieba cuts names too unreliably for this ("隅田川"
+    → "隅 / 田川"), so a Chinese follow-up that points back is searched together with the previous question."""
+    if language_of(question) != "en":
+        return ""
+    runs = []
+    for m in _EN_NAME.finditer(question):
+        words = m.group().split()
+        if m.start() == 0 and words[0].lower() in _EN_OPENERS:
+            words = words[1:]
+        name = " ".join(words).strip("'.-")
+        name = name[:-2] if name.endswith("'s") else name
+        if name and name.lower() not in _EN_OPENERS:
+            runs.append(name)
+    return max(runs, key=lambda r: len(r.split()), default="")
+
+
+def _name_the_reference(question: str, name: str) -> str:
+    """"How big a stake did Ping An take in the company?" → "…in China Fortune Land Development?": the
+    first reference to a name is replaced by the name, so the search is not diluted by the whole previous
+    question ("Who resigned as CEO…" drew articles about resignations). "" when there is nothing to replace."""
+    m = _SUBJECT_REFERENCE.search(question) if name else None
+    if not m or name in question:
+        return ""
+    word = m.group().lower()
+    stand_in = f"{name}'s" if word in ("its", "his", "their") else name
+    return (question[:m.start()] + stand_in + question[m.end():]).strip()
 
 
 _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")

@@ -97,8 +97,15 @@ def test_follow_up_uses_the_history(sliced_assistant):
         "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
     assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…")]) == "利润 阿里巴巴的营收是多少？"
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
+    # an English reference to a name is replaced by the previous question's name, not diluted by its other words
     assert rewrite_follow_up("And how much of its revenue comes from online orders?", [("How many Tims shops?", "…")]) \
-        .endswith("How many Tims shops?")
+        == "how much of Tims's revenue comes from online orders"
+    assert rewrite_follow_up("When Ping An bought into the company in 2018, how big a stake did it take?",
+                             [("Who resigned as CEO of China Fortune Land Development in April 2022?", "…")]) == \
+        "When Ping An bought into China Fortune Land Development in 2018, how big a stake did it take"
+    # "that order" is not a name: searched with the previous question
+    assert rewrite_follow_up("What share of Tesla's output does that order lock up?",
+                             [("How many cars did Hertz order from Tesla?", "…")]).endswith("How many cars did Hertz order from Tesla?")
     assert rewrite_follow_up("电池租用怎么收费？", [("换电模式好吗？", "…")]) == "电池租用怎么收费？"
     assert [follow_up_kind(q) for q in ("那后端呢？", "甘李药业呢？", "跟腾讯的《天刀》比呢？", "它的创始人是谁？",
                                         "What share of Tesla's output does that order lock up?",
