@@ -107,6 +107,9 @@ def test_glossary_terms_and_a_bad_glossary(tmp_path):
     # 后端 is ours even when jieba never cut it out of the articles as a word
     terms = english_terms("How does back-end work differ?", known_from({}))
     assert {t.english: t.chinese for t in terms}["back-end"] == ("后端",)
+    # a company's English name that is neither a dictionary word nor the pinyin of its Chinese name
+    terms = english_terms("How big a stake did Ping An take in China Fortune Land Development?", known_from({}))
+    assert {t.english: t.chinese for t in terms}["china fortune land development"] == ("华夏幸福",)
     extra = tmp_path / "terms.tsv"
     extra.write_text("# ours\nflash joule heating\t闪速焦耳加热\n", encoding="utf-8")
     terms = english_terms("What does flash Joule heating yield?", known_from({}), glossary=str(extra))
