@@ -51,9 +51,10 @@ def rewrite_follow_up(question: str, history: History) -> str:
     """Make a follow-up searchable on its own, without an LLM.
 
     "那后端呢？" after "前端数字化是什么？" becomes "后端数字化是什么？" and "那2019年呢？" after "2021年…有多大？"
-    becomes "2019年…有多大？" (a parallel term of the same length and last character is swapped); other
-    fragments and questions that point back ("它", "that order") are searched together with the previous
-    question, the new words first.
+    becomes "2019年…有多大？" (a parallel term of the same length and last character is swapped); an English
+    reference to a name ("the company", "its") becomes the previous question's name; other fragments and
+    questions that point back ("它", "that order") are searched together with the previous question, the new
+    words first.
     """
     if not history:
         return question
@@ -62,8 +63,7 @@ def rewrite_follow_up(question: str, history: History) -> str:
     kind = follow_up_kind(q)
     if kind == "standalone":
         return q
-    m = _FOLLOW_UP.match(q)
-    new = m.group(1).strip() if m else q.rstrip("？?。. ").removesuffix("呢").strip()
+    new = _own_words(q)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
         size = len(new)
         for i in range(len(previous) - size + 1):
@@ -78,7 +78,18 @@ def rewrite_follow_up(question: str, history: History) -> str:
         named = _name_the_reference(new, subject_of(previous))
         if named:
             return named
-    return f"{new} {previous}"
+    return with_previous(question, history)
+
+
+def with_previous(question: str, history: History) -> str:
+    """A follow-up searched together with the previous question, its own words first."""
+    return f"{_own_words(question.strip())} {history[-1][0].strip()}" if history else question
+
+
+def _own_words(question: str) -> str:
+    """A follow-up without its "那 … 呢" / "And …" frame."""
+    m = _FOLLOW_UP.match(question)
+    return m.group(1).strip() if m else question.rstrip("？?。. ").removesuffix("呢").strip()
 
 
 # what an English follow-up's "it", "he", "the company" stands for is a name; "that order" points at something else
@@ -254,7 +265,9 @@ class AnswerChain:
                 filters: Filters | None = None, notes: list[str] | None = None,
                 ) -> tuple[str, SearchResult, list[AnswerSentence], Evidence]:
         """Search for a question in its chat: a follow-up that may stand alone is tried alone first and
-        keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched."""
+        keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched. An English
+        follow-up whose "it" became the previous question's name is also searched with the whole previous
+        question when the name finds weak evidence, and the stronger of the two is kept."""
         k = k or self.settings.k
 
         def attempt(query: str):
@@ -262,11 +275,19 @@ class AnswerChain:
             sentences = answer_sentences(result.info, result, self.settings)
             return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings)
 
-        if history and follow_up_kind(question) == "standalone":
+        kind = follow_up_kind(question) if history else ""
+        if kind == "standalone":
             alone = attempt(question)
             if not alone[3].is_weak():
                 return alone
-        return attempt(self.search_query(question, history, answerer, notes))
+        query = self.search_query(question, history, answerer, notes)
+        found = attempt(query)
+        fallback = with_previous(question, history)
+        if kind == "refers" and found[3].is_weak() and query == rewrite_follow_up(question, history) != fallback:
+            # the name put in place of "it" may be one the articles never write in English ("China Fortune
+            # Land Development" is 华夏幸福): the previous question's other words may still reach the article
+            found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
+        return found
 
     def search_query(self, question: str, history: History, answerer: str | None = None,
                      notes: list[str] | None = None) -> str:

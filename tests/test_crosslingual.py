@@ -134,3 +134,19 @@ def test_names_jieba_cuts_apart_are_read_from_the_titles(club):
     assert club.retriever.question_info(question).alternatives["dayuedayue"] == ("嗒乐嗒乐",)
     found = club.search(question, mode="keyword")  # "founded" has no Chinese word in these articles
     assert found and "三十家门店" in found[0].text
+
+
+def test_an_english_follow_up_puts_the_name_in_place_of_its_reference(club):
+    """"its members" after a question about the Quokka Collective is searched as "Quokka Collective's members",
+    not with the whole previous question, whose words (safety gear) would pull in the wrong section. When the
+    name itself reaches nothing in the articles, the whole previous question is searched too and the reading
+    with the stronger evidence is kept."""
+    safety = [("What safety gear does the Quokka Collective require on night runs?", "…")]
+    answer = club.ask("How much do its members pay each year?", history=safety)
+    assert answer.search_query == "How much do Quokka Collective's members pay each year"
+    assert not answer.abstained and "会费" in answer.text
+    gear = [("What gear must runners of the Quokka Collective wear at night?", "…")]
+    answer = club.ask("When was the company founded?", history=gear)
+    # "When was Quokka Collective founded" alone finds the hotpot article; the previous question's words find the club
+    assert answer.search_query == "When was the company founded What gear must runners of the Quokka Collective wear at night?"
+    assert answer.citations and answer.citations[0].passage.title == "山城夜跑俱乐部"
