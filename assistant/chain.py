@@ -282,11 +282,12 @@ class AnswerChain:
                 return alone
         query = self.search_query(question, history, answerer, notes)
         found = attempt(query)
-        fallback = with_previous(question, history)
-        if kind == "refers" and found[3].is_weak() and query == rewrite_follow_up(question, history) != fallback:
+        if kind == "refers" and found[3].is_weak():
             # the name put in place of "it" may be one the articles never write in English ("China Fortune
             # Land Development" is 华夏幸福): the previous question's other words may still reach the article
-            found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
+            fallback = with_previous(question, history)
+            if query == rewrite_follow_up(question, history) != fallback:  # not when an LLM condensed it
+                found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
         return found
 
     def search_query(self, question: str, history: History, answerer: str | None = None,
