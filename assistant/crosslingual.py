@@ -94,12 +94,14 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     named = {w for _, _, found in names for w in found}
     terms = []
     for start, end, found in sorted(chosen + names):
-        # the phrase as written before its other forms ("front end" before "front-end"), then the most frequent
+        # the glossary's words, then the phrase as written before its other forms ("front end" before "front-end"),
+        # then the most frequent
         phrase = " ".join(words[start:end])
         # glossary words are kept even when jieba does not cut them out as words (后端数字化 → 后 / 端 / 数字化)
-        ours = {w for form in _forms(phrase) for w in curated.get(form, ())}
+        # and they come first, in the glossary's order: CC-CEDICT's more frequent senses must not crowd them out
+        ours = {w: n for n, w in enumerate(dict.fromkeys(w for form in _forms(phrase) for w in curated.get(form, ())))}
         present = sorted((w for w in found if freq.get(w) or w in ours or w in named),
-                         key=lambda w: (found[w], -freq.get(w, 0)))[:PER_TERM]
+                         key=lambda w: (0, ours[w], 0) if w in ours else (1, found[w], -freq.get(w, 0)))[:PER_TERM]
         if present:
             terms.append(Term(phrase, tuple(words[start:end]), tuple(present)))
     return terms
@@ -153,13 +155,13 @@ def _glossaries(extra: str) -> list[Path]:
 
 
 @lru_cache(maxsize=4)
-def _curated(extra: str = "") -> dict[str, frozenset[str]]:
-    """English term → the Chinese words the glossaries give for it."""
-    out: dict[str, set[str]] = {}
+def _curated(extra: str = "") -> dict[str, tuple[str, ...]]:
+    """English term → the Chinese words the glossaries give for it, in their order (the usual one first)."""
+    out: dict[str, dict[str, None]] = {}
     for path in _glossaries(extra):
         for key, words in read_glossary(path):
-            out.setdefault(key, set()).update(words)
-    return {key: frozenset(words) for key, words in out.items()}
+            out.setdefault(key, {}).update(dict.fromkeys(words))
+    return {key: tuple(words) for key, words in out.items()}
 
 
 @lru_cache(maxsize=4)
