@@ -323,7 +323,7 @@ class Assistant:
         tokenize("预热")
         self.vectors.count()
         if self.settings.crosslingual:
-            self.retriever.question_info("Warm up the dictionary")  # CC-CEDICT and the names' pinyin
+            self.retriever.question_info("Warm up the dictionary")  # CC-CEDICT and the index's names (pinyin, translated names)
         return time.perf_counter() - start
 
     @property

@@ -405,6 +405,14 @@ class Catalog:
         """Every keyword token of the index (for reading romanised names, crosslingual.py)."""
         return [row[0] for row in self.db.execute("SELECT term FROM chunks_vocab")]
 
+    def bracketed_articles(self) -> list[str]:
+        """The text of each article that has a bracket (where articles give a name's translation,
+        crosslingual.article_aliases), its passages joined."""
+        rows = self.db.execute(
+            "SELECT group_concat(text, char(10)) FROM chunks WHERE article_id IN "
+            "(SELECT DISTINCT article_id FROM chunks WHERE instr(text, '（') OR instr(text, '(')) GROUP BY article_id")
+        return [row[0] for row in rows]
+
     def titles(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT title FROM articles")]
 

@@ -11,7 +11,9 @@ forms ("won" → "win"), each group the most frequent in the articles first.
 
 Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the articles' own words and of
 the names in their titles that jieba cuts into single characters (``pypinyin``, every reading of a character
-that has several), since a dictionary does not know most company names.
+that has several), since a dictionary does not know most company names. Names that are not pinyin ("Hertz
+Global", "Marks & Spencer") are read from the articles themselves, where they give the English name in brackets:
+"赫兹环球（Hertz Global）", "Valuation Policy（估值政策）" (``article_aliases``): each index carries its own glossary.
 
 No model, no download: a dictionary lookup of a few ms per question.
 """
@@ -57,17 +59,20 @@ class Term:
 
 
 def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
-                  pinyin: dict[str, list[str]] | None = None, glossary: str = "") -> list[Term]:
+                  pinyin: dict[str, list[str]] | None = None, glossary: str = "",
+                  aliases: dict[str, list[str]] | None = None) -> list[Term]:
     """The question's English terms with their Chinese equivalents. ``known(words)`` returns the
     document frequency of those of ``words`` the index holds (``Catalog.doc_freq``'s first part);
     ``pinyin`` maps the toneless pinyin of the articles' words to them (``pinyin_index``); ``glossary``
-    names extra glossary files (``Settings.glossary``)."""
+    names extra glossary files (``Settings.glossary``); ``aliases`` are the names the articles translate
+    themselves (``corpus_aliases``), used like a glossary after the curated ones."""
     words = _WORD.findall(question.lower())
     if not words:
         return []
     spans: list[tuple[int, int, dict[str, int]]] = []  # (start, end, candidate headword → form rank)
     dictionary = _dictionary(glossary)
     curated = _curated(glossary)
+    aliases = aliases or {}
     for i in range(len(words)):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
             gram = words[i:i + n]
@@ -76,6 +81,8 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
             if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
                 continue
             found = _lookup(dictionary, " ".join(gram))
+            for w in aliases.get(" ".join(gram), ()):
+                found.setdefault(w, 0)
             if found:
                 spans.append((i, i + n, found))
     # longest phrases first; a word belongs to one term
@@ -98,8 +105,10 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
         # then the most frequent
         phrase = " ".join(words[start:end])
         # glossary words are kept even when jieba does not cut them out as words (后端数字化 → 后 / 端 / 数字化)
-        # and they come first, in the glossary's order: CC-CEDICT's more frequent senses must not crowd them out
-        ours = {w: n for n, w in enumerate(dict.fromkeys(w for form in _forms(phrase) for w in curated.get(form, ())))}
+        # and they come first, in the glossary's order: CC-CEDICT's more frequent senses must not crowd them out;
+        # the articles' own translations of the phrase come next
+        ours = {w: n for n, w in enumerate(dict.fromkeys(
+            [*(w for form in _forms(phrase) for w in curated.get(form, ())), *aliases.get(phrase, ())]))}
         present = sorted((w for w in found if freq.get(w) or w in ours or w in named),
                          key=lambda w: (0, ours[w], 0) if w in ours else (1, found[w], -freq.get(w, 0)))[:PER_TERM]
         if present:
@@ -284,3 +293,80 @@ def pinyin_index(terms: Iterable[str]) -> dict[str, list[str]]:
                 if term not in bucket:
                     bucket.append(term)
     return index
+
+
+# -- names the articles translate themselves ----------------------------------------------------
+
+_HAN = "\u4e00-\u9fff"
+# 赫兹环球（Hertz Global）: the Chinese run before the bracket ends with the name
+_ZH_THEN_EN = re.compile(rf"([{_HAN}]{{2,16}})[ \t]*[（(][ \t]*([A-Za-z][A-Za-z0-9&.'’\- ]{{1,40}}?)[ \t]*[)）]")
+# Valuation Policy（估值政策）: the bracket holds the whole Chinese name
+_EN_THEN_ZH = re.compile(rf"([A-Za-z][A-Za-z0-9&.'’\-]*(?: [A-Za-z0-9&.'’\-]+){{0,4}})[ \t]*[（(][ \t]*([{_HAN}]{{2,10}})[ \t]*[)）]")
+_NOT_A_NAME = ("以下简称", "下称", "简称", "代号", "第")
+MAX_ALIAS = 10  # characters of a Chinese name read before a bracket
+_NOUNISH = ("n", "j", "vn", "an", "eng", "b", "l", "i", "s")  # jieba POS tags a name and its head noun carry
+_FUNCTION_TAGS = ("u", "p", "c", "r", "d", "m", "q", "f", "t")
+
+
+def article_aliases(text: str) -> list[tuple[str, str]]:
+    """(english, chinese) pairs an article states itself: "…企业赫兹环球（Hertz Global）" gives ("hertz global",
+    "赫兹环球"), "Valuation Policy（估值政策）" gives ("valuation policy", "估值政策"). Before a bracket, the name
+    is told from the words leading to it by jieba's part-of-speech tags: the trailing run of nouns, from its
+    last run of proper names on ("英国老牌百货玛莎百货" → 玛莎百货)."""
+    out: list[tuple[str, str]] = []
+    for match in _ZH_THEN_EN.finditer(text):
+        english = _alias_key(match.group(2))
+        chinese = _name_before(match.group(1), text) if english else None
+        if chinese:
+            out.append((english, chinese))
+    for match in _EN_THEN_ZH.finditer(text):
+        english, chinese = _alias_key(match.group(1)), match.group(2)
+        if english and not chinese.startswith(_NOT_A_NAME):
+            out.append((english, chinese))
+    return out
+
+
+def corpus_aliases(texts: Iterable[str]) -> dict[str, list[str]]:
+    """English name → the Chinese names the articles give it, the most often given first (``PER_TERM``)."""
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        for english, chinese in article_aliases(text):
+            bucket = counts.setdefault(english, {})
+            bucket[chinese] = bucket.get(chinese, 0) + 1
+    return {english: sorted(found, key=lambda w: -found[w])[:PER_TERM] for english, found in counts.items()}
+
+
+def _alias_key(english: str) -> str:
+    words = _WORD.findall(english.lower())
+    if not words or len(words) > 5 or sum(len(w) for w in words) < 2 or all(w in _FUNCTION for w in words):
+        return ""
+    return " ".join(words)
+
+
+def _name_before(run: str, text: str) -> str | None:
+    from .keywords import tagged_words
+
+    kept: list[tuple[str, str]] = []
+    for word, flag in reversed(tagged_words(run)):
+        if flag.startswith(_NOUNISH) or (not kept and len(word) >= 2 and not flag.startswith(_FUNCTION_TAGS)):
+            kept.insert(0, (word, flag))
+        else:
+            break
+    # from the last run of proper names (nr, ns, nt, nz) on, when there is one
+    proper = [i for i, (_, flag) in enumerate(kept) if flag.startswith(("nr", "ns", "nt", "nz"))]
+    if proper:
+        start = proper[-1]
+        while start > 0 and start - 1 in proper:
+            start -= 1
+        name = "".join(w for w, _ in kept[start:])
+        if 2 <= len(name) <= MAX_ALIAS:
+            return name
+    whole = "".join(w for w, _ in kept)
+    if 2 <= len(whole) <= MAX_ALIAS:
+        return whole
+    # a long noun run: its longest ending the article uses again
+    for n in range(1, len(kept)):
+        name = "".join(w for w, _ in kept[n:])
+        if 2 <= len(name) <= MAX_ALIAS and text.count(name) >= 2:
+            return name
+    return None

@@ -56,6 +56,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words with their part-of-speech tags ("nr" a person's name, "ns" a place, "v" a verb …)."""
+    _tokenizer()  # jieba's dictionary loaded quietly
+    from jieba import posseg
+
+    return [(w.word, w.flag) for w in posseg.cut(text)]
+
+
 def fts_query(tokens: list[str], known: Collection[str]) -> str:
     """An FTS5 MATCH expression: any of the tokens (BM25 rewards the ones that match more). A Chinese word
     the index does not hold as a token (not in ``known``) is searched as the phrase of the pieces jieba cuts

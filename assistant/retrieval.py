@@ -26,7 +26,7 @@ from .catalog import Catalog, ChunkRow
 from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentences, text_hash
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
-from .crosslingual import english_terms, pinyin_index
+from .crosslingual import corpus_aliases, english_terms, pinyin_index
 from .keywords import tokenize, unknown_names
 from .prompts import language_of
 from .questions import QuestionInfo, analyze
@@ -37,7 +37,16 @@ from .settings import Settings
 from .vectors import VectorStore
 
 MODES = ("hybrid", "dense", "keyword")
-_pinyin_lock = threading.Lock()
+_names_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """What the index's own text says about names, for English questions (crosslingual.py): the pinyin of
+    its words (``pinyin_index``) and the English names its articles translate in brackets (``corpus_aliases``)."""
+
+    pinyin: dict[str, list[str]] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,8 +102,8 @@ class HybridRetriever:
     reranker: Reranker | None = None
     # a filter that leaves at most this many passages is searched exactly among them (see candidates)
     EXACT_BELOW: ClassVar[int] = 2000
-    _pinyin_cache: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False)
-    _pinyin_building: bool = field(default=False, init=False, repr=False)
+    _names_cache: tuple[int, IndexNames] | None = field(default=None, init=False, repr=False)
+    _names_building: bool = field(default=False, init=False, repr=False)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str | None = None,
                query_vector: np.ndarray | None = None) -> list[Passage]:
@@ -136,8 +145,9 @@ class HybridRetriever:
         tokens = tokenize(query)
         alternatives: dict[str, tuple[str, ...]] = {}
         if query and language_of(query) == "en" and self.settings.crosslingual:
-            terms = english_terms(query, lambda words: self.catalog.doc_freq(words)[0], self._pinyin(),
-                                  self.settings.glossary)
+            names = self._names()
+            terms = english_terms(query, lambda words: self.catalog.doc_freq(words)[0], names.pinyin,
+                                  self.settings.glossary, names.aliases)
             for term in terms:
                 for word in term.words:
                     alternatives[word] = tuple(dict.fromkeys([*alternatives.get(word, ()), *term.chinese]))
@@ -145,32 +155,34 @@ class HybridRetriever:
         doc_freq, n = self.catalog.doc_freq([*tokens, *extra])
         return analyze(query, tokens, doc_freq, n, alternatives)
 
-    def _pinyin(self) -> dict[str, list[str]]:
-        """Pinyin of the index's words, for romanised names; rebuilt when the index grew by 5%. Reading
-        the vocabulary reads the whole keyword index (~5 s at 440k passages), so a big index builds it
-        in the background and English questions go without names until it is ready."""
+    def _names(self) -> IndexNames:
+        """The index's names; rebuilt when the index grew by 5%. Reading them reads the whole keyword
+        index (~5 s at 440k passages), so a big index builds them in the background and English
+        questions go without names until they are ready."""
         n = self.catalog.passage_count()
-        cached = self._pinyin_cache
+        cached = self._names_cache
         if cached is not None and abs(n - cached[0]) <= 0.05 * max(cached[0], 1):
             return cached[1]
         if n < self.catalog.EXACT_DF_BELOW:
-            self._pinyin_cache = (n, self._read_pinyin())
-            return self._pinyin_cache[1]
-        with _pinyin_lock:
-            if not self._pinyin_building:
-                self._pinyin_building = True
-                threading.Thread(target=self._build_pinyin, args=(n,), daemon=True, name="pinyin-index").start()
-        return cached[1] if cached else {}
+            self._names_cache = (n, self._read_names())
+            return self._names_cache[1]
+        with _names_lock:
+            if not self._names_building:
+                self._names_building = True
+                threading.Thread(target=self._build_names, args=(n,), daemon=True, name="index-names").start()
+        return cached[1] if cached else IndexNames()
 
-    def _read_pinyin(self) -> dict[str, list[str]]:
-        """The index's keywords, and the names in its titles that jieba cuts into single characters."""
-        return pinyin_index([*self.catalog.vocabulary(), *unknown_names(self.catalog.titles())])
+    def _read_names(self) -> IndexNames:
+        """Pinyin of the index's keywords and of the names in its titles that jieba cuts into single
+        characters; the names its articles translate."""
+        return IndexNames(pinyin_index([*self.catalog.vocabulary(), *unknown_names(self.catalog.titles())]),
+                          corpus_aliases(self.catalog.bracketed_articles()))
 
-    def _build_pinyin(self, n: int) -> None:
+    def _build_names(self, n: int) -> None:
         try:
-            self._pinyin_cache = (n, self._read_pinyin())
+            self._names_cache = (n, self._read_names())
         finally:
-            self._pinyin_building = False
+            self._names_building = False
             self.catalog.close()  # this thread's connection
 
     def candidates(self, query: str, info: QuestionInfo, filters: Filters | None = None, mode: str = "hybrid",

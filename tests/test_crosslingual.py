@@ -153,3 +153,32 @@ def test_an_english_follow_up_puts_the_name_in_place_of_its_reference(club):
     # "When was Quokka Collective founded" alone finds the hotpot article; the previous question's words find the club
     assert answer.search_query == "When was the company founded What gear must runners of the Quokka Collective wear at night?"
     assert answer.citations and answer.citations[0].passage.title == "山城夜跑俱乐部"
+
+
+def test_names_the_articles_translate_in_brackets(tmp_path):
+    """An article that gives a name's English in brackets is the index's own glossary: "Wombat Freight" is in
+    no dictionary and is not pinyin, yet the question reaches 袋熊物流."""
+    from conftest import write
+
+    from assistant.crosslingual import article_aliases, corpus_aliases
+
+    text = ("总部位于成都的袋熊物流（Wombat Freight）今天宣布完成两亿元B轮融资，由老牌投资机构山海资本（Summit Sea Capital）"
+            "领投。公司同时推出 Slow Lane（慢车道）计划，并任命王小鹿为首席运营官（COO），以下称 Wombat（以下简称袋熊）。")
+    # the name, not the words leading to it ("由老牌投资机构"); both orders; "以下简称" is no translation
+    assert article_aliases(text) == [("wombat freight", "袋熊物流"), ("summit sea capital", "山海资本"),
+                                     ("coo", "首席运营官"), ("slow lane", "慢车道")]
+    assert corpus_aliases([text, "袋熊物流（Wombat Freight）", "袋熊（Wombat Freight）"])["wombat freight"] == ["袋熊物流", "袋熊"]
+    terms = english_terms("How much did Wombat Freight raise?", known_from({}),
+                          aliases={"wombat freight": ["袋熊物流"]})
+    assert {t.english: t.chinese for t in terms}["wombat freight"] == ("袋熊物流",)
+
+    write(tmp_path / "articles" / "wombat.md",
+          "# 西南冷链再获融资\n\n" + text + "\n\n## 资金用途\n\n袋熊物流表示，这笔资金将用于建设西南地区的冷链仓库。\n")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    question = "What will Wombat Freight build with the money?"
+    assert a.retriever.question_info(question).alternatives["wombat"][0] == "袋熊物流"
+    # the section that names the company only in Chinese is reached through the article's own bracket
+    assert any("冷链仓库" in p.text for p in a.search(question, mode="keyword"))
+    plain = Assistant(index_dir=str(tmp_path / "index"), quiet=True, crosslingual=False)
+    assert not any("冷链仓库" in p.text for p in plain.search(question, mode="keyword"))
