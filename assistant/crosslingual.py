@@ -80,8 +80,9 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
                 continue
             if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
                 continue
-            found = _lookup(dictionary, " ".join(gram))
-            for w in aliases.get(" ".join(gram), ()):
+            phrase = " ".join(gram)
+            found = _lookup(dictionary, phrase)
+            for w in aliases.get(phrase, ()):
                 found.setdefault(w, 0)
             if found:
                 spans.append((i, i + n, found))

@@ -157,8 +157,9 @@ class HybridRetriever:
 
     def _names(self) -> IndexNames:
         """The index's names; rebuilt when the index grew by 5%. Reading them reads the whole keyword
-        index (~5 s at 440k passages), so a big index builds them in the background and English
-        questions go without names until they are ready."""
+        index (~5 s at 440k passages) and the text of every article with a bracket (not measured at that
+        size), so a big index builds them in the background and English questions go without names
+        until they are ready."""
         n = self.catalog.passage_count()
         cached = self._names_cache
         if cached is not None and abs(n - cached[0]) <= 0.05 * max(cached[0], 1):
