@@ -31,6 +31,8 @@ from .settings import Settings
 
 NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
 CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
+CAVEAT = {"zh": "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n",
+             "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
 QUOTES_CHINESE = "Quoted from the Chinese articles (not translated):\n"
 
 
@@ -43,6 +45,7 @@ class Evidence:
     features: dict[str, float]
     answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
+    hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
 
     @classmethod
     def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
@@ -50,10 +53,15 @@ class Evidence:
         model = load_model("abstain", settings.models_dir)
         features = evidence_features(info, result, sentences)
         probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
-        return cls(features, probability, settings.abstain_below or model.threshold)
+        return cls(features, probability, settings.abstain_below or model.threshold,
+                   settings.hedge_below or model.hedge)
 
     def is_weak(self) -> bool:
         return self.answerable < self.threshold
+
+    def is_doubtful(self) -> bool:
+        """Answerable, but in the band where near misses and answerable questions mix: say so."""
+        return not self.is_weak() and self.answerable < self.hedge
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Generator, Iterator
+from typing import Any, Generator, Iterator
 
-from .answerers import CLOSEST, NOT_COVERED, AnswerSentence, Evidence, ExtractiveAnswerer, answer_sentences
+from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, AnswerSentence, Evidence, ExtractiveAnswerer,
+                        answer_sentences)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
@@ -192,8 +193,12 @@ class AnswerChain:
         query, result, sentences, evidence = self.resolve(question, history or [], answerer, k, filters, notes)
         notice = _join(*notes) or notice
 
+        doubtful = evidence.is_doubtful()
+        caveat = CAVEAT[lang] if doubtful else ""
+
         def answer(text: str, citations=(), abstained=False, used=answerer) -> Answer:
-            return Answer(question=question, text=text, citations=list(citations), abstained=abstained,
+            return Answer(question=question, text=caveat + text if not abstained else text,
+                          citations=list(citations), abstained=abstained, doubtful=doubtful and not abstained,
                           passages=result.passages, answerer=used, search_query=query, notice=notice,
                           seconds=time.perf_counter() - started)
 
@@ -205,10 +210,22 @@ class AnswerChain:
             yield answer(text, abstained=True, used="extractive")
             return
 
+        pending = [caveat] if caveat else []  # said once, before the first sentence of an answer
+
+        def said_first(sentences: Iterator[str]) -> Generator[str, None, Any]:
+            while True:
+                try:
+                    sentence = next(sentences)
+                except StopIteration as stop:
+                    return stop.value
+                if pending:
+                    yield pending.pop()
+                yield sentence
+
         used = answerer
         if answerer == "llm":
             used = "llm→extractive"
-            checked = yield from self._stream_llm(query if history else question, result.passages, lang)
+            checked = yield from said_first(self._stream_llm(query if history else question, result.passages, lang))
             if checked.text:
                 notice = _join(notice, checked.notice)
                 yield answer(checked.text, checked.citations, used="llm")
@@ -228,7 +245,7 @@ class AnswerChain:
             yield NOT_COVERED[lang]
             yield answer(NOT_COVERED[lang], abstained=True, used=used)
             return
-        yield from self.extractive.stream(text)
+        yield from said_first(self.extractive.stream(text))
         yield answer(text, citations, used=used)
 
     def ask(self, question: str, **kwargs) -> Answer:

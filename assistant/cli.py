@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Questions as JSON Lines ({id, q, lang, file, gold, type}) or SQuAD JSON "
                                    "(e.g. CMRC 2018). For SQuAD, each entry is written as one article under "
                                    "INDEX_DIR/eval-articles/ and indexed into INDEX_DIR first: use a separate "
-                                   "--index-dir. Prints hit@1/3/5, MRR@10, abstention, answer-contains-gold "
+                                   "--index-dir. Prints hit@1/3/5, MRR@10, abstention, answers given with the "
+                                   "low-confidence caveat, answer-contains-gold "
                                    "and latency.")
     p.add_argument("file")
     p.add_argument("--k", type=int, default=5, help="passages given to the answerer (default 5)")

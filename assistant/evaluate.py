@@ -166,8 +166,12 @@ def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
             out["answer_has_key"] = round(sum(r["answer_has_key"] for r in answerable) / n, 4)
             out["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
             out["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
+            out["doubtful_answerable"] = round(sum(r.get("doubtful", False) for r in answerable) / n, 4)
         if unanswerable:
             out["abstain_unanswerable"] = round(sum(r["abstained"] for r in unanswerable) / len(unanswerable), 4)
+            # answered, but with the caveat: what a reader is warned about besides the abstentions
+            out["abstain_or_doubtful_unanswerable"] = round(
+                sum(r["abstained"] or r.get("doubtful", False) for r in unanswerable) / len(unanswerable), 4)
             out["unanswerable"] = len(unanswerable)
     return out
 
@@ -199,7 +203,7 @@ def evaluate(assistant, questions: list[Question], k: int = 5, files_dir: Path |
         if answers:
             answer = assistant.ask(question.q, history=history, k=k)
             ask_ms.append(answer.seconds * 1000)
-            row.update(abstained=answer.abstained, answer=answer.text,
+            row.update(abstained=answer.abstained, doubtful=answer.doubtful, answer=answer.text,
                        answer_has_key=(not answer.abstained) and has_key(answer.text, question),
                        cited_gold=any(is_hit(c.passage, question, files_dir) for c in answer.citations))
         rows.append(row)

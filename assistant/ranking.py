@@ -93,6 +93,7 @@ class LinearModel:
     coef: np.ndarray
     intercept: float
     threshold: float = 0.5  # for decisions (abstain below it)
+    hedge: float = 0.0  # abstention model: answer below it, but say the evidence is doubtful (0: never)
     meta: dict = field(default_factory=dict)  # how it was trained, held-out figures
 
     @classmethod
@@ -101,12 +102,14 @@ class LinearModel:
         return cls(name=data["name"], features=list(data["features"]), mean=np.array(data["mean"], dtype=float),
                    scale=np.array(data["scale"], dtype=float), coef=np.array(data["coef"], dtype=float),
                    intercept=float(data["intercept"]), threshold=float(data.get("threshold", 0.5)),
-                   meta=data.get("meta", {}))
+                   hedge=float(data.get("hedge", 0.0)), meta=data.get("meta", {}))
 
     def save(self, path: Path) -> None:
         data = {"name": self.name, "features": self.features, "mean": _round(self.mean), "scale": _round(self.scale),
                 "coef": _round(self.coef), "intercept": round(float(self.intercept), 6),
                 "threshold": round(float(self.threshold), 6), "meta": self.meta}
+        if self.hedge:
+            data["hedge"] = round(float(self.hedge), 6)
         Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     def decision(self, rows: np.ndarray) -> np.ndarray:

@@ -80,6 +80,7 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
+    doubtful: bool = False  # answered, with a caveat: the evidence is in the band where near misses fall
     passages: list[Passage] = field(default_factory=list)  # everything retrieved (shown when abstaining)
     answerer: str = "extractive"
     search_query: str = ""  # what was searched (differs from the question for follow-ups)
@@ -89,7 +90,7 @@ class Answer:
     def to_dict(self) -> dict:
         return {
             "question": self.question, "text": self.text, "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
+            "doubtful": self.doubtful, "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages], "answerer": self.answerer,
             "search_query": self.search_query, "notice": self.notice, "seconds": round(self.seconds, 3),
         }

@@ -121,6 +121,10 @@ class Settings:
     abstain_below: float = 0.0
     """Say "not covered" when the abstention model's probability that the evidence answers the question is
     below this; 0 = the threshold calibrated with the model on held-out folds (see README)."""
+    hedge_below: float = 0.0
+    """Between the abstention threshold and this probability the answer is given with a caveat ("把握不大 …" /
+    "Low confidence …"): the band where held out about as many unanswerable as answerable questions fall;
+    0 = the bound calibrated with the model, 0.001 = never."""
     prompts_dir: str = ""
     """Folder of prompt templates; empty = the ``prompts/`` folder of this project."""
     llm_base_url: str = ""
@@ -230,6 +234,10 @@ class Settings:
             raise ConfigError(f"answerer must be extractive or llm, got {self.answerer!r}")
         if self.k < 1 or self.candidates < 1:
             raise ConfigError("k and candidates must be at least 1")
+        for name in ("abstain_below", "hedge_below"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"{name} is a probability: between 0 and 1 (0 = the calibrated value), "
+                                  f"got {getattr(self, name)}")
         if self.k > self.max_k:
             raise ConfigError(f"k must be at most {self.max_k} (ASSISTANT_MAX_K), got {self.k}")
         for name in ("max_k", "max_question_chars", "max_upload_files", "max_passages_per_file", "llm_max_tokens"):

@@ -424,6 +424,26 @@ def pick_threshold(probs: np.ndarray, seen: list[Seen], max_false: float) -> tup
     return best, curve
 
 
+def pick_hedge(probs: np.ndarray, seen: list[Seen], threshold: float, max_doubtful: float) -> tuple[float, str]:
+    """The highest bound above ``threshold`` under which at most ``max_doubtful`` of the answerable 36kr questions
+    fall (their answers carry the caveat), and what the band holds, held out."""
+    kr = [(p, s) for p, s in zip(probs, seen) if s.item.dataset == "36kr" and p >= threshold]
+    answerable = sum(1 for s in seen if s.item.dataset == "36kr" and s.item.question.answerable and not s.near_miss)
+    best = threshold
+    for t in np.linspace(threshold, 0.9, 200):
+        if sum(1 for p, s in kr if p < t and s.item.question.answerable and not s.near_miss) <= max_doubtful * answerable:
+            best = float(t)
+    band = [s for p, s in kr if p < best]
+    counts = {"answerable": sum(1 for s in band if s.item.question.answerable and not s.near_miss),
+              "unanswerable": sum(1 for s in band if not s.item.question.answerable),
+              "near misses": sum(1 for s in band if s.near_miss)}
+    answered = {"unanswerable": sum(1 for _, s in kr if not s.item.question.answerable),
+                "near misses": sum(1 for _, s in kr if s.near_miss)}
+    return best, (f"answered with the caveat below {best:.3f}: answerable {counts['answerable']}/{answerable}, "
+                  f"unanswerable {counts['unanswerable']} of the {answered['unanswerable']} answered, "
+                  f"near misses {counts['near misses']} of {answered['near misses']}")
+
+
 def answer_key_rate(seen: list[Seen], assistants: dict) -> dict:
     """Held-out share of answerable questions whose composed answer holds the key (no abstention applied)."""
     from assistant.answerers import ExtractiveAnswerer
@@ -516,6 +536,8 @@ def main() -> None:
     parser.add_argument("--ablation", action="store_true", help="what each passage feature group buys")
     parser.add_argument("--passages-only", action="store_true", help="stop after the passage ranking figures")
     parser.add_argument("--max-false-abstain", type=float, default=0.025)
+    parser.add_argument("--max-doubtful", type=float, default=0.125,
+                        help="share of answerable questions whose answer may carry the low-confidence caveat")
     parser.add_argument("--cmrc-every", type=int, default=1, help="evaluate the whole pipeline on 1 in N CMRC questions")
     parser.add_argument("--no-write", dest="write", action="store_false", help="figures only, keep the shipped models")
     args = parser.parse_args()
@@ -603,8 +625,10 @@ def main() -> None:
           f"unanswerable abstaining, near misses abstaining; chosen {threshold:.3f}")
     for row in curve[::6]:
         print("  ", row)
+    hedge, band = pick_hedge(probs, seen, threshold, args.max_doubtful)
+    print(band)
     for f, model in enumerate(abstain_models):
-        model.threshold = threshold
+        model.threshold, model.hedge = threshold, hedge
         model.save(fold_dirs[f] / "abstain.json")
 
     # the whole pipeline, each fold with models that never saw its articles
@@ -630,7 +654,7 @@ def main() -> None:
         affinity.meta = {**meta, "embedding_model": assistants["36kr"].settings.embedding_model, "rank": AFFINITY_RANK}
         affinity.save(out / "affinity.json")
         am = fit_abstain([s for s in seen if s.item.dataset == "36kr"], args.C)
-        am.threshold = threshold
+        am.threshold, am.hedge = threshold, hedge
         for m in (pm, sm, am):
             m.meta = meta
             m.save(out / f"{m.name}.json")

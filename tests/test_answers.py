@@ -6,10 +6,12 @@ import re
 import pytest
 
 from assistant import Answer, Assistant
-from assistant.answerers import comparison_sides
+from assistant.answerers import CAVEAT, QUOTES_CHINESE, comparison_sides
 from assistant.chain import follow_up_kind, rewrite_follow_up
 from assistant.chunking import sentence_texts
 from assistant.cli import main
+from assistant.errors import ConfigError
+from assistant.settings import Settings
 
 from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED
 
@@ -54,6 +56,27 @@ def test_unanswerable_questions_abstain_and_show_closest_passages(sliced_assista
         assert answer.citations == []
         assert answer.text.startswith(("资料中没有找到相关内容", "The articles don't cover this"))
         assert answer.passages  # the closest passages are still returned for display
+
+
+def test_a_doubtful_answer_opens_with_a_caveat_and_keeps_its_citations(sliced_assistant):
+    """Between the abstention threshold and the hedge bound the answer is given, flagged: here the bound is
+    raised to 1 so that every answer falls in the band; the answer itself must not change."""
+    plain = sliced_assistant.ask(FLAGSHIP_ZH)
+    assert not plain.doubtful and not plain.text.startswith(CAVEAT["zh"])  # strong evidence: no caveat
+    hedged = Assistant(index_dir=sliced_assistant.settings.index_dir, hedge_below=1.0, quiet=True)
+    parts = list(hedged.stream(FLAGSHIP_ZH))
+    answer = parts[-1]
+    assert answer.doubtful and not answer.abstained
+    assert answer.text == CAVEAT["zh"] + plain.text
+    assert answer.citations == plain.citations
+    assert "".join(parts[:-1]) == answer.text  # streamed once, before the first sentence
+    english = hedged.ask(FLAGSHIP_EN)
+    assert english.doubtful and english.text.startswith(CAVEAT["en"] + QUOTES_CHINESE)
+    assert english.to_dict()["doubtful"] is True
+    refused = hedged.ask("小米汽车首款量产车SU7的起售价是多少？")  # below the threshold: "not covered", no caveat
+    assert refused.abstained and not refused.doubtful and refused.text.startswith("资料中没有找到相关内容")
+    with pytest.raises(ConfigError, match="hedge_below"):
+        Settings.from_env(hedge_below=1.5)
 
 
 def test_stream_yields_text_then_the_answer(sliced_assistant):

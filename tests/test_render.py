@@ -61,6 +61,15 @@ def test_plain_copy_has_readable_text_and_numbered_sources():
     assert "<" not in text
 
 
+def test_a_doubtful_answer_shows_its_caveat_above_the_sentences():
+    caveat = "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n"
+    a = answer("隅田川咖啡的创始人是谁？", caveat + f"{FRONT}[1]{BACK}[2]{FRONT2}[3]", doubtful=True)
+    html = render.answer_html(a, 2, "zh")
+    assert html.index("把握不大") < html.index(FRONT) and html.count("<li>") == 3
+    assert "把握不大" not in html[html.index("<ul>"):]  # not laid out as one of the quoted sentences
+    assert render.answer_plain(a, FOLDER, "zh").startswith("(把握不大：资料可能没有直接说明这一点，请核对引文。)\n- ")
+
+
 def test_not_covered_lists_the_closest_passages_in_the_chat_with_the_hint():
     a = Answer("火星上有几只猫？", "资料中没有找到相关内容。\n以下是最接近的段落，供参考：", abstained=True,
                passages=[passage(1), passage(2)])

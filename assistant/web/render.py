@@ -8,6 +8,7 @@ more quoted sentences as a list, each citation once per sentence and never twice
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
@@ -167,6 +168,9 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
                             for i, p in enumerate(answer.passages[:3], 1))
             parts.append(f'<p class="muted">{html.escape(t(lang, "closest"))}</p><ul class="closest">{items}</ul>')
     else:
+        caveat, answer = caveat_apart(answer)
+        if caveat:
+            parts.append(f'<p class="hint">⚠️ {html.escape(caveat)}</p>')
         blocks = layout(answer)
         for block in blocks:
             rendered = [_text_html(p.text) + _cite_links(p.numbers, turn, quotes) for p in block.pieces]
@@ -181,6 +185,15 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
     if answer.notice:
         parts.append(f'<p class="notice">ⓘ {html.escape(answer.notice)}</p>')
     return f'<div class="answer">{"".join(parts)}</div>'
+
+
+def caveat_apart(answer: Answer) -> tuple[str, Answer]:
+    """A doubtful answer's caveat line (without its brackets) and the answer without it: the caveat is shown
+    above the sentences it qualifies, not laid out as one of them."""
+    if not answer.doubtful:
+        return "", answer
+    caveat, _, rest = answer.text.partition("\n")
+    return caveat.strip("（）() "), dataclasses.replace(answer, text=rest)
 
 
 def _snippet(text: str, size: int = 60) -> str:
@@ -199,6 +212,9 @@ def answer_plain(answer: Answer, folder: Path, lang: str = "en", hint: str = "")
             lines += ["", t(lang, "closest")]
             lines += [f"- {_source_line(p, folder)}" for p in answer.passages[:3]]
         return "\n".join(lines)
+    caveat, answer = caveat_apart(answer)
+    if caveat:
+        lines.append(f"({caveat})")
     blocks = layout(answer)
     for block in blocks:
         text = [p.text + "".join(f"[{n}]" for n in p.numbers) for p in block.pieces]

@@ -51,6 +51,8 @@ class AnswerOut(BaseModel):
     question: str
     text: str = Field(description="the answer with [n] citation markers")
     abstained: bool = Field(description="true when the articles do not cover the question")
+    doubtful: bool = Field(False, description="true when the answer opens with a low-confidence caveat: the "
+                                             "evidence is in the band where near misses fall")
     citations: list[CitationOut]
     passages: list[PassageOut] = Field(description="everything retrieved (the closest passages when abstaining)")
     answerer: str
@@ -60,7 +62,7 @@ class AnswerOut(BaseModel):
 
     @classmethod
     def of(cls, a: Answer, folder: Path) -> "AnswerOut":
-        return cls(question=a.question, text=a.text, abstained=a.abstained,
+        return cls(question=a.question, text=a.text, abstained=a.abstained, doubtful=a.doubtful,
                    citations=[CitationOut.of(c, folder) for c in a.citations],
                    passages=[PassageOut.of(p, folder) for p in a.passages], answerer=a.answerer,
                    search_query=a.search_query, notice=a.notice, seconds=round(a.seconds, 4))
