@@ -22,7 +22,10 @@ STOPWORDS = frozenset(
     就是 还是 因为 所以 但是 如果 并 等 等等 之间 方面 进行 通过 根据 according the a an and or of to in on
     for by with is are was were be been being what which who whom whose why how when where do does did
     it its this that these those as at from about between than vs versus into over under
-    can could should would will shall may might must not no yes""".split()
+    can could should would will shall may might must not no yes
+    their they them he she his her him we our you your i me my there so also very just only then more most less
+    least many much some any each every all both either neither other another such same again up down out off
+    after before during since until per has have had having am done get got""".split()
 )
 
 
