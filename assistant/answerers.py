@@ -32,7 +32,7 @@ from .settings import Settings
 NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
 CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
 CAVEAT = {"zh": "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n",
-             "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
+          "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
 QUOTES_CHINESE = "Quoted from the Chinese articles (not translated):\n"
 
 

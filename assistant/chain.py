@@ -210,16 +210,19 @@ class AnswerChain:
             yield answer(text, abstained=True, used="extractive")
             return
 
-        pending = [caveat] if caveat else []  # said once, before the first sentence of an answer
+        caveat_said = not caveat
 
         def said_first(sentences: Iterator[str]) -> Generator[str, None, Any]:
+            """``sentences``, the caveat once before the first of them (the LLM's or, on its fallback, ours)."""
+            nonlocal caveat_said
             while True:
                 try:
                     sentence = next(sentences)
                 except StopIteration as stop:
                     return stop.value
-                if pending:
-                    yield pending.pop()
+                if not caveat_said:
+                    caveat_said = True
+                    yield caveat
                 yield sentence
 
         used = answerer

@@ -166,12 +166,12 @@ def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
             out["answer_has_key"] = round(sum(r["answer_has_key"] for r in answerable) / n, 4)
             out["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
             out["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
-            out["doubtful_answerable"] = round(sum(r.get("doubtful", False) for r in answerable) / n, 4)
+            out["doubtful_answerable"] = round(sum(r["doubtful"] for r in answerable) / n, 4)
         if unanswerable:
             out["abstain_unanswerable"] = round(sum(r["abstained"] for r in unanswerable) / len(unanswerable), 4)
             # answered, but with the caveat: what a reader is warned about besides the abstentions
             out["abstain_or_doubtful_unanswerable"] = round(
-                sum(r["abstained"] or r.get("doubtful", False) for r in unanswerable) / len(unanswerable), 4)
+                sum(r["abstained"] or r["doubtful"] for r in unanswerable) / len(unanswerable), 4)
             out["unanswerable"] = len(unanswerable)
     return out
 

@@ -427,21 +427,21 @@ def pick_threshold(probs: np.ndarray, seen: list[Seen], max_false: float) -> tup
 def pick_hedge(probs: np.ndarray, seen: list[Seen], threshold: float, max_doubtful: float) -> tuple[float, str]:
     """The highest bound above ``threshold`` under which at most ``max_doubtful`` of the answerable 36kr questions
     fall (their answers carry the caveat), and what the band holds, held out."""
-    kr = [(p, s) for p, s in zip(probs, seen) if s.item.dataset == "36kr" and p >= threshold]
-    answerable = sum(1 for s in seen if s.item.dataset == "36kr" and s.item.question.answerable and not s.near_miss)
+    def kind(s: Seen) -> str:
+        return "near misses" if s.near_miss else "answerable" if s.item.question.answerable else "unanswerable"
+
+    kr = [(p, kind(s)) for p, s in zip(probs, seen) if s.item.dataset == "36kr"]
+    answerable = sum(1 for _, k in kr if k == "answerable")
+    answered = [(p, k) for p, k in kr if p >= threshold]
     best = threshold
     for t in np.linspace(threshold, 0.9, 200):
-        if sum(1 for p, s in kr if p < t and s.item.question.answerable and not s.near_miss) <= max_doubtful * answerable:
+        if sum(1 for p, k in answered if p < t and k == "answerable") <= max_doubtful * answerable:
             best = float(t)
-    band = [s for p, s in kr if p < best]
-    counts = {"answerable": sum(1 for s in band if s.item.question.answerable and not s.near_miss),
-              "unanswerable": sum(1 for s in band if not s.item.question.answerable),
-              "near misses": sum(1 for s in band if s.near_miss)}
-    answered = {"unanswerable": sum(1 for _, s in kr if not s.item.question.answerable),
-                "near misses": sum(1 for _, s in kr if s.near_miss)}
-    return best, (f"answered with the caveat below {best:.3f}: answerable {counts['answerable']}/{answerable}, "
-                  f"unanswerable {counts['unanswerable']} of the {answered['unanswerable']} answered, "
-                  f"near misses {counts['near misses']} of {answered['near misses']}")
+    band = {k: sum(1 for p, x in answered if p < best and x == k) for k in ("answerable", "unanswerable", "near misses")}
+    of = {k: sum(1 for _, x in answered if x == k) for k in ("unanswerable", "near misses")}
+    return best, (f"answered with the caveat below {best:.3f}: answerable {band['answerable']}/{answerable}, "
+                  f"unanswerable {band['unanswerable']} of the {of['unanswerable']} answered, "
+                  f"near misses {band['near misses']} of {of['near misses']}")
 
 
 def answer_key_rate(seen: list[Seen], assistants: dict) -> dict:

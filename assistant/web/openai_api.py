@@ -96,7 +96,8 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         return {"citations": [CitationOut.of(c, folder).model_dump() for c in answer.citations],
                 "passages": [PassageOut.of(p, folder).model_dump() for p in answer.passages] if answer.abstained
                 else [],
-                "abstained": answer.abstained, "doubtful": answer.doubtful, "search_query": answer.search_query, "notice": answer.notice}
+                "abstained": answer.abstained, "doubtful": answer.doubtful, "search_query": answer.search_query,
+                "notice": answer.notice}
 
     @v1.get("/models")
     def list_models() -> dict:
