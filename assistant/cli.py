@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "low-confidence caveat, answer-contains-gold "
                                    "and latency.")
     p.add_argument("file")
-    p.add_argument("--k", type=int, default=5, help="passages given to the answerer (default 5)")
+    p.add_argument("-k", "--k", type=int, default=5, help="passages given to the answerer (default 5)")
     p.add_argument("--files-dir", help="folder the questions' 'file' names are relative to "
                                        "(default: match by file name)")
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only (faster)")
@@ -134,11 +134,25 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", help="only articles under this file or folder path")
 
 
-def _assistant(args):
+def _assistant(args, existing: bool = False):
+    """The Assistant over ``--index-dir``. ``existing``: the command only reads an index, so a folder that is
+    not there is a mistyped path, not a new index to create silently."""
     from .api import Assistant
+    from .settings import Settings
 
+    if existing and not args.chroma_url:
+        index = Settings.from_env(index_dir=args.index_dir).index_path
+        if not index.is_dir():
+            raise ConfigError(f"no index at {index}: check --index-dir (or ASSISTANT_INDEX_DIR), "
+                              f"or build one with `assistant index PATH --index-dir {index}`")
     return Assistant(index_dir=args.index_dir, chroma_url=args.chroma_url,
                      quiet=getattr(args, "quiet", None) or None)
+
+
+def _question(text: str) -> str:
+    if not text.strip():
+        raise ConfigError("the question is empty")
+    return text
 
 
 def cmd_index(args) -> int:
@@ -154,9 +168,7 @@ def cmd_index(args) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.summary())
-        for path, reason in report.failed:
-            print(f"  failed: {path}: {reason}")
+        print(report.summary() + report.failures())
         for path, message in report.warnings:
             print(f"  warning: {path}: {message}")
         for path, other in report.duplicates:
@@ -165,8 +177,8 @@ def cmd_index(args) -> int:
 
 
 def cmd_search(args) -> int:
-    a = _assistant(args)
-    hits = a.search(args.query, k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
+    a = _assistant(args, existing=True)
+    hits = a.search(_question(args.query), k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
                     category=args.category, source=args.source)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -182,14 +194,17 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    a = _assistant(args)
+    question = _question(args.question)
+    a = _assistant(args, existing=True)
+    if a.is_empty:
+        raise AssistantError(f"the index in {a.settings.index_path} is empty: run `assistant index PATH` first")
     kwargs = dict(answerer=args.answerer, k=args.k, date_from=args.date_from, date_to=args.date_to,
                   category=args.category, source=args.source)
     if args.json:
-        print(json.dumps(a.ask(args.question, **kwargs).to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(a.ask(question, **kwargs).to_dict(), ensure_ascii=False, indent=2))
         return 0
     answer = None
-    for part in a.stream(args.question, **kwargs):
+    for part in a.stream(question, **kwargs):
         if isinstance(part, str):
             print(part, end="", flush=True)
         else:
@@ -212,8 +227,8 @@ def cmd_eval(args) -> int:
 
     from .evaluate import evaluate, format_metrics, load_questions
 
-    a = _assistant(args)
     path = Path(args.file)
+    a = _assistant(args, existing=path.suffix.lower() != ".json")  # SQuAD files bring their own articles
     files_dir = Path(args.files_dir) if args.files_dir else None
     if path.suffix.lower() == ".json":
         articles = a.settings.index_path / "eval-articles" / path.stem
@@ -238,7 +253,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    a = _assistant(args)
+    a = _assistant(args, existing=True)
     stats = a.stats()
     if args.check or args.repair:
         stats["problems"] = a.check(repair=args.repair)
@@ -258,19 +273,15 @@ def cmd_stats(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    n = _assistant(args).remove(args.paths)
+    n = _assistant(args, existing=True).remove(args.paths)
     print(f"removed {n} article(s)")
     return 0
 
 
 def cmd_feedback(args) -> int:
     from .feedback import export
-    from .settings import Settings
 
-    index = Settings.from_env(index_dir=args.index_dir).index_path
-    if not index.is_dir():
-        raise ConfigError(f"no index at {index}; give --index-dir")
-    n = export(_assistant(args).feedback(), args.output, include_down=args.include_down)
+    n = export(_assistant(args, existing=True).feedback(), args.output, include_down=args.include_down)
     print(f"wrote {n} question(s) to {args.output}")
     return 0
 
@@ -284,9 +295,7 @@ def cmd_watch(args) -> int:
 
     def ran(report) -> None:
         if report.added or report.updated or report.removed or report.failed or not args.quiet:
-            print(f"{time.strftime('%H:%M:%S')} {report.summary()}", flush=True)
-        for path, reason in report.failed:
-            print(f"  failed: {path}: {reason}", flush=True)
+            print(f"{time.strftime('%H:%M:%S')} {report.summary()}{report.failures()}", flush=True)
 
     def failed(message: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} error: {message}", file=sys.stderr, flush=True)

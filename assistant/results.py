@@ -61,6 +61,11 @@ class IndexReport:
                 f"in index {self.chunks_total} | {self.seconds:.1f} s")
         return text + (" | INTERRUPTED: run it again to finish" if self.interrupted else "")
 
+    def failures(self) -> str:
+        """One line per file that could not be indexed and why, to print under ``summary``: a log that
+        says "failed 1" must say which file."""
+        return "".join(f"\n  failed: {path}: {reason}" for path, reason in self.failed)
+
 
 @dataclass
 class Citation:

@@ -68,6 +68,22 @@ def test_errors_are_one_line_messages(tmp_path, capsys):
         main(["search"])  # argparse: missing query
 
 
+def test_a_mistyped_index_folder_or_an_empty_question_is_an_error_not_an_empty_answer(tmp_path, capsys):
+    """Commands that only read an index must not create one where a path was mistyped, and say what to do."""
+    missing = tmp_path / "typo-index"
+    for argv in (["ask", "换电是什么？"], ["search", "换电"], ["stats"], ["remove", "x.md"],
+                 ["eval", str(tmp_path / "q.jsonl"), "-k", "3"], ["feedback", "export", str(tmp_path / "out.jsonl")]):
+        code, out, err = run(capsys, *argv, "--index-dir", str(missing))
+        assert code == 2 and err.startswith(f"error: no index at {missing}") and "assistant index" in err, argv
+        assert not missing.exists()
+    missing.mkdir()  # there, but nothing indexed yet
+    code, _, err = run(capsys, "ask", "换电是什么？", "--index-dir", str(missing))
+    assert code == 2 and "is empty" in err and "assistant index" in err
+    for argv in (["ask", "   "], ["search", ""]):
+        code, _, err = run(capsys, *argv, "--index-dir", str(missing))
+        assert code == 2 and err.startswith("error: the question is empty")
+
+
 def test_environment_overrides(tmp_path, capsys, monkeypatch):
     """ASSISTANT_* variables reach the command (index folder, chunking), and a flag beats them."""
     articles = tmp_path / "articles"
@@ -83,6 +99,7 @@ def test_environment_overrides(tmp_path, capsys, monkeypatch):
     assert "size=321" in stats["chunking"]
     assert not (tmp_path / "vectorstore").exists()
 
+    (tmp_path / "flag-index").mkdir()
     code, out, _ = run(capsys, "stats", "--json", "--index-dir", str(tmp_path / "flag-index"))
     assert json.loads(out)["articles"] == 0 and json.loads(out)["index_dir"] == str(tmp_path / "flag-index")
     monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "10")  # invalid: the one-line error names the variable's setting
