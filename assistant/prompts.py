@@ -24,8 +24,13 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
+# markup pasted with a question says nothing about its language: tags, link targets, addresses
+_MARKUP = re.compile(r"<[^>]*>|\]\([^)]*\)|https?://\S+|[*_`#>\[\]]+")
+
+
 def language_of(text: str) -> str:
     """'zh' when the text has Chinese characters in it, else 'en'."""
+    text = _MARKUP.sub("", text)
     return "zh" if len(_CJK.findall(text)) >= max(1, len(text) // 20) else "en"
 
 

@@ -139,6 +139,15 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert not answer.abstained and "后端数字化" in answer.text
 
 
+def test_markup_pasted_with_a_question_does_not_change_its_language():
+    from assistant.prompts import language_of
+
+    assert language_of("<img src=x onerror=alert(1)> **bold** [link](http://evil.example/a/much/longer/path/to/some/page/with/many/parts?x=1&y=2&z=3) 换电是什么？") == "zh"
+    assert language_of("See https://example.com/a/very/long/path/that/goes/on/and/on/and/on/and/on/and/on/and/on/index.html 换电是什么") == "zh"
+    assert language_of("What valuation did Stripe reach in its April 2021 funding round? 估值") == "en"
+    assert language_of("**How** did `Tesla` do in 2021?") == "en"
+
+
 def test_comparison_sides():
     assert comparison_sides(FLAGSHIP_ZH) == ["前端数字化", "后端数字化"]
     assert comparison_sides(FLAGSHIP_EN) == ["front-end digitalization", "back-end digitalization"]
