@@ -34,6 +34,9 @@ CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closes
 CAVEAT = {"zh": "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n",
           "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
 QUOTES_CHINESE = "Quoted from the Chinese articles (not translated):\n"
+SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注明出处。请直接提问，例如某家公司的融资、某项数据或某个行业趋势。",
+              "en": "I answer questions from the indexed articles, citing the passage behind every sentence. Ask "
+                    "about a company, a figure or a trend they report."}
 
 
 # -- evidence and abstention -----------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any, Generator, Iterator
 
-from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, AnswerSentence, Evidence, ExtractiveAnswerer,
+from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, SMALL_TALK, AnswerSentence, Evidence, ExtractiveAnswerer,
                         answer_sentences)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
@@ -18,6 +18,7 @@ from .embeddings import Embedder
 from .errors import LLMError
 from .llm import LLMAnswerer
 from .prompts import language_of
+from .questions import is_small_talk
 from .results import Answer
 from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
@@ -188,6 +189,12 @@ class AnswerChain:
         if answerer == "llm" and not self.llm.configured:
             notice = "no LLM endpoint configured (ASSISTANT_LLM_BASE_URL, ASSISTANT_LLM_MODEL); extractive answer"
             answerer = "extractive"
+
+        if is_small_talk(question):
+            yield SMALL_TALK[lang]
+            yield Answer(question=question, text=SMALL_TALK[lang], abstained=True, notice=notice,
+                         seconds=time.perf_counter() - started)
+            return
 
         notes: list[str] = []  # why the LLM's rewrite of a follow-up was refused, if it was
         query, result, sentences, evidence = self.resolve(question, history or [], answerer, k, filters, notes)

@@ -38,6 +38,10 @@ _TYPE_PATTERNS = [
     ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
 ]
 
+_SMALL_TALK = re.compile(
+    r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|thanks?(?: a lot)?|thank you(?: very much)?|thx|"
+    r"ok|okay|bye|goodbye|你好|您好|嗨|哈喽|哈啰|在吗|在不在|谢谢|多谢|感谢|好的|早上好|下午好|晚上好|再见|拜拜)"
+    r"(?: there| all| everyone|呀|啊|哦|吗|你)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
@@ -94,6 +98,12 @@ class QuestionInfo:
         if not self.anchors:
             return 0.0
         return sum(1 for a in self.anchors if self.has(a, text)) / len(self.anchors)
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting or a thank-you on its own, not a question: it gets a word on what the assistant does, not
+    passages ("hi" looked up as 你好 matched the film 《你好，李焕英》 and was answered with its box office)."""
+    return bool(_SMALL_TALK.fullmatch(" ".join(re.sub(r"[\W_]+", " ", text.lower()).split())))
 
 
 def question_type(text: str) -> str:

@@ -58,6 +58,19 @@ def test_unanswerable_questions_abstain_and_show_closest_passages(sliced_assista
         assert answer.passages  # the closest passages are still returned for display
 
 
+def test_a_greeting_gets_a_word_on_what_the_assistant_does_not_passages(sliced_assistant):
+    from assistant.answerers import SMALL_TALK
+
+    for greeting, lang in (("hi", "en"), ("Thanks a lot!", "en"), ("你好！", "zh"), ("谢谢", "zh")):
+        parts = list(sliced_assistant.stream(greeting))
+        answer = parts[-1]
+        assert parts[:-1] == [SMALL_TALK[lang]] and answer.text == SMALL_TALK[lang], greeting
+        assert answer.abstained and not answer.citations and not answer.passages
+    # a greeting in front of a question leaves the question to be answered
+    answer = sliced_assistant.ask("你好，" + FLAGSHIP_ZH)
+    assert not answer.abstained and answer.citations
+
+
 def test_a_doubtful_answer_opens_with_a_caveat_and_keeps_its_citations(sliced_assistant):
     """Between the abstention threshold and the hedge bound the answer is given, flagged: here the bound is
     raised to 1 so that every answer falls in the band; the answer itself must not change."""
