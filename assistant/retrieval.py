@@ -307,10 +307,12 @@ class HybridRetriever:
     def _filter(self, filters: Filters | None) -> set[str] | None:
         if filters is None or filters.is_empty():
             return None
-        return self.catalog.filter_articles(
-            date_from=_epoch(filters.date_from, end=False), date_to=_epoch(filters.date_to, end=True),
-            category=filters.category, source=filters.source,
-        )
+        start, end = _epoch(filters.date_from, end=False), _epoch(filters.date_to, end=True)
+        if start is not None and end is not None and start > end:
+            # it matches no article: say so rather than answer "not covered"
+            raise ConfigError(f"date_from {filters.date_from} is after date_to {filters.date_to}; swap them")
+        return self.catalog.filter_articles(date_from=start, date_to=end, category=filters.category,
+                                            source=filters.source)
 
 
 def candidate_features(info: QuestionInfo, found: list[Candidate], dense_order: list[str],

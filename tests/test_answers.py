@@ -199,6 +199,10 @@ def test_cli_ask(sliced_assistant, capsys):
     assert main(["ask", FLAGSHIP_ZH, "--index-dir", sliced_assistant.settings.index_dir]) == 0
     out = capsys.readouterr().out
     assert "[1]" in out and "> " in out
+    # a date range that ends before it starts matches nothing: an error naming both dates, not "not covered"
+    assert main(["ask", FLAGSHIP_ZH, "--date-from", "2022-01-01", "--date-to", "2021-01-01",
+                 "--index-dir", sliced_assistant.settings.index_dir]) == 2
+    assert "2022-01-01 is after date_to 2021-01-01" in capsys.readouterr().err
 
 
 def test_empty_index_abstains(tmp_path):

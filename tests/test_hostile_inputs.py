@@ -454,6 +454,143 @@ def test_every_endpoint_needs_the_login(tmp_path):
         demo.close()
 
 
+# ------------------------------------------------------------------------------------------------
+# the HTTP API: a careless client gets a clear 4xx in the documented shape, never a quiet 200 or 201
+
+API_KEY = "hostile-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def api(payload_index):
+    """The server's app (REST, /v1, the page) in this process over the payload index, with an API key and
+    a question limit that is not the default; yields an httpx client that sends the key."""
+    import httpx
+
+    from assistant.web.server import Server, create_app
+
+    a = Assistant(index_dir=str(payload_index / "index"), articles_dir=str(payload_index / "articles"),
+                  api_keys=API_KEY, max_question_chars=1000, quiet=True)
+    server = Server(create_app(a), "127.0.0.1", 0).start()
+    try:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=120) as client:
+            yield client
+    finally:
+        server.close()
+
+
+def rest_error(r, status: int, *words: str) -> str:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) >= {"error", "detail"} and isinstance(body["error"], str), body
+    assert all(w in body["detail"] for w in words), body
+    return body["detail"]
+
+
+def openai_error(r, status: int, *words: str) -> dict:
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert set(error) >= {"message", "type", "code"} and all(w in error["message"] for w in words), error
+    return error
+
+
+def test_blank_questions_are_refused_like_empty_ones(api):
+    for blank in ("   ", "\n\t\u3000"):
+        for stream in (False, True):
+            rest_error(api.post("/api/ask", json={"question": blank, "stream": stream}), 400, "question", "blank")
+        rest_error(api.post("/api/search", json={"query": blank}), 400, "query", "blank")
+        openai_error(api.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": blank}]}),
+                     400, "non-empty")
+    assert api.post("/api/search", json={"query": " 配方 "}).status_code == 200  # padding is no blank
+
+
+def test_an_upload_that_saves_nothing_is_a_422_naming_each_file(api, payload_index):
+    before = sorted(p.name for p in (payload_index / "articles").iterdir())
+    files = [("files", ("notes.md", b"\x00\x01binary\xff" * 50, "text/markdown")),
+             ("files", ("cover.png", b"not an article", "image/png"))]
+    r = api.post("/api/articles", files=files)
+    detail = rest_error(r, 422, "notes.md", "cover.png")
+    out = r.json()
+    assert out["saved"] == [] and [p["file"] for p in out["rejected"]] == ["notes.md", "cover.png"]
+    assert "binary" in out["rejected"][0]["reason"] and all(p["reason"] in detail for p in out["rejected"])
+    assert out["report"]["added"] == 0
+    assert sorted(p.name for p in (payload_index / "articles").iterdir()) == before
+    schema = api.get("/openapi.json").json()["paths"]["/api/articles"]["post"]["responses"]
+    assert "422" in schema and "201" in schema  # documented; the validation 422 of FastAPI stays out
+    assert "422" not in api.get("/openapi.json").json()["paths"]["/api/ask"]["post"]["responses"]
+
+
+def test_an_inverted_date_range_is_a_400_naming_both_dates(api):
+    dates = {"date_from": "2022-01-01", "date_to": "2021-01-01"}
+    for stream in (False, True):
+        rest_error(api.post("/api/ask", json={"question": QUESTION, "stream": stream} | dates), 400,
+                   "2022-01-01", "2021-01-01")
+    rest_error(api.post("/api/search", json={"query": QUESTION} | dates), 400, "2022-01-01", "2021-01-01")
+    openai_error(api.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]} | dates),
+                 400, "2022-01-01", "2021-01-01")
+    # one day, given as a date or as a time within it, is a range (the article is dated 2021-07-15)
+    for day in ({"date_from": "2021-07-15", "date_to": "2021-07-15"},
+                {"date_from": "2021-07-15T01:00:00", "date_to": "2021-07-15"}):
+        r = api.post("/api/search", json={"query": QUESTION} | day)
+        assert r.status_code == 200 and r.json()["passages"], (day, r.text)
+    rest_error(api.post("/api/search", json={"query": QUESTION, "date_from": "soon", "date_to": "2021-01-01"}),
+               400, "YYYY-MM-DD")  # an unreadable date is still named as such
+
+
+def test_the_schema_states_the_question_limit_the_server_applies(api):
+    models = api.get("/openapi.json").json()["components"]["schemas"]
+    for name, field in (("AskIn", "question"), ("SearchIn", "query")):
+        assert models[name]["properties"][field]["maxLength"] == 1000  # ASSISTANT_MAX_QUESTION_CHARS here
+        assert "ASSISTANT_MAX_QUESTION_CHARS" in models[name]["properties"][field]["description"]
+    rest_error(api.post("/api/search", json={"query": "配" * 1001}), 400, "1,001 characters", "1,000")
+    assert api.post("/api/search", json={"query": "配" * 1000}).status_code == 200
+
+
+def test_unknown_routes_and_unreadable_bodies_get_the_documented_error_shape(api):
+    import httpx
+    from openai import NotFoundError, OpenAI
+
+    rest_error(api.get("/api/nope"), 404, "/api/nope")
+    rest_error(api.post("/api/articles/x/y", json={}), 404)
+    r = api.get("/api/ask")
+    rest_error(r, 405, "POST")
+    assert r.headers["allow"] == "POST"
+    assert httpx.get(f"{api.base_url}api/nope").status_code == 401  # the key first, as on every route
+    openai_error(api.post("/v1/nope", json={}), 404, "/v1/nope")
+
+    client = OpenAI(base_url=f"{api.base_url}v1", api_key=API_KEY, max_retries=0)
+    assert client.models.retrieve("assistant").id == "assistant"
+    with pytest.raises(NotFoundError, match="assistant-llm") as caught:  # no LLM configured here
+        client.models.retrieve("assistant-llm")
+    assert caught.value.code == "model_not_found"
+
+    broken = {"content": b'{"question": "x",}', "headers": {"Content-Type": "application/json"}}
+    detail = rest_error(api.post("/api/ask", **broken), 400, "request body is not valid JSON")
+    assert "JSON decode error" not in detail
+    openai_error(api.post("/v1/chat/completions", **broken), 400, "request body is not valid JSON")
+    rest_error(api.post("/api/ask", content=b'{"question": "x"}'), 400, "Content-Type: application/json")
+    openai_error(api.post("/v1/chat/completions", content=b'{"messages": []}', headers={"Content-Type": "text/plain"}),
+                 400, "Content-Type: application/json")
+    rest_error(api.post("/api/ask", headers={"Content-Type": "application/json"}), 400, "empty")
+
+    # the page's own routes are Gradio's, untouched
+    assert api.get("/").status_code == 200 and "text/html" in api.get("/").headers["content-type"]
+    assert api.get("/gradio_api/nope").json() == {"detail": "Not Found"}
+
+
+def test_openai_usage_is_an_estimate_of_the_tokens(api):
+    from openai import OpenAI
+
+    from assistant.prompts import estimate_tokens
+
+    client = OpenAI(base_url=f"{api.base_url}v1", api_key=API_KEY, max_retries=0)
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": QUESTION}]
+    reply = client.chat.completions.create(model="assistant", messages=messages)
+    usage = reply.usage
+    assert usage.prompt_tokens == estimate_tokens("Be brief.") + estimate_tokens(QUESTION)
+    assert usage.completion_tokens == estimate_tokens(reply.choices[0].message.content) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
 def test_an_indexing_run_can_be_cancelled_and_the_next_one_finishes(tmp_path):
     folder = tmp_path / "articles"
     for i in range(3):

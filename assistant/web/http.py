@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -21,14 +21,19 @@ from .auth import Guard
 log = logging.getLogger("assistant.web")
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "too_large", 429: "too_many_attempts", 500: "internal_error",
+         409: "conflict", 413: "too_large", 422: "unprocessable", 429: "too_many_attempts", 500: "internal_error",
          503: "index_not_ready"}
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str, code: str | None = None):
+    """An error reply; ``extra`` adds fields to a REST error body (e.g. what an upload rejected)."""
+
+    def __init__(self, status: int, detail: str, code: str | None = None, headers: dict | None = None,
+                 extra: dict | None = None):
         super().__init__(detail)
         self.status, self.detail, self.code = status, detail, code or CODES.get(status, "error")
+        self.headers, self.extra = headers, extra or {}
 
 
 def status_of(exc: AssistantError) -> int:
@@ -41,20 +46,34 @@ def status_of(exc: AssistantError) -> int:
 
 
 def error_response(request: Request, status: int, detail: str, code: str | None = None,
-                   headers: dict | None = None) -> JSONResponse:
+                   headers: dict | None = None, extra: dict | None = None) -> JSONResponse:
     code = code or CODES.get(status, "error")
     if request.url.path.startswith("/v1/"):
         body = {"error": {"message": detail, "type": code, "code": code}}
     else:
-        body = {"error": code, "detail": detail}
+        body = {"error": code, "detail": detail} | (extra or {})
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def problem(request: Request, error: dict) -> str:
+    """One validation error as a sentence a client can act on (pydantic's wording is for Python code)."""
+    where = ".".join(str(p) for p in error["loc"][1:])
+    if error["type"] == "json_invalid":
+        return f"request body is not valid JSON: {error['ctx']['error']} (at character {where})"
+    if error["loc"] == ("body",) and "json" not in request.headers.get("content-type", ""):
+        return "send the body as JSON with the header Content-Type: application/json"
+    if error["loc"] == ("body",) and error["type"] == "missing":
+        return "the request body is empty; send a JSON object"
+    if error["type"] == "value_error":  # our validators' own words, without pydantic's "Value error, "
+        return f"{where}: {error['ctx']['error']}" if where else str(error["ctx"]["error"])
+    return f"{where or 'body'}: {error['msg']}"
 
 
 def install_errors(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(request, exc.status, exc.detail, exc.code, headers)
+        headers = exc.headers or ({"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
+        return error_response(request, exc.status, exc.detail, exc.code, headers, exc.extra)
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError):
@@ -62,7 +81,7 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(request: Request, exc: RequestValidationError):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(problem(request, e) for e in exc.errors())
         return error_response(request, 400, problems or "invalid request")
 
     @app.exception_handler(HTTPException)
@@ -85,6 +104,21 @@ def authenticated(guard: Guard):
             raise ApiError(401, "wrong API key or password")
         raise ApiError(401, "credentials needed: send Authorization: Bearer <API key> (ASSISTANT_API_KEYS)")
     return check
+
+
+def add_fallback(router: APIRouter, dependencies: list | None = None) -> None:
+    """Register last on ``router``: its unknown paths are a 404, and its paths called with the wrong method
+    a 405, in the router's error shape (after ``dependencies``: the credentials check). Without it they
+    fall through to the Gradio app mounted at "/", whose 404 is ``{"detail": "Not Found"}``."""
+    routes = list(router.routes)
+
+    @router.api_route("/{path:path}", methods=METHODS, dependencies=dependencies, include_in_schema=False)
+    def fallback(request: Request, path: str) -> None:
+        allowed = sorted({m for r in routes if r.path_regex.match(request.url.path) for m in r.methods})
+        if allowed:
+            raise ApiError(405, f"{request.method} {request.url.path} is not allowed; use {' or '.join(allowed)}",
+                           headers={"Allow": ", ".join(allowed)})
+        raise ApiError(404, f"no route {request.url.path}; the routes are listed at /docs")
 
 
 def writable(guard: Guard):

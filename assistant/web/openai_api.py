@@ -4,6 +4,10 @@
 The last user message is the question, earlier user/assistant turns the history. The reply's content
 is the cited answer followed by a plain-Markdown "Sources" list; the structured citations travel in an
 extra ``citations`` field (of the completion, and of the last chunk when streaming).
+
+``usage`` of a non-streamed reply is an estimate (``prompts.estimate_tokens``: no tokenizer of the
+answering model is at hand, and the extractive answerer has none): a CJK character counts one token,
+other text one per 3.5 characters, which errs high. Streamed replies carry no usage.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import Answer, Assistant, AssistantError
+from ..prompts import estimate_tokens
 from .auth import Guard
-from .http import ApiError, authenticated, status_of
+from .http import ApiError, add_fallback, authenticated, status_of
 from .render import display_path
-from .schemas import MAX_K, CitationOut, PassageOut
+from .schemas import MAX_K, CitationOut, DateRange, PassageOut
 
 MODELS = {"assistant": "extractive", "assistant-llm": "llm"}
 SOURCES = "**Sources**"
@@ -36,7 +41,7 @@ class Message(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
-class ChatIn(BaseModel):
+class ChatIn(DateRange):
     """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored.
     Our own options ride along as extra fields (``extra_body`` in the openai package)."""
     model_config = ConfigDict(extra="allow")
@@ -44,8 +49,6 @@ class ChatIn(BaseModel):
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     k: int | None = Field(None, ge=1, le=MAX_K, description="passages to answer from")
-    date_from: str | None = None
-    date_to: str | None = None
     category: str | None = None
 
 
@@ -69,6 +72,13 @@ def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, 
             history.append((pending, text.split("\n\n" + SOURCES)[0].split("\n\n" + CLOSEST)[0].strip()))
             pending = None
     return turns[-1][1].strip(), history
+
+
+def usage(messages: list[Message], content: str) -> dict:
+    """OpenAI's token counts, estimated (see the module's docstring): the messages sent, the reply."""
+    prompt = sum(estimate_tokens(text_of(m)) for m in messages)
+    completion = estimate_tokens(content)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 def sources_markdown(answer: Answer, folder: Path) -> str:
@@ -99,17 +109,25 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                 "abstained": answer.abstained, "doubtful": answer.doubtful, "search_query": answer.search_query,
                 "notice": answer.notice}
 
+    def model_object(model_id: str) -> dict:
+        if model_id not in models:
+            raise ApiError(404, f"model {model_id!r} not found; available: {', '.join(models)}", "model_not_found")
+        return {"id": model_id, "object": "model", "created": 0, "owned_by": "assistant"}
+
     @v1.get("/models")
     def list_models() -> dict:
         """``assistant`` (extractive answers), plus ``assistant-llm`` when an LLM endpoint is configured."""
-        return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "assistant"}
-                                           for m in models]}
+        return {"object": "list", "data": [model_object(m) for m in models]}
+
+    @v1.get("/models/{model_id}")
+    def get_model(model_id: str) -> dict:
+        """One model (``client.models.retrieve``); an unknown id is a 404 ``model_not_found``."""
+        return model_object(model_id)
 
     @v1.post("/chat/completions")
     def chat(body: ChatIn):
         """Chat completions, streamed (``stream: true``, Server-Sent Events ending with ``[DONE]``) or not."""
-        if body.model not in models:
-            raise ApiError(404, f"model {body.model!r} not found; available: {', '.join(models)}", "model_not_found")
+        model_object(body.model)  # a 404 for an unknown model
         question, history = question_and_history(body.messages)
         if a.is_empty:
             raise ApiError(503, "the index is empty: add articles first")
@@ -118,10 +136,11 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
         if not body.stream:
             answer = a.ask(question, **options)
+            content = answer.text + sources_markdown(answer, folder)
             return JSONResponse(head | {"object": "chat.completion", "choices": [
                 {"index": 0, "finish_reason": "stop", "logprobs": None,
-                 "message": {"role": "assistant", "content": answer.text + sources_markdown(answer, folder)}}],
-                "usage": None} | extra(answer))
+                 "message": {"role": "assistant", "content": content}}],
+                "usage": usage(body.messages, content)} | extra(answer))
 
         parts = a.stream(question, **options)
         try:
@@ -153,4 +172,5 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+    add_fallback(v1)
     return v1

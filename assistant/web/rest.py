@@ -15,11 +15,11 @@ from .. import Answer, Assistant, AssistantError, IndexReport, __version__
 from ..uploads import safe_name
 from . import actions
 from .auth import Guard
-from .http import ApiError, authenticated, status_of, writable
+from .http import ApiError, add_fallback, authenticated, status_of, writable
 from .render import display_path, job_result
 from .schemas import (AnswerOut, ArticleFull, ArticleOut, ArticlesOut, AskIn, DeleteOut, Error, FeedbackIn,
                       FeedbackOut, FileProblem, IndexIn, IndexReportOut, Job, PassageOut, SearchIn, SearchOut,
-                      UploadOut)
+                      UploadOut, UploadRefused)
 
 ERRORS = {code: {"model": Error} for code in (400, 401, 403, 404, 409, 413, 503)}
 
@@ -124,10 +124,12 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                            text=full["text"], blocks=full["blocks"], passage_spans=full["passage_spans"],
                            current=full["current"])
 
-    @api.post("/articles", dependencies=write, status_code=201)
+    @api.post("/articles", dependencies=write, status_code=201,
+              responses={422: {"model": UploadRefused, "description": "no file saved: each one was rejected"}})
     def upload(request: Request, files: list[UploadFile] = File(...)) -> UploadOut:
         """Upload article files (multipart ``files``): saved into the articles folder and indexed, with the
-        app's checks (type, size, text); files that fail are listed in ``rejected``."""
+        app's checks (type, size, text); files that fail are listed in ``rejected``. When every file is
+        rejected, the reply is a 422 error with the same lists (a 201 would read as success)."""
         limit = int(a.settings.max_upload_mb * 1_000_000)
         if len(files) > a.settings.max_upload_files:
             raise ApiError(400, f"{len(files)} files in one upload; at most {a.settings.max_upload_files} "
@@ -145,9 +147,13 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                 paths.append(path)
             report, rejected, saved = actions.write(
                 a, "upload", lambda progress: actions.ingest(a, paths, folder, progress))
-        return UploadOut(saved=[display_path(str(p), folder) for p in saved],
-                         rejected=[FileProblem(file=n, reason=r) for n, r in rejected],
-                         report=IndexReportOut.of(report or IndexReport(), folder))
+        out = UploadOut(saved=[display_path(str(p), folder) for p in saved],
+                        rejected=[FileProblem(file=n, reason=r) for n, r in rejected],
+                        report=IndexReportOut.of(report or IndexReport(), folder))
+        if rejected and not saved:
+            reasons = "; ".join(f"{n}: {r}" for n, r in rejected)
+            raise ApiError(422, f"no file saved: {reasons}", extra=out.model_dump())
+        return out
 
     @api.delete("/articles/{article_id}", dependencies=write)
     def delete(article_id: str) -> DeleteOut:
@@ -191,4 +197,5 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         return FeedbackOut(id=a.add_feedback(body.rating, body.question, body.answer, citations, body.settings,
                                              body.comment))
 
+    add_fallback(api, auth)
     return api

@@ -4,14 +4,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ..results import Answer, Citation, IndexReport, Passage
 from .render import display_path, viewer_url
 
 MAX_K = 50
+
+
+def not_blank(text: str) -> str:
+    """Whitespace alone is no question: refused like an empty one instead of searched for."""
+    if not text.strip():
+        raise ValueError("is blank (only whitespace)")
+    return text
+
+
+# no static maxLength: the limit is a setting (server.py writes it into /openapi.json)
+Question = Annotated[str, Field(min_length=1, description="at most ASSISTANT_MAX_QUESTION_CHARS characters "
+                                                          "(2,000 by default)"), AfterValidator(not_blank)]
 
 
 class PassageOut(BaseModel):
@@ -103,15 +115,19 @@ class IndexReportOut(BaseModel):
                    seconds=round(r.seconds, 3), interrupted=r.interrupted)
 
 
-class Filters(BaseModel):
+class DateRange(BaseModel):
+    """The dates a request may filter on (an inverted range is refused by the search, naming both)."""
     date_from: str | None = Field(None, description="YYYY-MM-DD")
     date_to: str | None = Field(None, description="YYYY-MM-DD")
+
+
+class Filters(DateRange):
     category: str | None = None
     source: str | None = Field(None, description="only this file or folder (relative to the articles folder)")
 
 
 class AskIn(Filters):
-    question: str = Field(min_length=1, max_length=4000)
+    question: Question
     history: list[tuple[str, str]] = Field([], description="earlier turns as [question, answer] pairs")
     k: int | None = Field(None, ge=1, le=MAX_K)
     answerer: Literal["extractive", "llm"] | None = None
@@ -119,7 +135,7 @@ class AskIn(Filters):
 
 
 class SearchIn(Filters):
-    query: str = Field(min_length=1, max_length=4000)
+    query: Question
     k: int | None = Field(None, ge=1, le=MAX_K)
     mode: Literal["hybrid", "dense", "keyword"] | None = None
 
@@ -214,3 +230,7 @@ class FeedbackOut(BaseModel):
 class Error(BaseModel):
     error: str
     detail: str
+
+
+class UploadRefused(Error, UploadOut):
+    """422 from an upload that saved nothing: the error, plus which files were rejected and why."""

@@ -48,7 +48,7 @@ def create_app(a: Assistant) -> FastAPI:
     app.add_middleware(LoginLimit, limiter=guard.limiter)
     app.add_middleware(BodyLimit, path="/api/articles",
                        limit=int(settings.max_upload_mb * 1_000_000 * settings.max_upload_files) + 1_000_000)
-    app.openapi = lambda: openapi_without_422(app)
+    app.openapi = lambda: openapi_schema(app, settings.max_question_chars)
     app.state.guard, app.state.blocks = guard, demo
     return app
 
@@ -59,15 +59,21 @@ def login_message(guard: Guard) -> str:
     return "Log in to the article assistant."
 
 
-def openapi_without_422(app: FastAPI) -> dict:
-    """FastAPI documents a 422 for every body; ours answers bad input with 400 (see http.py)."""
+def openapi_schema(app: FastAPI, max_question_chars: int) -> dict:
+    """FastAPI's schema, told the truth: it documents a validation 422 for every body, but ours answers bad
+    input with 400 (see http.py); and the question's maxLength is this server's setting, not a constant."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         for ops in schema["paths"].values():
             for op in ops.values():
-                op.get("responses", {}).pop("422", None)
+                responses = op.get("responses", {})
+                if "HTTPValidationError" in str(responses.get("422")):
+                    del responses["422"]
+        models = schema.get("components", {}).get("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
-            schema.get("components", {}).get("schemas", {}).pop(name, None)
+            models.pop(name, None)
+        for name, field in (("AskIn", "question"), ("SearchIn", "query")):
+            models[name]["properties"][field]["maxLength"] = max_question_chars
         app.openapi_schema = schema
     return app.openapi_schema
 
