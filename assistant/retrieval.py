@@ -397,7 +397,11 @@ def _joined(a: ChunkRow, b: ChunkRow) -> ChunkRow:
 
 
 def _cap_per_article(ranked: list[Candidate], k: int, cap: int) -> list[Candidate]:
-    """Best first, at most ``cap`` per article; if that leaves fewer than k, fill with the rest."""
+    """Best first, at most ``cap`` per article; if that leaves fewer than k, fill with the rest. A passage
+    whose text an earlier one already has is left out: the same article indexed twice (a copy of the
+    folder, a republished story) would otherwise fill the results with twins."""
+    seen: set[str] = set()
+    ranked = [c for c in ranked if not (c.row.text in seen or seen.add(c.row.text))]
     if cap <= 0:
         return ranked[:k]
     chosen, per_article, overflow = [], {}, []

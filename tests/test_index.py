@@ -134,6 +134,11 @@ def test_duplicate_files_are_reported(tmp_path):
     report = a.index([articles])
     assert report.added == 2 and report.chunks_embedded == 1
     assert {frozenset(d) for d in report.duplicates} == {frozenset({str(articles / "one.md"), str(articles / "two.md")})}
+    # both stay indexed (either may be deleted later), but a search shows their passage once
+    write(articles / "three.md", hexo("别的", "<p>另一篇文章也提到内容和文件。</p>"))
+    a.index([articles])
+    passages = a.search("同样的内容出现在哪里？", k=5)
+    assert len(passages) == 2 and len({p.text for p in passages}) == 2
 
 
 def test_single_files_and_remove(tmp_path):
