@@ -149,6 +149,17 @@ def bot(page):
     return page.locator("#chatbot [data-testid='bot']").last
 
 
+def copy_message(page, n: int) -> str:
+    """What the copy button of the chat's n-th message (0: the first question) puts on the clipboard."""
+    page.evaluate("navigator.clipboard.writeText('')")
+    page.locator("#chatbot .message-row").nth(n).hover()
+    page.locator("#chatbot button[aria-label='Copy message']").nth(n).click()
+    deadline = time.time() + 5
+    while not (text := page.evaluate("navigator.clipboard.readText()")) and time.time() < deadline:
+        time.sleep(0.1)
+    return text
+
+
 def test_first_start_serves_the_page_while_indexing(page, served):
     banner = page.locator("#job-banner")
     expect(banner).to_contain_text("Indexing the articles folder")
@@ -196,12 +207,12 @@ def test_chat_walk(page):
     assert page.evaluate("window.scrollY") == 0
     shot(page, "answer")
 
-    # the copy button copies readable text with numbered sources, not HTML
-    answer.hover()
-    page.locator("#chatbot button[aria-label='Copy message']").last.click()
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert "<a" not in copied and "[1]" in copied and "前端数字化" in copied
+    # the copy button copies readable text with numbered sources, not HTML; the question's copies the question
+    expect(page.locator("#chatbot button[aria-label='Copy message']")).to_have_count(2)
+    copied = copy_message(page, 1)
+    assert "<" not in copied and "[1]" in copied and "前端数字化" in copied
     assert re.search(r"Sources:\n\[1\] .+ \(2021-07-12\) — 01-digital-transformation\.md", copied), copied
+    assert copy_message(page, 0) == FLAGSHIP_ZH
 
     # an English follow-up: said to quote Chinese articles; the first answer's citations still work
     page.get_by_role("button", name=FLAGSHIP_EN).click()
@@ -209,6 +220,12 @@ def test_chat_walk(page):
     expect(bot(page)).to_contain_text("The articles are in Chinese")
     # the answer has finished streaming (the panel is drawn once more at its end, which would drop a highlight)
     expect(page.locator("#send")).to_be_visible(timeout=60_000)
+    # with two answers, each copy button still copies its own message
+    expect(page.locator("#chatbot button[aria-label='Copy message']")).to_have_count(4)
+    second = copy_message(page, 3)
+    assert "<" not in second and "(The articles are in Chinese" in second and "\n\nSources:\n[1] " in second
+    assert copy_message(page, 1) == copied
+    assert copy_message(page, 2) == FLAGSHIP_EN
     page.locator("#chatbot a.cite[href='#src-1-1']").first.click()
     expect(page.locator("#sources-panel .source.highlight")).to_have_id("src-1-1")
 
@@ -292,10 +309,25 @@ def test_filter_chip_and_hint(page):
     expect(bot(page)).to_contain_text("资料中没有找到相关内容")
     expect(bot(page).locator(".hint")).to_contain_text("Without it the articles do answer this")
     shot(page, "filter-hint")
+    # a date the box cannot read is refused with the reason, not replaced by the last good one
+    page.locator("#settings").get_by_text("Settings").click()
+    date_from.fill("not a date")
+    ask(page, FLAGSHIP_ZH, 2)
+    expect(bot(page)).to_contain_text("From date: cannot read 'not a date' as a date")
+    expect(bot(page)).to_contain_text("YYYY-MM-DD")
+    expect(chip).to_contain_text("'not a date'")
+    expect(page.locator("#question textarea")).to_have_value(FLAGSHIP_ZH)  # kept, to ask again
     page.locator("#clear-filters").click()
     expect(chip).to_be_hidden()
+    expect(date_from).to_have_value("")
+    date_from.fill("2021/13")  # refused while the field holds no date: Clear empties the box all the same
+    date_from.press("Enter")
+    expect(chip).to_contain_text("'2021/13'")
+    page.locator("#clear-filters").click()
+    expect(chip).to_be_hidden()
+    expect(date_from).to_have_value("")
     ask(page, FLAGSHIP_ZH, 2)
-    expect(bot(page)).to_contain_text("[1]")
+    expect(bot(page)).to_contain_text("[1]", timeout=60_000)
 
 
 def test_stop_an_answer(page, stub):

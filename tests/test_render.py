@@ -10,7 +10,7 @@ from assistant import Answer, Passage
 from assistant.results import Citation
 from assistant.web import render
 from assistant.jobs import JobRunner
-from assistant.web.ui import parse_day
+from assistant.web.ui import filters, parse_day
 
 FOLDER = Path("/articles")
 FRONT = "前端数字化指的是企业在与客户直接接触的环节所进行的数字化改造。"
@@ -106,6 +106,14 @@ def test_filter_dates_are_read_leniently(text, end, day):
 def test_unreadable_filter_dates_are_refused(text):
     with pytest.raises(ValueError):
         parse_day(text)
+
+
+@pytest.mark.parametrize("lang, field", [("en", "To date"), ("zh", "截止日期")])
+def test_an_unreadable_filter_date_is_named_with_the_format_to_use(lang, field):
+    with pytest.raises(ValueError) as caught:
+        filters("2021-07-01", "31.12.2021", "", lang)
+    assert str(caught.value).startswith(field) and "'31.12.2021'" in str(caught.value)
+    assert "YYYY-MM-DD" in str(caught.value)
 
 
 def test_jobs_run_one_at_a_time_in_order_and_cancel_through_progress():

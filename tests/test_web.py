@@ -286,6 +286,39 @@ def test_gradio_page_needs_the_login_too(server):
     assert "[1]" in text and sources[0]["file"] == "01-digital-transformation.md"
 
 
+@pytest.fixture(scope="module")
+def page_handlers(server, tmp_path_factory):
+    """The page's own handlers (what its buttons call) in this process, over a copy of the server's index."""
+    from assistant import Assistant
+    from assistant.web.ui import Handlers
+
+    _, folder, root = server
+    copy = tmp_path_factory.mktemp("page") / "index"
+    shutil.copytree(root / "index", copy)
+    return Handlers(Assistant(index_dir=str(copy), articles_dir=str(folder)))
+
+
+def test_the_chat_refuses_a_date_it_cannot_read(page_handlers):
+    """The filter the user last saw working must not quietly stay in force: the chat says which date it
+    cannot read and how to write it, keeps the question in the box and answers nothing."""
+    import gradio as gr
+
+    h, store = page_handlers, {"chats": [], "current": ""}
+    *_, (_, _, _, turns, store, _, _) = h.chat(FLAGSHIP_ZH, [], store, 5, "extractive", "2021-07-01", None, "", "en")
+    assert len(turns) == 1 and turns[0]["settings"]["date_from"] == "2021-07-01"
+    steps = list(h.chat(FLAGSHIP_ZH, turns, store, 5, "extractive", "not a date", "", "", "en"))
+    assert len(steps) == 1  # nothing was searched
+    shown, panel, box, kept, saved, ask, stop = steps[0]
+    error = shown[-1]["content"]
+    assert error.startswith("⚠️") and "not a date" in error and "YYYY-MM-DD" in error and "From date" in error
+    assert box == FLAGSHIP_ZH and kept == saved == panel == gr.skip() and len(shown) == 2 * len(turns) + 2
+    assert ask["visible"] and not stop["visible"]
+    _, chip = h.chip("2021-07-01", "31.12.2021", "", "en")
+    assert 'class="chip bad"' in chip and "31.12.2021" in chip and "YYYY-MM-DD" in chip and "To date" in chip
+    _, chip = h.chip("not a date", "", "", "zh")
+    assert "not a date" in chip and "YYYY-MM-DD" in chip and "起始日期" in chip
+
+
 def test_a_browser_session_opens_the_viewer_and_the_api(server, http):
     """The viewer's links are followed by a browser that logged in on the page: its cookie is enough."""
     url = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()["citations"][0]["passage"]["url"]

@@ -73,7 +73,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "Read the article",
         "sources_copy": "Sources:",
         "other": "Also",
-        "bad_date": "cannot read the date {value!r}: use 2021-07-01, 2021/07 or 2021",
+        "bad_date": "{field}: cannot read {value!r} as a date. Write it as YYYY-MM-DD (2021-07-01); a month "
+                    "(2021-07) or a year (2021) works too.",
         # jobs
         "job_first": "Indexing the articles folder",
         "job_upload": "Upload and index",
@@ -196,7 +197,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "阅读全文",
         "sources_copy": "出处：",
         "other": "另外",
-        "bad_date": "无法识别日期 {value!r}：请写 2021-07-01、2021/07 或 2021",
+        "bad_date": "{field}：无法识别日期 {value!r}。请按 YYYY-MM-DD 填写（如 2021-07-01），也可只写年月（2021-07）"
+                    "或年份（2021）。",
         "job_first": "为文章文件夹建立索引",
         "job_upload": "上传并建立索引",
         "job_reindex": "重新索引文件夹",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import json
 import logging
 import os
 import re
@@ -87,10 +88,31 @@ a.cite { text-decoration: none; font-weight: 600; }
 # Capture-phase listeners (the chatbot re-renders its messages, so nothing is bound to them):
 # - a citation highlights its card and scrolls the sources panel, never the page (the question box stays
 #   in view); on a narrow screen it opens the sources drawer;
-# - the copy button of an answer copies its plain text with numbered sources instead of its HTML;
+# - a message's copy button copies that message only: an answer as plain text with numbered sources (the
+#   hidden .plain-copy in its own row), a question as shown; Gradio's own copy would give the Markdown/HTML
+#   source. Gradio 6 puts a message's button bar in its row (panel layout) or just after it (bubble layout);
+#   a bar we cannot place is left to Gradio rather than copy another message;
 # - the sources heading opens and closes the drawer on a narrow screen.
 HEAD = """
 <script>
+(() => {
+const ownRow = (button) => {
+  const bar = button.closest('.message-buttons');
+  const row = button.closest('.message-row') || (bar && bar.previousElementSibling);
+  return row && row.matches('.message-row') ? row : null;
+};
+const messageText = (row) => {
+  const plain = row.querySelector('.plain-copy');
+  if (plain) return plain.getAttribute('title');
+  return [...row.querySelectorAll('[data-testid="user"], [data-testid="bot"]')]
+    .map(m => m.innerText.trim()).join('\\n\\n');
+};
+const copyText = (text) => {
+  if ('clipboard' in navigator) return navigator.clipboard.writeText(text);
+  const area = document.createElement('textarea');  // not a secure context (http on the network)
+  area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+  document.body.append(area); area.select(); document.execCommand('copy'); area.remove();
+};
 document.addEventListener('click', function (e) {
   if (!e.target.closest) return;
   const link = e.target.closest('a.cite, a[href^="#src-"]');
@@ -109,16 +131,10 @@ document.addEventListener('click', function (e) {
   }
   const copy = e.target.closest('#chatbot button[aria-label="Copy message"], #chatbot button[title="Copy message"]');
   if (copy) {
-    let node = copy, plain = null;
-    while (node && node.id !== 'chatbot' && !plain) {
-      const found = node.querySelectorAll('.plain-copy');
-      if (found.length === 1) plain = found[0];
-      else if (found.length > 1) break;
-      node = node.parentElement;
-    }
-    if (!plain) return;
+    const row = ownRow(copy);
+    if (!row) return;
     e.preventDefault(); e.stopPropagation();
-    navigator.clipboard.writeText(plain.getAttribute("title"));
+    copyText(messageText(row));
     copy.setAttribute('data-copied', '1');
     return;
   }
@@ -126,6 +142,7 @@ document.addEventListener('click', function (e) {
     const col = document.getElementById('sources-col'); if (col) col.classList.toggle('open');
   }
 }, true);
+})();
 </script>
 """
 
@@ -166,6 +183,24 @@ def parse_day(value, end: bool = False) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def typed_dates(inputs: list, *boxes) -> str:
+    """The ``js`` of an event that reads the date fields: a box showing text its DateTime refused (marked
+    invalid) sends that text instead of the field's value. A DateTime keeps its last valid date while its
+    box shows a typo (or "2021/07", which ``parse_day`` reads), so the question would be answered with that
+    stale date without a word; this way ``filters`` sees the text and reads it or refuses it, saying why."""
+    spots = [[next(i for i, c in enumerate(inputs) if c is box), box.elem_id] for box in boxes]
+    return ("(...args) => { for (const [i, id] of %s) { const box = document.querySelector(`#${id} input`);"
+            " if (box && box.matches('.invalid')) args[i] = box.value; } return args; }" % json.dumps(spots))
+
+
+def emptied(*boxes) -> str:
+    """The ``js`` of "Clear filter": the boxes' text goes too (a refused text is not the field's value, so
+    clearing the value alone would leave it in the box)."""
+    return ("() => { for (const id of %s) { const box = document.querySelector(`#${id} input`);"
+            " if (box) { box.value = ''; box.dispatchEvent(new Event('input')); } } return []; }"
+            % json.dumps([box.elem_id for box in boxes]))
+
+
 def filters(date_from, date_to, category, lang: str) -> tuple[dict, str]:
     """(the filters to search with, a short description for the chip); bad dates raise ValueError with
     the message to show."""
@@ -174,7 +209,7 @@ def filters(date_from, date_to, category, lang: str) -> tuple[dict, str]:
         try:
             out[key] = parse_day(value, end)
         except ValueError:
-            raise ValueError(t(lang, "bad_date", value=str(value))) from None
+            raise ValueError(t(lang, "bad_date", field=t(lang, key), value=str(value))) from None
     if out["date_from"] or out["date_to"]:
         what.append(f"{out['date_from'] or '…'} – {out['date_to'] or '…'}")
     out["category"] = category or None
@@ -618,9 +653,7 @@ def first_index(a: Assistant, echo=None) -> None:
 
     def work(progress):
         report = a.index([folder], progress=progress)
-        print(report.summary(), flush=True)
-        for path, reason in report.failed:
-            print(f"  skipped {path}: {reason}", flush=True)
+        print(report.summary() + report.failures(), flush=True)
         return {"report": report}
 
     a.jobs.submit("first", work, echo=echo)
@@ -717,10 +750,13 @@ def chat_tab(h: Handlers, lang, store):
 
     options = [store, k, answerer, date_from, date_to, category, lang]
     outputs = [chatbot, panel, question, turns, store, send, stop]
-    ask_event = dict(fn=h.chat, inputs=[question, turns, *options], outputs=outputs, **PRIVATE, **CHAT_GROUP)
-    events = [question.submit(**ask_event), send.click(**ask_event),
-              chatbot.retry(h.retry, [turns, *options], outputs, **PRIVATE, **CHAT_GROUP),
-              chatbot.edit(h.edit, [turns, *options], outputs, **PRIVATE, **CHAT_GROUP)]
+    asked, again = [question, turns, *options], [turns, *options]
+    ask_event = dict(fn=h.chat, inputs=asked, outputs=outputs, js=typed_dates(asked, date_from, date_to),
+                     **PRIVATE, **CHAT_GROUP)
+    again_event = dict(inputs=again, outputs=outputs, js=typed_dates(again, date_from, date_to), **PRIVATE,
+                       **CHAT_GROUP)
+    events = [question.submit(**ask_event), send.click(**ask_event), chatbot.retry(h.retry, **again_event),
+              chatbot.edit(h.edit, **again_event)]
     for button, text in zip(example_buttons, EXAMPLES):
         events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
                       .then(**ask_event))
@@ -730,9 +766,13 @@ def chat_tab(h: Handlers, lang, store):
     chatbot.clear(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chatbot.like(h.rate, [turns, lang], None, queue=False, **PRIVATE)  # thumbs up/down
 
-    for control in (date_from, date_to, category):
-        control.change(h.chip, [date_from, date_to, category, lang], [filter_row, chip], queue=False, **PRIVATE)
-    clear_filters.click(lambda: (None, None, ""), None, [date_from, date_to, category], queue=False, **PRIVATE)
+    chip_inputs = [date_from, date_to, category, lang]  # also on Enter and on asking: a refused date changes no value
+    gr.on([date_from.change, date_to.change, category.change, date_from.submit, date_to.submit, question.submit,
+           send.click], h.chip, chip_inputs, [filter_row, chip], js=typed_dates(chip_inputs, date_from, date_to),
+          queue=False, **PRIVATE)
+    clear_filters.click(lambda: (None, None, "", gr.update(visible=False), ""), None,
+                        [date_from, date_to, category, filter_row, chip], js=emptied(date_from, date_to), queue=False,
+                        **PRIVATE)
     return chatbot, panel, turns, chats, category
 
 
