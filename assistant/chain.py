@@ -213,6 +213,9 @@ class AnswerChain:
             text = NOT_COVERED[lang] + ("\n" + CLOSEST[lang] if result.passages else "")
             if answerer == "llm":
                 notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
+            if question and filters is not None and not filters.is_empty() \
+                    and not self.resolve(question, history or [], "extractive", k, None, [])[3].is_weak():
+                notice = _join(notice, "the filters left out the articles that answer this: ask again without them")
             yield text
             yield answer(text, abstained=True, used="extractive")
             return
