@@ -165,6 +165,10 @@ def test_article_viewer_highlights_the_cited_sentence(http):
     assert html.count('id="cited"') == 1 and html.index('id="cited"') < html.index('<mark class="quote">')
     assert "<script src" not in html and "http" not in html.split("<body>")[1]  # works offline
     assert httpx.get(str(http.base_url) + cited["passage"]["url"]).status_code == 401  # no key
+    # a mangled link still opens the article as a page, unmarked where it cannot be read
+    mangled = http.get(f"/articles/{cited['passage']['article_id']}", params={"start": "abc", "end": "-5"})
+    assert mangled.status_code == 200 and mangled.headers["content-type"].startswith("text/html")
+    assert f"<h1>{cited['passage']['title']}</h1>" in mangled.text and 'id="cited"' not in mangled.text
 
 
 def test_upload_ask_reindex_and_delete(http, server, tmp_path):

@@ -88,20 +88,26 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
+def _offset(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
 def router(a: Assistant, guard: Guard) -> APIRouter:
     folder = Path(a.settings.articles_dir).expanduser().resolve()
     views = APIRouter(tags=["article viewer"])
 
     @views.get("/articles/{article_id}", response_class=HTMLResponse)
-    def article_page(request: Request, article_id: str, start: int | None = Query(None, ge=0),
-                     end: int | None = Query(None, ge=0), quote: str = Query("", max_length=2000)):
-        """The article as a page, the passage [start, end) highlighted and ``quote`` marked within it."""
+    def article_page(request: Request, article_id: str, start: str | None = Query(None, description="offset"),
+                     end: str | None = Query(None, description="offset"), quote: str = Query("")):
+        """The article as a page, the passage [start, end) highlighted and ``quote`` marked within it. A
+        link mangled on its way (offsets that are not numbers, a cut quote) still opens the article, unmarked
+        where it cannot be read: a person follows it, and a page beats a JSON error."""
         if guard.check(request.headers, request.cookies) != "ok":
             return HTMLResponse('<p>Log in first: <a href="/">open the assistant</a>, then follow the link again.</p>',
                                 status_code=401)
         full = a.article(article_id)
         if full is None:
             return HTMLResponse(f"<p>No article {html.escape(article_id)} in the index.</p>", status_code=404)
-        return HTMLResponse(page(full, folder, start, end, quote))
+        return HTMLResponse(page(full, folder, _offset(start), _offset(end), quote[:2000]))
 
     return views
