@@ -498,6 +498,8 @@ def test_blank_questions_are_refused_like_empty_ones(api):
         for stream in (False, True):
             rest_error(api.post("/api/ask", json={"question": blank, "stream": stream}), 400, "question", "blank")
         rest_error(api.post("/api/search", json={"query": blank}), 400, "query", "blank")
+        rest_error(api.post("/api/feedback", json={"question": blank, "answer": "x", "rating": "up"}), 400,
+                   "question", "blank")
         openai_error(api.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": blank}]}),
                      400, "non-empty")
     assert api.post("/api/search", json={"query": " 配方 "}).status_code == 200  # padding is no blank

@@ -215,7 +215,7 @@ class Job(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    question: str = Field(min_length=1, max_length=4000)
+    question: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(not_blank)]
     answer: str = Field(max_length=20000)
     rating: Literal["up", "down"]
     citations: list[CitationOut] | list[dict] = []
