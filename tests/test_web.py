@@ -184,6 +184,15 @@ def test_upload_ask_reindex_and_delete(http, server, tmp_path):
     assert out["rejected"][0]["file"] == "cover.png" and (folder / article.name).exists()
     found = http.post("/api/search", json={"query": NEW_QUESTION}).json()["passages"]
     assert found[0]["title"] == NEW_TITLE and NEW_FACT in found[0]["text"]
+    # the same name with different content (a corrected version) is kept beside the old one, and says so
+    edited = article.read_bytes().replace(NEW_FACT.encode(), NEW_FACT.encode() + "（已更正）".encode())
+    r = http.post("/api/articles", files=[("files", (article.name, edited, "text/markdown"))])
+    second = r.json()["saved"][0]
+    assert r.status_code == 201 and second != article.name and (folder / second).exists()
+    assert [w["file"] for w in r.json()["report"]["warnings"]] == [second]
+    assert f"delete {article.name}" in r.json()["report"]["warnings"][0]["reason"]
+    second_id = next(a["article_id"] for a in http.get("/api/articles").json()["articles"] if a["source"] == second)
+    assert http.delete(f"/api/articles/{second_id}").status_code == 200
 
     big = ("files", ("big.md", b"# big\n\n" + "很长的句子。".encode() * 400_000, "text/markdown"))
     r = http.post("/api/articles", files=[big])

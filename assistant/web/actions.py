@@ -4,13 +4,14 @@ syncs and the other buttons' jobs, instead of failing while one of them indexes.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import Assistant, IndexReport
 from ..errors import AssistantError, StoreError
-from ..uploads import save_uploads, set_aside
+from ..uploads import safe_name, save_uploads, set_aside
 
 
 class Busy(AssistantError):
@@ -35,7 +36,22 @@ def ingest(a: Assistant, files, folder: Path, progress=None, cancel: threading.E
     report = a.index(saved, progress=progress, cancel=cancel) if saved else None
     for path, _ in report.failed if report else []:
         set_aside(path, folder, ".rejected")
+    if report:
+        report.warnings += renamed_uploads(files or [], saved, a.settings)
     return report, rejected, saved
+
+
+def renamed_uploads(files, saved: list[Path], settings) -> list[tuple[str, str]]:
+    """A warning per upload saved under a numbered name because a different article has its name: a
+    corrected version uploaded again sits beside the old one, and answers may still quote the old one."""
+    names = {safe_name(Path(f).name, settings) for f in files}
+    out = []
+    for path in saved:
+        if path.name not in names:
+            taken = re.sub(r"-\d+(\.[^.]+)$", r"\1", path.name)
+            out.append((str(path), f"{taken} already holds a different article, so this upload is saved as "
+                                   f"{path.name} and both are indexed; delete {taken} if this one replaces it"))
+    return out
 
 
 def delete(a: Assistant, source: str, folder: Path) -> tuple[int, Path | None]:
