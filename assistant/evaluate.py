@@ -18,6 +18,7 @@ with the answers the assistant gave, then the follow-up.
 from __future__ import annotations
 
 import json
+import math
 import re
 import statistics
 import time
@@ -151,8 +152,20 @@ class EvalResult:
         return {"metrics": self.metrics, "questions": self.rows}
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> list[float]:
+    """The 95% Wilson interval of a rate: how far a figure from n questions can be trusted (17 of 24 is
+    0.71, anywhere from 0.51 to 0.85)."""
+    if not n:
+        return [0.0, 1.0]
+    p, spread = successes / n, z * z / n
+    centre = (p + spread / 2) / (1 + spread)
+    half = z * math.sqrt(p * (1 - p) / n + spread / (4 * n)) / (1 + spread)
+    return [round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)]
+
+
 def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
-    """Retrieval ranks over the answerable rows; answers and abstention where rows have them."""
+    """Retrieval ranks over the answerable rows; answers and abstention where rows have them, the main
+    rates with their 95% intervals (``…_95``)."""
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     n = len(answerable)
@@ -160,15 +173,18 @@ def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
     if n:
         for k in ks:
             out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
+        out["hit@1_95"] = wilson(sum(1 for r in answerable if r["rank"] == 1), n)
         out["mrr@10"] = round(sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 10) / n, 4)
     if rows and "abstained" in rows[0]:
         if n:
             out["answer_has_key"] = round(sum(r["answer_has_key"] for r in answerable) / n, 4)
+            out["answer_has_key_95"] = wilson(sum(r["answer_has_key"] for r in answerable), n)
             out["answer_cites_gold"] = round(sum(r["cited_gold"] for r in answerable) / n, 4)
             out["abstain_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 4)
             out["doubtful_answerable"] = round(sum(r["doubtful"] for r in answerable) / n, 4)
         if unanswerable:
             out["abstain_unanswerable"] = round(sum(r["abstained"] for r in unanswerable) / len(unanswerable), 4)
+            out["abstain_unanswerable_95"] = wilson(sum(r["abstained"] for r in unanswerable), len(unanswerable))
             # answered, but with the caveat: what a reader is warned about besides the abstentions
             out["abstain_or_doubtful_unanswerable"] = round(
                 sum(r["abstained"] or r["doubtful"] for r in unanswerable) / len(unanswerable), 4)

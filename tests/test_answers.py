@@ -259,6 +259,10 @@ def test_eval_harness_on_a_small_slice(sliced_assistant, corpus_slice, tmp_path,
     assert {"hit@1", "hit@3", "answer_has_key", "answer_cites_gold", "ask_ms_p50", "ask_ms_p95", "by_lang",
             "by_type"} <= set(m)
     assert m["by_lang"]["zh"]["answerable"] + m["by_lang"].get("en", {}).get("answerable", 0) == 6
+    # each main rate comes with its 95% interval: two unanswerable questions both abstaining say little
+    low, high = m["abstain_unanswerable_95"]
+    assert 0.3 < low < 0.4 and high == 1.0
+    assert m["answer_has_key_95"][0] <= m["answer_has_key"] <= m["answer_has_key_95"][1]
 
     # the SQuAD format: three CMRC passages become three articles in their own index
     data = json.loads(CMRC.read_text(encoding="utf-8"))
