@@ -512,3 +512,34 @@ def test_api_keys_from_a_file_or_a_list(tmp_path):
         load_keys("short")
     with pytest.raises(ConfigError, match="no keys"):
         load_keys(str(write(tmp_path / "empty.txt", "# nothing\n")))
+
+
+def test_an_article_deleted_through_the_api_shows_in_the_page_with_undo(tmp_path):
+    """A delete is one kind of job whoever starts it: the page's job report and Undo read the API's too
+    (the page used to fail on every poll after a REST delete)."""
+    from assistant import Assistant
+    from assistant.web.server import Server, create_app
+    from assistant.web.ui import Handlers
+
+    folder = demo_folder(tmp_path)
+    a = Assistant(index_dir=str(tmp_path / "index"), articles_dir=str(folder), quiet=True,
+                  embedding_cache=str(tmp_path.parent / "app-embeddings.sqlite"))
+    a.index([folder])
+    server = Server(create_app(a), "127.0.0.1", 0).start()
+    try:
+        r = httpx.get(server.url + "api/articles")
+        assert r.status_code == 200, r.text
+        listed = r.json()["articles"]
+        gone = next(x for x in listed if x["source"] == ARTICLES[0])
+        r = httpx.delete(f"{server.url}api/articles/{gone['article_id']}")
+        assert r.status_code == 200 and r.json() == {"removed": 1, "moved_to": f".deleted/{ARTICLES[0]}"}
+    finally:
+        server.close()
+    page = Handlers(a)
+    status, _, *buttons, undo, history, _, _ = page.job_view("en")
+    assert f"deleted «{gone['title']}»" in status and undo["visible"] and "delete" in history.lower()
+    page.start_restore("en")
+    while a.jobs.current is not None or a.jobs.queued:
+        time.sleep(0.1)
+    assert a.jobs.history[0].kind == "restore" and a.jobs.history[0].state == "done", a.jobs.history[0].error
+    assert (folder / ARTICLES[0]).is_file() and any(x["title"] == gone["title"] for x in a.articles())

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from .. import Assistant, IndexReport
 from ..errors import AssistantError, StoreError
 from ..uploads import safe_name, save_uploads, set_aside
+from .render import display_path
 
 
 class Busy(AssistantError):
@@ -54,9 +55,15 @@ def renamed_uploads(files, saved: list[Path], settings) -> list[tuple[str, str]]
     return out
 
 
-def delete(a: Assistant, source: str, folder: Path) -> tuple[int, Path | None]:
-    """Drop an article from the index and move its file to ``.deleted/`` (nothing uploaded is lost)."""
+def delete(a: Assistant, source: str, folder: Path) -> dict:
+    """Drop an article from the index and move its file to ``.deleted/`` (nothing uploaded is lost). The
+    delete job's result, the same from the page and the API (the page's job report and Undo read it):
+    ``removed``, ``moved`` (the file's new place or None), ``say`` and ``undo``."""
+    title = next((r["title"] for r in a.articles() if r["source"] == source), source)
     removed = a.remove([source])
-    return removed, set_aside(source, folder, ".deleted")
+    moved = set_aside(source, folder, ".deleted")
+    where = display_path(str(moved), folder) if moved else "—"
+    return {"removed": removed, "moved": moved, "say": ("deleted", {"title": f"«{title}»", "where": where}),
+            "undo": {"moved": str(moved), "source": source, "title": title} if moved else None}
 
 

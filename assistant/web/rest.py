@@ -161,8 +161,9 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         full = next((r for r in a.articles() if r["article_id"] == article_id), None)
         if full is None:
             raise ApiError(404, f"no article {article_id!r} in the index")
-        removed, moved = actions.write(a, "delete", lambda progress: actions.delete(a, full["source"], folder))
-        return DeleteOut(removed=removed, moved_to=display_path(str(moved), folder) if moved else None)
+        done = actions.write(a, "delete", lambda progress: actions.delete(a, full["source"], folder))
+        return DeleteOut(removed=done["removed"],
+                         moved_to=display_path(str(done["moved"]), folder) if done["moved"] else None)
 
     @api.post("/index", dependencies=write, status_code=202)
     def index(body: IndexIn | None = None) -> Job:

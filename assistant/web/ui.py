@@ -410,7 +410,7 @@ class Handlers:
         else:
             status = ""
         undo = (not page_busy and last is not None and last.kind == "delete" and last.state == "done"
-                and bool((last.result or {}).get("undo")) and not last.result.get("undone"))
+                and bool(job_result(last).get("undo")) and not job_result(last).get("undone"))
         banner = job_line(job, lang) if job is not None and job.kind in ("first", "rebuild") else ""
         return (status, gr.update(visible=bool(pending)),
                 *(gr.update(interactive=not page_busy) for _ in range(4)), gr.update(visible=undo),
@@ -491,17 +491,12 @@ class Handlers:
         return gr.update(visible=True), t(lang, "confirm_text", title=title), gr.skip()
 
     def start_delete(self, source, lang):
-        def run(progress):
-            title = next((r["title"] for r in self.a.articles() if r["source"] == source), source)
-            _, moved = actions.delete(self.a, source, self.folder)
-            where = display_path(str(moved), self.folder) if moved else "—"
-            return {"say": ("deleted", {"title": f"«{title}»", "where": where}),
-                    "undo": {"moved": str(moved), "source": source, "title": title} if moved else None}
-        return (gr.update(visible=False), *self.start("delete", run, lang))
+        return (gr.update(visible=False),
+                *self.start("delete", lambda progress: actions.delete(self.a, source, self.folder), lang))
 
     def start_restore(self, lang):
         last = next((j for j in self.jobs.history if listed(j)), None)
-        undo = (last.result or {}).get("undo") if last is not None and last.kind == "delete" else None
+        undo = job_result(last).get("undo") if last is not None and last.kind == "delete" else None
         if not undo:
             return self.job_view(lang)
 
