@@ -60,7 +60,7 @@ def rewrite_follow_up(question: str, history: History) -> str:
     """
     if not history:
         return question
-    previous = history[-1][0].strip()
+    previous = previous_question(history)
     q = question.strip()
     kind = follow_up_kind(q)
     if kind == "standalone":
@@ -83,9 +83,15 @@ def rewrite_follow_up(question: str, history: History) -> str:
     return with_previous(question, history)
 
 
+def previous_question(history: History) -> str:
+    """The previous question as it was searched: a follow-up of a follow-up builds on "它的成本呢？" read as
+    "换电模式的成本是什么？", not on the bare fragment (which lost the topic at the third question)."""
+    return rewrite_follow_up(history[-1][0], history[:-1]).strip()
+
+
 def with_previous(question: str, history: History) -> str:
     """A follow-up searched together with the previous question, its own words first."""
-    return f"{_own_words(question.strip())} {history[-1][0].strip()}" if history else question
+    return f"{_own_words(question.strip())} {previous_question(history)}" if history else question
 
 
 def _own_words(question: str) -> str:

@@ -128,6 +128,10 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("甘李药业呢？", [("在中国甘精胰岛素市场里，赛诺菲占了多大份额？", "…")]) == \
         "在中国甘精胰岛素市场里，甘李药业占了多大份额？"
     assert rewrite_follow_up("那腾讯呢？", [("阿里巴巴的营收是多少？", "…")]) == "腾讯的营收是多少？"
+    # a follow-up of a follow-up builds on the previous question as it was searched, not on its bare fragment
+    chat = [("2021年国内SaaS领域的融资规模有多大？", "…"), ("那2019年呢？", "…")]
+    assert rewrite_follow_up("那2018年呢？", chat) == "2018年国内SaaS领域的融资规模有多大？"
+    assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…"), ("那腾讯呢？", "…")]) == "利润 腾讯的营收是多少？"
     # a comparison or a word that is not a name is searched with the previous question, not spliced into it
     assert rewrite_follow_up("跟腾讯的《天刀》比呢？", [("《庆余年》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
         "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
