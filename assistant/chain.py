@@ -25,6 +25,10 @@ from .settings import Settings
 
 History = list[tuple[str, str]]
 
+# why a "not covered" answer under filters may not be the last word (Answer.notice; the page says it in its language)
+FILTERED_OUT = "the filters left out the articles that answer this: ask again without them"
+NO_MATCH = "no article matches the filters"
+
 _FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|and|so|what about|how about)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$", re.I)
 _QUESTION_WORD = re.compile(r"什么|多少|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
@@ -219,9 +223,11 @@ class AnswerChain:
             text = NOT_COVERED[lang] + ("\n" + CLOSEST[lang] if result.passages else "")
             if answerer == "llm":
                 notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
-            if question and filters is not None and not filters.is_empty() \
-                    and not self.resolve(question, history or [], "extractive", k, None, [])[3].is_weak():
-                notice = _join(notice, "the filters left out the articles that answer this: ask again without them")
+            if question and filters is not None and not filters.is_empty():
+                if not self.resolve(question, history or [], "extractive", k, None, [])[3].is_weak():
+                    notice = _join(notice, FILTERED_OUT)
+                elif not result.passages:
+                    notice = _join(notice, NO_MATCH)
             yield text
             yield answer(text, abstained=True, used="extractive")
             return

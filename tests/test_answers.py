@@ -184,9 +184,11 @@ def test_filters(sliced_assistant, corpus_slice):
     assert len(sliced_assistant.search("数字化", k=10, source=str(corpus_slice))) == 10
     assert sliced_assistant.search(FLAGSHIP_ZH, category="no-such-category") == []
     # "not covered" because of a filter says so (the page shows its own hint; the API and the CLI read this)
-    filtered = sliced_assistant.ask(FLAGSHIP_ZH, category="no-such-category")
-    assert filtered.abstained and "filters left out" in filtered.notice
-    assert sliced_assistant.ask("小米汽车首款量产车SU7的起售价是多少？", category="no-such-category").notice == ""
+    filtered = sliced_assistant.ask("小米汽车首款量产车SU7的起售价是多少？", category="no-such-category")
+    assert filtered.abstained and filtered.notice == "no article matches the filters"
+    newsflash = sliced_assistant.ask(FLAGSHIP_ZH, category="快讯")  # matches articles, just not the one
+    assert newsflash.abstained and "filters left out the articles that answer this" in newsflash.notice
+    assert sliced_assistant.ask("小米汽车首款量产车SU7的起售价是多少？", category="快讯").notice == ""  # nowhere
 
 
 def test_per_article_cap_lets_other_articles_in(sliced_assistant):

@@ -148,3 +148,14 @@ def test_jobs_run_one_at_a_time_in_order_and_cancel_through_progress():
     assert jobs.run("index", lambda progress: 7) == 7  # submit and wait
     with pytest.raises(ValueError, match="bad"):
         jobs.run("index", lambda progress: (_ for _ in ()).throw(ValueError("bad")))
+
+
+def test_the_filter_note_is_said_once_in_the_page_language():
+    from assistant.chain import FILTERED_OUT
+    from assistant.web.render import answer_html
+
+    answer = Answer(question="换电是什么？", text="资料中没有找到相关内容。", abstained=True,
+                    notice=f"{FILTERED_OUT}; another note")
+    shown = answer_html(answer, 0, "zh", hint="当前有筛选条件（快讯）。")
+    assert "当前有筛选条件" in shown and FILTERED_OUT not in shown and "another note" in shown
+    assert FILTERED_OUT in answer_html(answer, 0, "zh")  # without the page's hint, the note stays

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from .. import Answer, IndexReport, Passage
 from ..answerers import comparison_sides
+from ..chain import FILTERED_OUT, NO_MATCH
 from ..prompts import language_of
 from ..sanitize import inert_markdown
 from .strings import t
@@ -182,8 +183,10 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
                 parts.append(f"{heading}<p>{''.join(rendered)}</p>")
         if language_of(answer.question) == "en" and answer.answerer == "extractive" and answer.citations:
             parts.append(f'<p class="notice">ⓘ {html.escape(t(lang, "quotes_chinese"))}</p>')
-    if answer.notice:
-        parts.append(f'<p class="notice">ⓘ {html.escape(answer.notice)}</p>')
+    # the hint says in the page's language what the filter notes say in English
+    notice = "; ".join(n for n in answer.notice.split("; ") if n and not (hint and n in (FILTERED_OUT, NO_MATCH)))
+    if notice:
+        parts.append(f'<p class="notice">ⓘ {html.escape(notice)}</p>')
     return f'<div class="answer">{"".join(parts)}</div>'
 
 

@@ -24,6 +24,7 @@ import gradio as gr
 import pandas as pd
 
 from .. import Answer, Assistant, AssistantError, IndexReport
+from ..chain import FILTERED_OUT
 from ..sanitize import inert_markdown
 from ..uploads import estimate
 from . import actions
@@ -265,7 +266,7 @@ class Handlers:
                 if answer is None:
                     shown[-1]["content"] = streaming_html(text, turn)
                     yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
-            hint = self.hint(answer, question, history, k, what, lang) if answer.abstained else ""
+            hint = self.hint(answer, what, lang) if answer.abstained else ""
             turns = turns + [{"question": question, "text": answer.text,
                               "html": answer_html(answer, turn, lang, hint),
                               "plain": answer_plain(answer, self.folder, lang, hint),
@@ -281,15 +282,14 @@ class Handlers:
             return
         yield messages(turns), sources_panel(turns, lang), "", turns, saved(store, turns), *idle
 
-    def hint(self, answer: Answer, question: str, history, k, what: str, lang: str) -> str:
+    def hint(self, answer: Answer, what: str, lang: str) -> str:
         """Why "not covered" may not be the last word: a filter left the answer out, or indexing runs."""
         job = self.jobs.current
         if job is not None and job.kind in ("first", "rebuild"):
             return t(lang, "still_indexing", progress=progress_text(job.progress, lang, every_file_new=True))
         if not what:
             return ""
-        unfiltered = self.a.ask(question, history=history, answerer="extractive", k=int(k))
-        return t(lang, "filter_hint" if not unfiltered.abstained else "filter_hint_maybe", what=what)
+        return t(lang, "filter_hint" if FILTERED_OUT in answer.notice else "filter_hint_maybe", what=what)
 
     def rate(self, turns, lang, evt: gr.LikeData):
         """A thumb on an answer: stored with its question, citations and settings (``assistant feedback``)."""
