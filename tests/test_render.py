@@ -116,6 +116,14 @@ def test_an_unreadable_filter_date_is_named_with_the_format_to_use(lang, field):
     assert "YYYY-MM-DD" in str(caught.value)
 
 
+def test_an_inverted_filter_range_is_refused_in_the_page_language():
+    with pytest.raises(ValueError, match="2023-01-01 晚于结束日期 2021-01-31"):
+        filters("2023", "2021-01", "", "zh")
+    with pytest.raises(ValueError, match="From date 2023-01-01 is after the To date 2021-01-31"):
+        filters("2023-01-01", "2021-01", "", "en")
+    assert filters("2021-07-15", "2021-07-15", "", "en")[0]["date_to"] == "2021-07-15"  # one day is a range
+
+
 def test_jobs_run_one_at_a_time_in_order_and_cancel_through_progress():
     jobs = JobRunner()
     gate = __import__("threading").Event()

@@ -75,6 +75,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "other": "Also",
         "bad_date": "{field}: cannot read {value!r} as a date. Write it as YYYY-MM-DD (2021-07-01); a month "
                     "(2021-07) or a year (2021) works too.",
+        "dates_swapped": "The From date {start} is after the To date {end}: swap them.",
         # jobs
         "job_first": "Indexing the articles folder",
         "job_upload": "Upload and index",
@@ -199,6 +200,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "other": "另外",
         "bad_date": "{field}：无法识别日期 {value!r}。请按 YYYY-MM-DD 填写（如 2021-07-01），也可只写年月（2021-07）"
                     "或年份（2021）。",
+        "dates_swapped": "起始日期 {start} 晚于结束日期 {end}，请对调。",
         "job_first": "为文章文件夹建立索引",
         "job_upload": "上传并建立索引",
         "job_reindex": "重新索引文件夹",

@@ -211,6 +211,8 @@ def filters(date_from, date_to, category, lang: str) -> tuple[dict, str]:
             out[key] = parse_day(value, end)
         except ValueError:
             raise ValueError(t(lang, "bad_date", field=t(lang, key), value=str(value))) from None
+    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
+        raise ValueError(t(lang, "dates_swapped", start=out["date_from"], end=out["date_to"]))
     if out["date_from"] or out["date_to"]:
         what.append(f"{out['date_from'] or '…'} – {out['date_to'] or '…'}")
     out["category"] = category or None
