@@ -119,9 +119,12 @@ class Estimate:
     def is_big(self) -> bool:
         return self.seconds >= 30
 
+    @property
+    def duration(self) -> str:
+        return f"{self.seconds / 60:.0f} min" if self.seconds >= 90 else f"{self.seconds:.0f} s"
+
     def message(self) -> str:
-        minutes = f"{self.seconds / 60:.0f} min" if self.seconds >= 90 else f"{self.seconds:.0f} s"
-        return (f"{self.files} file(s), {self.passages:,} passages: indexing takes about {minutes} "
+        return (f"{self.files} file(s), {self.passages:,} passages: indexing takes about {self.duration} "
                 "(one indexing job at a time; chats keep working)")
 
 

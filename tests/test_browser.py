@@ -104,6 +104,7 @@ def served(tmp_path_factory, stub):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ASSISTANT_LLM_BASE_URL", stub.base_url)
         env.setenv("ASSISTANT_LLM_MODEL", "stub")
+        env.setenv("ASSISTANT_INDEXING_RATE", "0.01")  # any upload is "big": its estimate is told first
         root = tmp_path_factory.mktemp("browser-app")
         write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 100))
         with running_app(root, wait=False) as (url, folder):  # the folder watcher on, as by default
@@ -362,6 +363,7 @@ def test_articles_walk(page, served, tmp_path):
                                                                     str(broken)])
     expect(page.locator("#upload-files tbody tr")).to_have_count(2, timeout=15_000)
     page.locator("#upload").click()
+    expect(page.get_by_text("indexing takes about")).to_be_visible(timeout=15_000)  # the estimate, before
     expect(status).to_contain_text(f"Added: «{NEW_TITLE}»", timeout=60_000)
     expect(status).to_contain_text("broken.md")
     expect(status).to_contain_text("binary file")

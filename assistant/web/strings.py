@@ -76,6 +76,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_date": "{field}: cannot read {value!r} as a date. Write it as YYYY-MM-DD (2021-07-01); a month "
                     "(2021-07) or a year (2021) works too.",
         "dates_swapped": "The From date {start} is after the To date {end}: swap them.",
+        "upload_estimate": "{files} file(s), {passages:,} passages: indexing takes about {time} (one indexing job at "
+                           "a time; chats keep working).",
         # jobs
         "job_first": "Indexing the articles folder",
         "job_upload": "Upload and index",
@@ -201,6 +203,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_date": "{field}：无法识别日期 {value!r}。请按 YYYY-MM-DD 填写（如 2021-07-01），也可只写年月（2021-07）"
                     "或年份（2021）。",
         "dates_swapped": "起始日期 {start} 晚于结束日期 {end}，请对调。",
+        "upload_estimate": "{files} 个文件，{passages:,} 个段落：建立索引约需 {time}（一次只运行一个索引任务，聊天不受影响）。",
         "job_first": "为文章文件夹建立索引",
         "job_upload": "上传并建立索引",
         "job_reindex": "重新索引文件夹",

@@ -470,7 +470,7 @@ class Handlers:
 
         cost = estimate(files, self.a.settings)
         if cost.is_big:  # told before the indexing starts
-            gr.Warning(cost.message())
+            gr.Warning(t(lang, "upload_estimate", files=cost.files, passages=cost.passages, time=cost.duration))
 
         def run(progress):
             report, rejected, saved = self.ingest(files, progress)
@@ -850,7 +850,9 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
     library_outputs = [table, stats, category, victim]
     job_outputs = [status, cancel, upload_button, reindex_button, rebuild_button, delete_button, undo, history,
                    banner, timer]
-    upload_button.click(h.start_upload, [files, lang], job_outputs, queue=False, **PRIVATE).then(
+    # queued, unlike the other buttons: a big upload's estimate is a toast (gr.Warning), which Gradio only
+    # shows from a queued event
+    upload_button.click(h.start_upload, [files, lang], job_outputs, **PRIVATE).then(
         lambda: None, None, files, queue=False, **PRIVATE)  # the uploads are saved: empty the drop zone
     reindex_button.click(h.start_reindex, [lang], job_outputs, queue=False, **PRIVATE)
     rebuild_button.click(h.start_rebuild, [lang], job_outputs, queue=False, **PRIVATE)
