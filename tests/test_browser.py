@@ -184,6 +184,7 @@ def test_first_start_serves_the_page_while_indexing(page, served):
 
 def test_chat_walk(page):
     box = page.locator("#question textarea")
+    expect(page.get_by_role("textbox", name="Question", exact=True)).to_be_visible()  # named for screen readers
     page.evaluate(WATCH_ANSWER)
     ask(page, FLAGSHIP_ZH, 1)
     answer = bot(page)

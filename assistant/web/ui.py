@@ -719,8 +719,8 @@ def chat_tab(h: Handlers, lang, store):
                 clear_filters = gr.Button(I18N("clear_filters"), size="sm", elem_id="clear-filters", scale=0,
                                           min_width=120)
             with gr.Row(equal_height=True):
-                question = gr.Textbox(elem_id="question", placeholder=I18N("placeholder"), lines=1,
-                                      show_label=False, scale=5, autofocus=True)
+                question = gr.Textbox(label=I18N("question"), elem_id="question", placeholder=I18N("placeholder"),
+                                      lines=1, show_label=False, scale=5, autofocus=True)  # the label names it for screen readers
                 send = gr.Button(I18N("ask"), variant="primary", elem_id="send", scale=1, min_width=80)
                 stop = gr.Button(I18N("stop"), variant="stop", elem_id="stop", scale=1, min_width=80,
                                  visible=False)
@@ -813,7 +813,8 @@ def articles_tab(h: Handlers, lang, category, banner, timer):
     ingest outputs)."""
     settings = h.settings
     stats = gr.Markdown(elem_id="index-stats")
-    query = gr.Textbox(placeholder=I18N("filter_articles"), show_label=False, elem_id="article-filter")
+    query = gr.Textbox(label=I18N("filter_articles"), placeholder=I18N("filter_articles"), show_label=False,
+                       elem_id="article-filter")
     table = gr.Dataframe(headers=COLUMNS["en"], datatype=["markdown", "str", "str", "number", "str"],
                          interactive=False, wrap=True, elem_id="articles-table", max_height=420)
     if settings.read_only:  # public deployments: look, don't touch (hidden stand-ins keep the wiring)
