@@ -222,6 +222,7 @@ def test_chat_walk(page):
     expect(bot(page)).to_contain_text("The articles are in Chinese")
     # the answer has finished streaming (the panel is drawn once more at its end, which would drop a highlight)
     expect(page.locator("#send")).to_be_visible(timeout=60_000)
+    expect(box).to_be_focused()  # asked with a button: the keyboard is back in the question box
     # with two answers, each copy button still copies its own message
     expect(page.locator("#chatbot button[aria-label='Copy message']")).to_have_count(4)
     second = copy_message(page, 3)

@@ -752,11 +752,16 @@ def chat_tab(h: Handlers, lang, store):
                      **PRIVATE, **CHAT_GROUP)
     again_event = dict(inputs=again, outputs=outputs, js=typed_dates(again, date_from, date_to), **PRIVATE,
                        **CHAT_GROUP)
+    # the Ask button hides while an answer streams, which drops the keyboard focus on the page's body: after an
+    # answer asked with a button, the focus goes back to the question box, ready for the next question
+    refocus = dict(fn=None, js="() => document.querySelector('#question textarea')?.focus()", queue=False, **PRIVATE)
     events = [question.submit(**ask_event), send.click(**ask_event), chatbot.retry(h.retry, **again_event),
               chatbot.edit(h.edit, **again_event)]
+    events[1].then(**refocus)
     for button, text in zip(example_buttons, EXAMPLES):
         events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
                       .then(**ask_event))
+        events[-1].then(**refocus)
     stop.click(h.stopped, [chatbot, turns, lang], [chatbot, send, stop], cancels=events, queue=False, **PRIVATE)
     new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
