@@ -317,21 +317,14 @@ class Handlers:
         yield from self.chat(text_of(evt.value), turns[:index // 2], store, k, answerer, date_from, date_to, category,
                              lang)
 
-    def stopped(self, chatbot, turns, store, lang):
-        """After Stop: the partial answer stays, marked as stopped, and is kept with the chat like any turn
-        (the next question or a reload used to drop it while the page still showed it)."""
-        idle = (gr.update(visible=True), gr.update(visible=False))
+    def stopped(self, chatbot, turns, lang):
+        """After Stop: the partial answer stays, marked as stopped; it is not saved."""
         shown = list(chatbot or [])
-        if not (len(shown) > 2 * len(turns) and shown[-1].get("role") == "assistant"):
-            return shown, gr.skip(), gr.skip(), gr.skip(), *idle
-        content = text_of(shown[-1]["content"])
-        partial = "" if content == "…" else content
-        note = f'<p class="notice">{t(lang, "stopped")}</p>'
-        text = html.unescape(re.sub(r"<[^>]+>", "", partial)).strip()
-        turns = turns + [{"question": html.unescape(text_of(shown[-2]["content"])), "text": text,
-                          "html": partial + note, "plain": f"{text}\n\n{t(lang, 'stopped')}".strip(),
-                          "panel": note, "citations": [], "settings": {}}]
-        return messages(turns), sources_panel(turns, lang), turns, saved(store, turns), *idle
+        if len(shown) > 2 * len(turns) and shown[-1].get("role") == "assistant":
+            content = text_of(shown[-1]["content"])
+            shown[-1] = {"role": "assistant", "content": f'{"" if content == "…" else content}'
+                                                           f'<p class="notice">{t(lang, "stopped")}</p>'}
+        return shown, gr.update(visible=True), gr.update(visible=False)
 
     # -- chats kept in the browser --------------------------------------------------------
     def show_chat(self, store, lang):
@@ -769,8 +762,7 @@ def chat_tab(h: Handlers, lang, store):
         events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
                       .then(**ask_event))
         events[-1].then(**refocus)
-    stop.click(h.stopped, [chatbot, turns, store, lang], [chatbot, panel, turns, store, send, stop], cancels=events,
-               queue=False, **PRIVATE)
+    stop.click(h.stopped, [chatbot, turns, lang], [chatbot, send, stop], cancels=events, queue=False, **PRIVATE)
     new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
     chatbot.clear(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
