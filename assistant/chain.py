@@ -84,18 +84,27 @@ def rewrite_follow_up(question: str, history: History) -> str:
         named = _name_the_reference(new, subject_of(previous))
         if named:
             return named
-    return with_previous(question, history)
+    return _with(question, previous)
+
+
+READ_BACK = 3  # turns before the previous question that its own reading may lean on
 
 
 def previous_question(history: History) -> str:
     """The previous question as it was searched: a follow-up of a follow-up builds on "它的成本呢？" read as
-    "换电模式的成本是什么？", not on the bare fragment (which lost the topic at the third question)."""
-    return rewrite_follow_up(history[-1][0], history[:-1]).strip()
+    "换电模式的成本是什么？", not on the bare fragment (which lost the topic at the third question). Read back
+    ``READ_BACK`` turns at most: a long chat of fragments would otherwise grow the query, and its cost, with
+    every turn."""
+    return rewrite_follow_up(history[-1][0], history[-1 - READ_BACK:-1]).strip()
 
 
 def with_previous(question: str, history: History) -> str:
     """A follow-up searched together with the previous question, its own words first."""
-    return f"{_own_words(question.strip())} {previous_question(history)}" if history else question
+    return _with(question, previous_question(history)) if history else question
+
+
+def _with(question: str, previous: str) -> str:
+    return f"{_own_words(question.strip())} {previous}"
 
 
 def _own_words(question: str) -> str:

@@ -132,6 +132,9 @@ def test_follow_up_uses_the_history(sliced_assistant):
     chat = [("2021年国内SaaS领域的融资规模有多大？", "…"), ("那2019年呢？", "…")]
     assert rewrite_follow_up("那2018年呢？", chat) == "2018年国内SaaS领域的融资规模有多大？"
     assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…"), ("那腾讯呢？", "…")]) == "利润 腾讯的营收是多少？"
+    # a long chat of fragments reads back a few turns only: the query (and the work) does not grow with the chat
+    long_chat = [("换电模式的优势是什么？", "…")] + [("那利润呢？", "…")] * 30
+    assert rewrite_follow_up("那风险呢？", long_chat).count("利润") <= 4
     # a comparison or a word that is not a name is searched with the previous question, not spliced into it
     assert rewrite_follow_up("跟腾讯的《天刀》比呢？", [("《庆余年》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
         "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
