@@ -121,11 +121,8 @@ class Estimate:
 
     @property
     def duration(self) -> str:
+        """How long, for people ("3 min", "40 s"); the page words the estimate in its language."""
         return f"{self.seconds / 60:.0f} min" if self.seconds >= 90 else f"{self.seconds:.0f} s"
-
-    def message(self) -> str:
-        return (f"{self.files} file(s), {self.passages:,} passages: indexing takes about {self.duration} "
-                "(one indexing job at a time; chats keep working)")
 
 
 def estimate(paths: Iterable[str | os.PathLike], settings: Settings) -> Estimate:

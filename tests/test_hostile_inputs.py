@@ -25,6 +25,7 @@ from assistant.errors import ConfigError
 from assistant.prompts import format_passages
 from assistant.results import Passage
 from assistant.uploads import estimate, save_uploads
+from assistant.web.strings import t
 
 from conftest import REPO, hexo, write
 from openai_stub import OpenAIStub
@@ -200,7 +201,8 @@ def test_uploads_limit_files_per_request_and_passages_per_file(tmp_path):
     assert rejected[0][0] == "big.md" and re.search(r"\d+ passages, over the limit of 5 per file", rejected[0][1])
 
     cost = estimate([big], Settings.from_env(chunk_size=100, min_chunk=20, chunk_overlap=10, indexing_rate=0.5))
-    assert cost.passages > 5 and cost.is_big and "indexing takes about" in cost.message()
+    told = t("en", "upload_estimate", files=cost.files, passages=cost.passages, time=cost.duration)
+    assert cost.passages > 5 and cost.is_big and "indexing takes about" in told
 
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True, max_passages_per_file=5, chunk_size=100,
                   min_chunk=20, chunk_overlap=10)
