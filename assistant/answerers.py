@@ -22,6 +22,7 @@ from .chunking import is_prose, passage_sentences
 from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
+from .prompts import language_of
 from .questions import QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_something_new, sentence_cues, states_unit,
                       type_match)
@@ -304,7 +305,9 @@ class ExtractiveAnswerer:
         if not sentences:
             return "", []
         chosen = self.select(question, result.info, sentences)
-        lang = result.info.lang
+        # the asker's language, which a follow-up's search may not share ("What about its costs?" after a
+        # Chinese question is searched in Chinese): an English reader is told the quotes are Chinese
+        lang = "en" if result.info.lang == "en" or language_of(question) == "en" else "zh"
         parts, numbers, citations = [], {}, []
         for passage, quote in quoted_runs(chosen, result.passages):
             n = numbers.setdefault(passage, len(numbers) + 1)

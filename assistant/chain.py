@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Generator, Iterator
+from typing import Any, Callable, Generator, Iterator
 
 from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, SMALL_TALK, AnswerSentence, Evidence, ExtractiveAnswerer,
                         answer_sentences)
@@ -53,23 +53,32 @@ def follow_up_kind(question: str) -> str:
     return "standalone"
 
 
-def rewrite_follow_up(question: str, history: History) -> str:
+def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
     """Make a follow-up searchable on its own, without an LLM.
 
     "那后端呢？" after "前端数字化是什么？" becomes "后端数字化是什么？" and "那2019年呢？" after "2021年…有多大？"
     becomes "2019年…有多大？" (a parallel term of the same length and last character is swapped); an English
-    reference to a name ("the company", "its") becomes the previous question's name; other fragments and
+    reference to a name ("the company", "its") becomes the previous question's name, a Chinese one ("它的成本呢？"
+    after "换电模式有哪些优势？") the previous question's topic ("换电模式的成本"); other fragments and
     questions that point back ("它", "that order") are searched together with the previous question, the new
-    words first.
+    words first. An English follow-up of a Chinese question ("What about communication costs?" after
+    "远程办公的效率如何？") brings its words in the articles' language (``in_chinese``, the retriever's
+    dictionary): the mixed query reads as Chinese, whose English words are never looked up.
     """
     if not history:
         return question
-    previous = previous_question(history)
+    previous = previous_question(history, in_chinese)
     q = question.strip()
     kind = follow_up_kind(q)
     if kind == "standalone":
         return q
     new = _own_words(q)
+    if in_chinese and language_of(new) == "en" and language_of(previous) == "zh":
+        return f"{in_chinese(new) or new} {previous}"
+    if language_of(new) == "zh":  # "它的成本呢？": before the swaps, which would take "它的" for a term
+        named = _zh_name_the_reference(new, previous)
+        if named:
+            return named
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
         size = len(new)
         for i in range(len(previous) - size + 1):
@@ -90,17 +99,17 @@ def rewrite_follow_up(question: str, history: History) -> str:
 READ_BACK = 3  # turns before the previous question that its own reading may lean on
 
 
-def previous_question(history: History) -> str:
+def previous_question(history: History, in_chinese: Callable[[str], str] | None = None) -> str:
     """The previous question as it was searched: a follow-up of a follow-up builds on "它的成本呢？" read as
     "换电模式的成本是什么？", not on the bare fragment (which lost the topic at the third question). Read back
     ``READ_BACK`` turns at most: a long chat of fragments would otherwise grow the query, and its cost, with
     every turn."""
-    return rewrite_follow_up(history[-1][0], history[-1 - READ_BACK:-1]).strip()
+    return rewrite_follow_up(history[-1][0], history[-1 - READ_BACK:-1], in_chinese).strip()
 
 
-def with_previous(question: str, history: History) -> str:
+def with_previous(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
     """A follow-up searched together with the previous question, its own words first."""
-    return _with(question, previous_question(history)) if history else question
+    return _with(question, previous_question(history, in_chinese)) if history else question
 
 
 def _with(question: str, previous: str) -> str:
@@ -154,6 +163,31 @@ def _name_the_reference(question: str, name: str) -> str:
 
 
 _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")
+
+
+_ZH_REFERENCE = re.compile(r"^(?:它们|它|其|该公司|这家公司|这家|该)")
+# the previous question's topic: the shortest start that a question's frame follows ("换电模式|有哪些优势")
+_ZH_TOPIC = re.compile(r"^(?:请问)?(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|怎么|怎样|能否|能|会|要|可以|哪|多少|几)")
+
+
+def _zh_name_the_reference(question: str, previous: str) -> str:
+    """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference it opens with stands for the
+    previous question's topic, so the previous question's own ask ("有哪些优势") does not pull the answer back
+    to it. The topic must end in a noun or a name ("隅田川咖啡请了…" has none); "" when there is none."""
+    reference = _ZH_REFERENCE.match(question)
+    topic = _ZH_TOPIC.match(previous.strip()) if reference else None
+    if not topic:
+        return ""
+    from .keywords import _tokenizer
+
+    _tokenizer()  # jieba, initialised once
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(topic.group(1)))
+    if not words or not words[-1].flag.startswith(("n", "eng")) or words[0].flag.startswith("r"):
+        return ""
+    rest = question[reference.end():]
+    return topic.group(1) + (rest if rest.startswith("的") or not rest else "的" + rest)
 
 
 def _names_in(text: str) -> list[tuple[int, str]]:
@@ -316,9 +350,10 @@ class AnswerChain:
                 filters: Filters | None = None, notes: list[str] | None = None,
                 ) -> tuple[str, SearchResult, list[AnswerSentence], Evidence]:
         """Search for a question in its chat: a follow-up that may stand alone is tried alone first and
-        keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched. An English
-        follow-up whose "it" became the previous question's name is also searched with the whole previous
-        question when the name finds weak evidence, and the stronger of the two is kept."""
+        keeps that reading when its evidence holds; otherwise the history-aware rewrite is searched. A rewrite
+        that finds weak evidence ("it" became a name the articles never write in English, a term swapped for one
+        that is not parallel) is also searched together with the whole previous question, and the stronger of
+        the two is kept."""
         k = k or self.settings.k
 
         def attempt(query: str):
@@ -333,11 +368,12 @@ class AnswerChain:
                 return alone
         query = self.search_query(question, history, answerer, notes)
         found = attempt(query)
-        if kind == "refers" and found[3].is_weak():
+        if kind in ("refers", "elliptical") and found[3].is_weak():
             # the name put in place of "it" may be one the articles never write in English ("China Fortune
-            # Land Development" is 华夏幸福): the previous question's other words may still reach the article
-            fallback = with_previous(question, history)
-            if query == rewrite_follow_up(question, history) != fallback:  # not when an LLM condensed it
+            # Land Development" is 华夏幸福), the topic put in place of "它" may be cut wrong, a swapped term
+            # may not be parallel: the previous question's other words may still reach the article
+            fallback = with_previous(question, history, self.retriever.in_chinese)
+            if query == rewrite_follow_up(question, history, self.retriever.in_chinese) != fallback:  # not when an LLM condensed it
                 found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
         return found
 
@@ -353,7 +389,7 @@ class AnswerChain:
             except LLMError as exc:
                 if notes is not None:
                     notes.append(f"{exc}; searched the rule-based rewrite instead")
-        return rewrite_follow_up(question, history)
+        return rewrite_follow_up(question, history, self.retriever.in_chinese)
 
 
 def _join(*notes: str) -> str:

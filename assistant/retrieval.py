@@ -155,6 +155,11 @@ class HybridRetriever:
         doc_freq, n = self.catalog.doc_freq([*tokens, *extra])
         return analyze(query, tokens, doc_freq, n, alternatives)
 
+    def in_chinese(self, text: str) -> str:
+        """English words in the words this index's articles use for them, with the names and numbers kept
+        ("communication costs" → "交流 成本 费用 代价"); "" when none of them is known."""
+        return self.question_info(text).glossed()
+
     def _names(self) -> IndexNames:
         """The index's names; rebuilt when the index grew by 5%. Reading them reads the whole keyword
         index (~5 s at 440k passages) and the text of every article with a bracket (not measured at that

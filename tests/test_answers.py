@@ -140,6 +140,13 @@ def test_follow_up_uses_the_history(sliced_assistant):
         "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
     assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…")]) == "利润 阿里巴巴的营收是多少？"
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
+    # "它" stands for the previous question's topic, whose own ask ("有哪些优势") no longer pulls the answer back
+    assert rewrite_follow_up("它的成本呢？", [("换电模式有哪些优势？", "…")]) == "换电模式的成本"
+    assert rewrite_follow_up("它的股价呢？", [("网易云音乐在港交所上市首日股价表现怎么样？", "…")]) == "网易云音乐的股价"
+    assert rewrite_follow_up("其创始人是谁？", [("Tims中国在哪些城市开了店？", "…")]) == "Tims中国的创始人是谁"
+    # no noun before the ask ("隅田川咖啡请了…"): searched with the previous question
+    assert rewrite_follow_up("它的创始人是谁？", [("隅田川咖啡请了哪位明星当代言人？", "…")]) == \
+        "它的创始人是谁 隅田川咖啡请了哪位明星当代言人？"
     # an English reference to a name is replaced by the previous question's name, not diluted by its other words
     assert rewrite_follow_up("And how much of its revenue comes from online orders?", [("How many Tims shops?", "…")]) \
         == "how much of Tims's revenue comes from online orders"
@@ -157,6 +164,20 @@ def test_follow_up_uses_the_history(sliced_assistant):
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
     assert not answer.abstained and "后端数字化" in answer.text
+
+
+def test_an_english_follow_up_of_a_chinese_question_is_searched_in_the_articles_words(sliced_assistant):
+    """Searched as typed, "back-end digitalization 前端数字化更多聚焦什么？" read as Chinese: its English words were never
+    looked up and the answer was the front end's, without the English note."""
+    history = [("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")]
+    answer = sliced_assistant.ask("And what about back-end digitalization?", history=history)
+    assert answer.search_query.startswith("后端") and answer.search_query.endswith("前端数字化更多聚焦什么？")
+    assert "back-end" not in answer.search_query
+    assert not answer.abstained and "后端数字化" in answer.text
+    assert QUOTES_CHINESE in answer.text  # told in English the quotes are Chinese
+    # a name the dictionary does not know is kept as typed
+    assert rewrite_follow_up("What about Xyzzyco?", history, sliced_assistant.retriever.in_chinese) == \
+        "Xyzzyco 前端数字化更多聚焦什么？"
 
 
 def test_markup_pasted_with_a_question_does_not_change_its_language():

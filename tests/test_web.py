@@ -275,6 +275,14 @@ def test_openai_follow_up_uses_the_history(server):
         {"role": "user", "content": [{"type": "text", "text": "那后端呢？"}]}])
     assert follow.model_extra["search_query"] == "后端数字化是什么？"  # rewritten with the earlier turn
     assert follow.model_extra["citations"] and "后端数字化" in follow.choices[0].message.content
+    # asked in English after a Chinese question: searched in the articles' words, answered with the English note
+    english = client.chat.completions.create(model="assistant", messages=[
+        {"role": "user", "content": "远程办公的效率如何？"}, {"role": "assistant", "content": "…"},
+        {"role": "user", "content": "What about communication costs?"}])
+    assert english.model_extra["search_query"].endswith("远程办公的效率如何？")
+    assert "成本" in english.model_extra["search_query"] and "costs" not in english.model_extra["search_query"]
+    content = english.choices[0].message.content
+    assert "Quoted from the Chinese articles" in content and "沟通" in content, content
 
 
 def test_langchain_chat_openai(server):
