@@ -254,6 +254,12 @@ def test_openai_client_non_stream_and_stream(server):
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == content and len(chunks) >= 4
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["citations"] == citations
+    # asked for, the usage comes in a last chunk without choices, as OpenAI sends it
+    counted = list(client.chat.completions.create(model="assistant", messages=messages, stream=True,
+                                                  stream_options={"include_usage": True}))
+    assert counted[-1].choices == [] and counted[-1].usage == reply.usage and reply.usage.completion_tokens > 0
+    assert all(c.usage is None for c in counted[:-1])
+    assert "".join(c.choices[0].delta.content or "" for c in counted if c.choices) == content
 
     narrow = client.chat.completions.create(model="assistant", messages=messages, extra_body={"k": 1})
     assert len({c["passage"]["chunk_id"] for c in narrow.model_extra["citations"]}) == 1

@@ -7,7 +7,8 @@ extra ``citations`` field (of the completion, and of the last chunk when streami
 
 ``usage`` of a non-streamed reply is an estimate (``prompts.estimate_tokens``: no tokenizer of the
 answering model is at hand, and the extractive answerer has none): a CJK character counts one token,
-other text one per 3.5 characters, which errs high. Streamed replies carry no usage.
+other text one per 3.5 characters, which errs high. A streamed reply carries it in a last chunk when the
+request asks for it (``stream_options: {"include_usage": true}``, as OpenAI does).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class Message(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = False
+
+
 class ChatIn(DateRange):
     """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored.
     Our own options ride along as extra fields (``extra_body`` in the openai package)."""
@@ -48,6 +54,7 @@ class ChatIn(DateRange):
     model: str = "assistant"
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     k: int | None = Field(None, ge=1, le=MAX_K, description="passages to answer from")
     category: str | None = None
 
@@ -148,10 +155,12 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         except AssistantError as exc:
             raise ApiError(status_of(exc), str(exc)) from None
 
-        def chunk(delta: dict, finish: str | None = None, **more) -> str:
-            body = head | {"object": "chat.completion.chunk",
-                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
-            return f"data: {json.dumps(body | more, ensure_ascii=False)}\n\n"
+        counted = body.stream_options is not None and body.stream_options.include_usage
+
+        def chunk(delta: dict | None, finish: str | None = None, **more) -> str:
+            choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]
+            data = head | {"object": "chat.completion.chunk", "choices": choices} | ({"usage": None} if counted else {})
+            return f"data: {json.dumps(data | more, ensure_ascii=False)}\n\n"
 
         def events() -> Iterator[str]:
             yield chunk({"role": "assistant", "content": ""})
@@ -160,8 +169,11 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                 for part in itertools.chain([first], parts):
                     if isinstance(part, Answer):
                         rest = part.text[len(sent):] if part.text.startswith(sent) else ""
-                        yield chunk({"content": rest + sources_markdown(part, folder)})
+                        sources = sources_markdown(part, folder)
+                        yield chunk({"content": rest + sources})
                         yield chunk({}, "stop", **extra(part))
+                        if counted:  # OpenAI's usage chunk: no choices, the counts of the whole reply
+                            yield chunk(None, usage=usage(body.messages, sent + rest + sources))
                     else:
                         sent += part
                         yield chunk({"content": part})
