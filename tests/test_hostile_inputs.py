@@ -465,13 +465,13 @@ API_KEY = "hostile-key-0123456789"
 @pytest.fixture(scope="module")
 def api(payload_index):
     """The server's app (REST, /v1, the page) in this process over the payload index, with an API key and
-    a question limit that is not the default; yields an httpx client that sends the key."""
+    a question limit and a k limit that are not the defaults; yields an httpx client that sends the key."""
     import httpx
 
     from assistant.web.server import Server, create_app
 
     a = Assistant(index_dir=str(payload_index / "index"), articles_dir=str(payload_index / "articles"),
-                  api_keys=API_KEY, max_question_chars=1000, quiet=True)
+                  api_keys=API_KEY, max_question_chars=1000, max_k=60, quiet=True)
     server = Server(create_app(a), "127.0.0.1", 0).start()
     try:
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=120) as client:
@@ -540,13 +540,22 @@ def test_an_inverted_date_range_is_a_400_naming_both_dates(api):
                400, "YYYY-MM-DD")  # an unreadable date is still named as such
 
 
-def test_the_schema_states_the_question_limit_the_server_applies(api):
+def test_the_schema_states_the_limits_the_server_applies(api):
     models = api.get("/openapi.json").json()["components"]["schemas"]
     for name, field in (("AskIn", "question"), ("SearchIn", "query")):
         assert models[name]["properties"][field]["maxLength"] == 1000  # ASSISTANT_MAX_QUESTION_CHARS here
         assert "ASSISTANT_MAX_QUESTION_CHARS" in models[name]["properties"][field]["description"]
     rest_error(api.post("/api/search", json={"query": "配" * 1001}), 400, "1,001 characters", "1,000")
     assert api.post("/api/search", json={"query": "配" * 1000}).status_code == 200
+    # k's maximum too (ASSISTANT_MAX_K is 60 here: a constant 50 in the schema refused 55 and documented 50)
+    for name in ("AskIn", "SearchIn", "ChatIn"):
+        k = models[name]["properties"]["k"]
+        assert [b["maximum"] for b in k["anyOf"] if b.get("type") == "integer"] == [60], k
+        assert "ASSISTANT_MAX_K" in k["description"]
+    assert api.post("/api/search", json={"query": QUESTION, "k": 55}).status_code == 200
+    rest_error(api.post("/api/search", json={"query": QUESTION, "k": 61}), 400, "ASSISTANT_MAX_K")
+    openai_error(api.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}], "k": 61}),
+                 400, "ASSISTANT_MAX_K")
 
 
 def test_unknown_routes_and_unreadable_bodies_get_the_documented_error_shape(api):

@@ -29,7 +29,7 @@ from ..prompts import estimate_tokens
 from .auth import Guard
 from .http import ApiError, add_fallback, authenticated, status_of
 from .render import display_path
-from .schemas import MAX_K, CitationOut, DateRange, PassageOut
+from .schemas import CitationOut, DateRange, PassageCount, PassageOut
 
 MODELS = {"assistant": "extractive", "assistant-llm": "llm"}
 SOURCES = "**Sources**"
@@ -55,7 +55,7 @@ class ChatIn(DateRange):
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    k: int | None = Field(None, ge=1, le=MAX_K, description="passages to answer from")
+    k: PassageCount = None
     category: str | None = None
 
 

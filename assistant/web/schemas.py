@@ -11,9 +11,6 @@ from pydantic import AfterValidator, BaseModel, Field
 from ..results import Answer, Citation, IndexReport, Passage
 from .render import display_path, viewer_url
 
-MAX_K = 50
-
-
 def not_blank(text: str) -> str:
     """Whitespace alone is no question: refused like an empty one instead of searched for."""
     if not text.strip():
@@ -21,9 +18,12 @@ def not_blank(text: str) -> str:
     return text
 
 
-# no static maxLength: the limit is a setting (server.py writes it into /openapi.json)
+# no static maxLength or maximum: the limits are settings (server.py writes them into /openapi.json,
+# Settings.check_request enforces them)
 Question = Annotated[str, Field(min_length=1, description="at most ASSISTANT_MAX_QUESTION_CHARS characters "
                                                           "(2,000 by default)"), AfterValidator(not_blank)]
+PassageCount = Annotated[int | None, Field(None, ge=1, description="passages to answer from; at most ASSISTANT_MAX_K "
+                                                                   "(50 by default)")]
 
 
 class PassageOut(BaseModel):
@@ -129,14 +129,14 @@ class Filters(DateRange):
 class AskIn(Filters):
     question: Question
     history: list[tuple[str, str]] = Field([], description="earlier turns as [question, answer] pairs")
-    k: int | None = Field(None, ge=1, le=MAX_K)
+    k: PassageCount = None
     answerer: Literal["extractive", "llm"] | None = None
     stream: bool = Field(False, description="Server-Sent Events: 'delta' events, then one 'answer' event")
 
 
 class SearchIn(Filters):
     query: Question
-    k: int | None = Field(None, ge=1, le=MAX_K)
+    k: PassageCount = None
     mode: Literal["hybrid", "dense", "keyword"] | None = None
 
 

@@ -48,7 +48,7 @@ def create_app(a: Assistant) -> FastAPI:
     app.add_middleware(LoginLimit, limiter=guard.limiter)
     app.add_middleware(BodyLimit, path="/api/articles",
                        limit=int(settings.max_upload_mb * 1_000_000 * settings.max_upload_files) + 1_000_000)
-    app.openapi = lambda: openapi_schema(app, settings.max_question_chars)
+    app.openapi = lambda: openapi_schema(app, settings.max_question_chars, settings.max_k)
     app.state.guard, app.state.blocks = guard, demo
     return app
 
@@ -59,9 +59,10 @@ def login_message(guard: Guard) -> str:
     return "Log in to the article assistant."
 
 
-def openapi_schema(app: FastAPI, max_question_chars: int) -> dict:
+def openapi_schema(app: FastAPI, max_question_chars: int, max_k: int) -> dict:
     """FastAPI's schema, told the truth: it documents a validation 422 for every body, but ours answers bad
-    input with 400 (see http.py); and the question's maxLength is this server's setting, not a constant."""
+    input with 400 (see http.py); and the question's maxLength and k's maximum are this server's settings,
+    not constants."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         for ops in schema["paths"].values():
@@ -74,6 +75,11 @@ def openapi_schema(app: FastAPI, max_question_chars: int) -> dict:
             models.pop(name, None)
         for name, field in (("AskIn", "question"), ("SearchIn", "query")):
             models[name]["properties"][field]["maxLength"] = max_question_chars
+        for name in ("AskIn", "SearchIn", "ChatIn"):
+            k = models[name]["properties"]["k"]
+            for branch in k.get("anyOf", [k]):
+                if branch.get("type") == "integer":
+                    branch["maximum"] = max_k
         app.openapi_schema = schema
     return app.openapi_schema
 
