@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 
+import httpx
 import pytest
 from app_helpers import NEW_FACT, NEW_QUESTION, NEW_TITLE, REPO, free_port, new_article, running_app
 from gradio_client import Client, handle_file
@@ -125,6 +126,9 @@ def test_login_required_when_auth_is_set(tmp_path):
         with pytest.raises(Exception, match="Could not login"):
             Client(url, auth=("alice", "wrong"), verbose=False)
         assert Client(url, auth=("alice", "secret"), verbose=False).predict("远程办公", api_name="/search") == []
+        # a login and no API keys: a 401 asks for the login, not for a key nobody can have
+        refused = httpx.post(url + "api/search", json={"query": "远程办公"})
+        assert refused.status_code == 401 and "HTTP Basic" in refused.text and "Bearer" not in refused.text
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)

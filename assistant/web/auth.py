@@ -73,6 +73,15 @@ class Guard:
     def enabled(self) -> bool:
         return bool(self.keys or self.user)
 
+    def how_to_authenticate(self) -> str:
+        """What a 401 asks for: the credentials this server accepts, no more."""
+        ways = []
+        if self.keys:
+            ways.append("Authorization: Bearer <API key> (ASSISTANT_API_KEYS)")
+        if self.user:
+            ways.append("HTTP Basic with the ASSISTANT_AUTH user and password")
+        return "credentials needed: send " + " or ".join(ways)
+
     def login(self, username: str, password: str) -> bool:
         """The browser login (Gradio calls this)."""
         if self.user and _same(username, self.user) and _same(password, self.password):

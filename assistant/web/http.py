@@ -102,7 +102,7 @@ def authenticated(guard: Guard):
         if verdict == "wrong":
             guard.limiter.failed(client)
             raise ApiError(401, "wrong API key or password")
-        raise ApiError(401, "credentials needed: send Authorization: Bearer <API key> (ASSISTANT_API_KEYS)")
+        raise ApiError(401, guard.how_to_authenticate())
     return check
 
 
