@@ -206,6 +206,8 @@ def test_upload_ask_reindex_and_delete(http, server, tmp_path):
     job = http.post("/api/index", json={"rebuild": True}).json()
     second = http.post("/api/index", json={})  # queued behind the first (one writer at a time)
     assert second.status_code == 202
+    for body in (job, second.json()):  # a queued job has not started (it used to report when it was asked for)
+        assert (body["started"] is None) == (body["status"] == "queued") and body["created"] > 0, body
     while (state := http.get(f"/api/jobs/{second.json()['id']}").json())["status"] in ("queued", "running"):
         time.sleep(0.2)
     first = http.get(f"/api/jobs/{job['id']}").json()
@@ -346,6 +348,21 @@ def test_the_chat_refuses_a_date_it_cannot_read(page_handlers):
     assert "not a date" in chip and "YYYY-MM-DD" in chip and "起始日期" in chip
 
 
+def test_new_chat_keeps_the_chat_and_clear_forgets_it(page_handlers):
+    h, store = page_handlers, {"chats": [], "current": ""}
+    *_, (_, _, _, turns, store, _, _) = h.chat(FLAGSHIP_ZH, [], store, 5, "extractive", None, None, "", "en")
+    first = store["current"]
+    shown, _, kept, chats, store = h.new_chat(store, "en")
+    assert shown == [] and kept == [] and [c["id"] for c in store["chats"]] == [first] and store["current"] == ""
+    assert chats["choices"] == [(FLAGSHIP_ZH[:40], first)]
+    *_, (_, _, _, turns, store, _, _) = h.chat("远程办公的效率如何？", [], store, 5, "extractive", None, None, "", "en")
+    second = store["current"]
+    assert [c["id"] for c in store["chats"]] == [second, first]
+    shown, _, kept, chats, store = h.clear_chat(store, "en")  # the trash button: this chat is gone from the list
+    assert shown == [] and kept == [] and [c["id"] for c in store["chats"]] == [first] and store["current"] == ""
+    assert chats["choices"] == [(FLAGSHIP_ZH[:40], first)]
+
+
 def test_a_browser_session_opens_the_viewer_and_the_api(server, http):
     """The viewer's links are followed by a browser that logged in on the page: its cookie is enough."""
     url = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()["citations"][0]["passage"]["url"]
@@ -432,6 +449,8 @@ def test_read_only_refuses_writes_but_answers(read_only):
         assert http.get("/api/stats").json()["read_only"] is True
         assert http.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "up"}).status_code == 201
     assert httpx.post(base + "/api/search", json={"query": "远程办公"}, auth=("alice", "secret")).status_code == 200
+    missing = httpx.post(base + "/api/search", json={"query": "远程办公"})  # both ways in are named
+    assert missing.status_code == 401 and "Bearer" in missing.text and "HTTP Basic" in missing.text
 
     from gradio_client import Client
 

@@ -187,7 +187,7 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         report = job_result(job).get("report")
         done, total = job.progress.get(job.phase, (0, 0))
         return Job(id=str(job.id), kind=job.kind, status=job.state, phase=job.phase, done=done, total=total,
-                   started=job.started or job.created, finished=job.finished or None,
+                   created=job.created, started=job.started or None, finished=job.finished or None,
                    report=IndexReportOut.of(report, folder) if report else None, error=job.error or None)
 
     @api.post("/feedback", dependencies=auth, status_code=201)

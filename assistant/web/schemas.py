@@ -208,7 +208,8 @@ class Job(BaseModel):
     phase: str = ""
     done: int = 0
     total: int = 0
-    started: float
+    created: float = Field(description="when it was asked for (Unix time)")
+    started: float | None = Field(None, description="when it started running; null while queued")
     finished: float | None = None
     report: IndexReportOut | None = None
     error: str | None = None

@@ -338,6 +338,12 @@ class Handlers:
         return (*self.show_chat(store, lang)[:3], gr.update(choices=chat_choices(store)["choices"], value=None),
                 store)
 
+    def clear_chat(self, store, lang):
+        """The chat's trash button: this chat is forgotten, not only left ("New chat" keeps it in the list)."""
+        store = dict(store or {})
+        store["chats"] = [c for c in store.get("chats", []) if c["id"] != store.get("current")]
+        return self.new_chat(store, lang)
+
     def pick_chat(self, chat_id, store, lang):
         if not chat_id:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -765,7 +771,7 @@ def chat_tab(h: Handlers, lang, store):
     stop.click(h.stopped, [chatbot, turns, lang], [chatbot, send, stop], cancels=events, queue=False, **PRIVATE)
     new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
-    chatbot.clear(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
+    chatbot.clear(h.clear_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chatbot.like(h.rate, [turns, lang], None, queue=False, **PRIVATE)  # thumbs up/down
 
     chip_inputs = [date_from, date_to, category, lang]  # also on Enter and on asking: a refused date changes no value
