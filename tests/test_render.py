@@ -167,3 +167,18 @@ def test_the_filter_note_is_said_once_in_the_page_language():
     shown = answer_html(answer, 0, "zh", hint="当前有筛选条件（快讯）。")
     assert "当前有筛选条件" in shown and FILTERED_OUT not in shown and "another note" in shown
     assert FILTERED_OUT in answer_html(answer, 0, "zh")  # without the page's hint, the note stays
+
+
+def test_job_history_dates_each_job_by_its_end_in_the_order_it_is_listed():
+    """The list is newest-ended first; a queued job cancelled while another ran used to be dated by its request,
+    so an earlier time sat above a later one."""
+    import re
+    import time
+
+    from assistant.jobs import Job
+
+    now = time.time()
+    ran = Job(id=1, kind="reindex", created=now - 600, started=now - 590, finished=now - 10, state="done")
+    dropped = Job(id=2, kind="upload", created=now - 300, finished=now - 200, state="cancelled")  # never started
+    stamps = re.findall(r"\d\d:\d\d:\d\d", render.job_history([ran, dropped], "en"))
+    assert stamps == [time.strftime("%H:%M:%S", time.localtime(t)) for t in (now - 10, now - 200)]

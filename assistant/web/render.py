@@ -436,8 +436,9 @@ def job_report(job, folder: Path, lang: str, limit: int = 12) -> str:
 
 
 def job_history(jobs, lang: str) -> str:
-    """Markdown: the finished jobs, newest first, each with its time and its line."""
+    """Markdown: the finished jobs, newest first, each with the time it ended (the order of the list: a queued
+    job cancelled late was listed by its end and dated by its request, out of order)."""
     import time
 
-    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.started or j.created))} {job_line(j, lang)}"
-                     for j in jobs) or "—"
+    return "\n".join(f"- {time.strftime('%H:%M:%S', time.localtime(j.finished or j.started or j.created))} "
+                     f"{job_line(j, lang)}" for j in jobs) or "—"
