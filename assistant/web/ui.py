@@ -303,6 +303,14 @@ class Handlers:
                             turn.get("settings", {}))
         gr.Info(t(lang, "thanks"))
 
+    def placeholder(self, chatbot):
+        """The answer being retried gives way to "…" at once, in a step of its own: sent with the new answer's
+        stream, the placeholder could reach the page in one frame with the first piece and never show."""
+        shown = list(chatbot or [])
+        if shown and shown[-1].get("role") == "assistant":
+            shown[-1] = {"role": "assistant", "content": "…"}
+        return shown
+
     def retry(self, turns, store, k, answerer, date_from, date_to, category, lang):
         """Regenerate the last answer (the chatbot's retry button)."""
         if not turns:
@@ -761,8 +769,8 @@ def chat_tab(h: Handlers, lang, store):
     # the Ask button hides while an answer streams, which drops the keyboard focus on the page's body: after an
     # answer asked with a button, the focus goes back to the question box, ready for the next question
     refocus = dict(fn=None, js="() => document.querySelector('#question textarea')?.focus()", queue=False, **PRIVATE)
-    events = [question.submit(**ask_event), send.click(**ask_event), chatbot.retry(h.retry, **again_event),
-              chatbot.edit(h.edit, **again_event)]
+    retried = chatbot.retry(h.placeholder, chatbot, chatbot, queue=False, **PRIVATE).then(h.retry, **again_event)
+    events = [question.submit(**ask_event), send.click(**ask_event), retried, chatbot.edit(h.edit, **again_event)]
     events[1].then(**refocus)
     for button, text in zip(example_buttons, EXAMPLES):
         events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
