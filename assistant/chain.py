@@ -61,9 +61,10 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     reference to a name ("the company", "its") becomes the previous question's name, a Chinese one ("它的成本呢？"
     after "换电模式有哪些优势？") the previous question's topic ("换电模式的成本"); other fragments and
     questions that point back ("它", "that order") are searched together with the previous question, the new
-    words first. An English follow-up of a Chinese question ("What about communication costs?" after
-    "远程办公的效率如何？") brings its words in the articles' language (``in_chinese``, the retriever's
-    dictionary): the mixed query reads as Chinese, whose English words are never looked up.
+    words first. A follow-up in another language than the previous question ("What about communication costs?"
+    after "远程办公的效率如何？", "那后端呢？" after "What does front-end digitalization focus on?") is searched
+    with the previous question, the English one of the two in the articles' words (``in_chinese``, the
+    retriever's dictionary; ``_together``).
     """
     if not history:
         return question
@@ -73,8 +74,8 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     if kind == "standalone":
         return q
     new = _own_words(q)
-    if in_chinese and language_of(new) == "en" and language_of(previous) == "zh":
-        return f"{in_chinese(new) or new} {previous}"
+    if in_chinese and language_of(new) != language_of(previous):
+        return _together(new, previous, in_chinese)
     if language_of(new) == "zh":  # "它的成本呢？": before the swaps, which would take "它的" for a term
         named = _zh_name_the_reference(new, previous)
         if named:
@@ -108,12 +109,26 @@ def previous_question(history: History, in_chinese: Callable[[str], str] | None 
 
 
 def with_previous(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
-    """A follow-up searched together with the previous question, its own words first."""
-    return _with(question, previous_question(history, in_chinese)) if history else question
+    """A follow-up searched together with the previous question, its own words first (the English one of the
+    two in the articles' words when their languages differ)."""
+    if not history:
+        return question
+    return _together(_own_words(question.strip()), previous_question(history, in_chinese), in_chinese)
+
+
+def _together(new: str, previous: str, in_chinese: Callable[[str], str] | None = None) -> str:
+    """A follow-up's own words, then the previous question. When one is English and the other Chinese, the
+    English one goes in the articles' words: mixed, the query reads as one language and the other one's words
+    are never looked up ("What about communication costs?" after "远程办公的效率如何？" answered "not covered").
+    (Swapping a Chinese fragment into an English question's Chinese words, "后端" for "前端", read as a bag of
+    words and drew weaker evidence than keeping both.)"""
+    if in_chinese and language_of(new) != language_of(previous):
+        new, previous = (in_chinese(text) or text if language_of(text) == "en" else text for text in (new, previous))
+    return f"{new} {previous}"
 
 
 def _with(question: str, previous: str) -> str:
-    return f"{_own_words(question.strip())} {previous}"
+    return _together(_own_words(question.strip()), previous)
 
 
 def _own_words(question: str) -> str:

@@ -175,6 +175,11 @@ def test_an_english_follow_up_of_a_chinese_question_is_searched_in_the_articles_
     assert "back-end" not in answer.search_query
     assert not answer.abstained and "后端数字化" in answer.text
     assert QUOTES_CHINESE in answer.text  # told in English the quotes are Chinese
+    # the other way round: a Chinese fragment after an English question, searched with its Chinese words
+    english_first = [("What does front-end digitalization focus on?", "…")]
+    assert rewrite_follow_up("那后端呢？", english_first, sliced_assistant.retriever.in_chinese).startswith("后端 前端 数字化")
+    answer = sliced_assistant.ask("那后端呢？", history=english_first)
+    assert not answer.abstained and "后端数字化" in answer.text and QUOTES_CHINESE not in answer.text
     # a name the dictionary does not know is kept as typed
     assert rewrite_follow_up("What about Xyzzyco?", history, sliced_assistant.retriever.in_chinese) == \
         "Xyzzyco 前端数字化更多聚焦什么？"
