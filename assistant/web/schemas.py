@@ -22,8 +22,8 @@ def not_blank(text: str) -> str:
 # Settings.check_request enforces them)
 Question = Annotated[str, Field(min_length=1, description="at most ASSISTANT_MAX_QUESTION_CHARS characters "
                                                           "(2,000 by default)"), AfterValidator(not_blank)]
-PassageCount = Annotated[int | None, Field(None, ge=1, description="passages to answer from; at most ASSISTANT_MAX_K "
-                                                                   "(50 by default)")]
+PassageCount = Annotated[int | None, Field(ge=1, description="passages to answer from; at most ASSISTANT_MAX_K "
+                                                             "(50 by default)")]
 
 
 class PassageOut(BaseModel):
