@@ -188,7 +188,7 @@ _ZH_TOPIC = re.compile(r"^(?:请问)?(.{2,12}?)(?=的|有|是|在|为什么|为�
 def _zh_name_the_reference(question: str, previous: str) -> str:
     """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference it opens with stands for the
     previous question's topic, so the previous question's own ask ("有哪些优势") does not pull the answer back
-    to it. The topic must end in a noun or a name ("隅田川咖啡请了…" has none); "" when there is none."""
+    to it. The topic must end in a noun or a name ("山城咖啡请了…" has none); "" when there is none."""
     reference = _ZH_REFERENCE.match(question)
     topic = _ZH_TOPIC.match(previous.strip()) if reference else None
     if not topic:

@@ -142,11 +142,11 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
     # "它" stands for the previous question's topic, whose own ask ("有哪些优势") no longer pulls the answer back
     assert rewrite_follow_up("它的成本呢？", [("换电模式有哪些优势？", "…")]) == "换电模式的成本"
-    assert rewrite_follow_up("它的股价呢？", [("网易云音乐在港交所上市首日股价表现怎么样？", "…")]) == "网易云音乐的股价"
-    assert rewrite_follow_up("其创始人是谁？", [("Tims中国在哪些城市开了店？", "…")]) == "Tims中国的创始人是谁"
-    # no noun before the ask ("隅田川咖啡请了…"): searched with the previous question
-    assert rewrite_follow_up("它的创始人是谁？", [("隅田川咖啡请了哪位明星当代言人？", "…")]) == \
-        "它的创始人是谁 隅田川咖啡请了哪位明星当代言人？"
+    assert rewrite_follow_up("它的股价呢？", [("木鱼科技在港交所上市首日股价表现怎么样？", "…")]) == "木鱼科技的股价"
+    assert rewrite_follow_up("其创始人是谁？", [("木鱼咖啡在哪些城市开了店？", "…")]) == "木鱼咖啡的创始人是谁"
+    # no noun before the ask ("山城咖啡请了…"): searched with the previous question
+    assert rewrite_follow_up("它的创始人是谁？", [("山城咖啡请了哪位明星当代言人？", "…")]) == \
+        "它的创始人是谁 山城咖啡请了哪位明星当代言人？"
     # an English reference to a name is replaced by the previous question's name, not diluted by its other words
     assert rewrite_follow_up("And how much of its revenue comes from online orders?", [("How many Tims shops?", "…")]) \
         == "how much of Tims's revenue comes from online orders"
