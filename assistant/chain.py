@@ -16,6 +16,7 @@ from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
 from .errors import LLMError
+from .keywords import tagged_words
 from .llm import LLMAnswerer
 from .prompts import language_of
 from .questions import is_small_talk
@@ -94,7 +95,7 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         named = _name_the_reference(new, subject_of(previous))
         if named:
             return named
-    return _with(question, previous)
+    return _together(new, previous)
 
 
 READ_BACK = 3  # turns before the previous question that its own reading may lean on
@@ -125,10 +126,6 @@ def _together(new: str, previous: str, in_chinese: Callable[[str], str] | None =
     if in_chinese and language_of(new) != language_of(previous):
         new, previous = (in_chinese(text) or text if language_of(text) == "en" else text for text in (new, previous))
     return f"{new} {previous}"
-
-
-def _with(question: str, previous: str) -> str:
-    return _together(_own_words(question.strip()), previous)
 
 
 def _own_words(question: str) -> str:
@@ -193,13 +190,8 @@ def _zh_name_the_reference(question: str, previous: str) -> str:
     topic = _ZH_TOPIC.match(previous.strip()) if reference else None
     if not topic:
         return ""
-    from .keywords import _tokenizer
-
-    _tokenizer()  # jieba, initialised once
-    import jieba.posseg
-
-    words = list(jieba.posseg.cut(topic.group(1)))
-    if not words or not words[-1].flag.startswith(("n", "eng")) or words[0].flag.startswith("r"):
+    tags = [tag for _, tag in tagged_words(topic.group(1))]
+    if not tags or not tags[-1].startswith(("n", "eng")) or tags[0].startswith("r"):
         return ""
     rest = question[reference.end():]
     return topic.group(1) + (rest if rest.startswith("的") or not rest else "的" + rest)
@@ -208,14 +200,10 @@ def _zh_name_the_reference(question: str, previous: str) -> str:
 def _names_in(text: str) -> list[tuple[int, str]]:
     """(offset, word) of the words jieba tags as names (people, organisations, places, brands) or does
     not know at all: what a "X呢？" follow-up may stand in for."""
-    from .keywords import _tokenizer
-
-    _tokenizer()  # jieba, initialised once
-    import jieba.posseg
+    import jieba
 
     names, unknown, offset = [], [], 0
-    for pair in jieba.posseg.cut(text):
-        word, tag = pair.word, pair.flag
+    for word, tag in tagged_words(text):
         if len(word) >= 2 and tag.startswith(_NAME_TAGS):
             names.append((offset, word))
         elif len(word) >= 2 and tag in ("x", "n") and not jieba.dt.FREQ.get(word):
