@@ -213,10 +213,10 @@ def _names_in(text: str) -> list[tuple[int, str]]:
 
 
 def _swap_name(previous: str, new: str) -> str:
-    """"甘李药业呢？" after "…里，赛诺菲占了多大份额？": the name the fragment replaces is the previous question's
+    """"禾木药业呢？" after "…里，鹿童占了多大份额？": the name the fragment replaces is the previous question's
     name closest to it in length (the later one on a tie); the fragment must itself look like a name."""
     if re.search(r"[跟和与比较对]", new):
-        return ""  # "跟腾讯的《天刀》比呢？" asks for a comparison, not the same question about another name
+        return ""  # "跟网易的《木鱼记》比呢？" asks for a comparison, not the same question about another name
     if not _names_in(new) and not re.search(r"公司|集团|药业|科技|银行|品牌|平台", new):
         return ""
     names = [(i, w) for i, w in _names_in(previous) if w not in new and new not in w]

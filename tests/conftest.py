@@ -36,6 +36,16 @@ FLAGSHIP_ZH = "前端数字化和后端数字化有什么区别？"
 FLAGSHIP_EN = "What is the difference between front-end and back-end digitalization?"
 
 
+def shared_question(qid: str) -> str:
+    """A question of the shared dev set, read by id (the sets are third-party text: read, never copied)."""
+    import json
+
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        if line.strip() and json.loads(line)["id"] == qid:
+            return json.loads(line)["q"]
+    raise KeyError(f"{qid} is not in {DEV_SET}")
+
+
 def pytest_sessionstart(session):
     if not CORPUS.exists():
         raise pytest.UsageError(f"test data not found: {CORPUS} (../shared must sit beside the repo)")

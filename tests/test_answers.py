@@ -13,7 +13,7 @@ from assistant.cli import main
 from assistant.errors import ConfigError
 from assistant.settings import Settings
 
-from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED
+from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED, shared_question
 
 FRONT = "前端数字化更多是聚焦"
 BACK = "后端数字化更多是基于"
@@ -49,8 +49,8 @@ def test_a_comparison_opens_with_the_sentence_that_sets_the_sides_against_each_o
 
 
 def test_unanswerable_questions_abstain_and_show_closest_passages(sliced_assistant):
-    for question in ["小米汽车首款量产车SU7的起售价是多少？", "How many Starlink satellites did SpaceX launch in 2021?",
-                     "东方甄选的主播董宇辉是因为什么走红的？"]:
+    # three of the dev set's unanswerable questions (a price, a count, a reason the slice does not state)
+    for question in map(shared_question, ["dev-039", "dev-034", "dev-040"]):
         answer = sliced_assistant.ask(question)
         assert answer.abstained, (question, answer.text)
         assert answer.citations == []
@@ -86,7 +86,7 @@ def test_a_doubtful_answer_opens_with_a_caveat_and_keeps_its_citations(sliced_as
     english = hedged.ask(FLAGSHIP_EN)
     assert english.doubtful and english.text.startswith(CAVEAT["en"] + QUOTES_CHINESE)
     assert english.to_dict()["doubtful"] is True
-    refused = hedged.ask("小米汽车首款量产车SU7的起售价是多少？")  # below the threshold: "not covered", no caveat
+    refused = hedged.ask(shared_question("dev-039"))  # below the threshold: "not covered", no caveat
     assert refused.abstained and not refused.doubtful and refused.text.startswith("资料中没有找到相关内容")
     with pytest.raises(ConfigError, match="hedge_below"):
         Settings.from_env(hedge_below=1.5)
@@ -125,8 +125,8 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("那2019年呢？", [("2021年国内SaaS领域的融资规模有多大？", "…")]) == \
         "2019年国内SaaS领域的融资规模有多大？"
     # a name takes the place of the previous question's name closest to it in length
-    assert rewrite_follow_up("甘李药业呢？", [("在中国甘精胰岛素市场里，赛诺菲占了多大份额？", "…")]) == \
-        "在中国甘精胰岛素市场里，甘李药业占了多大份额？"
+    assert rewrite_follow_up("禾木药业呢？", [("在国内胰岛素市场里，鹿童占了多大份额？", "…")]) == \
+        "在国内胰岛素市场里，禾木药业占了多大份额？"
     assert rewrite_follow_up("那腾讯呢？", [("阿里巴巴的营收是多少？", "…")]) == "腾讯的营收是多少？"
     # a follow-up of a follow-up builds on the previous question as it was searched, not on its bare fragment
     chat = [("2021年国内SaaS领域的融资规模有多大？", "…"), ("那2019年呢？", "…")]
@@ -136,8 +136,8 @@ def test_follow_up_uses_the_history(sliced_assistant):
     long_chat = [("换电模式的优势是什么？", "…")] + [("那利润呢？", "…")] * 30
     assert rewrite_follow_up("那风险呢？", long_chat).count("利润") <= 4
     # a comparison or a word that is not a name is searched with the previous question, not spliced into it
-    assert rewrite_follow_up("跟腾讯的《天刀》比呢？", [("《庆余年》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
-        "跟腾讯的《天刀》比 《庆余年》手游上线头三天，平均每天预估收入有多少？"
+    assert rewrite_follow_up("跟网易的《木鱼记》比呢？", [("《山城志》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
+        "跟网易的《木鱼记》比 《山城志》手游上线头三天，平均每天预估收入有多少？"
     assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…")]) == "利润 阿里巴巴的营收是多少？"
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
     # "它" stands for the previous question's topic, whose own ask ("有哪些优势") no longer pulls the answer back
@@ -157,7 +157,7 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("What share of Tesla's output does that order lock up?",
                              [("How many cars did Hertz order from Tesla?", "…")]).endswith("How many cars did Hertz order from Tesla?")
     assert rewrite_follow_up("电池租用怎么收费？", [("换电模式好吗？", "…")]) == "电池租用怎么收费？"
-    assert [follow_up_kind(q) for q in ("那后端呢？", "甘李药业呢？", "跟腾讯的《天刀》比呢？", "它的创始人是谁？",
+    assert [follow_up_kind(q) for q in ("那后端呢？", "禾木药业呢？", "跟网易的《木鱼记》比呢？", "它的创始人是谁？",
                                         "What share of Tesla's output does that order lock up?",
                                         "那后端数字化的典型是什么？", "电池租用怎么收费？")] == \
         ["elliptical", "elliptical", "elliptical", "refers", "refers", "standalone", "standalone"]
@@ -190,14 +190,14 @@ def test_markup_pasted_with_a_question_does_not_change_its_language():
 
     assert language_of("<img src=x onerror=alert(1)> **bold** [link](http://evil.example/a/much/longer/path/to/some/page/with/many/parts?x=1&y=2&z=3) 换电是什么？") == "zh"
     assert language_of("See https://example.com/a/very/long/path/that/goes/on/and/on/and/on/and/on/and/on/and/on/index.html 换电是什么") == "zh"
-    assert language_of("What valuation did Stripe reach in its April 2021 funding round? 估值") == "en"
+    assert language_of("What valuation did Muyu Coffee reach in its May 2022 funding round? 估值") == "en"
     assert language_of("**How** did `Tesla` do in 2021?") == "en"
 
 
 def test_comparison_sides():
     assert comparison_sides(FLAGSHIP_ZH) == ["前端数字化", "后端数字化"]
     assert comparison_sides(FLAGSHIP_EN) == ["front-end digitalization", "back-end digitalization"]
-    assert comparison_sides("新冠核酸检测和抗原检测检的东西有什么不一样？")[1].startswith("抗原检测")
+    assert comparison_sides("电动牙刷和手动牙刷刷的地方有什么不一样？")[1].startswith("手动牙刷")
     assert comparison_sides("Compare SaaS with on-premise software") == ["SaaS", "on-premise software"]
     assert comparison_sides("什么是SCRM？") == []
 
@@ -213,11 +213,12 @@ def test_filters(sliced_assistant, corpus_slice):
     assert len(sliced_assistant.search("数字化", k=10, source=str(corpus_slice))) == 10
     assert sliced_assistant.search(FLAGSHIP_ZH, category="no-such-category") == []
     # "not covered" because of a filter says so (the page shows its own hint; the API and the CLI read this)
-    filtered = sliced_assistant.ask("小米汽车首款量产车SU7的起售价是多少？", category="no-such-category")
+    unanswerable = shared_question("dev-039")
+    filtered = sliced_assistant.ask(unanswerable, category="no-such-category")
     assert filtered.abstained and filtered.notice == "no article matches the filters"
     newsflash = sliced_assistant.ask(FLAGSHIP_ZH, category="快讯")  # matches articles, just not the one
     assert newsflash.abstained and "filters left out the articles that answer this" in newsflash.notice
-    assert sliced_assistant.ask("小米汽车首款量产车SU7的起售价是多少？", category="快讯").notice == ""  # nowhere
+    assert sliced_assistant.ask(unanswerable, category="快讯").notice == ""  # nowhere
 
 
 def test_per_article_cap_lets_other_articles_in(sliced_assistant):
@@ -394,9 +395,9 @@ def test_which_ones_questions_are_lists_not_counts():
     """"哪几家 / 哪些" asks for several things, answered at list length: "几家" inside it is no count."""
     from assistant.questions import asked_units, question_type
 
-    assert question_type("2021年全球汽车零部件百强榜排名前五的是哪几家企业？") == "list"
+    assert question_type("2022年全球咖啡连锁品牌排名前五的是哪几家企业？") == "list"
     assert asked_units("排名前五的是哪几家企业？") == []
-    assert question_type("在中国，牡蒿分布在哪些省市？") == "list"
+    assert question_type("在中国，木鱼草分布在哪些省市？") == "list"
     assert question_type("哪几个省增速最快，增速分别是多少？") == "number"  # a count asked as well
     assert question_type("今年新开了几家门店？") == "number" and asked_units("今年新开了几家门店？") == ["家"]
     assert question_type("哪家公司领投了这轮融资？") == "who"
@@ -447,7 +448,7 @@ def test_a_which_question_looks_for_a_name_the_question_does_not_hold():
     from assistant.ranking import names_something_new
 
     q = "in the ux piece on customer reviews, which retailer hides its reviews behind a tab?"
-    assert names_something_new("不好的做法：Costco 把客户评论隐藏在选项卡背后。", q) == 1.0
+    assert names_something_new("反面例子：Costco 把评论藏在标签页后面。", q) == 1.0
     assert names_something_new("本文提供了 10 个 UX 设计技巧，教你展示客户评论。", q) == 0.0  # only the asked-about name
     assert names_something_new("这家公司成立于2015年。", "这家公司是谁创立的？") == 0.0  # the question says "这家公司" too
     assert names_something_new("隅田川咖啡由阿里巴巴集团投资。", "隅田川咖啡的投资方是谁？") == 1.0
@@ -457,9 +458,9 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     from assistant.questions import asked_units
     from assistant.ranking import sentence_cues, states_unit
 
-    assert asked_units("资本在2021年投了宠物赛道几次？全年融资事件有多少起？") == ["次", "起"]
+    assert asked_units("资本在2022年投了咖啡赛道几次？全年融资事件有多少起？") == ["次", "起"]
     assert asked_units("这家公司值多少钱？") == [] and asked_units("How many rounds?") == []
-    assert states_unit("2021年国内宠物行业共发生42起融资", ["起"]) == 1.0
+    assert states_unit("2022年国内咖啡行业共发生37起融资", ["起"]) == 1.0
     assert states_unit("宠物连锁完成了三起融资", ["起"]) == 1.0
     assert states_unit("整个2021年宠物赛道投融资偏向早期", ["起"]) == 0.0
     # a year or a date is not a quantity; a count, a share or a bare decimal is

@@ -63,7 +63,7 @@ def test_plain_copy_has_readable_text_and_numbered_sources():
 
 def test_a_doubtful_answer_shows_its_caveat_above_the_sentences():
     caveat = "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n"
-    a = answer("隅田川咖啡的创始人是谁？", caveat + f"{FRONT}[1]{BACK}[2]{FRONT2}[3]", doubtful=True)
+    a = answer("木鱼咖啡的创始人是谁？", caveat + f"{FRONT}[1]{BACK}[2]{FRONT2}[3]", doubtful=True)
     html = render.answer_html(a, 2, "zh")
     assert html.index("把握不大") < html.index(FRONT) and html.count("<li>") == 3
     assert "把握不大" not in html[html.index("<ul>"):]  # not laid out as one of the quoted sentences
