@@ -391,6 +391,21 @@ def test_a_number_asked_against_a_baseline_is_a_number_question():
     assert question_type("大果西番莲和百香果相比如何？") == "compare"  # nothing else asked: still a comparison
 
 
+def test_called_what_is_not_why():
+    """"被称为什么 / 更名为什么" is 为 + 什么 ("called what"): answered with a name, not with a reason."""
+    from assistant.questions import question_type
+    from assistant.ranking import sentence_cues
+
+    for question in ("这种草在四川被称为什么？", "木鱼咖啡后来更名为什么？", "他在2020年被聘为什么职务？", "当地人称之为什么？"):
+        assert question_type(question) != "why", question
+    for question in ("为什么木鱼咖啡要更名？", "木鱼咖啡因为什么而闻名？", "他为什么被聘为顾问？"):
+        assert question_type(question) == "why", question
+    # reasons are also stated with 归咎于 / 之所以 / 根源
+    assert sentence_cues("这都归咎于工艺不成熟。")["reason"] == 1.0
+    assert sentence_cues("之所以关店，是租金太高。")["reason"] == 1.0
+    assert sentence_cues("新店开在江北。")["reason"] == 0.0
+
+
 def test_which_ones_questions_are_lists_not_counts():
     """"哪几家 / 哪些" asks for several things, answered at list length: "几家" inside it is no count."""
     from assistant.questions import asked_units, question_type
