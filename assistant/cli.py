@@ -225,7 +225,7 @@ def cmd_ask(args) -> int:
 def cmd_eval(args) -> int:
     from pathlib import Path
 
-    from .evaluate import evaluate, format_metrics, load_questions
+    from .evaluate import evaluate, files_not_found, format_metrics, load_questions
 
     path = Path(args.file)
     a = _assistant(args, existing=path.suffix.lower() != ".json")  # SQuAD files bring their own articles
@@ -239,6 +239,11 @@ def cmd_eval(args) -> int:
         files_dir = articles
     else:
         questions = load_questions(path)
+        missing = files_not_found(questions, files_dir) if files_dir else []
+        if missing:
+            raise ConfigError(f"{path}: {len(missing)} of the files its questions name are not under --files-dir "
+                              f"{files_dir} (e.g. {missing[0]}); pass the folder those names are relative to, or "
+                              f"leave --files-dir out to match passages by file name")
     if a.is_empty:
         raise AssistantError("the index is empty: run `assistant index PATH` first")
     bar = TqdmProgress()

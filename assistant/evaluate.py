@@ -106,6 +106,12 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def files_not_found(questions: list[Question], files_dir: Path) -> list[str]:
+    """The questions' file names that are not files under ``files_dir``: every such question would count as a
+    miss, so a wrong ``--files-dir`` ("36kr_dev.jsonl" names "036.md", relative to corpus/36kr) reads hit@1 0."""
+    return sorted({q.file for q in questions if q.file and not (files_dir / q.file).is_file()})
+
+
 def from_file(source: str, question: Question, files_dir: Path | None) -> bool:
     """The passage's file is the question's: exactly under ``files_dir``, else by trailing path parts."""
     if not question.file:

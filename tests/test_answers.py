@@ -298,6 +298,15 @@ def test_eval_harness_on_a_small_slice(sliced_assistant, corpus_slice, tmp_path,
     # each main rate comes with its 95% interval: two unanswerable questions both abstaining say little
     low, high = m["abstain_unanswerable_95"]
     assert 0.3 < low < 0.4 and high == 1.0
+    # names relative to another folder than --files-dir would all read as misses: refused, saying what to do
+    code = main(["eval", str(questions), "--index-dir", sliced_assistant.settings.index_dir,
+                 "--files-dir", str(corpus_slice.parent)])
+    err = capsys.readouterr().err
+    assert code == 2 and "slice.jsonl: 6 of the files its questions name are not under --files-dir" in err, err
+    assert "36kr__015.md" in err and "leave --files-dir out" in err
+    assert main(["eval", str(questions), "--no-answers", "--json", "--index-dir", sliced_assistant.settings.index_dir,
+                 "--files-dir", str(corpus_slice)]) == 0
+    assert json.loads(capsys.readouterr().out)["metrics"]["hit@5"] >= round(5 / 6, 4)
     assert m["answer_has_key_95"][0] <= m["answer_has_key"] <= m["answer_has_key_95"][1]
 
     # the SQuAD format: three CMRC passages become three articles in their own index
