@@ -535,3 +535,15 @@ def test_a_count_question_is_answered_with_the_count_in_the_asked_unit(tmp_path)
     assert "318家" in best.text, [(round(s.probability, 3), s.text) for s in sentences]
     assert all(s.vector is None or s.features.get("affinity", 0.0) != 0.0 for s in sentences)
     assert "318家" in a.ask("2023年山城新开了多少家咖啡馆？").text
+
+
+def test_a_gold_that_is_a_section_heading_is_held_by_the_passages_under_it():
+    from assistant.evaluate import Question, is_hit
+    from assistant.results import BREADCRUMB_SEP, Passage
+
+    q = Question("own-1", "平价咖啡靠什么赢？", file="a/木鱼.md", gold=["2.平价咖啡：关键是渠道"])
+    under = Passage("c1", "铺满便利店的货架。", "木鱼咖啡", f"木鱼咖啡{BREADCRUMB_SEP}2.平价咖啡：关键是渠道", "/x/a/木鱼.md", "")
+    other = Passage("c2", "铺满便利店的货架。", "木鱼咖啡", f"木鱼咖啡{BREADCRUMB_SEP}3.精品咖啡", "/x/a/木鱼.md", "")
+    titled = Passage("c3", "铺满便利店的货架。", "2.平价咖啡：关键是渠道", "2.平价咖啡：关键是渠道", "/x/a/木鱼.md", "")
+    assert is_hit(under, q, None) and not is_hit(other, q, None)
+    assert not is_hit(titled, q, None)  # the article's title is not a section
