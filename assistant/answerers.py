@@ -24,8 +24,8 @@ from .embeddings import Embedder
 from .keywords import tokenize
 from .prompts import language_of
 from .questions import QuestionInfo
-from .ranking import (Affinity, load_affinity, load_model, names_something_new, sentence_cues, states_unit,
-                      type_match)
+from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
+                      states_unit, type_match)
 from .results import Citation
 from .retrieval import SearchResult
 from .settings import Settings
@@ -223,6 +223,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
     qtype = {t: 1.0 if info.type == t else 0.0 for t in ("number", "why", "who", "when", "where", "compare")}
     question_grams = bigrams(info.text)
     question_low = info.text.lower()
+    known = question_low + " " + " ".join(w for ws in info.alternatives.values() for w in ws)
     for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
         spans = passage_sentences(passage.text)
         scores = cand.sentence_scores or [cand.dense] * len(spans)
@@ -246,6 +247,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "m_who": qtype["who"] * cues["name"], "m_when": qtype["when"] * cues["time"],
                 "m_new_name": names_something_new(text, question_low) if qtype["who"] and cues["name"] else 0.0,
                 "m_where": qtype["where"] * cues["place"],
+                "m_person": names_a_person(text, known) if info.person else 0.0,
                 "type_match": type_match(info, cues, number="quantity"),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
                 "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),

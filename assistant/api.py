@@ -19,7 +19,7 @@ from .chain import AnswerChain
 from .embeddings import Embedder, EmbeddingCache
 from .indexer import (CURRENT, Indexer, file_status, generation_dir, live_generation, next_generation,
                       remove_stale_generations, set_live_generation, writer_lock)
-from .keywords import tokenize
+from .keywords import tagged_words, tokenize
 from .progress import ProgressCallback
 from .reranker import Reranker
 from .results import Answer, IndexReport, Passage
@@ -321,6 +321,7 @@ class Assistant:
         start = time.perf_counter()
         self.embedder.embed_query("warm up")
         tokenize("预热")
+        tagged_words("预热")  # jieba's part-of-speech tables (0.2 s): follow-ups and who-questions read them
         self.vectors.count()
         if self.settings.crosslingual:
             self.retriever.question_info("Warm up the dictionary")  # CC-CEDICT and the index's names (pinyin, translated names)

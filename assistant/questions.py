@@ -39,6 +39,11 @@ _TYPE_PATTERNS = [
     ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
 ]
 
+# asks for a person (the answer is a person's name, which the name cue's patterns do not see: "于和伟", "胡亭")
+_PERSON_ASK = re.compile(r"谁|哪位|叫什么名字|\bwho(?:m|se)?\b|\b(?:which|what)\s+(?:\w+\s+)?(?:actor|actress|person|people|"
+                         r"executive|founder|ceo|chairman|chairwoman|author|writer|director|spokesperson|singer|player|"
+                         r"star|celebrity|scientist|entrepreneur|president|manager|host|anchor)s?\b", re.I)
+
 _SMALL_TALK = re.compile(
     r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|thanks?(?: a lot)?|thank you(?: very much)?|thx|"
     r"ok|okay|bye|goodbye|你好|您好|嗨|哈喽|哈啰|在吗|在不在|谢谢|多谢|感谢|好的|早上好|下午好|晚上好|再见|拜拜)"
@@ -65,6 +70,7 @@ class QuestionInfo:
     units: list[str] = field(default_factory=list)  # what a "多少X / 几X" question counts in: "起", "家"
     # Chinese words that stand for an English question's words in the articles (crosslingual.py)
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    person: bool = False  # asks for a person ("谁", "which actor")
 
     @property
     def keyword_weight(self) -> float:
@@ -152,4 +158,4 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
                         idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang),
-                        units=asked_units(text), alternatives=alternatives)
+                        units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)))

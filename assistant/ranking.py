@@ -68,6 +68,16 @@ def names_something_new(text: str, question: str) -> float:
     return 1.0 if any(m.group(0).lower() not in question for m in _NAME.finditer(text)) else 0.0
 
 
+def names_a_person(text: str, known: str) -> float:
+    """1 when jieba tags a word of ``text`` as a person's name ("nr") that ``known`` (the question, lower-cased, and
+    an English question's Chinese words) does not hold: the answer to "谁 / which actor". jieba's tag is noisy
+    (it calls 文明 a name), so it is one feature among the rest, weighed by the sentence model."""
+    from .keywords import tagged_words
+
+    return 1.0 if any(tag.startswith("nr") and len(word) >= 2 and word.lower() not in known
+                      for word, tag in tagged_words(text)) else 0.0
+
+
 def states_unit(text: str, units: Sequence[str]) -> float:
     """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
     return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*" + re.escape(u), text) for u in units) else 0.0

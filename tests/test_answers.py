@@ -547,3 +547,16 @@ def test_a_gold_that_is_a_section_heading_is_held_by_the_passages_under_it():
     titled = Passage("c3", "铺满便利店的货架。", "2.平价咖啡：关键是渠道", "2.平价咖啡：关键是渠道", "/x/a/木鱼.md", "")
     assert is_hit(under, q, None) and not is_hit(other, q, None)
     assert not is_hit(titled, q, None)  # the article's title is not a section
+
+
+def test_a_who_question_looks_for_a_person_the_question_does_not_name():
+    """"谁 / which actor" is answered by a person's name, which the name cue's patterns (companies, titles, Latin
+    names) do not see; an English question's own Chinese words do not count as the new name."""
+    from assistant.questions import analyze
+    from assistant.ranking import names_a_person
+
+    assert analyze("木鱼咖啡的创始人是谁？", []).person and analyze("Which actor plays the lead?", []).person
+    assert not analyze("木鱼咖啡由哪家公司投资？", []).person and not analyze("Which retailer hides reviews?", []).person
+    assert names_a_person("木鱼咖啡由张伟在2015年创立。", "木鱼咖啡的创始人是谁？") == 1.0
+    assert names_a_person("木鱼咖啡在2015年创立于重庆。", "木鱼咖啡的创始人是谁？") == 0.0
+    assert names_a_person("张伟表示，木鱼咖啡今年将开店。", "张伟创办的公司叫什么？") == 0.0  # the asked-about person
