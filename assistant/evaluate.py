@@ -125,7 +125,7 @@ def from_file(source: str, question: Question, files_dir: Path | None) -> bool:
 def is_hit(passage, question: Question, files_dir: Path | None) -> bool:
     if not from_file(passage.source, question, files_dir):
         return False
-    # a gold that is a section heading ("2.平价消费品：核心竞争力是渠道") is held by the passages under it
+    # a gold that is a section heading ("2. 平价产品：赢在渠道") is held by the passages under it
     text = normalise(f"{passage.section} {passage.text}")
     return any(normalise(g) in text for g in question.gold)
 

@@ -39,7 +39,7 @@ _TYPE_PATTERNS = [
     ("how", re.compile(r"如何|怎么|怎样|怎么样|\bhow (?:do|does|did|can|could|will|would|is|are|was|were)\b", re.I)),
 ]
 
-# asks for a person (the answer is a person's name, which the name cue's patterns do not see: "于和伟", "胡亭")
+# asks for a person (the answer is a person's name, which the name cue's patterns do not see: "张伟", "李娜")
 _PERSON_ASK = re.compile(r"谁|哪位|叫什么名字|\bwho(?:m|se)?\b|\b(?:which|what)\s+(?:\w+\s+)?(?:actor|actress|person|people|"
                          r"executive|founder|ceo|chairman|chairwoman|author|writer|director|spokesperson|singer|player|"
                          r"star|celebrity|scientist|entrepreneur|president|manager|host|anchor)s?\b", re.I)

@@ -23,6 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .keywords import tagged_words
 from .questions import QuestionInfo
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -34,7 +35,8 @@ _NUM_UNIT = re.compile(
     r"小时|分钟|秒|米|公里|千米|吨|件|股|层|平方|克|bp|GB|TB|MW|GW|kWh|GWh|mAh|x|k|m|bn|million|billion)", re.I)
 _CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:倍|成|家|个|年|位|名|款|次)|[一二两三四五六七八九]成|过半|翻番|翻倍")
 _REASON = re.compile(r"因为|由于|原因|因此|所以|导致|得益于|在于|主要是|为了|使得|以便|源于|归因|驱动|推动|受益|出于|基于|"
-                     r"造成|影响|归咎|归罪|归功|根源|之所以|缘于|缘故|起因|诱因|罪魁|源自|because|due to|driven by|thanks to|reason", re.I)
+                     r"造成|影响|归咎|归罪|归功|根源|之所以|缘于|缘故|起因|诱因|罪魁|源自|"
+                     r"because|due to|driven by|thanks to|reason", re.I)
 _NAME = re.compile(r"[A-Z][A-Za-z0-9]+|《[^》]+》|“[^”]{2,20}”|[\u4e00-\u9fff]{2,8}(?:公司|集团|科技|银行|资本|基金|大学|"
                    r"研究院|平台|控股|股份|创投|投资|药业|汽车|咖啡)|(?:创始人|CEO|董事长|总裁|总经理|负责人|合伙人|担任|出任)")
 _TIME = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|今年|去年|明年|上半年|下半年|季度|年底|年初|月底|\b(?:19|20)\d{2}\b")
@@ -72,8 +74,6 @@ def names_a_person(text: str, known: str) -> float:
     """1 when jieba tags a word of ``text`` as a person's name ("nr") that ``known`` (the question, lower-cased, and
     an English question's Chinese words) does not hold: the answer to "谁 / which actor". jieba's tag is noisy
     (it calls 文明 a name), so it is one feature among the rest, weighed by the sentence model."""
-    from .keywords import tagged_words
-
     return 1.0 if any(tag.startswith("nr") and len(word) >= 2 and word.lower() not in known
                       for word, tag in tagged_words(text)) else 0.0
 
