@@ -41,7 +41,7 @@ _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项
 def follow_up_kind(question: str) -> str:
     """How a question asked after others leans on them:
     ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
-    ``refers`` ("它的创始人是谁？", "What share does that order lock up?"): it points back with a pronoun;
+    ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun;
     ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
     q = question.strip().rstrip("？?。.! ")
     m = _FOLLOW_UP.match(q)
@@ -165,7 +165,7 @@ def subject_of(question: str) -> str:
 def _name_the_reference(question: str, name: str) -> str:
     """"How big a stake did Ping An take in the company?" → "…in China Fortune Land Development?": the
     first reference to a name is replaced by the name, so the search is not diluted by the whole previous
-    question ("Who resigned as CEO…" drew articles about resignations). "" when there is nothing to replace."""
+    question ("Who left as CEO…" drew articles about departures). "" when there is nothing to replace."""
     m = _SUBJECT_REFERENCE.search(question) if name else None
     if not m or name in question:
         return ""

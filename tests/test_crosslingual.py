@@ -108,7 +108,7 @@ def test_glossary_terms_and_a_bad_glossary(tmp_path):
     terms = english_terms("How does back-end work differ?", known_from({}))
     assert {t.english: t.chinese for t in terms}["back-end"] == ("后端",)
     # the glossary's words come first, in its order, however frequent CC-CEDICT's other senses are
-    terms = english_terms("Which researcher found it?", known_from({"研究员": 50, "科研人员": 30, "研究者": 20}))
+    terms = english_terms("Which researcher led it?", known_from({"研究员": 50, "科研人员": 30, "研究者": 20}))
     assert {t.english: t.chinese for t in terms}["researcher"] == ("研究人员", "研究员", "研究者")
     # a company's English name that is neither a dictionary word nor the pinyin of its Chinese name
     terms = english_terms("How big a stake did ByteDance take in the Chinese Academy of Sciences spin-off?", known_from({}))

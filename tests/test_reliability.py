@@ -326,7 +326,7 @@ def test_eight_askers_during_a_reindex_see_only_committed_passages(tmp_path, sli
 
     second = Assistant(index_dir=str(tmp_path / "index"), quiet=True)  # another session on the same index
     questions = ["前端数字化和后端数字化有什么区别？", "SCRM 私域流量", "车企营销各个时代的核心打法有什么不同？",
-                 "最新的行业数据", "How often should you take a break at work?", "数字化转型的难题"]
+                 "最新的行业数据", "How often do remote teams meet in person?", "数字化转型的难题"]
     done = threading.Event()
     errors: list[BaseException] = []
     seen: list[tuple[float, object]] = []  # (query start time, passage)
