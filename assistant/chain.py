@@ -369,30 +369,30 @@ class AnswerChain:
             alone = attempt(question)
             if not alone[3].is_weak():
                 return alone
-        query = self.search_query(question, history, answerer, notes)
+        condensed = self.condensed(question, history, answerer, notes)
+        query = (condensed or rewrite_follow_up(question, history, self.retriever.in_chinese)) if history else question
         found = attempt(query)
-        if kind in ("refers", "elliptical") and found[3].is_weak():
+        if not condensed and kind in ("refers", "elliptical") and found[3].is_weak():
             # the name put in place of "it" may be one the articles never write in English ("China Fortune
             # Land Development" is 华夏幸福), the topic put in place of "它" may be cut wrong, a swapped term
             # may not be parallel: the previous question's other words may still reach the article
             fallback = with_previous(question, history, self.retriever.in_chinese)
-            if query == rewrite_follow_up(question, history, self.retriever.in_chinese) != fallback:  # not when an LLM condensed it
+            if fallback != query:
                 found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
         return found
 
-    def search_query(self, question: str, history: History, answerer: str | None = None,
-                     notes: list[str] | None = None) -> str:
-        """What is searched for a question asked after ``history`` (the question itself when it stands alone).
-        A refused LLM rewrite (empty, unchanged, rambling) falls back to the rule-based one; ``notes`` says why."""
-        if not history:
-            return question
-        if (answerer or self.settings.answerer) == "llm" and self.llm.configured:
+    def condensed(self, question: str, history: History, answerer: str | None = None,
+                  notes: list[str] | None = None) -> str:
+        """The LLM's standalone rewrite of a follow-up, when the LLM answers and is configured; "" otherwise
+        (the rule-based rewrite is searched then). A refused rewrite (empty, unchanged, rambling) gives "" too,
+        and ``notes`` says why."""
+        if history and (answerer or self.settings.answerer) == "llm" and self.llm.configured:
             try:
                 return self.llm.condense(question, history)
             except LLMError as exc:
                 if notes is not None:
                     notes.append(f"{exc}; searched the rule-based rewrite instead")
-        return rewrite_follow_up(question, history, self.retriever.in_chinese)
+        return ""
 
 
 def _join(*notes: str) -> str:
