@@ -77,6 +77,7 @@ def open_indexes(work: Path, index_36kr: Path | None, index_cmrc: Path | None) -
 
 
 def dump(work: Path, assistants: dict[str, Assistant]) -> list[Item]:
+    from assistant.chain import rewrite_follow_up
     from assistant.retrieval import to_passage
 
     items = []
@@ -84,7 +85,7 @@ def dump(work: Path, assistants: dict[str, Assistant]) -> list[Item]:
         a = assistants[dataset]
         for q in questions:
             history = [(h, "") for h in q.history]
-            query = a.chain.search_query(q.q, history) if history else q.q
+            query = rewrite_follow_up(q.q, history, a.retriever.in_chinese) if history else q.q
             result = a.retriever.retrieve(query, k=1)
             info = result.info
             found, _ = a.retriever.candidates(query, info, mode="hybrid")
