@@ -553,7 +553,7 @@ def main() -> None:
     parser.add_argument("--passages-only", action="store_true", help="stop after the passage ranking figures")
     parser.add_argument("--max-false-abstain", type=float, default=0.025)
     parser.add_argument("--threshold-repeats", type=int, default=5,
-                        help="fold assignments whose held-out abstention probabilities are pooled to pick the threshold")
+                        help="fold assignments whose held-out abstention probabilities pick the threshold, pooled")
     parser.add_argument("--max-doubtful", type=float, default=0.125,
                         help="share of answerable questions whose answer may carry the low-confidence caveat")
     parser.add_argument("--cmrc-every", type=int, default=1, help="evaluate the whole pipeline on 1 in N CMRC questions")
@@ -634,8 +634,8 @@ def main() -> None:
     # (the abstention model refitted on each, cheap) are pooled to pick it
     pooled_probs, pooled_seen = [probs], list(seen)
     for r in range(1, args.threshold_repeats):
-        fold_of = {g: n for n, fold in enumerate(folds_by_article([s.item for s in seen], args.folds, args.seed + 1000 * r))
-                   for g in {i.group for i in fold}}
+        assignment = folds_by_article([s.item for s in seen], args.folds, args.seed + 1000 * r)
+        fold_of = {i.group: n for n, fold in enumerate(assignment) for i in fold}
         pooled_probs.append(heldout_abstention(seen, [fold_of[s.item.group] for s in seen], args.folds, args.C)[0])
         pooled_seen += seen
     pooled = np.concatenate(pooled_probs)

@@ -32,10 +32,12 @@ def test_the_feature_dump_labels_the_gold_passage_and_searches_a_follow_up_as_it
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     a.index([articles])
     questions = [
-        Question(id="t1", q="山城咖啡的B轮融资由谁领投？", lang="zh", file="coffee.md", gold=["由木鱼资本领投"]),
+        Question(id="t1", q="山城咖啡的B轮融资由谁领投？", lang="zh", file="coffee.md",
+                 gold=["由木鱼资本领投"]),
         Question(id="t2", q="它有多少家门店？", lang="zh", file="coffee.md", gold=["经营86家门店"],
                  type="followup", history=["山城咖啡的B轮融资由谁领投？"]),
-        Question(id="t3", q="禾木茶饮去年新开了多少家门店？", lang="zh", file="tea.md", gold=["新开了120家门店"]),
+        Question(id="t3", q="禾木茶饮去年新开了多少家门店？", lang="zh", file="tea.md",
+                 gold=["新开了120家门店"]),
     ]
     monkeypatch.setattr(train_models, "question_sets", lambda work: [("36kr", questions, articles)])
 
