@@ -397,25 +397,24 @@ def evidence_rows(seen: list[Seen]):
     return np.array(X, dtype=float), np.array(y)
 
 
-def fit_abstain(seen: list[Seen], C: float = 1.0):
-    X, y = evidence_rows(seen)
-    weights = dataset_weights([s.item for s in seen])
-    w = np.array([weights[s.item.dataset] for s in seen])
-    return fit_linear("abstain", X, y, w, ABSTAIN_FEATURES, C)
+def fit_abstain(X: np.ndarray, y: np.ndarray, C: float = 1.0):
+    """The abstention model on rows of ``evidence_rows``. CMRC has no unanswerable questions and its Wikipedia
+    paragraphs match questions differently: callers pass the 36kr sets' rows only (one dataset: equal weights)."""
+    return fit_linear("abstain", X, y, None, ABSTAIN_FEATURES, C)
 
 
-def heldout_abstention(seen: list[Seen], seen_fold: list[int], n_folds: int, C: float) -> tuple[np.ndarray, list]:
-    """Each view's answerable probability from an abstention model that never saw its article, and the fold models.
-    CMRC has no unanswerable questions and its Wikipedia paragraphs match questions differently: the abstention
-    model learns from the 36kr sets (answerable, unanswerable, near misses) only."""
-    probs = np.zeros(len(seen))
+def heldout_abstention(X: np.ndarray, y: np.ndarray, trainable: np.ndarray, fold: np.ndarray, n_folds: int,
+                       C: float) -> tuple[np.ndarray, list]:
+    """Each row's answerable probability from an abstention model fitted without its fold (folds group by article),
+    and the fold models; only ``trainable`` rows (the 36kr sets) are fitted on."""
+    probs = np.zeros(len(y))
     models = []
     for f in range(n_folds):
-        model = fit_abstain([s for s, g in zip(seen, seen_fold) if g != f and s.item.dataset == "36kr"], C)
+        train = trainable & (fold != f)
+        model = fit_abstain(X[train], y[train], C)
         models.append(model)
-        idx = [n for n, g in enumerate(seen_fold) if g == f]
-        if idx:
-            probs[idx] = model.proba(evidence_rows([seen[n] for n in idx])[0])
+        if (fold == f).any():
+            probs[fold == f] = model.proba(X[fold == f])
     return probs, models
 
 
@@ -628,7 +627,9 @@ def main() -> None:
         return
 
     # abstention model, held out
-    probs, abstain_models = heldout_abstention(seen, seen_fold, args.folds, args.C)
+    X, y = evidence_rows(seen)  # once: every fit below reads these rows
+    kr = np.array([s.item.dataset == "36kr" for s in seen])
+    probs, abstain_models = heldout_abstention(X, y, kr, np.array(seen_fold), args.folds, args.C)
     # the threshold is a low quantile of 86 answerable probabilities: one fold assignment moves it by
     # ±0.02, which moves the unanswerable figure by ±0.05. Held-out probabilities from more assignments
     # (the abstention model refitted on each, cheap) are pooled to pick it
@@ -636,7 +637,8 @@ def main() -> None:
     for r in range(1, args.threshold_repeats):
         assignment = folds_by_article([s.item for s in seen], args.folds, args.seed + 1000 * r)
         fold_of = {i.group: n for n, fold in enumerate(assignment) for i in fold}
-        pooled_probs.append(heldout_abstention(seen, [fold_of[s.item.group] for s in seen], args.folds, args.C)[0])
+        fold = np.array([fold_of[s.item.group] for s in seen])
+        pooled_probs.append(heldout_abstention(X, y, kr, fold, args.folds, args.C)[0])
         pooled_seen += seen
     pooled = np.concatenate(pooled_probs)
     threshold, curve = pick_threshold(pooled, pooled_seen, args.max_false_abstain)
@@ -674,7 +676,7 @@ def main() -> None:
         sm, affinity = fit_sentences(seen)
         affinity.meta = {**meta, "embedding_model": assistants["36kr"].settings.embedding_model, "rank": AFFINITY_RANK}
         affinity.save(out / "affinity.json")
-        am = fit_abstain([s for s in seen if s.item.dataset == "36kr"], args.C)
+        am = fit_abstain(X[kr], y[kr], args.C)
         am.threshold, am.hedge = threshold, hedge
         for m in (pm, sm, am):
             m.meta = meta
