@@ -184,17 +184,45 @@ _ZH_TOPIC = re.compile(r"^(?:请问)?(.{2,12}?)(?=的|有|是|在|为什么|为�
 
 def _zh_name_the_reference(question: str, previous: str) -> str:
     """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference it opens with stands for the
-    previous question's topic, so the previous question's own ask ("有哪些优势") does not pull the answer back
-    to it. The topic must end in a noun or a name ("山城咖啡请了…" has none); "" when there is none."""
+    previous question's subject (``_zh_subject``), so the previous question's own ask ("有哪些优势") does not
+    pull the answer back to it; "" when there is none."""
     reference = _ZH_REFERENCE.match(question)
-    topic = _ZH_TOPIC.match(previous.strip()) if reference else None
+    topic = _zh_subject(previous.strip()) if reference else ""
     if not topic:
         return ""
-    tags = [tag for _, tag in tagged_words(topic.group(1))]
-    if not tags or not tags[-1].startswith(("n", "eng")) or tags[0].startswith("r"):
-        return ""
     rest = question[reference.end():]
-    return topic.group(1) + (rest if rest.startswith("的") or not rest else "的" + rest)
+    # "它的成本" / "它成本" → "…的成本"; "它募集了多少" / "它在…" → "…募集了多少", "…在…"
+    noun = bool(rest) and not rest.startswith("的") and tagged_words(rest)[0][1].startswith(("n", "eng"))
+    return topic + ("的" if noun else "") + rest
+
+
+# the words before a year or a figure ("特斯拉|2021年交付了…", "华夏幸福|2022年第一季度…")
+_ZH_BEFORE_FIGURE = re.compile(r"^(\D+?[\u4e00-\u9fff])(?=\d)")
+
+
+def _zh_subject(question: str) -> str:
+    """What "它" stands for in a question: the words before a year or a figure that comes before the
+    question's frame ("特斯拉|2021年交付了多少辆车": jieba tags names like 呷哺呷哺 or 华夏幸福 as verbs and
+    adjectives), else the opening the frame follows when it ends in a noun or a name ("换电模式|有哪些优势"),
+    else that opening's leading nouns and names ("山城咖啡|请了哪位…"); "" when it opens with a pronoun
+    ("哪家公司…") or with no noun."""
+    question = question.removeprefix("请问")
+    frame = _ZH_TOPIC.match(question)
+    figure = _ZH_BEFORE_FIGURE.match(question)
+    if figure and len(figure.group(1)) >= 2 and (not frame or len(figure.group(1)) <= len(frame.group(1))):
+        opening = figure.group(1)
+        return "" if tagged_words(opening)[0][1].startswith("r") else opening
+    tagged = tagged_words(frame.group(1)) if frame else []
+    if not tagged or tagged[0][1].startswith("r"):
+        return ""
+    if tagged[-1][1].startswith(("n", "eng")):
+        return frame.group(1)
+    lead = ""
+    for word, tag in tagged:
+        if not tag.startswith(("n", "eng")):
+            break
+        lead += word
+    return lead if len(lead) >= 2 else ""
 
 
 def _names_in(text: str) -> list[tuple[int, str]]:

@@ -144,9 +144,13 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("它的成本呢？", [("换电模式有哪些优势？", "…")]) == "换电模式的成本"
     assert rewrite_follow_up("它的股价呢？", [("木鱼科技在港交所上市首日股价表现怎么样？", "…")]) == "木鱼科技的股价"
     assert rewrite_follow_up("其创始人是谁？", [("木鱼咖啡在哪些城市开了店？", "…")]) == "木鱼咖啡的创始人是谁"
-    # no noun before the ask ("山城咖啡请了…"): searched with the previous question
-    assert rewrite_follow_up("它的创始人是谁？", [("山城咖啡请了哪位明星当代言人？", "…")]) == \
-        "它的创始人是谁 山城咖啡请了哪位明星当代言人？"
+    # the opening's leading nouns when a verb ends it ("山城咖啡|请了…"), the words before a year or a figure
+    # ("木鱼科技|2021年交付了…", also past the frame pattern's reach); a pronoun is no subject: searched together
+    assert rewrite_follow_up("它的创始人是谁？", [("山城咖啡请了哪位明星当代言人？", "…")]) == "山城咖啡的创始人是谁"
+    assert rewrite_follow_up("它的市值呢？", [("请问木鱼科技2021年交付了多少台设备？", "…")]) == "木鱼科技的市值"
+    assert rewrite_follow_up("它的负债呢？", [("山城控股2022年第一季度的营业收入是多少？", "…")]) == "山城控股的负债"
+    assert rewrite_follow_up("它的利润呢？", [("哪家公司2021年营收最高？", "…")]) == "它的利润 哪家公司2021年营收最高？"
+    assert rewrite_follow_up("它募集了多少钱？", [("木鱼科技2022年成立了什么基金？", "…")]) == "木鱼科技募集了多少钱"  # no 的 before a verb
     # an English reference to a name is replaced by the previous question's name, not diluted by its other words
     assert rewrite_follow_up("And how many of its stores are in malls?", [("How many Muyu Coffee shops?", "…")]) \
         == "how many of Muyu Coffee's stores are in malls"
