@@ -77,10 +77,8 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     new = _own_words(q)
     if in_chinese and language_of(new) != language_of(previous):
         return _together(new, previous, in_chinese)
-    if language_of(new) == "zh":  # "它的成本呢？": before the swaps, which would take "它的" for a term
-        named = _zh_name_the_reference(new, previous)
-        if named:
-            return named
+    if language_of(new) == "zh" and _ZH_REFERENCE.match(new):  # "它的成本呢？": no swap takes "它的…" for a term
+        return _zh_name_the_reference(new, previous) or _together(new, previous)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
         size = len(new)
         for i in range(len(previous) - size + 1):
@@ -198,20 +196,22 @@ def _zh_name_the_reference(question: str, previous: str) -> str:
 
 # the words before a year or a figure ("特斯拉|2021年交付了…", "华夏幸福|2022年第一季度…")
 _ZH_BEFORE_FIGURE = re.compile(r"^(\D+?[\u4e00-\u9fff])(?=\d)")
+_ZH_CLAUSE_BREAK = re.compile(r"[\s，,。？?！!：:；;、]")
 
 
 def _zh_subject(question: str) -> str:
     """What "它" stands for in a question: the words before a year or a figure that comes before the
-    question's frame ("特斯拉|2021年交付了多少辆车": jieba tags names like 呷哺呷哺 or 华夏幸福 as verbs and
-    adjectives), else the opening the frame follows when it ends in a noun or a name ("换电模式|有哪些优势"),
+    question's frame, in their clause ("特斯拉|2021年交付了多少辆车", "在…里，|赛诺菲|2020年…": jieba tags names
+    like 呷哺呷哺 or 华夏幸福 as verbs and adjectives), else the opening the frame follows when it ends in a noun or a name ("换电模式|有哪些优势"),
     else that opening's leading nouns and names ("山城咖啡|请了哪位…"); "" when it opens with a pronoun
-    ("哪家公司…") or with no noun."""
+    ("哪家公司…") or a preposition, or has no noun."""
     question = question.removeprefix("请问")
     frame = _ZH_TOPIC.match(question)
     figure = _ZH_BEFORE_FIGURE.match(question)
-    if figure and len(figure.group(1)) >= 2 and (not frame or len(figure.group(1)) <= len(frame.group(1))):
-        opening = figure.group(1)
-        return "" if tagged_words(opening)[0][1].startswith("r") else opening
+    if figure and (not frame or len(figure.group(1)) <= len(frame.group(1))):
+        opening = _ZH_CLAUSE_BREAK.split(figure.group(1))[-1]  # "在…市场里，|赛诺菲|2020年…"
+        if len(opening) >= 2:
+            return "" if tagged_words(opening)[0][1].startswith(("r", "p")) else opening
     tagged = tagged_words(frame.group(1)) if frame else []
     if not tagged or tagged[0][1].startswith("r"):
         return ""

@@ -151,6 +151,11 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("它的负债呢？", [("山城控股2022年第一季度的营业收入是多少？", "…")]) == "山城控股的负债"
     assert rewrite_follow_up("它的利润呢？", [("哪家公司2021年营收最高？", "…")]) == "它的利润 哪家公司2021年营收最高？"
     assert rewrite_follow_up("它募集了多少钱？", [("木鱼科技2022年成立了什么基金？", "…")]) == "木鱼科技募集了多少钱"  # no 的 before a verb
+    # the subject in its clause ("在…里，|鹿童|2020年…"); "它的…" is never swapped in as a name ("…里，它的营收占了…")
+    market = "在国内胰岛素市场里，鹿童2020年占了多大份额？"
+    assert rewrite_follow_up("它的营收呢？", [(market, "…")]) == "鹿童的营收"
+    assert rewrite_follow_up("它的营收呢？", [(market.replace("2020年", ""), "…")]) == \
+        "它的营收 在国内胰岛素市场里，鹿童占了多大份额？"
     # an English reference to a name is replaced by the previous question's name, not diluted by its other words
     assert rewrite_follow_up("And how many of its stores are in malls?", [("How many Muyu Coffee shops?", "…")]) \
         == "how many of Muyu Coffee's stores are in malls"
