@@ -202,9 +202,9 @@ _ZH_CLAUSE_BREAK = re.compile(r"[\s，,。？?！!：:；;、]")
 def _zh_subject(question: str) -> str:
     """What "它" stands for in a question: the words before a year or a figure that comes before the
     question's frame, in their clause ("特斯拉|2021年交付了多少辆车", "在…里，|赛诺菲|2020年…": jieba tags names
-    like 呷哺呷哺 or 华夏幸福 as verbs and adjectives), else the opening the frame follows when it ends in a noun or a name ("换电模式|有哪些优势"),
-    else that opening's leading nouns and names ("山城咖啡|请了哪位…"); "" when it opens with a pronoun
-    ("哪家公司…") or a preposition, or has no noun."""
+    like 呷哺呷哺 or 华夏幸福 as verbs and adjectives), else the opening the frame follows when it ends in a
+    noun or a name ("换电模式|有哪些优势"), else that opening's leading nouns and names ("山城咖啡|请了哪位…");
+    "" when it opens with a pronoun ("哪家公司…") or a preposition, or has no noun."""
     question = question.removeprefix("请问")
     frame = _ZH_TOPIC.match(question)
     figure = _ZH_BEFORE_FIGURE.match(question)
