@@ -38,10 +38,15 @@ _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项
                         r"\bthe (?:company|firm|brand|startup|platform|app|deal|order|product|fund|group)\b", re.I)
 
 
+# what is left of "具体是多少" / "How much exactly" without its question words: nothing to search on
+_FILLER = re.compile(r"具体|到底|究竟|是|的|了|呢|吗|啊|呀|\b(?:much|many|exactly|then|so|and|about)\b", re.I)
+
+
 def follow_up_kind(question: str) -> str:
     """How a question asked after others leans on them:
     ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
-    ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun;
+    ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun, or it
+    is no more than a question word ("为什么？", "How much?");
     ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
     q = question.strip().rstrip("？?。.! ")
     m = _FOLLOW_UP.match(q)
@@ -49,8 +54,8 @@ def follow_up_kind(question: str) -> str:
     short = len(rest) <= 8 if language_of(rest) == "zh" else len(rest.split()) <= 4
     if (m and short) or (not _QUESTION_WORD.search(rest) and (short or question.strip().rstrip("？? ").endswith("呢"))):
         return "elliptical"
-    if _REFERENCE.search(q):
-        return "refers"
+    if _REFERENCE.search(q) or not _FILLER.sub("", _QUESTION_WORD.sub("", rest)).strip(" ,，"):
+        return "refers"  # "为什么？", "具体是多少？", "Why?", "How much?": nothing to search without the history
     return "standalone"
 
 

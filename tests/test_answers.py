@@ -168,8 +168,12 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("电池租用怎么收费？", [("换电模式好吗？", "…")]) == "电池租用怎么收费？"
     assert [follow_up_kind(q) for q in ("那后端呢？", "禾木药业呢？", "跟网易的《木鱼记》比呢？", "它的创始人是谁？",
                                         "What share of Muyu's output does that deal tie up?",
-                                        "那后端数字化的典型是什么？", "电池租用怎么收费？")] == \
-        ["elliptical", "elliptical", "elliptical", "refers", "refers", "standalone", "standalone"]
+                                        "那后端数字化的典型是什么？", "电池租用怎么收费？", "为什么？", "How much?",
+                                        "谁是马斯克？")] == \
+        ["elliptical", "elliptical", "elliptical", "refers", "refers", "standalone", "standalone", "refers", "refers",
+         "standalone"]
+    # a bare question word has nothing to search on its own (it abstained): searched with the previous question
+    assert rewrite_follow_up("为什么？", [("鹿童2021年关闭了多少家门店？", "…")]) == "为什么 鹿童2021年关闭了多少家门店？"
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
     assert not answer.abstained and "后端数字化" in answer.text
