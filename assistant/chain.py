@@ -82,8 +82,9 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     new = _own_words(q)
     if in_chinese and language_of(new) != language_of(previous):
         return _together(new, previous, in_chinese)
-    if language_of(new) == "zh" and _ZH_REFERENCE.match(new):  # "它的成本呢？": no swap takes "它的…" for a term
-        return _zh_name_the_reference(new, previous) or _together(new, previous)
+    reference = _ZH_REFERENCE.match(new) if language_of(new) == "zh" else None
+    if reference:  # "它的成本呢？": no swap below takes "它的…" for a term
+        return _zh_name_the_reference(new[reference.end():], previous) or _together(new, previous)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
         size = len(new)
         for i in range(len(previous) - size + 1):
@@ -182,18 +183,16 @@ _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")
 
 _ZH_REFERENCE = re.compile(r"^(?:它们|它|其|该公司|这家公司|这家|该)")
 # the previous question's topic: the shortest start that a question's frame follows ("换电模式|有哪些优势")
-_ZH_TOPIC = re.compile(r"^(?:请问)?(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|怎么|怎样|能否|能|会|要|可以|哪|多少|几)")
+_ZH_TOPIC = re.compile(r"^(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|怎么|怎样|能否|能|会|要|可以|哪|多少|几)")
 
 
-def _zh_name_the_reference(question: str, previous: str) -> str:
-    """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference it opens with stands for the
-    previous question's subject (``_zh_subject``), so the previous question's own ask ("有哪些优势") does not
-    pull the answer back to it; "" when there is none."""
-    reference = _ZH_REFERENCE.match(question)
-    topic = _zh_subject(previous.strip()) if reference else ""
+def _zh_name_the_reference(rest: str, previous: str) -> str:
+    """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference a follow-up opens with (``rest``
+    is what follows it) stands for the previous question's subject (``_zh_subject``), so the previous question's
+    own ask ("有哪些优势") does not pull the answer back to it; "" when there is none."""
+    topic = _zh_subject(previous.strip())
     if not topic:
         return ""
-    rest = question[reference.end():]
     # "它的成本" / "它成本" → "…的成本"; "它募集了多少" / "它在…" → "…募集了多少", "…在…"
     noun = bool(rest) and not rest.startswith("的") and tagged_words(rest)[0][1].startswith(("n", "eng"))
     return topic + ("的" if noun else "") + rest
