@@ -397,6 +397,25 @@ def evidence_rows(seen: list[Seen]):
     return np.array(X, dtype=float), np.array(y)
 
 
+def stripped_rows(seen: list[Seen]) -> tuple[np.ndarray, np.ndarray]:
+    """Evidence rows of the answerable 36kr views with the sentences that state the answer taken out, and which
+    view each comes from: the same search and the same passages, only the fact is gone — a near miss at its
+    hardest. Never fitted on; how many of them abstain says whether abstention sees the fact or only the topic."""
+    from assistant.answerers import evidence_features
+
+    X, origin = [], []
+    for n, s in enumerate(seen):
+        if s.item.dataset != "36kr" or s.near_miss or not s.item.question.answerable:
+            continue
+        rest = [x for x, label in zip(s.sentences, s.labels) if not label]
+        if len(rest) == len(s.sentences) or not rest:
+            continue
+        f = evidence_features(s.result.info, s.result, rest)
+        X.append([f.get(name, 0.0) for name in ABSTAIN_FEATURES])
+        origin.append(n)
+    return np.array(X, dtype=float).reshape(-1, len(ABSTAIN_FEATURES)), np.array(origin, dtype=int)
+
+
 def fit_abstain(X: np.ndarray, y: np.ndarray, C: float = 1.0):
     """The abstention model on rows of ``evidence_rows``. CMRC has no unanswerable questions and its Wikipedia
     paragraphs match questions differently: callers pass the 36kr sets' rows only (one dataset: equal weights)."""
@@ -407,21 +426,24 @@ def heldout_abstention(X: np.ndarray, y: np.ndarray, trainable: np.ndarray, fold
                        C: float) -> tuple[np.ndarray, list]:
     """Each row's answerable probability from an abstention model fitted without its fold (folds group by article),
     and the fold models; only ``trainable`` rows (the 36kr sets) are fitted on."""
-    probs = np.zeros(len(y))
-    models = []
-    for f in range(n_folds):
-        train = trainable & (fold != f)
-        model = fit_abstain(X[train], y[train], C)
-        models.append(model)
+    models = [fit_abstain(X[trainable & (fold != f)], y[trainable & (fold != f)], C) for f in range(n_folds)]
+    return heldout_proba(models, X, fold), models
+
+
+def heldout_proba(models: list, X: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """Rows scored by the fold models that did not see their fold."""
+    probs = np.zeros(len(X))
+    for f, model in enumerate(models):
         if (fold == f).any():
             probs[fold == f] = model.proba(X[fold == f])
-    return probs, models
+    return probs
 
 
-def pick_threshold(probs: np.ndarray, seen: list[Seen], max_false: float) -> tuple[float, list[tuple]]:
+def pick_threshold(probs: np.ndarray, seen: list[Seen], max_false: float,
+                   stripped: np.ndarray | None = None) -> tuple[float, list[tuple]]:
     """The highest threshold whose false abstention on real answerable 36kr questions stays within ``max_false``,
     and the trade-off curve (threshold, answerable abstaining on 36kr and CMRC, unanswerable and near misses
-    abstaining)."""
+    abstaining, and — given their held-out probabilities — the views of ``stripped_rows`` abstaining)."""
     def rates(t):
         out = {}
         for name, pick in (("36kr", lambda s: s.item.dataset == "36kr"), ("cmrc", lambda s: s.item.dataset == "cmrc")):
@@ -433,7 +455,8 @@ def pick_threshold(probs: np.ndarray, seen: list[Seen], max_false: float) -> tup
     curve, best = [], 0.0
     for t in np.linspace(0.01, 0.9, 90):
         false, una, near = rates(t)
-        curve.append((round(float(t), 3), round(false["36kr"], 3), round(false["cmrc"], 3), round(una, 3), round(near, 3)))
+        row = [t, false["36kr"], false["cmrc"], una, near] + ([(stripped < t).mean()] if stripped is not None else [])
+        curve.append(tuple(round(float(x), 3) for x in row))
         if false["36kr"] <= max_false:
             best = float(t)
     return best, curve
@@ -630,6 +653,8 @@ def main() -> None:
     X, y = evidence_rows(seen)  # once: every fit below reads these rows
     kr = np.array([s.item.dataset == "36kr" for s in seen])
     probs, abstain_models = heldout_abstention(X, y, kr, np.array(seen_fold), args.folds, args.C)
+    X_stripped, origin = stripped_rows(seen)
+    stripped = [heldout_proba(abstain_models, X_stripped, np.array(seen_fold)[origin])]
     # the threshold is a low quantile of 86 answerable probabilities: one fold assignment moves it by
     # ±0.02, which moves the unanswerable figure by ±0.05. Held-out probabilities from more assignments
     # (the abstention model refitted on each, cheap) are pooled to pick it
@@ -638,12 +663,15 @@ def main() -> None:
         assignment = folds_by_article([s.item for s in seen], args.folds, args.seed + 1000 * r)
         fold_of = {i.group: n for n, fold in enumerate(assignment) for i in fold}
         fold = np.array([fold_of[s.item.group] for s in seen])
-        pooled_probs.append(heldout_abstention(X, y, kr, fold, args.folds, args.C)[0])
+        more, models = heldout_abstention(X, y, kr, fold, args.folds, args.C)
+        pooled_probs.append(more)
+        stripped.append(heldout_proba(models, X_stripped, fold[origin]))
         pooled_seen += seen
     pooled = np.concatenate(pooled_probs)
-    threshold, curve = pick_threshold(pooled, pooled_seen, args.max_false_abstain)
+    threshold, curve = pick_threshold(pooled, pooled_seen, args.max_false_abstain, np.concatenate(stripped))
     print(f"\nabstention trade-off (held out, {args.threshold_repeats} fold assignments pooled): threshold, "
-          f"false abstention 36kr, cmrc, unanswerable abstaining, near misses abstaining; chosen {threshold:.3f}")
+          f"false abstention 36kr, cmrc, unanswerable abstaining, near misses abstaining, answerable views with "
+          f"their answer sentences taken out ({len(origin)}) abstaining; chosen {threshold:.3f}")
     for row in curve:  # every sixth row, and each row near the pick
         if round(row[0] * 100) % 6 == 1 or abs(row[0] - threshold) < 0.035:
             print("  ", row)

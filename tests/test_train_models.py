@@ -51,3 +51,17 @@ def test_the_feature_dump_labels_the_gold_passage_and_searches_a_follow_up_as_it
         assert sum(item.labels) >= 1  # the passage holding the gold sentence is among the candidates
         assert item.group == f"36kr:{item.question.file}"  # folds group by article
         assert set(train_models.PASSAGE_FEATURES) <= set(item.features[0])
+
+    # stage 2 and the near-miss diagnostic: the same views with the sentences stating the answer taken out
+    from assistant.ranking import MODELS_DIR, load_affinity, load_model
+
+    seen = train_models.see(items, {"36kr": a}, MODELS_DIR, near_misses=False)
+    train_models.score_sentences(seen, load_model("sentence"), load_affinity())
+    assert all(any(s.labels) for s in seen)  # each view holds a sentence with the gold
+    X, origin = train_models.stripped_rows(seen)
+    assert list(origin) == [0, 1, 2] and X.shape == (3, len(train_models.ABSTAIN_FEATURES))
+    full, _ = train_models.evidence_rows(seen)
+    best = train_models.ABSTAIN_FEATURES.index("p_best")
+    for row, n in zip(X, origin):  # the best remaining sentence is no likelier than the best of all
+        assert row[best] <= full[n][best]
+    assert (X[:, best] < full[:, best]).any()  # and for some view the gold sentence was the best one
