@@ -30,7 +30,7 @@ History = list[tuple[str, str]]
 FILTERED_OUT = "the filters left out the articles that answer this: ask again without them"
 NO_MATCH = "no article matches the filters"
 
-_FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|and|so|what about|how about)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$", re.I)
+_FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) about|and|so)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$", re.I)
 _QUESTION_WORD = re.compile(r"什么|多少|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
 _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
@@ -95,8 +95,8 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         swapped = _swap_name(previous, new)
         if swapped:
             return swapped
-    if kind == "refers":
-        named = _name_the_reference(new, subject_of(previous))
+    if kind == "refers" or (kind == "elliptical" and language_of(new) == "en"):  # "And its revenue?" too
+        named = _name_the_reference(new, previous)
         if named:
             return named
     return _together(new, previous)
@@ -166,16 +166,36 @@ def subject_of(question: str) -> str:
     return max(runs, key=lambda r: len(r.split()), default="")
 
 
-def _name_the_reference(question: str, name: str) -> str:
+def _name_the_reference(question: str, previous: str) -> str:
     """"How big a stake did Ping An take in the company?" → "…in China Fortune Land Development?": the
-    first reference to a name is replaced by the name, so the search is not diluted by the whole previous
-    question ("Who left as CEO…" drew articles about departures). "" when there is nothing to replace."""
+    first reference to a name is replaced by the previous question's name (``subject_of``), so the search is
+    not diluted by the whole previous question ("Who left as CEO…" drew articles about departures). "" when
+    there is nothing to replace, or when the reference points at the previous question's answer, not at a
+    name in it (``_points_at_the_answer``)."""
+    name = subject_of(previous)
     m = _SUBJECT_REFERENCE.search(question) if name else None
     if not m or name in question:
         return ""
     word = m.group().lower()
+    if _points_at_the_answer(word, previous):
+        return ""
     stand_in = f"{name}'s" if word in ("its", "his", "their") else name
     return (question[:m.start()] + stand_in + question[m.end():]).strip()
+
+
+_ASKS_FOR_A_PERSON = re.compile(r"^\s*(?:who|whom)\b", re.I)
+_ASKS_WHICH = re.compile(r"^\s*which\b", re.I)
+_PERSONAL = {"he", "him", "his", "she", "her"}
+
+
+def _points_at_the_answer(word: str, previous: str) -> bool:
+    """After "Who founded Xiabuxiabu?", "he" is the founder, the answer, not Xiabuxiabu; after "Which company
+    dominates Ultraman cards?", "its revenue" is the answer's. (After "Who resigned as CEO of China Fortune Land
+    Development?", "the company" is still the name.) The answer is not a name we can put in: such a follow-up
+    is searched together with the previous question, which finds the same article."""
+    if _ASKS_WHICH.match(previous):
+        return True
+    return word in _PERSONAL and bool(_ASKS_FOR_A_PERSON.match(previous))
 
 
 _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")

@@ -162,6 +162,14 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("When Ping An bought into the company in 2019, what stake did it get?",
                              [("Who left as CEO of Shancheng Land Holdings in May 2023?", "…")]) == \
         "When Ping An bought into Shancheng Land Holdings in 2019, what stake did it get"
+    # a fragment that points back is named too (it was searched with the whole previous question)
+    assert rewrite_follow_up("And what about its revenue?", [("Why did Muyu Coffee post a loss in 2021?", "…")]) == \
+        "Muyu Coffee's revenue"
+    # after "Who …?" "he" is the answer, after "Which …?" "its" is: not a name we have, so searched with the question
+    assert rewrite_follow_up("What else did he found?", [("Who founded Muyu Coffee?", "…")]) == \
+        "What else did he found Who founded Muyu Coffee?"
+    assert rewrite_follow_up("And its revenue?", [("Which company makes Shancheng cards?", "…")]) == \
+        "its revenue Which company makes Shancheng cards?"
     # "that order" is not a name: searched with the previous question
     assert rewrite_follow_up("What share of Muyu's output does that deal tie up?",
                              [("How many cups did Shancheng order from Muyu?", "…")]).endswith("How many cups did Shancheng order from Muyu?")
