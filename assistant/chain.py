@@ -38,8 +38,9 @@ _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项
                         r"\bthe (?:company|firm|brand|startup|platform|app|deal|order|product|fund|group)\b", re.I)
 
 
-# what is left of "具体是多少" / "How much exactly" without its question words: nothing to search on
-_FILLER = re.compile(r"具体|到底|究竟|是|的|了|呢|吗|啊|呀|\b(?:much|many|exactly|then|so|and|about)\b", re.I)
+# what is left of "具体是多少" / "原因是什么" / "How come" without its question words: nothing to search on
+_FILLER = re.compile(r"具体|到底|究竟|原因|这样|那样|回事|是|的|了|呢|吗|啊|呀|这|会|"
+                     r"\b(?:much|many|exactly|then|so|and|about|the|reason|come|happen|happened|next|cause|caused)\b", re.I)
 
 
 def follow_up_kind(question: str) -> str:
@@ -55,7 +56,9 @@ def follow_up_kind(question: str) -> str:
     if (m and short) or (not _QUESTION_WORD.search(rest) and (short or question.strip().rstrip("？? ").endswith("呢"))):
         return "elliptical"
     if _REFERENCE.search(q) or not _FILLER.sub("", _QUESTION_WORD.sub("", rest)).strip(" ,，"):
-        return "refers"  # "为什么？", "具体是多少？", "Why?", "How much?": nothing to search without the history
+        return "refers"  # "为什么？", "原因是什么？", "Why?", "How come?": nothing to search without the history
+    if language_of(rest) == "zh" and len(rest) <= 5 and not re.search(r"[0-9A-Za-z]", rest) and not _names_in(rest):
+        return "refers"  # "利润多少？", "谁投资的？": what is asked, not about whom ("谁是马斯克？" names its subject)
     return "standalone"
 
 
