@@ -89,10 +89,10 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     if reference:  # "它的成本呢？": no swap below takes "它的…" for a term
         return _zh_name_the_reference(new[reference.end():], previous) or _together(new, previous)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
-        size = len(new)
+        size, cuts = len(new), _word_boundaries(previous)
         for i in range(len(previous) - size + 1):
             old = previous[i:i + size]
-            if old != new and old[-1] == new[-1] and not old[-1].isspace():
+            if old != new and old[-1] == new[-1] and not old[-1].isspace() and {i, i + size} <= cuts:
                 return previous[:i] + new + previous[i + size:]
     if kind == "elliptical" and language_of(new) == "zh":
         swapped = _swap_name(previous, new)
@@ -267,11 +267,21 @@ def _names_in(text: str) -> list[tuple[int, str]]:
     return names or unknown
 
 
+def _word_boundaries(text: str) -> set[int]:
+    """Where jieba's words start and end: a parallel term replaces whole words ("前端" → "后端", "2021年" →
+    "2019年"), never the middle of two ("美团的营收是多少" + "拼多多" made "美团的营拼多多少")."""
+    cuts, offset = {0}, 0
+    for word, _ in tagged_words(text):
+        offset += len(word)
+        cuts.add(offset)
+    return cuts
+
+
 def _swap_name(previous: str, new: str) -> str:
     """"禾木药业呢？" after "…里，鹿童占了多大份额？": the name the fragment replaces is the previous question's
     name closest to it in length (the later one on a tie); the fragment must itself look like a name."""
-    if re.search(r"[跟和与比较对]", new):
-        return ""  # "跟网易的《木鱼记》比呢？" asks for a comparison, not the same question about another name
+    if re.match(r"跟|和|与|同|对比|比较|相比", new) or new.endswith(("比", "比较", "相比")):
+        return ""  # "跟网易的《木鱼记》比呢？" asks for a comparison, not the same question about another name (比亚迪 does not)
     if not _names_in(new) and not re.search(r"公司|集团|药业|科技|银行|品牌|平台", new):
         return ""
     names = [(i, w) for i, w in _names_in(previous) if w not in new and new not in w]

@@ -128,6 +128,9 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("禾木药业呢？", [("在国内胰岛素市场里，鹿童占了多大份额？", "…")]) == \
         "在国内胰岛素市场里，禾木药业占了多大份额？"
     assert rewrite_follow_up("那腾讯呢？", [("阿里巴巴的营收是多少？", "…")]) == "腾讯的营收是多少？"
+    assert rewrite_follow_up("比亚迪呢？", [("特斯拉2021年交付了多少辆车？", "…")]) == "比亚迪2021年交付了多少辆车？"  # 比 ≠ "compare"
+    # a parallel term replaces whole words: "营收是多少" holds no "…多" word for "拼多多" to replace
+    assert rewrite_follow_up("那拼多多呢？", [("2021年美团的营收是多少？", "…")]) == "拼多多 2021年美团的营收是多少？"
     # a follow-up of a follow-up builds on the previous question as it was searched, not on its bare fragment
     chat = [("2022年国内咖啡行业的融资规模有多大？", "…"), ("那2019年呢？", "…")]
     assert rewrite_follow_up("那2018年呢？", chat) == "2018年国内咖啡行业的融资规模有多大？"
