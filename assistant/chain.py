@@ -30,7 +30,8 @@ History = list[tuple[str, str]]
 FILTERED_OUT = "the filters left out the articles that answer this: ask again without them"
 NO_MATCH = "no article matches the filters"
 
-_FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) about|and|so)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$", re.I)
+_FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) about|and|so)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$",
+                        re.I)
 _QUESTION_WORD = re.compile(r"什么|多少|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
 _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
@@ -39,15 +40,16 @@ _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项
 
 
 # what is left of "具体是多少" / "原因是什么" / "How come" without its question words: nothing to search on
-_FILLER = re.compile(r"具体|到底|究竟|原因|这样|那样|回事|是|的|了|呢|吗|啊|呀|这|会|"
-                     r"\b(?:much|many|exactly|then|so|and|about|the|reason|come|happen|happened|next|cause|caused)\b", re.I)
+_FILLER = re.compile(r"具体|到底|究竟|原因|这样|那样|回事|是|的|了|呢|吗|啊|呀|这|会|\b(?:much|many|exactly|then|so|and|"
+                     r"about|the|reason|come|happen|happened|next|cause|caused)\b", re.I)
 
 
 def follow_up_kind(question: str) -> str:
     """How a question asked after others leans on them:
     ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
-    ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun, or it
-    is no more than a question word ("为什么？", "How much?");
+    ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun, it is no
+    more than a question word ("为什么？", "How much?") or a generic one ("原因是什么？", "How come?"), or it is a
+    Chinese question of at most five characters that names no one ("利润多少？");
     ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
     q = question.strip().rstrip("？?。.! ")
     m = _FOLLOW_UP.match(q)
