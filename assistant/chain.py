@@ -32,7 +32,7 @@ NO_MATCH = "no article matches the filters"
 
 _FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) about|and|so)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$",
                         re.I)
-_QUESTION_WORD = re.compile(r"什么|多少|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
+_QUESTION_WORD = re.compile(r"什么|多少|多[高大长久远深宽重快贵]|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
 _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
                         r"\b(?:it|its|he|him|his|she|her|they|them|their|this|that|these|those)\b|"

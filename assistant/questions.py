@@ -137,9 +137,26 @@ def anchors_of(text: str, lang: str) -> list[str]:
     return list(dict.fromkeys(a.lower() for a in out if a))
 
 
+# "多久 / how long" asks for a duration, "多高 / how tall" for a length …: the units the answer's number carries
+# ("整个过程通常只需 3 到 5 分钟"); "多长" without 时间 is a length ("主跑道有多长？")
+_DURATION = ("分钟", "小时", "秒", "天", "周", "个月")  # not 年: "2021年" is a date far more often than "3年"
+_LENGTH = ("米", "公里", "千米", "厘米", "英里")
+_MEASURES = [
+    (re.compile(r"多久|多长时间|多少时间|\bhow long (?:does|do|did|will|would|can|could|should|is it|was it|has|have)\b"
+                r"|\bhow (?:many|much) (?:time|minutes|hours|days|weeks|months|years)\b", re.I), _DURATION),
+    (re.compile(r"多长(?!时间)|多高|多远|多深|多宽|\bhow (?:tall|high|far|deep|wide)\b|\bhow long is\b", re.I), _LENGTH),
+    (re.compile(r"多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤")),
+]
+
+
 def asked_units(text: str) -> list[str]:
-    """The measure word after 多少 / 几 ("多少起" → 起, "几家" → 家): the answer's number carries it."""
-    return list(dict.fromkeys(u for u in _ASKED_UNIT.findall(text) if u not in "的是钱"))
+    """The measure word after 多少 / 几 ("多少起" → 起, "几家" → 家), or the units of the measure asked for ("多久" →
+    分钟, 小时 …; "多高" → 米 …): the answer's number carries it."""
+    units = [u for u in _ASKED_UNIT.findall(text) if u not in "的是钱"]
+    for pattern, measure in _MEASURES:
+        if pattern.search(text):
+            units += measure
+    return list(dict.fromkeys(units))
 
 
 def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:

@@ -189,6 +189,8 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert [follow_up_kind(q) for q in ("原因是什么？", "这是为什么？", "How come?", "What was the reason?", "利润多少？",
                                         "谁投资的？", "Who won?", "恐龙为什么灭绝？")] == \
         ["refers"] * 6 + ["standalone"] * 2
+    # "多高 / 多久" are question words: "珠峰有多高？" names its subject and stands alone (it was read as a fragment)
+    assert follow_up_kind("珠峰有多高？") == "standalone" and follow_up_kind("规模多大？") == "refers"
     assert rewrite_follow_up("原因是什么？", [("鹿童2021年关闭了多少家门店？", "…")]) == "原因是什么 鹿童2021年关闭了多少家门店？"
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
@@ -513,6 +515,12 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
 
     assert asked_units("资本在2022年投了咖啡赛道几次？全年融资事件有多少起？") == ["次", "起"]
     assert asked_units("这家公司值多少钱？") == [] and asked_units("How many rounds?") == []
+    # a duration or a length is asked in its units ("换电一次要多久？" was declined beside "通常只需 3 到 5 分钟")
+    for question in ("换电一次要多久？", "换电需要多长时间？", "How long does a battery swap take?"):
+        assert "分钟" in asked_units(question) and "米" not in asked_units(question)
+    assert "米" in asked_units("主跑道有多长？") and "分钟" not in asked_units("主跑道有多长？")
+    assert states_unit("整个过程通常只需 3 到 5 分钟。", asked_units("换电一次要多久？")) == 1.0
+    assert states_unit("2021年，换电站数量翻了一番。", asked_units("换电一次要多久？")) == 0.0  # a year is no duration
     assert states_unit("2022年国内咖啡行业共发生37起融资", ["起"]) == 1.0
     assert states_unit("宠物连锁完成了三起融资", ["起"]) == 1.0
     assert states_unit("整个2021年宠物赛道投融资偏向早期", ["起"]) == 0.0
