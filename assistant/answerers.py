@@ -211,6 +211,7 @@ class AnswerSentence:
     vector: np.ndarray | None  # the sentence's cached vector (for comparison sides)
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0  # the sentence model's belief that this sentence states the answer
+    own_line: bool = False  # the sentence is a whole line of its passage: a list item, when a "…：" line leads
 
 
 def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Settings) -> list[AnswerSentence]:
@@ -253,7 +254,10 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
-            out.append(AnswerSentence(i, s, e, text, vector, f))
+            line_start, line_end = passage.text.rfind("\n", 0, s) + 1, passage.text.find("\n", e)
+            own_line = not passage.text[line_start:s].strip() and not passage.text[e:None if line_end < 0
+                                                                                 else line_end].strip()
+            out.append(AnswerSentence(i, s, e, text, vector, f, own_line=own_line))
     if not out:
         return out
     max_cos = max(s.features["cos"] for s in out)
@@ -364,18 +368,19 @@ class ExtractiveAnswerer:
                     break
                 add(x)
         best = ranked[0].probability
+        position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
                 break
             if chosen and x.probability < best * s.answer_relative:
                 break
             add(x)
-        # a sentence that announces what follows ("…的特征：") says nothing without it
-        position = {id(x): n for n, x in enumerate(sentences)}
+            if info.type == "list" and x in chosen:  # "哪些": the announced list is the answer, before the rest
+                for item in _announced(x, sentences, position):
+                    add(item)
         for x in list(chosen):
-            n = position[id(x)] + 1
-            if x.text.rstrip().endswith(("：", ":")) and n < len(sentences) and sentences[n].passage == x.passage:
-                add(sentences[n])
+            for item in _announced(x, sentences, position):
+                add(item)
         if sides:
             return chosen  # side A first, then side B, then the rest by relevance
         return sorted(chosen, key=lambda x: (x.passage, x.start))
@@ -397,6 +402,26 @@ class ExtractiveAnswerer:
                 scores.append(x.features.get("cos", 0.0) + side_score + literal + 0.1 * x.probability)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
+
+
+def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:
+    """What a sentence that announces ("…的特征：", "换电模式的劣势：") introduces, without which it says nothing: the
+    sentence after it, and the lines after that while they read as the items of a list — each a line of its own,
+    the one before not closed by a full stop ("建站成本高，…；" goes on, "…不放弃。" ends), up to the next announcing
+    line. The answer's length budget still applies."""
+    if not x.text.rstrip().endswith(("：", ":")):
+        return []
+    items: list[AnswerSentence] = []
+    for y in sentences[position[id(x)] + 1:]:
+        if y.passage != x.passage or y.text.rstrip().endswith(("：", ":")):
+            break  # another passage, or the next list's heading line
+        if items and not (items[-1].own_line and y.own_line and not items[-1].text.rstrip().endswith(_CLOSED)):
+            break
+        items.append(y)
+    return items
+
+
+_CLOSED = ("。", ".", "！", "!", "？", "?", "”")
 
 
 def quoted_runs(chosen: list[AnswerSentence], passages: list) -> list[tuple[int, str]]:

@@ -419,6 +419,23 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [intro, items, other])
     assert chosen[:2] == [intro, items] and other in chosen
 
+    # a list of lines ("…；") comes whole, before likelier sentences that are not in it, and stops at the next list
+    lines = ["换电模式的劣势：", "建站成本高，资金压力大；", "电池标准难以统一；", "对底盘结构有专门要求。", "换电模式的优势：",
+             "补能速度快；"]
+    offsets = [sum(len(x) + 1 for x in lines[:n]) for n in range(len(lines))]
+    listed = [AnswerSentence(0, o, o + len(x), x, None, {}, p, own_line=True)
+              for o, x, p in zip(offsets, lines, (0.44, 0.06, 0.01, 0.01, 0.3, 0.12))]
+    distractor = sentence(1, 0, "换电站可以在电价低谷集中充电，起到电网调峰作用。", 0.12)
+    info = QuestionInfo(text="换电模式的劣势有哪些？", lang="zh", type="list", tokens=["换电", "劣势"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [*listed, distractor])
+    assert chosen == listed[:4]
+    # prose lines that merely follow each other are not a list: "…讲公平。" is closed, the line after it stays out
+    prose = [AnswerSentence(0, 0, 13, "好领导身上一般有这些特征：", None, {}, 0.9, own_line=True),
+             AnswerSentence(0, 14, 30, "勤敲打，懂激励，给机会，讲公平。", None, {}, 0.01, own_line=True),
+             AnswerSentence(0, 31, 50, "而压榨你的老板，只找你要结果。", None, {}, 0.01, own_line=True)]
+    info = QuestionInfo(text="好领导有哪些特征？", lang="zh", type="list", tokens=["领导", "特征"])
+    assert ExtractiveAnswerer(Settings(), None).select(info.text, info, prose) == prose[:2]
+
 
 def test_a_number_asked_against_a_baseline_is_a_number_question():
     """"与去年相比…多少" asks for the number; only "有什么区别" / "differ" make a comparison on their own."""
