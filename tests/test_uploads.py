@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
 from assistant import Settings
 from assistant.uploads import safe_name, save_uploads, set_aside
+from assistant.web.strings import reason as web_reason
 
 from conftest import hexo, write
 
@@ -99,6 +101,18 @@ def test_rejects_with_a_reason_and_writes_nothing(tmp_path, folder, name, conten
     assert [p.name for p in saved] == ["good.md"]  # one bad file does not stop the others
     assert len(rejected) == 1 and rejected[0][0] == name and reason in rejected[0][1], rejected
     assert sorted(p.name for p in folder.iterdir()) == ["good.md"]
+    # the Chinese page says why in Chinese (the English reason would otherwise be shown as it is)
+    assert re.search(r"[\u4e00-\u9fff]", web_reason("zh", rejected[0][1])), rejected[0][1]
+    assert web_reason("en", rejected[0][1]) == rejected[0][1]
+
+
+def test_a_broken_front_matter_warning_is_said_in_chinese_on_the_chinese_page(tmp_path):
+    from assistant.articles import read_article
+
+    path = write(tmp_path / "broken.md", "---\ntitle: [unclosed\ndate: 2024-01-02\n---\n\n正文有一句话。\n")
+    warning = read_article(path).warnings[0]
+    assert "not valid YAML" in warning
+    assert web_reason("zh", warning).startswith("文件头（front matter）") and "已忽略文件头收录正文" in web_reason("zh", warning)
 
 
 def test_other_encodings_are_accepted_and_kept_as_uploaded(tmp_path, folder):

@@ -21,7 +21,7 @@ from ..answerers import comparison_sides
 from ..chain import FILTERED_OUT, NO_MATCH
 from ..prompts import language_of
 from ..sanitize import inert_markdown
-from .strings import t
+from .strings import reason, t
 
 _CITED = re.compile(r"(.*?)((?:\s*\[\d{1,3}\])+)", re.S)
 
@@ -424,11 +424,11 @@ def job_report(job, folder: Path, lang: str, limit: int = 12) -> str:
     problems = [(name, reason) for name, reason in result.get("rejected", [])]
     if report:
         problems += [(display_path(p, folder), reason) for p, reason in report.failed]
-    for name, reason in problems[:limit]:
-        lines.append(f"- ❌ {t(lang, 'left_out')} `{name}`: {reason}")
+    for name, why in problems[:limit]:
+        lines.append(f"- ❌ {t(lang, 'left_out')} `{name}`: {reason(lang, why)}")
     if report:
-        for path, reason in report.warnings[:limit]:
-            lines.append(f"- ⚠️ `{display_path(path, folder)}`: {reason}")
+        for path, why in report.warnings[:limit]:
+            lines.append(f"- ⚠️ `{display_path(path, folder)}`: {reason(lang, why)}")
         for path, other in report.duplicates[:limit]:
             lines.append("- ⚠️ " + t(lang, "same_text", file=f"`{display_path(path, folder)}`",
                                       other=f"`{display_path(other, folder)}`"))

@@ -4,6 +4,8 @@ language from the request's ``Accept-Language`` header, so both follow the same 
 
 from __future__ import annotations
 
+import re
+
 import gradio as gr
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -282,3 +284,42 @@ def t(lang: str, key: str, **values) -> str:
     """The string ``key`` in ``lang`` (English when missing), with ``values`` filled in."""
     text = STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
     return text.format(**values) if values else text
+
+
+# the library says what is wrong with a file in English (logs, CLI, REST); the Chinese page says it in Chinese,
+# keeping the details (sizes, encodings, the YAML parser's own words) as they are. First match wins.
+_REASONS_ZH = [
+    (r"file is empty", "文件是空的"),
+    (r"no text found in the article body", "正文里没有文字"),
+    (r"not a regular file", "不是普通文件"),
+    (r"binary file \(contains NUL bytes\), not a text article", "是二进制文件（含 NUL 字节），不是文本文章"),
+    (r"binary file \(mostly control characters\), not a text article", "是二进制文件（大多是控制字符），不是文本文章"),
+    (r"cannot decode as UTF-8 or GB18030/GBK text; save the file as UTF-8",
+     "无法按 UTF-8 或 GB18030/GBK 解码；请把文件另存为 UTF-8"),
+    (r"cannot decode as (\S+) \(byte (\d+)\); save the file as UTF-8", r"无法按 \1 解码（第 \2 字节）；请把文件另存为 UTF-8"),
+    (r"cannot (?:open|read) file \((.*)\)", r"无法读取文件（\1）"),
+    (r"cannot parse the file \((.*)\)", r"无法解析文件（\1）"),
+    (r"unsupported file type (\S+); allowed: (.*)", r"不支持的文件类型 \1；可上传：\2"),
+    (r"file is ([\d.]+) MB, over the ([\d.]+) MB upload limit", r"文件有 \1 MB，超过了 \2 MB 的上传上限"),
+    (r"file is ([\d.]+) MB, over the ([\d.]+) MB limit \(raise ASSISTANT_MAX_FILE_MB to index it\)",
+     r"文件有 \1 MB，超过了 \2 MB 的上限（调高 ASSISTANT_MAX_FILE_MB 可收录）"),
+    (r"file is over the ([\d.]+) MB upload limit", r"文件超过了 \1 MB 的上传上限"),
+    (r"front matter is not valid YAML at line (\d+) \((.*)\); indexed without it",
+     r"文件头（front matter）第 \1 行不是有效的 YAML（\2）；已忽略文件头收录正文"),
+    (r"front matter is not valid YAML \((.*)\); indexed without it", r"文件头（front matter）不是有效的 YAML（\1）；已忽略文件头收录正文"),
+    (r"front matter is not a YAML mapping; indexed without it", "文件头（front matter）不是 YAML 键值表；已忽略文件头收录正文"),
+    (r"(\d+) paragraph\(s\) of up to ([\d,]+) characters without sentence punctuation; cut into passages at fixed "
+     r"lengths", r"\1 个段落（最长 \2 字）没有句末标点；已按固定长度切分"),
+    (r"(.*); date left empty", r"\1；日期留空"),
+]
+
+
+def reason(lang: str, text: str) -> str:
+    """Why a file was left out or indexed with a warning, in the page's language (``_REASONS_ZH``); a reason
+    with no Chinese form yet stays in English rather than being lost."""
+    if lang != "zh":
+        return text
+    for pattern, zh in _REASONS_ZH:
+        if re.fullmatch(pattern, text):
+            return re.sub(pattern, zh, text, count=1)
+    return text
