@@ -342,12 +342,43 @@ def test_stop_an_answer(page, stub):
     stop = page.locator("#stop")
     expect(stop).to_be_visible(timeout=10_000)
     stop.click()
-    expect(bot(page)).to_contain_text("Stopped")
+    expect(bot(page)).to_contain_text("Stopped", timeout=2_000)  # at once, not after the model's 3 s
     expect(page.locator("#send")).to_be_visible()
     expect(stop).to_be_hidden()
     page.wait_for_timeout(4_000)  # the stub answers meanwhile: nothing may arrive after Stop
     expect(bot(page)).not_to_contain_text("聚焦用户体验")
     page.locator("#answerer").get_by_text("Quote the articles").click()
+
+
+# clicks Stop the moment it shows, right after the answer's first piece
+STOP_AT_ONCE = """() => {
+  window.stopClicked = false;
+  new MutationObserver((_, watch) => {
+    const stop = document.querySelector('#stop');
+    if (stop && stop.offsetParent) { watch.disconnect(); window.stopClicked = true; stop.click(); }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def test_stop_at_once(page):
+    """A Stop right after the first piece raced with the pieces still on their way (issue: Stop stayed with
+    Ask hidden, error badges, the answer not marked). Each time the page must end with Ask back, no error
+    badge and the question kept, its answer marked stopped, or complete when Stop came after its end."""
+    for _ in range(8):
+        page.locator("#new-chat").click()
+        expect(page.locator("#chatbot [data-testid='user']")).to_have_count(0)
+        page.evaluate(STOP_AT_ONCE)
+        page.locator("#question textarea").fill(FLAGSHIP_ZH)
+        page.locator("#question textarea").press("Enter")
+        expect(page.locator("#send")).to_be_visible(timeout=10_000)
+        page.wait_for_timeout(500)  # anything still on its way arrives meanwhile
+        assert page.evaluate("window.stopClicked")
+        expect(page.locator("#send")).to_be_visible()
+        expect(page.locator("#stop")).to_be_hidden()
+        expect(page.locator("span.error")).to_have_count(0)
+        expect(page.locator("#chatbot [data-testid='user']")).to_have_text([FLAGSHIP_ZH])
+        answer, panel = bot(page).inner_text(), page.locator("#sources-panel").inner_text()
+        assert "Stopped" in answer or panel.startswith("Q1"), (answer, panel[:80])
 
 
 def test_articles_walk(page, served, tmp_path):

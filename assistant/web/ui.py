@@ -16,7 +16,9 @@ import html
 import json
 import logging
 import os
+import queue
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -184,6 +186,37 @@ def parse_day(value, end: bool = False) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def until(stop: threading.Event, pieces):
+    """The pieces until ``stop`` is set. They are read in a thread of their own, so that Stop is seen at once
+    even while the next piece is long in coming (a language model's first word), and none is asked for after
+    it. An exception from the pieces is raised here."""
+    ready = queue.Queue()
+
+    def read():
+        try:
+            for piece in pieces:
+                ready.put(("piece", piece))
+                if stop.is_set():
+                    break
+            ready.put(("end", None))
+        except Exception as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+            ready.put(("error", exc))
+        finally:
+            pieces.close()
+
+    threading.Thread(target=read, daemon=True).start()
+    while not stop.is_set():
+        try:
+            kind, value = ready.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if kind == "error":
+            raise value
+        if kind == "end":
+            return
+        yield value
+
+
 def typed_dates(inputs: list, *boxes) -> str:
     """The ``js`` of an event that reads the date fields: a box showing text its DateTime refused (marked
     invalid) sends that text instead of the field's value. A DateTime keeps its last valid date while its
@@ -229,6 +262,7 @@ class Handlers:
         self.jobs = a.jobs
         self.settings = a.settings
         self.folder = Path(a.settings.articles_dir).expanduser().resolve()
+        self.stops: dict[str | None, threading.Event] = {}  # the answer each page is writing, set by Stop
 
     # -- chat -----------------------------------------------------------------------------
     def steps(self, question, history, answerer, k, date_from, date_to, category):
@@ -243,9 +277,15 @@ class Handlers:
                 text += part
                 yield text, None
 
-    def chat(self, question, turns, store, k, answerer, date_from, date_to, category, lang):
+    def chat(self, question, turns, store, k, answerer, date_from, date_to, category, lang,
+             request: gr.Request | None = None):
         """Stream the answer into the chat; with the final answer, fill the sources panel and save the
-        chat in the browser. Outputs: chatbot, panel, question box, turns, store, Ask, Stop."""
+        chat in the browser. Outputs: chatbot, panel, question box, turns, store, Ask, Stop.
+
+        Stop (``stop``) ends the answer here, in this stream, rather than with Gradio's ``cancels``: a
+        cancelled event's pieces still on their way reached the page after Stop's own update (Stop shown
+        again, the answer written on) and Gradio marked the event's outputs as errors. Ended here, the
+        last piece is the stopped answer, with Ask back."""
         question = (question or "").strip()
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -261,13 +301,20 @@ class Handlers:
             shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc))}"
             yield shown, gr.skip(), question, gr.skip(), gr.skip(), *idle
             return
-        yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
+        session = request.session_hash if request else None
+        stop = self.stops[session] = threading.Event()  # before Stop shows
         try:
+            yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
             history = [(x["question"], x["text"]) for x in turns]
-            for text, answer in self.steps(question, history, answerer, k, **chosen):
+            for text, answer in until(stop, self.steps(question, history, answerer, k, **chosen)):
                 if answer is None:
                     shown[-1]["content"] = streaming_html(text, turn)
                     yield shown, gr.skip(), "", gr.skip(), gr.skip(), *busy
+            if stop.is_set():  # the partial answer stays, marked as stopped; it is not saved
+                partial = "" if shown[-1]["content"] == "…" else shown[-1]["content"]
+                shown[-1]["content"] = f'{partial}<p class="notice">{t(lang, "stopped")}</p>'
+                yield shown, gr.skip(), "", gr.skip(), gr.skip(), *idle
+                return
             hint = self.hint(answer, what, lang) if answer.abstained else ""
             turns = turns + [{"question": question, "text": answer.text,
                               "html": answer_html(answer, turn, lang, hint),
@@ -282,6 +329,10 @@ class Handlers:
             shown[-1]["content"] = f"⚠️ {inert_markdown(str(exc) or type(exc).__name__)}"
             yield shown, gr.skip(), question, gr.skip(), gr.skip(), *idle
             return
+        finally:
+            stop.set()  # also when the page is gone: no more pieces are asked for
+            if self.stops.get(session) is stop:
+                del self.stops[session]
         yield messages(turns), sources_panel(turns, lang), "", turns, saved(store, turns), *idle
 
     def hint(self, answer: Answer, what: str, lang: str) -> str:
@@ -311,28 +362,26 @@ class Handlers:
             shown[-1] = {"role": "assistant", "content": "…"}
         return shown
 
-    def retry(self, turns, store, k, answerer, date_from, date_to, category, lang):
+    def retry(self, turns, store, k, answerer, date_from, date_to, category, lang, request: gr.Request):
         """Regenerate the last answer (the chatbot's retry button)."""
         if not turns:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield from self.chat(turns[-1]["question"], turns[:-1], store, k, answerer, date_from, date_to,
-                             category, lang)
+                             category, lang, request)
 
-    def edit(self, turns, store, k, answerer, date_from, date_to, category, lang, evt: gr.EditData):
+    def edit(self, turns, store, k, answerer, date_from, date_to, category, lang, evt: gr.EditData,
+             request: gr.Request):
         """Ask an edited question again; the turns after it are dropped, as in other chat apps."""
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
         yield from self.chat(text_of(evt.value), turns[:index // 2], store, k, answerer, date_from, date_to, category,
-                             lang)
+                             lang, request)
 
-    def stopped(self, chatbot, turns, lang):
-        """After Stop: the partial answer stays, marked as stopped; it is not saved."""
-        shown = list(chatbot or [])
-        if len(shown) > 2 * len(turns) and shown[-1].get("role") == "assistant":
-            content = text_of(shown[-1]["content"])
-            shown[-1] = {"role": "assistant", "content": f'{"" if content == "…" else content}'
-                                                           f'<p class="notice">{t(lang, "stopped")}</p>'}
-        return shown, gr.update(visible=True), gr.update(visible=False)
+    def stop(self, request: gr.Request):
+        """Stop: the answer this page is writing ends at once, in ``chat``."""
+        stop = self.stops.get(request.session_hash)
+        if stop is not None:
+            stop.set()
 
     # -- chats kept in the browser --------------------------------------------------------
     def show_chat(self, store, lang):
@@ -769,14 +818,14 @@ def chat_tab(h: Handlers, lang, store):
     # the Ask button hides while an answer streams, which drops the keyboard focus on the page's body: after an
     # answer asked with a button, the focus goes back to the question box, ready for the next question
     refocus = dict(fn=None, js="() => document.querySelector('#question textarea')?.focus()", queue=False, **PRIVATE)
-    retried = chatbot.retry(h.placeholder, chatbot, chatbot, queue=False, **PRIVATE).then(h.retry, **again_event)
-    events = [question.submit(**ask_event), send.click(**ask_event), retried, chatbot.edit(h.edit, **again_event)]
-    events[1].then(**refocus)
+    chatbot.retry(h.placeholder, chatbot, chatbot, queue=False, **PRIVATE).then(h.retry, **again_event)
+    question.submit(**ask_event)
+    send.click(**ask_event).then(**refocus)
+    chatbot.edit(h.edit, **again_event)
     for button, text in zip(example_buttons, EXAMPLES):
-        events.append(button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
-                      .then(**ask_event))
-        events[-1].then(**refocus)
-    stop.click(h.stopped, [chatbot, turns, lang], [chatbot, send, stop], cancels=events, queue=False, **PRIVATE)
+        (button.click(lambda text=text: text, None, question, queue=False, **PRIVATE)
+         .then(**ask_event).then(**refocus))
+    stop.click(h.stop, None, None, queue=False, **PRIVATE)  # no ``cancels``: see ``Handlers.chat``
     new.click(h.new_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
     chats.input(h.pick_chat, [chats, store, lang], [chatbot, panel, turns, store], queue=False, **PRIVATE)
     chatbot.clear(h.clear_chat, [store, lang], [chatbot, panel, turns, chats, store], queue=False, **PRIVATE)
