@@ -32,7 +32,8 @@ NO_MATCH = "no article matches the filters"
 
 _FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) about|and|so)\s*(.+?)\s*(?:呢|怎么样|如何|又如何)?\s*[？?]?$",
                         re.I)
-_QUESTION_WORD = re.compile(r"什么|多少|多[高大长久远深宽重快贵]|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|\b(?:what|how|who|whom|which|why|when|where|"
+_QUESTION_WORD = re.compile(r"什么|多少|多[高大长久远深宽重快贵]|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|"
+                            r"\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
 _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
                         r"\b(?:it|its|he|him|his|she|her|they|them|their|this|that|these|those)\b|"
@@ -105,6 +106,19 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         if named:
             return named
     return _together(new, previous)
+
+
+def referent(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
+    """The previous question's subject that ``rewrite_follow_up`` puts in place of the follow-up's "它" / "its" /
+    "the company" ("青禾贸易" for "它的创始人是谁？" after "青禾贸易选了哪款CRM？"); "" when it puts none in."""
+    if not history:
+        return ""
+    previous, new = previous_question(history, in_chinese), _own_words(question.strip())
+    if language_of(new) != language_of(previous) or follow_up_kind(question) == "standalone":
+        return ""
+    if language_of(new) == "zh":
+        return _zh_subject(previous) if _ZH_REFERENCE.match(new) else ""
+    return subject_of(previous) if _name_the_reference(new, previous) else ""
 
 
 READ_BACK = 3  # turns before the previous question that its own reading may lean on
@@ -440,6 +454,9 @@ class AnswerChain:
         query = (condensed or rewrite_follow_up(question, history, self.retriever.in_chinese)) if history else question
         found = attempt(query)
         if not condensed and kind in ("refers", "elliptical") and found[3].is_weak():
+            subject = referent(question, history, self.retriever.in_chinese)
+            if subject and any(subject.lower() in f"{p.title} {p.text}".lower() for p in found[1].passages[:3]):
+                return found  # the articles know what "它" stands for, not the asked fact: "not covered" stands
             # the name put in place of "it" may be one the articles never write in English ("China Fortune
             # Land Development" is 华夏幸福), the topic put in place of "它" may be cut wrong, a swapped term
             # may not be parallel: the previous question's other words may still reach the article

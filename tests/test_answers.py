@@ -197,6 +197,34 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert not answer.abstained and "后端数字化" in answer.text
 
 
+def test_the_subject_a_follow_up_points_back_at():
+    """``referent``: what "它" / "its" stood for. When the rewrite finds that subject in its passages but evidence
+    too weak to answer, "not covered" stands (the articles know the company, not the asked fact); searched again
+    with the whole previous question, such a follow-up was answered with the caveat from other sentences
+    ("它的创始人是谁？" after a question about the demo's 青禾贸易)."""
+    from assistant.chain import referent
+
+    assert referent("它的创始人是谁？", [("山城咖啡请了哪位明星当代言人？", "…")]) == "山城咖啡"
+    assert referent("And how many of its stores are in malls?", [("How many Muyu Coffee shops?", "…")]) == "Muyu Coffee"
+    assert referent("What else did he found?", [("Who founded Muyu Coffee?", "…")]) == ""  # he: the answer
+    assert referent("那后端呢？", [("前端数字化是什么？", "…")]) == ""  # a swap, not a reference
+    assert referent("它的利润 呢？", [("哪家公司2021年营收最高？", "…")]) == ""  # no subject to point at
+
+
+def test_a_follow_up_about_a_known_subject_and_an_unstated_fact_is_not_covered(tmp_path):
+    """Our demo articles name 青禾贸易's staff and its CRM, not a founder: "它的创始人是谁？" is "not covered",
+    while a stated fact about it is still answered."""
+    from pathlib import Path
+
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([Path(__file__).resolve().parent.parent / "examples" / "articles"])
+    history = [("青禾贸易有多少名员工？", a.ask("青禾贸易有多少名员工？").text)]
+    answer = a.ask("它的创始人是谁？", history=history)
+    assert answer.search_query.endswith("的创始人是谁") and answer.abstained, answer.text
+    answer = a.ask("它最终选了哪款CRM？", history=history)
+    assert not answer.abstained and "简橙CRM" in answer.text
+
+
 def test_an_english_follow_up_of_a_chinese_question_is_searched_in_the_articles_words(sliced_assistant):
     """Searched as typed, "back-end digitalization 前端数字化更多聚焦什么？" read as Chinese: its English words were never
     looked up and the answer was the front end's, without the English note."""
