@@ -576,6 +576,15 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
         assert sentence_cues(text)["quantity"] == 1.0, text
 
 
+def test_the_words_of_an_asked_measure_are_no_keywords(sliced_assistant):
+    """"需要多长时间" is 多长 / 时间 / 长时间 / 多长时间 to the tokenizer: four keywords the answering sentence ("只需 3 到
+    5 分钟") never holds, which sank its passage's keyword coverage; like 多少, they are the question's frame."""
+    tokens = sliced_assistant.retriever.question_info("换电需要多长时间？").tokens
+    assert "换电" in tokens and not {"多长", "时间", "长时间", "多长时间"} & set(tokens)
+    assert "多久" not in sliced_assistant.retriever.question_info("换电一次要多久？").tokens
+    assert "时间" in sliced_assistant.retriever.question_info("远程办公节省了多少通勤时间？").tokens  # no measure asked
+
+
 def test_the_affinity_is_read_by_the_sentence_model_and_skips_foreign_vectors(tmp_path):
     import numpy as np
 
