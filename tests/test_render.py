@@ -49,6 +49,18 @@ def test_a_comparison_reads_as_two_labelled_parts(question, sides):
     assert ("The articles are in Chinese" in html) == question.startswith("What")
 
 
+def test_the_note_that_quotes_are_chinese_is_said_below_not_laid_out_as_a_quote():
+    """The English answer's first line ("Quoted from the Chinese articles …:") was laid out as the start of the first
+    side's first bullet (the page's own English example); the notice under the answer says it."""
+    from assistant.answerers import QUOTES_CHINESE
+
+    for question, text in [("What is the difference between front-end and back-end digitalization?",
+                             f"{FRONT}[1]{BACK}[2]{FRONT2}[3]"), ("What is front-end digitalization?", f"{FRONT}[1]")]:
+        html = render.answer_html(answer(question, QUOTES_CHINESE + text, doubtful=False), 1, "en")
+        assert "not translated" not in html and html.count("The articles are in Chinese") == 1
+        assert html.index(FRONT) < html.index("The articles are in Chinese")
+
+
 def test_three_sentences_are_a_list_and_two_a_paragraph():
     assert render.answer_html(answer("数字化是什么？", f"{FRONT}[1]{BACK}[2]{FRONT2}[3]"), 1).count("<li>") == 3
     assert "<li>" not in render.answer_html(answer("数字化是什么？", f"{FRONT}[1]{BACK}[2]"), 1)

@@ -17,7 +17,7 @@ from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
 from .. import Answer, IndexReport, Passage
-from ..answerers import comparison_sides
+from ..answerers import QUOTES_CHINESE, comparison_sides
 from ..chain import FILTERED_OUT, NO_MATCH
 from ..prompts import language_of
 from ..sanitize import inert_markdown
@@ -172,6 +172,8 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
         caveat, answer = caveat_apart(answer)
         if caveat:
             parts.append(f'<p class="hint">⚠️ {html.escape(caveat)}</p>')
+        if answer.text.startswith(QUOTES_CHINESE):  # the notice below says it: laid out, it read as a quote
+            answer = dataclasses.replace(answer, text=answer.text[len(QUOTES_CHINESE):])
         blocks = layout(answer)
         for block in blocks:
             rendered = [_text_html(p.text) + _cite_links(p.numbers, turn, quotes) for p in block.pieces]
