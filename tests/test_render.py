@@ -59,6 +59,8 @@ def test_the_note_that_quotes_are_chinese_is_said_below_not_laid_out_as_a_quote(
         html = render.answer_html(answer(question, QUOTES_CHINESE + text, doubtful=False), 1, "en")
         assert "not translated" not in html and html.count("The articles are in Chinese") == 1
         assert html.index(FRONT) < html.index("The articles are in Chinese")
+        plain = render.answer_plain(answer(question, QUOTES_CHINESE + text), FOLDER)
+        assert "not translated" not in plain and plain.count("The articles are in Chinese") == 1  # said once, below
 
 
 def test_three_sentences_are_a_list_and_two_a_paragraph():

@@ -172,8 +172,7 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
         caveat, answer = caveat_apart(answer)
         if caveat:
             parts.append(f'<p class="hint">⚠️ {html.escape(caveat)}</p>')
-        if answer.text.startswith(QUOTES_CHINESE):  # the notice below says it: laid out, it read as a quote
-            answer = dataclasses.replace(answer, text=answer.text[len(QUOTES_CHINESE):])
+        answer = without_quotes_note(answer)  # the notice below says it
         blocks = layout(answer)
         for block in blocks:
             rendered = [_text_html(p.text) + _cite_links(p.numbers, turn, quotes) for p in block.pieces]
@@ -190,6 +189,15 @@ def answer_html(answer: Answer, turn: int, lang: str = "en", hint: str = "", fol
     if notice:
         parts.append(f'<p class="notice">ⓘ {html.escape(notice)}</p>')
     return f'<div class="answer">{"".join(parts)}</div>'
+
+
+def without_quotes_note(answer: Answer) -> Answer:
+    """An English answer without its "Quoted from the Chinese articles (not translated):" line: laid out with the
+    quotes, it read as the start of the first one (inside the first side's first bullet); the page and the copy
+    say it once, below the answer."""
+    if not answer.text.startswith(QUOTES_CHINESE):
+        return answer
+    return dataclasses.replace(answer, text=answer.text[len(QUOTES_CHINESE):])
 
 
 def caveat_apart(answer: Answer) -> tuple[str, Answer]:
@@ -220,6 +228,7 @@ def answer_plain(answer: Answer, folder: Path, lang: str = "en", hint: str = "")
     caveat, answer = caveat_apart(answer)
     if caveat:
         lines.append(f"({caveat})")
+    answer = without_quotes_note(answer)  # said once, below
     blocks = layout(answer)
     for block in blocks:
         text = [p.text + "".join(f"[{n}]" for n in p.numbers) for p in block.pieces]
