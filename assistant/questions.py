@@ -149,6 +149,12 @@ _MEASURES = [
 ]
 
 
+# the words of a measure question ("需要多长时间" → 多长, 时间, 长时间, 多长时间) are no keywords, as 多少 is not: they
+# diluted the keyword coverage of the passage that answers ("换电需要多长时间？" was declined beside "只需 3 到 5 分钟");
+# the asked measure is the asked units' job (retrieval drops them from the question's tokens)
+MEASURE_ASKED = re.compile(r"多长时间|多少时间|多久|多长|多高|多远|多深|多宽|多重")
+
+
 def asked_units(text: str) -> list[str]:
     """The measure word after 多少 / 几 ("多少起" → 起, "几家" → 家), or the units of the measure asked for ("多久" →
     分钟, 小时 …; "多高" → 米 …): the answer's number carries it."""

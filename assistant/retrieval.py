@@ -16,7 +16,6 @@ indexing run never surface.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
@@ -30,7 +29,7 @@ from .errors import ConfigError
 from .crosslingual import corpus_aliases, english_terms, pinyin_index
 from .keywords import tokenize, unknown_names
 from .prompts import language_of
-from .questions import QuestionInfo, analyze
+from .questions import MEASURE_ASKED, QuestionInfo, analyze
 from .ranking import load_model, sentence_cues, type_match
 from .reranker import Reranker
 from .results import Passage
@@ -39,10 +38,6 @@ from .vectors import VectorStore
 
 MODES = ("hybrid", "dense", "keyword")
 _names_lock = threading.Lock()
-# the words of a measure question ("需要多长时间" → 多长, 时间, 长时间, 多长时间) are no keywords, as 多少 is not: they
-# diluted the keyword coverage of the passage that answers ("换电需要多长时间？" was declined beside "只需 3 到 5 分钟");
-# the asked measure is the asked unit's job (questions.asked_units)
-_MEASURE_ASKED = re.compile(r"多长时间|多少时间|多久|多长|多高|多远|多深|多宽|多重")
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,8 @@ class HybridRetriever:
     def question_info(self, query: str) -> QuestionInfo:
         """The question read against this index: keyword weights from its passages and, for an English
         question, the Chinese words its articles use for the question's words."""
-        tokens = [t for t in tokenize(query) if not any(t in frame for frame in _MEASURE_ASKED.findall(query))]
+        frames = MEASURE_ASKED.findall(query)  # "需要多长时间": the measure's words are no keywords
+        tokens = [t for t in tokenize(query) if not any(t in frame for frame in frames)]
         alternatives: dict[str, tuple[str, ...]] = {}
         if query and language_of(query) == "en" and self.settings.crosslingual:
             names = self._names()

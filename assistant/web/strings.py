@@ -320,6 +320,7 @@ def reason(lang: str, text: str) -> str:
     if lang != "zh":
         return text
     for pattern, zh in _REASONS_ZH:
-        if re.fullmatch(pattern, text):
-            return re.sub(pattern, zh, text, count=1)
+        match = re.fullmatch(pattern, text)
+        if match:
+            return match.expand(zh)
     return text
