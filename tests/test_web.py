@@ -462,13 +462,23 @@ def test_read_only_refuses_writes_but_answers(read_only):
     assert "read-only" in ids and not ids & {"upload", "reindex", "rebuild", "delete"}
 
 
-def test_login_attempts_are_limited(read_only):
+def test_failed_attempts_are_limited_but_a_right_credential_passes(read_only):
+    """On localhost or behind a proxy every client shares one address: past the limit wrong credentials get
+    429, and one client's stale key or mistyped password does not lock out the others' right ones."""
     base, _ = read_only
     form = {"username": "alice", "password": "guess"}
     assert [httpx.post(base + "/login", data=form).status_code for _ in range(3)] == [400, 400, 400]
-    blocked = httpx.post(base + "/login", data=form | {"password": "secret"})  # right, but too late
+    blocked = httpx.post(base + "/login", data=form)
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
-    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 429  # the client, not the route
+    assert httpx.post(base + "/login", data=form | {"password": "secret"}).status_code == 200
+    stale = {"Authorization": "Bearer stale-key-0123456789"}
+    refused = httpx.get(base + "/api/stats", headers=stale)  # the address, not the route: over the limit
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0, refused.text
+    assert refused.json()["error"] == "too_many_attempts"
+    assert httpx.get(base + "/v1/models", headers=stale).json()["error"]["code"] == "too_many_attempts"
+    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 200
+    assert httpx.get(base + "/api/stats", auth=("alice", "secret")).status_code == 200
+    assert httpx.get(base + "/api/stats").status_code == 401  # no credentials: asked for, not counted
 
 
 def test_refuses_to_serve_the_network_without_a_login(tmp_path):

@@ -115,7 +115,8 @@ class Guard:
 
 
 class AttemptLimiter:
-    """At most ``attempts`` failures per client within ``window`` seconds; then refused until they age out."""
+    """Failures per client address within ``window`` seconds: past ``attempts`` a wrong credential is
+    answered 429 until they age out (a right one still passes; see ``http.authenticated``)."""
 
     def __init__(self, attempts: int, window: float):
         self.attempts, self.window = attempts, window
@@ -145,14 +146,11 @@ class AttemptLimiter:
                 for key in [k for k, v in self._failures.items() if not v][:5_000]:
                     del self._failures[key]
 
-    def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
-
 
 class LoginLimit:
-    """ASGI middleware around Gradio's ``POST /login``, which has no attempt limit of its own: a client
-    over the limit gets 429 without its password being checked; a 400 (wrong password) counts."""
+    """ASGI middleware around Gradio's ``POST /login``, which has no attempt limit of its own. A right
+    password always logs in (people behind one proxy share an address: one who mistypes must not lock
+    out the rest); a wrong one (Gradio's 400) counts, and past the limit it gets 429 instead."""
 
     def __init__(self, app, limiter: AttemptLimiter):
         self.app, self.limiter = app, limiter
@@ -162,23 +160,22 @@ class LoginLimit:
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("?", 0))[0]
         wait = self.limiter.blocked(client)
-        if wait > 0:
-            body = json.dumps({"error": "too_many_attempts",
-                               "detail": f"too many failed logins; try again in {wait:.0f} s"}).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"retry-after", str(int(wait) + 1).encode())]})
-            await send({"type": "http.response.body", "body": body})
-            return
         status = {}
 
         async def watch(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+            if status.get("code") == 400 and wait > 0:
+                return  # a wrong password past the limit: our 429 below replaces Gradio's 400
             await send(message)
 
         await self.app(scope, receive, watch)
-        if status.get("code") == 400:
-            self.limiter.failed(client)
-        elif status.get("code") == 200:
-            self.limiter.succeeded(client)
+        if status.get("code") == 400 and wait > 0:
+            body = json.dumps({"error": "too_many_attempts",
+                               "detail": f"wrong password, and too many failed logins; try again in {wait:.0f} s"})
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"retry-after", str(int(wait) + 1).encode())]})
+            await send({"type": "http.response.body", "body": body.encode()})
+        elif status.get("code") == 400:
+            self.limiter.failed(client)  # failures age out; a right login does not wipe another client's

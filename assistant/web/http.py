@@ -90,16 +90,19 @@ def install_errors(app: FastAPI) -> None:
 
 
 def authenticated(guard: Guard):
-    """FastAPI dependency: 401 without valid credentials; wrong keys count towards the attempt limit."""
+    """FastAPI dependency: 401 without valid credentials. A right credential always passes: on localhost or
+    behind a proxy every client shares one address, and one client's stale key must not lock out the
+    others. Wrong ones count per address; past the limit they get 429 instead of 401."""
     def check(request: Request) -> None:
-        client = request.client.host if request.client else "?"
-        wait = guard.limiter.blocked(client)
-        if wait > 0:
-            raise ApiError(429, f"too many failed attempts; try again in {wait:.0f} s")
         verdict = guard.check(request.headers, request.cookies)
         if verdict == "ok":
             return
         if verdict == "wrong":
+            client = request.client.host if request.client else "?"
+            wait = guard.limiter.blocked(client)
+            if wait > 0:
+                raise ApiError(429, f"wrong API key or password, and too many failed attempts from this address; "
+                                    f"try again in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)})
             guard.limiter.failed(client)
             raise ApiError(401, "wrong API key or password")
         raise ApiError(401, guard.how_to_authenticate())
