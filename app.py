@@ -55,19 +55,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def articles_folder(settings: Settings) -> Path:
+    """The articles folder, created when it does not exist yet: the watcher can only follow a folder that
+    exists at start (one created later by the first upload was never watched, and nothing said so)."""
+    folder = Path(settings.articles_dir).expanduser()
+    if folder.exists() and not folder.is_dir():
+        sys.exit(f"error: the articles folder {folder} is a file; pass a folder with --articles-dir")
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            sys.exit(f"error: cannot create the articles folder {folder} ({exc.strerror or exc}); "
+                     "pass another with --articles-dir")
+        print(f"Created the articles folder {folder} (it did not exist)", flush=True)
+    return folder
+
+
 def watch_folder(a: Assistant, catch_up: bool = True) -> None:
     """Index the articles folder's changes as they happen (assistant/watch.py). Its runs queue in
     ``a.jobs`` with the first indexing and the page's and API's jobs. ``catch_up``: first index what
-    changed while the app was not running (not needed after a first indexing of the whole folder)."""
+    changed while the app was not running (not needed after a first indexing of the whole folder).
+    Not watching is said, never silent."""
     folder = Path(a.settings.articles_dir).expanduser()
-    if not a.settings.watch or not folder.is_dir():
+    if not a.settings.watch:
+        print("Not watching the articles folder (--no-watch / ASSISTANT_WATCH=false)", flush=True)
         return
 
     from assistant.watch import Watcher
 
-    a.watcher = Watcher(a, [folder], initial_sync=catch_up, on_error=lambda m: print(f"watch: {m}", flush=True),
-                        on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
-                        and print(f"watch: {r.summary()}{r.failures()}", flush=True)).start()
+    try:
+        a.watcher = Watcher(a, [folder], initial_sync=catch_up,
+                            on_error=lambda m: print(f"watch: {m}", flush=True),
+                            on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
+                            and print(f"watch: {r.summary()}{r.failures()}", flush=True)).start()
+    except (AssistantError, OSError) as exc:
+        print(f"Not watching {folder}: {exc}", flush=True)
+        return
     print(f"Watching {folder} for changes (--no-watch to turn off)", flush=True)
 
 
@@ -89,6 +112,7 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
         from assistant.web.server import Server, create_app  # after the checks: gradio takes seconds to import
         from assistant.web.ui import first_index
 
+        articles_folder(settings)
         a = Assistant(settings)
         first = a.is_empty and not settings.read_only
         if first:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pytest
 
 from assistant import Assistant
@@ -157,6 +158,45 @@ def test_app_watches_its_folder_and_reports_file_status(tmp_path):
         assert status["feeds"] == []
         states = {f["file"]: f["state"] for f in status["files"]}
         assert states[article.name] == "indexed" and set(states.values()) == {"indexed"}
+        assert httpx.get(url + "api/ingest_status").json() == status  # the same through REST
+
+
+def test_app_creates_and_watches_an_articles_folder_that_did_not_exist(tmp_path, capsys):
+    """It used to start without a watcher and say nothing: the folder the first upload created was never
+    watched. Now it is created at start, watched, and /api/stats says which folder is watched."""
+    from app_helpers import NEW_TITLE, free_port, load_app, new_article
+
+    folder = tmp_path / "not" / "there"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ASSISTANT_EMBEDDING_CACHE", str(tmp_path.parent / "app-embeddings.sqlite"))
+        server, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(folder),
+                                       "--index-dir", str(tmp_path / "index")], block=False, wait=True)
+    try:
+        out = capsys.readouterr().out
+        assert f"Created the articles folder {folder}" in out and f"Watching {folder} for changes" in out, out
+        assert httpx.get(url + "api/stats").json()["watching"] == [str(folder.resolve())]
+        article = new_article(folder)
+        wait_until(lambda: [a["title"] for a in httpx.get(url + "api/articles").json()["articles"]] == [NEW_TITLE],
+                   what="a file written into the folder created at start")
+        status = httpx.get(url + "api/ingest_status").json()
+        assert status["watch"]["folders"] == ["."] and status["watch"]["last_error"] == ""
+        assert [(f["file"], f["state"]) for f in status["files"]] == [(article.name, "indexed")]
+    finally:
+        server.close()
+
+
+def test_app_says_when_it_does_not_watch(tmp_path, capsys):
+    from app_helpers import free_port, load_app
+
+    (tmp_path / "articles").mkdir()
+    server, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(tmp_path / "articles"),
+                                   "--index-dir", str(tmp_path / "index"), "--no-watch"], block=False, wait=True)
+    try:
+        assert "Not watching the articles folder (--no-watch" in capsys.readouterr().out
+        assert httpx.get(url + "api/stats").json()["watching"] == []
+        assert httpx.get(url + "api/ingest_status").json()["watch"] is None
+    finally:
+        server.close()
 
 
 def test_an_index_run_started_while_the_watcher_writes_queues_behind_it(tmp_path, cache):

@@ -228,7 +228,7 @@ def test_upload_ask_reindex_and_delete(http, server, tmp_path):
 def test_openapi_schema_and_docs(server):
     schema = httpx.get(server[0] + "/openapi.json").json()
     for path in ("/api/ask", "/api/search", "/api/articles", "/api/articles/{article_id}", "/api/index",
-                 "/api/jobs/{job_id}", "/api/feedback", "/v1/chat/completions", "/v1/models"):
+                 "/api/jobs/{job_id}", "/api/feedback", "/api/ingest_status", "/v1/chat/completions", "/v1/models"):
         assert path in schema["paths"], path
     assert {"AnswerOut", "CitationOut", "PassageOut", "IndexReportOut"} <= set(schema["components"]["schemas"])
     docs = httpx.get(server[0] + "/docs")

@@ -1,6 +1,6 @@
-"""The write operations the page and the REST API share: add uploads, delete an article. Both run as
-jobs of the assistant's one job runner (``assistant/jobs.py``), behind the folder watcher's runs, feed
-syncs and the other buttons' jobs, instead of failing while one of them indexes."""
+"""What the page and the REST API share: the write operations (add uploads, delete an article), which run
+as jobs of the assistant's one job runner (``assistant/jobs.py``), behind the folder watcher's runs, feed
+syncs and the other buttons' jobs, instead of failing while one of them indexes; and the ingest status."""
 
 from __future__ import annotations
 
@@ -67,3 +67,15 @@ def delete(a: Assistant, source: str, folder: Path) -> dict:
             "undo": {"moved": str(moved), "source": source, "title": title} if moved else None}
 
 
+
+
+def ingest_status(a: Assistant, folder: Path) -> dict:
+    """Feeds with their last sync, each file's state (indexed / pending / failed, from which feed), and the
+    folder watcher's state (None when not watching); paths relative to the articles folder."""
+    files = a.file_status([folder]) if folder.is_dir() else []
+    watch = a.watcher.status() if a.watcher else None
+    if watch:
+        watch["pending"] = [display_path(p, folder) for p in watch["pending"]]
+        watch["folders"] = [display_path(p, folder) for p in watch["folders"]]
+    return {"feeds": [f | {"folder": display_path(f["folder"], folder)} for f in a.feeds.list()],
+            "files": [{"file": display_path(f.pop("path"), folder)} | f for f in files], "watch": watch}

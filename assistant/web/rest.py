@@ -58,8 +58,16 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
 
     @api.get("/stats", dependencies=auth)
     def stats() -> dict:
-        """What the index holds: articles, passages, vectors, model, disk use."""
-        return a.stats() | {"read_only": guard.read_only, "articles_dir": str(folder)}
+        """What the index holds: articles, passages, vectors, model, disk use; the articles folder and the
+        folders the watcher follows (``watching``: empty when it does not watch)."""
+        watching = [str(f) for f in a.watcher.folders] if a.watcher else []
+        return a.stats() | {"read_only": guard.read_only, "articles_dir": str(folder), "watching": watching}
+
+    @api.get("/ingest_status", dependencies=auth)
+    def ingest_status() -> dict:
+        """Feeds with their last sync, each file of the articles folder as indexed / pending / failed (with
+        the reason and its feed), and the folder watcher's state (``watch``: null when not watching)."""
+        return actions.ingest_status(a, folder)
 
     @api.post("/ask", dependencies=auth, response_model=AnswerOut,
               responses={200: {"content": {"text/event-stream": {}},

@@ -751,14 +751,7 @@ def api_functions(h: Handlers):
     def ingest_status() -> dict:
         """Feeds with their last sync, each file's state (indexed / pending / failed, from which feed),
         and the folder watcher's state (None when not watching)."""
-        a = h.a
-        files = a.file_status([folder]) if folder.is_dir() else []
-        watch = a.watcher.status() if a.watcher else None
-        if watch:  # paths relative to the folder, as everywhere in the API
-            watch["pending"] = [display_path(p, folder) for p in watch["pending"]]
-            watch["folders"] = [display_path(p, folder) for p in watch["folders"]]
-        return {"feeds": [f | {"folder": display_path(f["folder"], folder)} for f in a.feeds.list()],
-                "files": [{"file": display_path(f.pop("path"), folder)} | f for f in files], "watch": watch}
+        return actions.ingest_status(h.a, folder)
 
     return ask, search, ingest_status
 
