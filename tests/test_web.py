@@ -125,6 +125,26 @@ def test_bad_input_is_a_400_with_a_json_error(http, body, words):
         assert r.json()["error"] == "bad_request" and words in r.json()["detail"]
 
 
+def test_rest_refuses_unknown_fields_and_loose_booleans(http):
+    """A misspelt filter is named, not ignored (it answered unfiltered), and "yes" is no boolean (it started a
+    full rebuild); /v1 is not strict (see test_openai_takes_its_extra_fields_and_names_a_bad_message)."""
+    r = http.post("/api/ask", json={"question": "换电", "date_form": "2030-01-01"})
+    assert r.status_code == 422 and r.json()["error"] == "unprocessable", r.text
+    assert "unknown field 'date_form' (did you mean 'date_from'?)" in r.json()["detail"]
+    r = http.post("/api/search", json={"query": "换电", "stream": True, "kk": 3})
+    detail = r.json()["detail"]
+    assert r.status_code == 422 and "'stream'" in detail and "'kk' (did you mean 'k'?)" in detail
+    r = http.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "up", "ratting": "up"})
+    assert r.status_code == 422 and "'ratting'" in r.json()["detail"]
+    r = http.get("/api/articles", params={"categroy": "资讯"})
+    assert r.status_code == 422 and "unknown query parameter 'categroy' (did you mean 'category'?)" in r.text
+    for flag in ("yes", 1, "true"):  # refused before the route runs: no job is started
+        r = http.post("/api/index", json={"rebuild": flag})
+        assert r.status_code == 400 and "rebuild: must be true or false" in r.json()["detail"], r.text
+    r = http.post("/api/ask", json={"question": FLAGSHIP_ZH, "stream": "false"})
+    assert r.status_code == 400 and "stream: must be true or false" in r.json()["detail"]
+
+
 def test_search(http):
     r = http.post("/api/search", json={"query": "远程办公对哪类工作的效率影响最大？", "k": 2})
     passages = r.json()["passages"]

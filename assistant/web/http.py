@@ -6,12 +6,15 @@ REST errors are ``{"error": code, "detail": message}``; under /v1 they take Open
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
+from typing import get_args
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from ..errors import AssistantError, ModelError, StoreError
@@ -66,7 +69,28 @@ def problem(request: Request, error: dict) -> str:
         return "the request body is empty; send a JSON object"
     if error["type"] == "value_error":  # our validators' own words, without pydantic's "Value error, "
         return f"{where}: {error['ctx']['error']}" if where else str(error["ctx"]["error"])
+    if error["type"] == "bool_type":  # strict: "yes", 1 or "false" are no booleans
+        return f"{where}: must be true or false (a JSON boolean), not {json.dumps(error.get('input'))}"
     return f"{where or 'body'}: {error['msg']}"
+
+
+def unknown_names(unknown: list[str], known: list[str], what: str = "field") -> str:
+    """422's message: each unknown name, the known one it is probably a typo of, and the known ones."""
+    said = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        said.append(f"unknown {what} {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "; ".join(said) + (f"; the {what}s are: {', '.join(known)}" if known else f"; this route takes no {what}s")
+
+
+def body_fields(request: Request) -> list[str]:
+    """The fields of the route's JSON body model (for naming them next to an unknown one)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    for kind in (annotation, *get_args(annotation)):  # IndexIn, or IndexIn | None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return list(kind.model_fields)
+    return []
 
 
 def install_errors(app: FastAPI) -> None:
@@ -81,7 +105,12 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(request: Request, exc: RequestValidationError):
-        problems = "; ".join(problem(request, e) for e in exc.errors())
+        errors = exc.errors()
+        unknown = [str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 2]
+        problems = "; ".join(problem(request, e) for e in errors if e["type"] != "extra_forbidden")
+        if unknown:  # 422: well-formed, but not what this route takes
+            said = unknown_names(unknown, body_fields(request))
+            return error_response(request, 422, f"{said}; {problems}" if problems else said)
         return error_response(request, 400, problems or "invalid request")
 
     @app.exception_handler(HTTPException)
@@ -106,6 +135,16 @@ def authenticated(guard: Guard):
             guard.limiter.failed(client)
             raise ApiError(401, "wrong API key or password")
         raise ApiError(401, guard.how_to_authenticate())
+    return check
+
+
+def only_query(*names: str):
+    """FastAPI dependency: 422 for a query parameter the route does not take (``?categroy=x`` would
+    otherwise list everything, unfiltered)."""
+    def check(request: Request) -> None:
+        unknown = [n for n in dict.fromkeys(request.query_params) if n not in names]
+        if unknown:
+            raise ApiError(422, unknown_names(unknown, list(names), "query parameter"))
     return check
 
 

@@ -15,7 +15,7 @@ from .. import Answer, Assistant, AssistantError, IndexReport, __version__
 from ..uploads import safe_name
 from . import actions
 from .auth import Guard
-from .http import ApiError, add_fallback, authenticated, status_of, writable
+from .http import ApiError, add_fallback, authenticated, only_query, status_of, writable
 from .render import display_path, job_result
 from .schemas import (AnswerOut, ArticleFull, ArticleOut, ArticlesOut, AskIn, DeleteOut, Error, FeedbackIn,
                       FeedbackOut, FileProblem, IndexIn, IndexReportOut, Job, PassageOut, SearchIn, SearchOut,
@@ -108,7 +108,7 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                          category=body.category, source=source(body.source))
         return SearchOut(passages=[PassageOut.of(p, folder) for p in found])
 
-    @api.get("/articles", dependencies=auth)
+    @api.get("/articles", dependencies=auth + [Depends(only_query("offset", "limit", "q", "category"))])
     def articles(offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=500),
                  q: str = Query("", description="substring of the title or file"),
                  category: str = Query("", description="only articles in this category")) -> ArticlesOut:

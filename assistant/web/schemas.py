@@ -1,15 +1,20 @@
 """The JSON the REST API speaks: pydantic models mirroring ``Passage``, ``Citation``, ``Answer`` and
-``IndexReport`` (so /openapi.json documents them), plus the request bodies."""
+``IndexReport`` (so /openapi.json documents them), plus the request bodies. The REST bodies refuse unknown
+fields and take only JSON booleans for flags (``STRICT``): a misspelt filter or ``"rebuild": "yes"`` must
+not be read as something else; /v1's ``ChatIn`` (openai_api.py) takes OpenAI's extra fields."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from ..results import Answer, Citation, IndexReport, Passage
 from .render import display_path, viewer_url
+
+STRICT = ConfigDict(extra="forbid")  # REST request bodies: an unknown field is a 422 naming it (http.py)
+
 
 def not_blank(text: str) -> str:
     """Whitespace alone is no question: refused like an empty one instead of searched for."""
@@ -127,14 +132,17 @@ class Filters(DateRange):
 
 
 class AskIn(Filters):
+    model_config = STRICT
     question: Question
-    history: list[tuple[str, str]] = Field([], description="earlier turns as [question, answer] pairs")
+    history: list[tuple[str, str]] = Field([], description="earlier turns as [question, answer] pairs, oldest "
+                                                             "first: a follow-up (\"那后端呢？\") is read with them")
     k: PassageCount = None
     answerer: Literal["extractive", "llm"] | None = None
-    stream: bool = Field(False, description="Server-Sent Events: 'delta' events, then one 'answer' event")
+    stream: StrictBool = Field(False, description="Server-Sent Events: 'delta' events, then one 'answer' event")
 
 
 class SearchIn(Filters):
+    model_config = STRICT
     query: Question
     k: PassageCount = None
     mode: Literal["hybrid", "dense", "keyword"] | None = None
@@ -198,7 +206,8 @@ class DeleteOut(BaseModel):
 
 
 class IndexIn(BaseModel):
-    rebuild: bool = Field(False, description="drop everything and index the folder again")
+    model_config = STRICT
+    rebuild: StrictBool = Field(False, description="drop everything and index the folder again")
 
 
 class Job(BaseModel):
@@ -216,6 +225,7 @@ class Job(BaseModel):
 
 
 class FeedbackIn(BaseModel):
+    model_config = STRICT
     question: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(not_blank)]
     answer: str = Field(max_length=20000)
     rating: Literal["up", "down"]
