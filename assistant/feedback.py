@@ -6,22 +6,29 @@ earlier versions are copied over the first time the store is opened.
 
 An answer a user liked becomes a question in the shared eval format (``{"id", "q", "lang", "file",
 "gold", "type"}``): its file is the first cited article, its gold strings the cited sentences, so
-``assistant eval`` checks that retrieval keeps finding them. A liked abstention becomes an
-unanswerable question. Disliked answers are exported only with ``include_down`` and typed ``review``
-with no gold: someone has to write what the right answer is.
+``assistant eval`` checks that retrieval keeps finding them. A liked abstention ("not covered": the
+rating's ``settings["abstained"]``, which the page and ``POST /api/feedback``'s ``abstained`` store, or for
+older ratings an answer that opens with the "not covered" sentence) becomes an unanswerable question.
+A liked answer without cited sentences that is no abstention is left out, and counted: it has no gold
+to check, and exporting it as unanswerable would test the opposite of what the user liked. Disliked
+answers are exported only with ``include_down`` and typed ``review`` with no gold, never unanswerable:
+someone has to write what the right answer is.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from .answerers import NOT_COVERED
 from .catalog import thread_connection
 
+log = logging.getLogger(__name__)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -80,13 +87,28 @@ class FeedbackStore:
                 for r in rows]
 
 
-def eval_rows(feedback: list[dict], include_down: bool = False) -> list[dict]:
+def abstained(f: dict) -> bool:
+    """Was the rated answer the "not covered" abstention? Said by the rating when it was stored with the
+    answer's flag; older ratings are read from the answer's text (every abstention opens with it)."""
+    flag = (f.get("settings") or {}).get("abstained")
+    if isinstance(flag, bool):
+        return flag
+    return (f.get("answer") or "").strip().startswith(tuple(NOT_COVERED.values()))
+
+
+def eval_rows(feedback: list[dict], include_down: bool = False, skipped: list | None = None) -> list[dict]:
+    """The eval questions of the ratings (see the module's docstring); the liked answers left out (no cited
+    sentence, no abstention) are appended to ``skipped``."""
     rows = []
     for f in feedback:
         if f["rating"] != "up" and not include_down:
             continue
         cited = [c for c in f["citations"] if isinstance(c, dict)]
         quotes = [c.get("quote", "") for c in cited if c.get("quote")]
+        if f["rating"] == "up" and not quotes and not abstained(f):
+            if skipped is not None:
+                skipped.append(f)
+            continue
         first = cited[0].get("passage", {}) if cited else {}
         row = {"id": f"feedback-{f['id']}", "q": f["question"], "lang": language(f["question"]),
                "file": (first.get("source") or None) if quotes else None,
@@ -103,9 +125,15 @@ def eval_rows(feedback: list[dict], include_down: bool = False) -> list[dict]:
 
 
 def export(feedback: list[dict], path: str | Path, include_down: bool = False) -> int:
-    """Write the eval JSON Lines file; returns how many questions it holds."""
-    rows = eval_rows(feedback, include_down)
+    """Write the eval JSON Lines file; returns how many questions it holds. Liked answers left out for
+    want of cited sentences are counted in a warning (on stderr from the command line)."""
+    skipped: list[dict] = []
+    rows = eval_rows(feedback, include_down, skipped)
     with open(path, "w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if skipped:
+        log.warning("left out %d liked answer(s) without cited sentences (feedback %s): no gold to check, and not "
+                    "\"not covered\" answers either; rate answers with their citations", len(skipped),
+                    ", ".join(str(f["id"]) for f in skipped[:10]) + (" …" if len(skipped) > 10 else ""))
     return len(rows)

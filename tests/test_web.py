@@ -355,6 +355,7 @@ def test_the_chat_refuses_a_date_it_cannot_read(page_handlers):
     h, store = page_handlers, {"chats": [], "current": ""}
     *_, (_, _, _, turns, store, _, _) = h.chat(FLAGSHIP_ZH, [], store, 5, "extractive", "2021-07-01", None, "", "en")
     assert len(turns) == 1 and turns[0]["settings"]["date_from"] == "2021-07-01"
+    assert turns[0]["settings"]["abstained"] is False  # a thumb on it is exported by this flag
     steps = list(h.chat(FLAGSHIP_ZH, turns, store, 5, "extractive", "not a date", "", "", "en"))
     assert len(steps) == 1  # nothing was searched
     shown, panel, box, kept, saved, ask, stop = steps[0]
@@ -399,28 +400,56 @@ def test_a_browser_session_opens_the_viewer_and_the_api(server, http):
 # -- feedback ---------------------------------------------------------------------------------
 
 def test_feedback_is_stored_and_exported_as_eval_questions(http, server, tmp_path):
+    """Liked answers become questions with their cited sentences as gold, a liked "not covered" one an
+    unanswerable question; a liked answer sent without citations (the README's example) is left out and
+    counted, not exported as unanswerable (the opposite of what the user liked)."""
     _, _, root = server
     liked = http.post("/api/ask", json={"question": FLAGSHIP_ZH}).json()
     disliked = http.post("/api/ask", json={"question": "远程办公对哪类工作的效率影响最大？"}).json()
-    for answer, rating in ((liked, "up"), (disliked, "down")):
+    covered_not = http.post("/api/ask", json={"question": "火星上一共有几只猫？"}).json()
+    assert covered_not["abstained"]
+    for answer, rating in ((liked, "up"), (disliked, "down"), (covered_not, "up")):
         r = http.post("/api/feedback", json={"question": answer["question"], "answer": answer["text"],
                                              "rating": rating, "citations": answer["citations"],
-                                             "settings": {"k": 5}, "comment": "test"})
+                                             "abstained": answer["abstained"], "settings": {"k": 5},
+                                             "comment": "test"})
         assert r.status_code == 201 and r.json()["id"] >= 1
+    readme = {"question": "换电站换一次电要多久？", "answer": "三分钟左右。", "rating": "up", "citations": []}
+    assert http.post("/api/feedback", json=readme).status_code == 201
     assert http.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "meh"}).status_code == 400
 
     out = tmp_path / "feedback.jsonl"
     done = subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out),
                            "--index-dir", str(root / "index")], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
+    assert "left out 1 liked answer(s) without cited sentences" in done.stderr
     questions = load_jsonl(out)  # the eval harness reads it
-    assert [q.q for q in questions] == [FLAGSHIP_ZH]
+    assert [q.q for q in questions] == [FLAGSHIP_ZH, "火星上一共有几只猫？"]
     assert questions[0].answerable and questions[0].file == "01-digital-transformation.md"
     assert set(questions[0].gold) == {c["quote"] for c in liked["citations"]}
+    assert not questions[1].answerable
     subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out), "--include-down",
                     "--index-dir", str(root / "index")], check=True, capture_output=True, cwd=REPO)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["type"] for r in rows] == ["feedback", "review"] and rows[1]["gold"] == []
+    assert [r["type"] for r in rows] == ["feedback", "review", "unanswerable"] and rows[1]["gold"] == []
+
+
+def test_feedback_export_rules_for_older_ratings():
+    """Ratings stored before the abstained flag: a "not covered" answer is known by its opening sentence."""
+    from assistant.answerers import NOT_COVERED
+    from assistant.feedback import eval_rows
+
+    def rating(i, answer, settings=None, rating="up"):
+        return {"id": i, "rating": rating, "question": f"q{i}", "answer": answer, "citations": [],
+                "settings": settings or {}, "comment": ""}
+
+    skipped = []
+    rows = eval_rows([rating(1, NOT_COVERED["zh"] + "\n以下是最接近的段落："), rating(2, "三分钟左右。"),
+                      rating(3, "三分钟左右。", {"abstained": True}), rating(4, NOT_COVERED["en"], {"abstained": False}),
+                      rating(5, NOT_COVERED["en"], rating="down")], include_down=True, skipped=skipped)
+    assert [(r["id"], r["type"]) for r in rows] == [("feedback-1", "unanswerable"), ("feedback-3", "unanswerable"),
+                                                   ("feedback-5", "review")]
+    assert [f["id"] for f in skipped] == [2, 4]
 
 
 # -- auth -------------------------------------------------------------------------------------

@@ -203,7 +203,8 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         """Thumbs up/down on an answer, stored with its question, citations and settings (allowed in read-only
         mode: it changes no article). ``assistant feedback export`` turns them into eval questions."""
         citations = [c.model_dump() if hasattr(c, "model_dump") else c for c in body.citations]
-        return FeedbackOut(id=a.add_feedback(body.rating, body.question, body.answer, citations, body.settings,
+        settings = body.settings | ({} if body.abstained is None else {"abstained": body.abstained})
+        return FeedbackOut(id=a.add_feedback(body.rating, body.question, body.answer, citations, settings,
                                              body.comment))
 
     add_fallback(api, auth)

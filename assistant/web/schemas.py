@@ -230,6 +230,9 @@ class FeedbackIn(BaseModel):
     answer: str = Field(max_length=20000)
     rating: Literal["up", "down"]
     citations: list[CitationOut] | list[dict] = []
+    abstained: StrictBool | None = Field(None, description="the answer's own `abstained`: a liked \"not covered\" "
+                                                           "answer is exported as an unanswerable question, a liked "
+                                                           "answer without citations is not exported")
     comment: str = Field("", max_length=4000)
     settings: dict = Field({}, description="k, answerer, filters the answer was made with")
 

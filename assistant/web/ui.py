@@ -322,7 +322,7 @@ class Handlers:
                               "panel": turn_panel(answer, turn, self.folder, lang),
                               "citations": [CitationOut.of(c, self.folder).model_dump() for c in answer.citations],
                               "settings": {"k": int(k), "answerer": answer.answerer, **chosen,
-                                           "history": history[-2:]}}]
+                                           "history": history[-2:], "abstained": answer.abstained}}]
         except Exception as exc:  # noqa: BLE001 - show it in the chat; the app keeps serving
             if not isinstance(exc, AssistantError):
                 log.exception("answering %r failed", question)
