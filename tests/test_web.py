@@ -313,6 +313,34 @@ def test_openai_follow_up_uses_the_history(server):
     assert "Quoted from the Chinese articles" in content and "沟通" in content, content
 
 
+def test_openai_takes_its_extra_fields_and_names_a_bad_message(server, http):
+    """Sampling options clients send unasked are ignored; a message that cannot be read is named with its
+    problem; errors carry OpenAI's type; /v1 and /api themselves are 404s in their own shapes."""
+    from openai import BadRequestError, OpenAI
+
+    client = OpenAI(base_url=server[0] + "/v1", api_key=KEY, max_retries=0)
+    reply = client.chat.completions.create(model="assistant", messages=[{"role": "user", "content": FLAGSHIP_ZH}],
+                                           temperature=0.2, top_p=0.9, max_tokens=50, n=1, stop=["###"], seed=1,
+                                           user="tester", presence_penalty=0.5)
+    assert reply.model_extra["citations"] and len(reply.choices) == 1
+    bad = [([{"role": "system", "content": "Be brief."}, {"role": "wizard", "content": "你好"}],
+            "messages[1]: unknown role 'wizard'"),
+           ([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}],
+            "messages[0] has no text, only image_url content"),
+           ([{"role": "user", "content": FLAGSHIP_ZH}, {"role": "assistant", "content": "…"}],
+            "messages[1] is the assistant's: end with the user's question"),
+           ([{"role": "user", "content": "  "}], "messages[0] is empty: the last user message must be a non-empty question")]
+    for messages, words in bad:
+        with pytest.raises(BadRequestError) as caught:
+            client.chat.completions.create(model="assistant", messages=messages)
+        assert words in caught.value.message and caught.value.type == "invalid_request_error", caught.value.body
+
+    root = http.get("/v1")
+    assert root.status_code == 404 and root.json()["error"]["type"] == "invalid_request_error", root.text
+    assert http.get("/api").json() == {"error": "not_found", "detail": "no route /api; the routes are listed at /docs"}
+    assert httpx.get(server[0] + "/api").status_code == 401  # the key first, as everywhere
+
+
 def test_langchain_chat_openai(server):
     from langchain_openai import ChatOpenAI
 
@@ -458,6 +486,7 @@ ROUTES = [("GET", "/api/stats", None), ("POST", "/api/ask", {"question": "x"}), 
           ("GET", "/api/articles", None), ("GET", "/api/articles/x", None), ("POST", "/api/articles", None),
           ("DELETE", "/api/articles/x", None), ("POST", "/api/index", {}), ("GET", "/api/jobs/x", None),
           ("POST", "/api/feedback", {"question": "q", "answer": "a", "rating": "up"}),
+          ("GET", "/api/ingest_status", None), ("GET", "/api", None), ("GET", "/v1", None),
           ("GET", "/v1/models", None), ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}]})]
 
 

@@ -1,7 +1,9 @@
 """What every HTTP route shares: JSON errors, the credentials check and the read-only rule.
 
 REST errors are ``{"error": code, "detail": message}``; under /v1 they take OpenAI's shape
-(``{"error": {"message", "type", "code"}}``) so chat clients show the message.
+(``{"error": {"message", "type", "param", "code"}}``, type ``invalid_request_error`` or ``server_error``)
+so chat clients show the message. REST bodies are strict: an unknown field is a 422 naming it (a typo
+such as ``date_form`` would otherwise answer unfiltered); /v1 takes OpenAI's extra fields.
 """
 
 from __future__ import annotations
@@ -48,11 +50,22 @@ def status_of(exc: AssistantError) -> int:
     return 400  # ConfigError (bad filter or date), ArticleError, LLMError after its fallback
 
 
+def is_openai(path: str) -> bool:
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def openai_error(status: int, detail: str, code: str | None = None) -> dict:
+    """OpenAI's error object: its clients read ``type`` (``invalid_request_error`` for what the caller can
+    fix, ``server_error`` for ours); ``code`` keeps our precise reason."""
+    return {"error": {"message": detail, "type": "server_error" if status >= 500 else "invalid_request_error",
+                      "param": None, "code": code or CODES.get(status, "error")}}
+
+
 def error_response(request: Request, status: int, detail: str, code: str | None = None,
                    headers: dict | None = None, extra: dict | None = None) -> JSONResponse:
     code = code or CODES.get(status, "error")
-    if request.url.path.startswith("/v1/"):
-        body = {"error": {"message": detail, "type": code, "code": code}}
+    if is_openai(request.url.path):
+        body = openai_error(status, detail, code)
     else:
         body = {"error": code, "detail": detail} | (extra or {})
     return JSONResponse(body, status_code=status, headers=headers)
@@ -154,8 +167,9 @@ def add_fallback(router: APIRouter, dependencies: list | None = None) -> None:
     fall through to the Gradio app mounted at "/", whose 404 is ``{"detail": "Not Found"}``."""
     routes = list(router.routes)
 
+    @router.api_route("", methods=METHODS, dependencies=dependencies, include_in_schema=False)
     @router.api_route("/{path:path}", methods=METHODS, dependencies=dependencies, include_in_schema=False)
-    def fallback(request: Request, path: str) -> None:
+    def fallback(request: Request) -> None:
         allowed = sorted({m for r in routes if r.path_regex.match(request.url.path) for m in r.methods})
         if allowed:
             raise ApiError(405, f"{request.method} {request.url.path} is not allowed; use {' or '.join(allowed)}",

@@ -1,7 +1,8 @@
 """An OpenAI-compatible face under /v1, so chat clients and SDKs work unchanged:
 ``OpenAI(base_url="http://127.0.0.1:7860/v1", api_key=...)``.
 
-The last user message is the question, earlier user/assistant turns the history. The reply's content
+The last user message is the question, earlier user/assistant turns the history (system, developer
+and tool messages are skipped; a role beyond those, or a question without text, is a 400 saying so). The reply's content
 is the cited answer followed by a plain-Markdown "Sources" list; the structured citations travel in an
 extra ``citations`` field (of the completion, and of the last chunk when streaming).
 
@@ -27,11 +28,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import Answer, Assistant, AssistantError
 from ..prompts import estimate_tokens
 from .auth import Guard
-from .http import ApiError, add_fallback, authenticated, status_of
+from .http import ApiError, add_fallback, authenticated, openai_error, status_of
 from .render import display_path
 from .schemas import CitationOut, DateRange, PassageCount, PassageOut
 
 MODELS = {"assistant": "extractive", "assistant-llm": "llm"}
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")  # OpenAI's; only user/assistant are read
+# OpenAI's request fields that are accepted and ignored (clients send them by default): the reply is always
+# one answer from the articles. Any other unknown field is ignored too.
+IGNORED = ("temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop", "seed", "presence_penalty",
+           "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user", "tools", "tool_choice",
+           "parallel_tool_calls", "response_format", "metadata", "store", "reasoning_effort")
 SOURCES = "**Sources**"
 CLOSEST = "**Closest passages**"
 
@@ -48,8 +55,9 @@ class StreamOptions(BaseModel):
 
 
 class ChatIn(DateRange):
-    """OpenAI's request body; sampling options (temperature, max_tokens, ...) are accepted and ignored.
-    Our own options ride along as extra fields (``extra_body`` in the openai package)."""
+    """OpenAI's request body; its sampling and tool options (``IGNORED``: temperature, max_tokens, n, stop,
+    ...) are accepted and ignored, as clients send them unasked. Our own options ride along as extra
+    fields (``extra_body`` in the openai package)."""
     model_config = ConfigDict(extra="allow")
     model: str = "assistant"
     messages: list[Message] = Field(min_length=1)
@@ -67,10 +75,25 @@ def text_of(m: Message) -> str:
 
 def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
     """The last user message, and the (question, answer) pairs before it; our Sources lists are cut off
-    the earlier answers so they do not leak into follow-up rewriting."""
+    the earlier answers so they do not leak into follow-up rewriting. A request that cannot be read is
+    refused naming what is wrong with which message."""
+    for i, m in enumerate(messages):
+        if m.role not in ROLES:
+            raise ApiError(400, f"messages[{i}]: unknown role {m.role!r}; use user or assistant (system, "
+                                "developer and tool messages are accepted and skipped)")
     turns = [(m.role, text_of(m)) for m in messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
-        raise ApiError(400, "the last message must be a non-empty user message (the question)")
+    last = max((i for i, m in enumerate(messages) if m.role in ("user", "assistant")), default=None)
+    if last is None:
+        raise ApiError(400, "no user message: the last user message is the question")
+    if turns[-1][0] != "user":
+        raise ApiError(400, f"messages[{last}] is the assistant's: end with the user's question")
+    if not turns[-1][1].strip():
+        content = messages[last].content
+        kinds = sorted({str(part.get("type")) for part in content}) if isinstance(content, list) else []
+        if kinds and "text" not in kinds:
+            raise ApiError(400, f"messages[{last}] has no text, only {', '.join(kinds)} content: this assistant "
+                                "answers text questions")
+        raise ApiError(400, f"messages[{last}] is empty: the last user message must be a non-empty question")
     history, pending = [], None
     for role, text in turns[:-1]:
         if role == "user":
@@ -178,7 +201,7 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
                         sent += part
                         yield chunk({"content": part})
             except AssistantError as exc:
-                yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'error'}})}\n\n"
+                yield f"data: {json.dumps(openai_error(status_of(exc), str(exc)), ensure_ascii=False)}\n\n"
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream",
