@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .articles import read_article
-from .catalog import Catalog, quick_check
+from .catalog import Catalog, is_corrupt, quick_check, unusable
 from .chunking import BREADCRUMB_SEP
-from .errors import AssistantError, ConfigError
+from .errors import AssistantError, ConfigError, StoreError
 from .chain import AnswerChain
 from .embeddings import Embedder, EmbeddingCache
 from .indexer import (CURRENT, Indexer, file_status, generation_dir, live_generation, next_generation,
@@ -33,10 +33,13 @@ log = logging.getLogger("assistant")
 
 def open_cache(path: Path) -> EmbeddingCache:
     """The vector cache, or a fresh one when the file is damaged: it only holds what the model can
-    compute again, so a broken cache costs re-embedding, never a failed start."""
+    compute again, so a broken cache costs re-embedding, never a failed start. A cache that is only
+    locked or cannot be opened is someone's sound file: it stays where it is and the error says why."""
     try:
         return EmbeddingCache(path)
     except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise unusable(path, exc) from None
         aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
         log.warning("vector cache %s is unreadable (%s); moved to %s, texts will be embedded again", path, exc, aside)
         for suffix in ("-wal", "-shm"):

@@ -65,6 +65,36 @@ def quick_check(path: Path) -> list[str]:
     return [] if rows == ["ok"] else [f"{path}: {r}" for r in rows[:5]]
 
 
+# SQLite's primary result codes for a file whose bytes are not a sound database. Every other error
+# (locked, busy, cannot open, read-only, disk full, I/O) is about reaching a file that may be fine.
+_CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """True when SQLite says the file itself is damaged ("file is not a database", "malformed"): only
+    such a file may be set aside. A locked or unreadable one belongs to someone and must stay."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _CORRUPT_CODES
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def unusable(path: Path, exc: sqlite3.Error) -> StoreError:
+    """The one-line message for a database file SQLite cannot use now, though it may be sound."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (5, 6) or "locked" in str(exc):  # SQLITE_BUSY, SQLITE_LOCKED
+        return StoreError(f"{path} is locked by another process ({exc}); wait until it has finished (or stop it) "
+                          "and try again")
+    return StoreError(f"cannot use {path} ({exc}); check that you may read and write it and its folder (the index "
+                      "writes its journal even to answer questions) and that the disk is not full")
+
+
+def sqlite_problem(path: Path, exc: sqlite3.Error) -> StoreError:
+    """``damaged`` for a corrupt file, ``unusable`` for one that cannot be reached."""
+    return damaged(path, exc) if is_corrupt(exc) else unusable(path, exc)
+
+
 def thread_connection(local: threading.local, path: Path) -> sqlite3.Connection:
     """This thread's connection to one of the small SQLite files beside the index generations
     (feeds.sqlite, feedback.sqlite): autocommit, WAL, created on first use."""
@@ -135,9 +165,12 @@ class Catalog:
             self.schema_found = migrate(self.db, path, _SCHEMA)
         except sqlite3.DatabaseError as exc:  # random bytes, a truncated file: say what to do
             self.close()
-            raise damaged(path, exc) from None
-        except StoreError:
+            raise sqlite_problem(path, exc) from None
+        except StoreError as exc:
             self.close()
+            cause = exc.__context__  # migrate calls every SQLite error "damaged", a locked file too
+            if isinstance(cause, sqlite3.DatabaseError) and not is_corrupt(cause):
+                raise unusable(path, cause) from None
             raise
 
     @property
@@ -151,7 +184,7 @@ class Catalog:
                 db.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
             except sqlite3.DatabaseError as exc:
                 db.close()
-                raise damaged(self.path, exc) from None
+                raise sqlite_problem(self.path, exc) from None
             self._local.db = db
         return db
 

@@ -506,3 +506,40 @@ def test_a_1mb_line_without_punctuation_chunks_in_bounded_time_and_size(tmp_path
         assert seconds < 10, (name, seconds)
         assert max(len(c.text) for c in chunks) <= s.chunk_size + s.chunk_size // 2, name
         assert sum(len(c.text) for c in chunks) >= len(article.text) - len(chunks), name  # nothing dropped
+
+
+def test_a_locked_or_unopenable_vector_cache_is_left_alone_and_said_in_one_line(tmp_path, monkeypatch, capsys):
+    """Only a damaged cache file may be set aside: one another process holds locked, or one SQLite cannot
+    open, is someone's sound file. It stays (with its -wal), and the error says what to do."""
+    from assistant.api import open_cache
+    from assistant.cli import main
+    from assistant.errors import StoreError
+
+    index = tmp_path / "index"
+    a = Assistant(index_dir=str(index), quiet=True)
+    a.cache.put("m", {"h": np.ones(4, dtype=np.float32)})
+    a.catalog.close()
+    a.cache._conn().close()
+    cache = index / "embeddings.sqlite"
+    holder = sqlite3.connect(cache, isolation_level=None)  # another process's exclusive writer
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("INSERT INTO passage_vectors VALUES ('m', 'h2', x'00')")
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, *args, timeout=5.0, **kw: connect(
+        path, *args, timeout=0.2 if str(path) == str(cache) else timeout, **kw))  # not the 30 s wait
+    try:
+        with pytest.raises(StoreError, match="locked by another process"):
+            open_cache(cache)
+        code = main(["stats", "--index-dir", str(index)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and "locked by another process" in err and "damaged" not in err
+        assert not list(index.glob("*.damaged-*")) and Path(f"{cache}-wal").exists()
+    finally:
+        holder.close()
+    assert open_cache(cache).count() == 2  # the same file, with the other writer's vector
+
+    shutil.rmtree(index)
+    (index / "embeddings.sqlite").mkdir(parents=True)  # a folder where the file should be: cannot be opened
+    with pytest.raises(StoreError, match="cannot use"):
+        Assistant(index_dir=str(index), quiet=True)
+    assert (index / "embeddings.sqlite").is_dir() and not list(index.glob("*.damaged-*"))
