@@ -3,9 +3,10 @@
 Formats:
 - JSON Lines, one ``{"id", "q", "lang", "file", "gold": [...], "type"}`` per line, optionally with
   ``"key": [...]`` (short strings a right answer contains; the gold strings serve when absent) and
-  ``"history": [...]`` (earlier questions of the chat, for ``type: "followup"``). ``file`` is a path
-  relative to ``--files-dir`` (or a bare file name); null with empty ``gold`` for questions the
-  articles cannot answer.
+  ``"history": [...]`` (the earlier questions of the chat as strings, not question/answer pairs: the
+  answers are the assistant's own; for ``type: "followup"``). ``file`` is a path relative to
+  ``--files-dir`` (or a bare file name); null with empty ``gold`` for questions the articles cannot
+  answer. A single string stands for a one-item ``gold`` or ``key``.
 - SQuAD JSON (e.g. CMRC 2018): every ``data[i]`` becomes one article titled ``data[i].title``, written
   as a Markdown file next to the index and indexed, and every answer span becomes a gold string.
 
@@ -59,13 +60,41 @@ def load_jsonl(path: Path) -> list[Question]:
             continue
         try:
             row = json.loads(line)
-            questions.append(Question(id=str(row.get("id", n)), q=row["q"], lang=row.get("lang", ""),
-                                      file=row.get("file"), gold=list(row.get("gold") or []),
-                                      type=row.get("type", ""), key=list(row.get("key") or []),
-                                      history=list(row.get("history") or [])))
+            if not isinstance(row, dict):
+                raise TypeError("a JSON object per line")
+            question = Question(id=str(row.get("id", n)), q=row["q"], lang=row.get("lang", ""),
+                                file=row.get("file"), gold=_strings(row, "gold"), type=row.get("type", ""),
+                                key=_strings(row, "key"), history=_strings(row, "history", one=False))
+        except _Shape as exc:
+            raise ConfigError(f"{path}:{n}: {exc}") from None
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}:{n}: not a question line ({exc})") from None
+        if not isinstance(question.q, str) or not question.q.strip():
+            raise ConfigError(f"{path}:{n}: q must be the question's text")
+        questions.append(question)
     return questions
+
+
+class _Shape(ValueError):
+    """A field of a question line has the wrong shape; the message says which and what it should be."""
+
+
+_SHAPES = {"gold": "strings the passage holds", "key": "strings a right answer holds",
+           "history": "earlier questions (strings)"}
+
+
+def _strings(row: dict, name: str, one: bool = True) -> list[str]:
+    """A list-of-strings field. ``one``: a single string stands for a list of it (``"gold": "3 到 5 分钟"``
+    would otherwise be read letter by letter). History must be the earlier questions alone: a list of
+    [question, answer] pairs is refused rather than guessed at."""
+    value = row.get(name)
+    if value is None:
+        return []
+    if one and isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise _Shape(f"{name} must be a list of {_SHAPES[name]}")
 
 
 def load_squad(path: Path, articles_dir: Path) -> list[Question]:
