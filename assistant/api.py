@@ -48,6 +48,25 @@ def open_cache(path: Path) -> EmbeddingCache:
         return EmbeddingCache(path)
 
 
+def check_index_folder(index: Path) -> None:
+    """Say in one line why the index folder cannot be used, before SQLite and Chroma fail on it with a
+    traceback. Even answering writes there (the databases' journals), so it must be writable."""
+    if index.exists() and not index.is_dir():
+        raise StoreError(f"the index folder {index} is a file, not a folder: point --index-dir "
+                         "(ASSISTANT_INDEX_DIR) at a folder")
+    try:
+        index.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        there = next((p for p in index.parents if p.exists()), None)
+        why = f"{there} is a file" if there and not there.is_dir() else exc.strerror
+        raise StoreError(f"cannot create the index folder {index} ({why}); check that every part of the path "
+                         "is a folder you may write to") from None
+    if not os.access(index, os.R_OK | os.W_OK | os.X_OK):
+        raise StoreError(f"the index folder {index} is not writable: the index writes its lock and journals even "
+                         "to answer questions; give yourself write permission, or copy the folder somewhere "
+                         "writable and use that")
+
+
 class Assistant:
     """Index articles, search them, answer questions with citations.
 
@@ -59,6 +78,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, **overrides: Any):
         self.settings = settings.replace(**overrides) if settings else Settings.from_env(**overrides)
         index = self.settings.index_path
+        check_index_folder(index)
         self.cache = open_cache(Path(self.settings.embedding_cache).expanduser() if self.settings.embedding_cache
                                 else index / "embeddings.sqlite")
         self.embedder = Embedder(self.settings)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sqlite3
 import sys
 import textwrap
+from pathlib import Path
 
 from .errors import AssistantError, ConfigError
 from .progress import TqdmProgress
@@ -14,6 +17,11 @@ from .progress import TqdmProgress
 EPILOG = """\
 Every option can also be set with an ASSISTANT_* environment variable, e.g. ASSISTANT_INDEX_DIR,
 ASSISTANT_CHUNK_SIZE, ASSISTANT_EMBEDDING_MODEL, ASSISTANT_CHROMA_URL (see README, "Configuration").
+
+Exit codes: 0 done; 1 done, but something was left out (index / feeds: a file, entry or feed failed, listed
+in the output, while the rest is indexed and the index is consistent; remove: a path was not indexed;
+stats --check: problems found); 2 nothing was done: bad usage or an index that cannot be used, said on one
+"error:" line; 130 interrupted.
 """
 
 
@@ -30,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", parents=[common], help="add new/changed articles to the index, drop deleted ones",
                        description="Index article files and folders (.md, .markdown, .html, .htm, .txt). "
                                    "Only new or changed articles are read and only passages never seen before are "
-                                   "embedded; articles whose file is gone from a given folder are removed.")
+                                   "embedded; articles whose file is gone from a given folder are removed. "
+                                   "Exit code 0: all indexed; 1: some files failed (listed), the rest is indexed; "
+                                   "2: nothing was done (no usable PATH, or the index cannot be used).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders (searched recursively)")
     p.add_argument("--rebuild", action="store_true",
                    help="drop the index and build it from scratch (cached vectors of unchanged texts are reused)")
@@ -77,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repair", action="store_true", help="fix what --check finds")
     p.add_argument("--files", nargs="*", metavar="DIR",
                    help="also list each file: indexed / pending / failed (why) / from which feed, and when it "
-                        "last changed (default: the folders indexed so far)")
+                        "last changed; only the files under the DIRs given (default: every indexed file and the "
+                        "folders indexed so far)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
@@ -100,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "still being written wait until they are complete). Feeds added with "
                                    "`assistant feeds add` are synced at start and every --feed-interval minutes.")
     p.add_argument("paths", nargs="+", metavar="DIR", help="folders to watch (recursively)")
-    p.add_argument("--feed-interval", type=float, metavar="MIN",
+    p.add_argument("--feed-interval", type=_minutes, metavar="MIN",
                    help="minutes between feed syncs (default 30, ASSISTANT_FEED_INTERVAL; 0 = never)")
     p.add_argument("--poll", action="store_true", help="poll for changes instead of inotify (network drives)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
@@ -109,12 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Subscribe to RSS 2.0 / Atom feeds. Each entry is saved as a Hexo-style "
                                    "article under ARTICLES_DIR/feeds/NAME/ and indexed; entries with only a "
                                    "summary get the linked page's text. `assistant watch` syncs them every "
-                                   "--feed-interval minutes.")
+                                   "--feed-interval minutes. Exit code of add and sync: 0 all synced; 1 a feed or "
+                                   "entry failed (listed), the rest is saved and indexed; 2 nothing was done.")
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", parents=[common], help="subscribe to a feed (and sync it now)")
     f.add_argument("url")
     f.add_argument("--name", help="folder name for its articles (default: from the URL)")
-    f.add_argument("--articles-dir", help="articles folder (default: examples/articles, ASSISTANT_ARTICLES_DIR)")
+    f.add_argument("--articles-dir",
+                   help="articles folder; its entries go to ARTICLES_DIR/feeds/NAME/ (default: "
+                        "ASSISTANT_ARTICLES_DIR, else the one folder the index was built from)")
     f.add_argument("--no-sync", action="store_true", help="only subscribe; sync later")
     f = feeds.add_parser("list", parents=[common], help="the feeds and their last sync")
     f.add_argument("--json", action="store_true")
@@ -134,17 +148,44 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", help="only articles under this file or folder path")
 
 
-def _assistant(args, existing: bool = False):
-    """The Assistant over ``--index-dir``. ``existing``: the command only reads an index, so a folder that is
-    not there is a mistyped path, not a new index to create silently."""
-    from .api import Assistant
+def _minutes(text: str) -> float:
+    """argparse type of --feed-interval: a number of minutes, 0 for never."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (never sync) or more minutes, got {text}")
+    return value
+
+
+def _settings(args):
     from .settings import Settings
 
-    if existing and not args.chroma_url:
-        index = Settings.from_env(index_dir=args.index_dir).index_path
-        if not index.is_dir():
-            raise ConfigError(f"no index at {index}: check --index-dir (or ASSISTANT_INDEX_DIR), "
-                              f"or build one with `assistant index PATH --index-dir {index}`")
+    return Settings.from_env(index_dir=args.index_dir, chroma_url=args.chroma_url)
+
+
+def _has_index(index: Path) -> bool:
+    """An index was built in this folder: its live generation has a catalog."""
+    from .indexer import generation_dir, live_generation
+
+    return index.is_dir() and (generation_dir(index, live_generation(index)) / "assistant.sqlite").is_file()
+
+
+def _no_index(index: Path) -> ConfigError:
+    return ConfigError(f"no index at {index}: check --index-dir (or ASSISTANT_INDEX_DIR), "
+                       f"or build one with `assistant index PATH --index-dir {index}`")
+
+
+def _assistant(args, existing: bool = False):
+    """The Assistant over ``--index-dir``. ``existing``: the command only reads an index, so a folder without
+    one is a mistyped path, not a new index to create silently (nothing is written there)."""
+    from .api import Assistant
+
+    if existing:
+        index = _settings(args).index_path
+        if not _has_index(index):
+            raise _no_index(index)
     return Assistant(index_dir=args.index_dir, chroma_url=args.chroma_url,
                      quiet=getattr(args, "quiet", None) or None)
 
@@ -155,7 +196,23 @@ def _question(text: str) -> str:
     return text
 
 
+def _unusable_paths(paths: list[str], extensions) -> list[str]:
+    """The PATHs that cannot be indexed at all (missing, or a file of a type we do not read), with why."""
+    allowed = tuple(e.lower() for e in extensions)
+    found = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            found.append(f"{raw}: no such file or folder")
+        elif path.is_file() and not path.name.lower().endswith(allowed):
+            found.append(f"{raw}: unsupported file type (supported: {', '.join(extensions)})")
+    return found
+
+
 def cmd_index(args) -> int:
+    unusable = _unusable_paths(args.paths, _settings(args).extensions)
+    if len(unusable) == len(args.paths):  # checked before the index is opened: nothing is written
+        raise ConfigError(f"nothing to index: {'; '.join(unusable)}")
     a = _assistant(args)
     progress = TqdmProgress(quiet=args.quiet)
     try:
@@ -173,12 +230,13 @@ def cmd_index(args) -> int:
             print(f"  warning: {path}: {message}")
         for path, other in report.duplicates:
             print(f"  duplicate: {path} has the same content as {other}")
-    return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+    return 1 if report.failed else 0
 
 
 def cmd_search(args) -> int:
+    query = _question(args.query)  # a usage error first, as in ask
     a = _assistant(args, existing=True)
-    hits = a.search(_question(args.query), k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
+    hits = a.search(query, k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
                     category=args.category, source=args.source)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -262,7 +320,7 @@ def cmd_stats(args) -> int:
     stats = a.stats()
     if args.check or args.repair:
         stats["problems"] = a.check(repair=args.repair)
-    files = a.file_status(args.files or None) if args.files is not None else None
+    files = _file_rows(a, args.files) if args.files is not None else None
     if files is not None:
         stats["files"] = {state: sum(1 for f in files if f["state"] == state)
                           for state in ("indexed", "pending", "failed")}
@@ -277,10 +335,29 @@ def cmd_stats(args) -> int:
     return 1 if stats.get("problems") and not args.repair else 0
 
 
+def _file_rows(a, folders: list[str]) -> list[dict]:
+    """``Assistant.file_status``, limited to the files under ``folders`` when some are given (it also lists
+    every indexed article, wherever it is)."""
+    if not folders:
+        return a.file_status()
+    roots = [str(Path(f).expanduser().resolve()) for f in folders]
+    return [row for row in a.file_status(folders)
+            if any(row["path"] == r or row["path"].startswith(r.rstrip(os.sep) + os.sep) for r in roots)]
+
+
 def cmd_remove(args) -> int:
-    n = _assistant(args, existing=True).remove(args.paths)
-    print(f"removed {n} article(s)")
-    return 0
+    a = _assistant(args, existing=True)
+    removed, missing = 0, []
+    for path in args.paths:  # one by one, to name a path that was not indexed
+        n = a.remove([path])
+        removed += n
+        if not n:
+            missing.append(path)
+    if removed or not missing:
+        print(f"removed {removed} article(s)")
+    for path in missing:
+        print(f"not in the index: {path}", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def cmd_feedback(args) -> int:
@@ -319,15 +396,50 @@ def cmd_watch(args) -> int:
     return 0
 
 
+def _feed_articles_dir(args) -> str | None:
+    """Where `feeds add` saves its entries when given: --articles-dir, else ASSISTANT_ARTICLES_DIR."""
+    if args.articles_dir:
+        return args.articles_dir
+    return _settings(args).articles_dir if os.environ.get("ASSISTANT_ARTICLES_DIR") else None
+
+
+def _indexed_folder(a) -> str:
+    """Else the articles folder of the index's other feeds, else the one folder the index was built from:
+    the entries sit with the articles that folder's `watch` keeps indexed, never in a folder relative to
+    wherever the command happens to run."""
+    used = {str(Path(f["folder"]).parent.parent) for f in a.feeds.list()}  # ARTICLES_DIR/feeds/NAME
+    if len(used) == 1:
+        return used.pop()
+    index = a.settings.index_path
+    folders = sorted(f for f in json.loads(a.catalog.get_meta("folders") or "[]") if Path(f).is_dir())
+    eval_articles = str(index.resolve() / "eval-articles")  # written by `assistant eval` of SQuAD files
+    tops = [f for f in folders if not f.startswith(eval_articles)
+            and not any(f.startswith(other.rstrip(os.sep) + os.sep) for other in folders)]
+    if len(tops) == 1 and not used:
+        return tops[0]
+    if used:
+        built = f"has feeds in {len(used)} articles folders ({', '.join(sorted(used)[:3])})"
+    else:
+        built = f"was built from {len(tops)} folders ({', '.join(tops[:3])})" if tops else "has no indexed folder yet"
+    raise ConfigError(f"the index at {index} {built}: {_ASK_ARTICLES_DIR}")
+
+
+_ASK_ARTICLES_DIR = "give the folder to save the feed's articles in with --articles-dir (or ASSISTANT_ARTICLES_DIR)"
+
+
 def cmd_feeds(args) -> int:
-    a = _assistant(args)
-    feeds = a.feeds
     if args.feeds_command == "add":
-        feed = feeds.add(args.url, name=args.name, articles_dir=args.articles_dir)
+        articles_dir = _feed_articles_dir(args)
+        index = _settings(args).index_path
+        if articles_dir is None and not _has_index(index):  # said before anything is written
+            raise ConfigError(f"no index at {index} to take the articles folder from: {_ASK_ARTICLES_DIR}")
+        a = _assistant(args)
+        feed = a.feeds.add(args.url, name=args.name, articles_dir=articles_dir or _indexed_folder(a))
         print(f"added {feed['name']}: {feed['url']} -> {feed['folder']}")
         if args.no_sync:
             return 0
-        return _print_sync(feeds.sync([feed["name"]]), as_json=False)
+        return _print_sync(a.feeds.sync([feed["name"]]), as_json=False)
+    feeds = _assistant(args, existing=args.feeds_command in ("list", "remove")).feeds
     if args.feeds_command == "sync":
         return _print_sync(feeds.sync(args.names or None), as_json=args.json)
     if args.feeds_command == "remove":
@@ -366,7 +478,8 @@ def _print_sync(results, as_json: bool) -> int:
             print(f"indexed: added {i['added']}, updated {i['updated']}, passages embedded {i['chunks_embedded']}")
         if not results:
             print("no feeds; add one with `assistant feeds add URL`")
-    return 1 if results and all(r.error for r in results) else 0
+    left_out = any(r.error or r.failed or (r.index and r.index["failed"]) for r in results)
+    return 1 if left_out else 0
 
 
 COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats,
@@ -376,14 +489,32 @@ COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cm
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so a closed pipe is noticed inside the try
+        return code
+    except BrokenPipeError:  # `assistant ask … | head -1`: the reader has all it wants; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        return 141  # 128 + SIGPIPE, as a Unix tool ended by the closed pipe
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as exc:  # pages damaged after the file was opened
-        print(f"error: the index in {getattr(args, 'index_dir', None) or 'the index folder'} is damaged ({exc}); "
+    except sqlite3.DatabaseError as exc:  # after the file was opened: damaged pages, or locked for too long
+        from .catalog import is_corrupt, unusable
+
+        where = getattr(args, "index_dir", None) or "the index folder"
+        if not is_corrupt(exc):
+            print(f"error: {unusable(where, exc)}", file=sys.stderr)
+            return 2
+        print(f"error: the index in {where} is damaged ({exc}); "
               "run `assistant stats --check` to see which file, move it away and run "
               "`assistant index --rebuild PATH...`", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        print(f"error: {exc.filename}: {exc.strerror}; check that the path exists and that you may use it",
+              file=sys.stderr)
         return 2
 
 

@@ -36,7 +36,7 @@ def test_index_search_stats_remove(tmp_path, capsys):
     index = str(tmp_path / "index")
 
     code, out, _ = run(capsys, "index", str(articles), "--index-dir", index, "--quiet")
-    assert code == 0
+    assert code == 1  # done, but a file was left out
     assert "added 1" in out and "failed 1" in out and "bad.md" in out and "empty" in out
 
     code, out, _ = run(capsys, "index", str(articles), "--index-dir", index, "--quiet", "--json")
@@ -76,9 +76,14 @@ def test_a_mistyped_index_folder_or_an_empty_question_is_an_error_not_an_empty_a
         code, out, err = run(capsys, *argv, "--index-dir", str(missing))
         assert code == 2 and err.startswith(f"error: no index at {missing}") and "assistant index" in err, argv
         assert not missing.exists()
-    missing.mkdir()  # there, but nothing indexed yet
-    code, _, err = run(capsys, "ask", "换电是什么？", "--index-dir", str(missing))
-    assert code == 2 and "is empty" in err and "assistant index" in err
+    missing.mkdir()  # there, but nothing indexed yet: the same error, and nothing is written into it
+    for argv in (["ask", "换电是什么？"], ["search", "换电"], ["stats", "--files"], ["remove", "x.md"],
+                 ["feedback", "export", str(tmp_path / "out.jsonl")], ["feeds", "list"], ["feeds", "remove", "x"],
+                 ["feeds", "add", "http://127.0.0.1:9/feed.xml", "--no-sync"]):
+        code, out, err = run(capsys, *argv, "--index-dir", str(missing))
+        hint = "--articles-dir" if argv[0] == "feeds" and argv[1] == "add" else "assistant index"
+        assert code == 2 and err.startswith(f"error: no index at {missing}") and hint in err, argv
+        assert list(missing.iterdir()) == [], argv
     for argv in (["ask", "   "], ["search", ""]):
         code, _, err = run(capsys, *argv, "--index-dir", str(missing))
         assert code == 2 and err.startswith("error: the question is empty")
@@ -100,8 +105,166 @@ def test_environment_overrides(tmp_path, capsys, monkeypatch):
     assert not (tmp_path / "vectorstore").exists()
 
     (tmp_path / "flag-index").mkdir()
-    code, out, _ = run(capsys, "stats", "--json", "--index-dir", str(tmp_path / "flag-index"))
-    assert json.loads(out)["articles"] == 0 and json.loads(out)["index_dir"] == str(tmp_path / "flag-index")
+    code, out, err = run(capsys, "stats", "--json", "--index-dir", str(tmp_path / "flag-index"))
+    assert code == 2 and err.startswith(f"error: no index at {tmp_path / 'flag-index'}")
     monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "10")  # invalid: the one-line error names the variable's setting
     code, _, err = run(capsys, "stats")
     assert code == 2 and err.startswith("error: chunk_size must be at least 50")
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory):
+    """One small index (the seed article, and an empty file that fails) built once for this module's tests:
+    (articles folder, index folder). Tests that change an index copy it first."""
+    root = tmp_path_factory.mktemp("seed")
+    articles = root / "articles"
+    articles.mkdir()
+    (articles / "seed.md").write_bytes(SEED.read_bytes())
+    write(articles / "bad.md", "")
+    index = root / "index"
+    assert main(["index", str(articles), "--index-dir", str(index), "--quiet"]) == 1
+    return articles, index
+
+
+def _copy_index(index, tmp_path):
+    import shutil
+
+    return shutil.copytree(index, tmp_path / "index")
+
+
+def test_index_exit_codes_nothing_usable_some_failed_all_fine(seed_index, tmp_path, capsys):
+    """0 all fine, 1 done with files left out (listed), 2 nothing could be done (and nothing written)."""
+    articles, index = seed_index
+    index = _copy_index(index, tmp_path)
+    code, out, _ = run(capsys, "index", str(articles), str(tmp_path / "nonexistent"), "--index-dir", str(index), "-q")
+    assert code == 1 and "unchanged 1" in out and "nonexistent: no such file or folder" in out
+    for argv in ([str(tmp_path / "nonexistent")], [str(tmp_path / "nonexistent"), str(REPO / "pyproject.toml")]):
+        code, _, err = run(capsys, "index", *argv, "--index-dir", str(tmp_path / "new-index"), "--rebuild", "-q")
+        assert code == 2 and err.startswith("error: nothing to index:") and "no such file or folder" in err
+        assert err.count("\n") == 1 and not (tmp_path / "new-index").exists()
+    good = tmp_path / "good"
+    write(good / "tea.md", hexo("茶", "<p>绿茶用八十度的水冲泡。</p>"))
+    code, out, _ = run(capsys, "index", str(good), "--index-dir", str(index), "-q")
+    assert code == 0 and "added 1" in out and "failed 0" in out
+
+
+def test_remove_names_a_path_that_is_not_indexed(seed_index, tmp_path, capsys):
+    articles, index = seed_index
+    index = _copy_index(index, tmp_path)
+    code, out, err = run(capsys, "remove", str(articles / "nothere.md"), "--index-dir", str(index))
+    assert code == 1 and out == "" and err == f"not in the index: {articles / 'nothere.md'}\n"
+    code, out, err = run(capsys, "remove", str(articles / "seed.md"), str(articles / "nothere.md"),
+                         "--index-dir", str(index))
+    assert code == 1 and "removed 1 article(s)" in out and "not in the index" in err
+
+
+def test_stats_files_dir_limits_the_listing(seed_index, tmp_path, capsys):
+    articles, index = seed_index
+    other = tmp_path / "other"
+    write(other / "new.md", hexo("新", "<p>还没有收录。</p>"))
+    code, out, _ = run(capsys, "stats", "--files", str(other), "--json", "--index-dir", str(index))
+    stats = json.loads(out)
+    assert code == 0 and [f["path"] for f in stats["file_status"]] == [str(other / "new.md")]
+    assert stats["files"] == {"indexed": 0, "pending": 1, "failed": 0}
+    code, out, _ = run(capsys, "stats", "--files", "--json", "--index-dir", str(index))
+    listed = {f["path"]: f["state"] for f in json.loads(out)["file_status"]}
+    assert listed == {str(articles / "seed.md"): "indexed", str(articles / "bad.md"): "failed"}
+    result = subprocess.run([sys.executable, "-m", "assistant", "stats", "--help"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert "only the files under the DIRs given" in " ".join(result.stdout.split())
+
+
+def test_eval_refuses_history_pairs_with_the_line_and_reads_one_gold_string(seed_index, tmp_path, capsys):
+    from assistant.evaluate import load_questions
+
+    _, index = seed_index
+    questions = write(tmp_path / "q.jsonl", "\n".join([
+        json.dumps({"id": "a", "q": "换电需要多长时间？", "gold": "3 到 5 分钟"}, ensure_ascii=False),
+        json.dumps({"id": "b", "q": "那充电呢？", "history": [["换电需要多长时间？", "3 到 5 分钟"]]},
+                   ensure_ascii=False)]) + "\n")
+    code, _, err = run(capsys, "eval", str(questions), "--index-dir", str(index))
+    assert code == 2 and err == f"error: {questions}:2: history must be a list of earlier questions (strings)\n"
+    questions.write_text(questions.read_text("utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert load_questions(questions)[0].gold == ["3 到 5 分钟"]  # one string, not its letters
+
+
+def test_feeds_add_saves_beside_the_indexed_articles_not_in_the_working_folder(seed_index, tmp_path, capsys,
+                                                                                monkeypatch):
+    articles, index = seed_index
+    index = _copy_index(index, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "feeds", "add", "http://127.0.0.1:9/one.xml", "--name", "one", "--no-sync",
+                       "--index-dir", str(index))
+    assert code == 0 and out.strip().endswith(f"-> {articles / 'feeds' / 'one'}")
+    code, out, _ = run(capsys, "feeds", "add", "http://127.0.0.1:9/two.xml", "--name", "two", "--no-sync",
+                       "--index-dir", str(index))  # where the index's other feeds are
+    assert code == 0 and out.strip().endswith(f"-> {articles / 'feeds' / 'two'}")
+    assert not (tmp_path / "examples").exists()
+    code, _, err = run(capsys, "feeds", "add", "http://127.0.0.1:9/x.xml", "--index-dir", str(tmp_path / "fresh"))
+    assert code == 2 and "--articles-dir" in err and not (tmp_path / "fresh").exists()
+
+
+def test_feeds_sync_exit_code_when_a_feed_fails(seed_index, tmp_path, capsys):
+    articles, index = seed_index
+    index = _copy_index(index, tmp_path)
+    code, out, _ = run(capsys, "feeds", "add", "http://127.0.0.1:9/down.xml", "--name", "down",
+                       "--articles-dir", str(tmp_path / "articles"), "--index-dir", str(index))
+    assert code == 1 and "added down" in out and "down: failed" in out  # subscribed; its sync failed
+    code, out, _ = run(capsys, "feeds", "sync", "--index-dir", str(index))
+    assert code == 1 and "down: failed" in out
+
+
+def test_watch_refuses_a_negative_feed_interval(capsys):
+    for value in ("-5", "nan", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["watch", ".", "--feed-interval", value])
+        assert exit_.value.code == 2 and "--feed-interval" in capsys.readouterr().err
+
+
+def test_output_into_a_closed_pipe_ends_quietly(seed_index):
+    """`assistant … | head -1`: no BrokenPipeError traceback, the exit status of a tool ended by SIGPIPE."""
+    import os
+
+    _, index = seed_index
+    for argv in (["stats", "--files", "--json"], ["feeds", "list", "--json"]):
+        read, written = os.pipe()
+        os.close(read)  # the reader is gone before anything is written
+        try:
+            result = subprocess.run([sys.executable, "-m", "assistant", *argv, "--index-dir", str(index)],
+                                    cwd=REPO, stdout=written, stderr=subprocess.PIPE, text=True, timeout=120)
+        finally:
+            os.close(written)
+        assert result.returncode == 141 and result.stderr == "", (argv, result.stderr[-500:])
+
+
+def _read_only(path):
+    """Make a folder read-only for this process: chmod, or for root (whom chmod does not stop) the immutable
+    flag. Returns the undo, or skips when neither is possible here."""
+    import os
+
+    if os.geteuid() != 0:
+        path.chmod(0o555)
+        return lambda: path.chmod(0o755)
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("root without chattr +i: cannot make a folder read-only")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_an_index_folder_that_cannot_be_used_is_one_line_naming_it(seed_index, tmp_path, capsys):
+    _, index = seed_index
+    afile = write(tmp_path / "afile", "not a folder")
+    for folder in (afile, afile / "sub"):  # a writer says what is wrong; a reader finds no index there
+        code, _, err = run(capsys, "index", str(REPO / "examples" / "articles"), "--index-dir", str(folder))
+        assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+        assert f"{afile} is a file" in err and str(folder) in err
+        for argv in (["ask", "换电？"], ["stats"]):
+            code, _, err = run(capsys, *argv, "--index-dir", str(folder))
+            assert code == 2 and err.startswith(f"error: no index at {folder}"), (argv, err)
+    index = _copy_index(index, tmp_path)
+    undo = _read_only(index)
+    try:
+        for argv in (["ask", "换电？"], ["stats"], ["index", str(REPO / "examples" / "articles")]):
+            code, _, err = run(capsys, *argv, "--index-dir", str(index))
+            assert code == 2 and err.count("\n") == 1 and f"{index} is not writable" in err, (argv, err)
+    finally:
+        undo()
