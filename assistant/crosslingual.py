@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import ConfigError
+from .keywords import STOPWORDS, tagged_words, without_possessive
 
 PER_TERM = 3  # Chinese equivalents kept per English term
 MAX_WORDS = 4  # the longest English phrase looked up
@@ -46,7 +47,8 @@ _FUNCTION = frozenset(
     then so also about into over under after before during since until up down out off again very just only
     same other another such some any each every all both either neither one ones first last get got make made
     can could should would will shall may might must say said according per year years month months day days
-    new old big small high low good bad well time times way ways thing things kind lot lots""".split())
+    new old big small high low good bad well time times way ways thing things kind lot lots""".split()) | {
+    w for w in STOPWORDS if "'" in w}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     ``pinyin`` maps the toneless pinyin of the articles' words to them (``pinyin_index``); ``glossary``
     names extra glossary files (``Settings.glossary``); ``aliases`` are the names the articles translate
     themselves (``corpus_aliases``), used like a glossary after the curated ones."""
-    words = _WORD.findall(question.lower())
+    words = [without_possessive(w) for w in _WORD.findall(question.lower().replace("’", "'"))]
     if not words:
         return []
     spans: list[tuple[int, int, dict[str, int]]] = []  # (start, end, candidate headword → form rank)
@@ -345,7 +347,6 @@ def _alias_key(english: str) -> str:
 
 
 def _name_before(run: str, text: str) -> str | None:
-    from .keywords import tagged_words
 
     kept: list[tuple[str, str]] = []
     for word, flag in reversed(tagged_words(run)):

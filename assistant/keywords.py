@@ -26,6 +26,10 @@ STOPWORDS = frozenset(
     their they them he she his her him we our you your i me my there so also very just only then more most less
     least many much some any each every all both either neither other another such same again up down out off
     after before during since until per has have had having am done get got""".split()
+) | frozenset(
+    # contractions: "can't" looked up in the dictionary was 无可 / 不许
+    """can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't couldn't wouldn't
+    shouldn't it's that's there's what's""".split()
 )
 
 
@@ -47,9 +51,10 @@ def tokenize(text: str) -> list[str]:
     which also emits the shorter words inside long compounds (数字化转型 → 数字, 数字化, 转型, …)."""
     jieba = _tokenizer()
     tokens: list[str] = []
-    for match in _WORD.finditer(text.lower()):
+    for match in _WORD.finditer(text.lower().replace("’", "'")):
         piece = match.group()
         if piece[0].isascii():
+            piece = without_possessive(piece)
             if piece not in STOPWORDS:
                 tokens.append(piece)
             continue
@@ -57,6 +62,11 @@ def tokenize(text: str) -> list[str]:
             if word and word not in STOPWORDS:
                 tokens.append(word)
     return tokens
+
+
+def without_possessive(word: str) -> str:
+    """"amd's" → "amd": the word the articles write (and the dictionaries hold) is the name without it."""
+    return word[:-2] if word.endswith(("'s", "’s")) and len(word) > 2 else word
 
 
 def tagged_words(text: str) -> list[tuple[str, str]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from .keywords import STOPWORDS
+from .keywords import STOPWORDS, without_possessive
 from .prompts import language_of
 
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
@@ -31,7 +32,8 @@ _TYPE_PATTERNS = [
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
     # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
-    ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|\blist\b", re.I)),
+    # "List the …" asks for a list; "the Hurun Rich List" names one
+    ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|(?:^|[.?!;:]\s*)(?:please\s+)?list\b", re.I)),
     ("who", re.compile(r"谁|哪位|哪家|哪个|哪款|哪支|什么公司|什么机构|什么品牌|叫什么|名字|名称|\bwho(?:m|se)?\b|"
                        r"\bwhich\b|\bwhat (?:company|firm|brand|name|organi[sz]ation)\b|\bnamed?\b", re.I)),
     ("where", re.compile(r"哪里|哪儿|在哪|何地|何处|什么地方|哪个(?:城市|国家|地区)|\bwhere\b", re.I)),
@@ -49,8 +51,11 @@ _SMALL_TALK = re.compile(
     r"ok|okay|bye|goodbye|你好|您好|嗨|哈喽|哈啰|在吗|在不在|谢谢|多谢|感谢|好的|早上好|下午好|晚上好|再见|拜拜)"
     r"(?: there| all| everyone|呀|啊|哦|吗|你)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
+# 'quoted' in English: the opening quote not after a letter ("can't", "Amazon's"), the closing one not before one
+_SINGLE_QUOTED = re.compile(r"(?<![A-Za-z])['‘][^'‘’\n]{1,60}['’](?![A-Za-z])")
 _QUOTED = re.compile(r"《([^》]{1,30})》|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
 _EN_FUNCTION = STOPWORDS | frozenset(
     """what whats how many much did does do is are was were has have had the of in on at to for from by with
@@ -91,6 +96,35 @@ class QuestionInfo:
             return 0.0
         return sum(self.idf.get(t, 1.0) for t in self.tokens if self.has(t, text)) / self.keyword_weight
 
+    def replaced(self, text: str) -> float:
+        """IDF-weighted share of the question's Chinese keywords that ``text`` (lower-cased) lacks while naming a
+        sibling in their place: a word of the same length and last character (前端 for 后端, 下半年 for 上半年). Such
+        a sentence is about the other side of a contrast ("后端数字化更多聚焦什么？" was answered with "前端数字化
+        更多是聚焦于…", which shares every other word)."""
+        total = sum(weight for t, weight, pattern in self._sibling_patterns
+                    if not self.has(t, text) and pattern.search(text))
+        return total / self.keyword_weight
+
+    @cached_property
+    def _sibling_patterns(self) -> list[tuple[str, float, re.Pattern]]:
+        # jieba leaves words it does not know as single characters (后端 → 后 / 端): neighbours in the question
+        # are joined back; the joined word weighs as its rarer part
+        units, weight, i = list(self.tokens), dict(self.idf), 0
+        while i + 1 < len(units):
+            a, b = units[i], units[i + 1]
+            if len(a) == len(b) == 1 and _ALL_HAN.fullmatch(a + b) and a + b in self.text:
+                weight[a + b] = max(weight.get(a, 1.0), weight.get(b, 1.0))
+                units[i:i + 2] = [a + b]
+            i += 1
+        out = []
+        for t in units:
+            forms = dict.fromkeys(f for f in (t, *self.alternatives.get(t, ()))
+                                  if len(f) >= 2 and _ALL_HAN.fullmatch(f))
+            if forms:
+                siblings = "|".join(f"[\u4e00-\u9fff]{{{len(f) - 1}}}{re.escape(f[-1])}" for f in forms)
+                out.append((t, weight.get(t, 1.0), re.compile(siblings)))
+        return out
+
     def glossed(self) -> str:
         """An English question in the articles' words: the Chinese equivalents of its words and
         its anchors. Its vector meets Chinese sentences in their own language, where the English question's
@@ -114,21 +148,46 @@ def is_small_talk(text: str) -> bool:
 
 
 def question_type(text: str) -> str:
+    # a quoted title or phrase is not the question's own words ("the 'Alexa versus Alexa' hole" is no comparison)
+    text = _SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text))
     for name, pattern in _TYPE_PATTERNS:
         if pattern.search(text):
             return name
     return "fact"
 
 
+_MAGNITUDE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
+_POWERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
+
+
+def chinese_figures(text: str) -> dict[str, tuple[str, ...]]:
+    """An English question's figures as Chinese news writes them, keyed by the question's token for the
+    figure: "1.5 billion" → 15亿, "3 million" → 300万, "11th" → 第11, "3rd" → 第3 / 第三. The articles count
+    in 万 and 亿, so "1.5" or "3" alone is found in them only by chance."""
+    out: dict[str, tuple[str, ...]] = {}
+    for m in _MAGNITUDE.finditer(text):
+        value = float(m.group(1)) * _POWERS[m.group(2).lower()]
+        for step, sign in ((1e8, "亿"), (1e4, "万"), (1, "")):
+            if value >= step:
+                out[m.group(1)] = (f"{value / step:.4f}".rstrip("0").rstrip(".") + sign,)
+                break
+    for m in _ORDINAL.finditer(text):
+        n = int(m.group(1))
+        out[m.group(0).lower()] = (f"第{n}", *((f"第{'一二三四五六七八九十'[n - 1]}",) if 1 <= n <= 10 else ()))
+    return out
+
+
 def anchors_of(text: str, lang: str) -> list[str]:
     """Numbers, Latin names and quoted titles of the question: strings an answering passage likely shares
-    verbatim, whatever language it is in ("2021", "tesla", "ipo", "庆余年")."""
+    verbatim, whatever language it is in ("2021", "tesla", "ipo", "庆余年"; an English "3 million" as 300万)."""
     out: list[str] = []
     for m in _QUOTED.finditer(text):
         out.append(next(g for g in m.groups() if g))
-    out += [n.replace(",", "") for n in _NUMBER.findall(text)]
+    figures = chinese_figures(text) if lang == "en" else {}
+    out += [figures.get(n, (n,))[0] for n in (n.replace(",", "") for n in _NUMBER.findall(text))]
     for word in _LATIN.findall(text):
-        low = word.lower().strip(".'")
+        low = without_possessive(word.lower().replace("’", "'")).strip(".'")
         if lang == "en" and (low in _EN_FUNCTION or (len(low) < 3 and not word.isupper())):
             continue
         if lang == "en" and word[0].islower() and not any(c.isdigit() for c in word):
@@ -143,9 +202,19 @@ _DURATION = ("分钟", "小时", "秒", "天", "周", "个月")  # not 年: "202
 _LENGTH = ("米", "公里", "千米", "厘米", "英里")
 _MEASURES = [
     (re.compile(r"多久|多长时间|多少时间|\bhow long (?:does|do|did|will|would|can|could|should|is it|was it|has|have)\b"
-                r"|\bhow (?:many|much) (?:time|minutes|hours|days|weeks|months|years)\b", re.I), _DURATION),
+                r"|\bhow (?:many|much) (?:time|minutes|hours|days|weeks|months|years)\b|\bhow often\b", re.I),
+     _DURATION),
     (re.compile(r"多长(?!时间)|多高|多远|多深|多宽|\bhow (?:tall|high|far|deep|wide)\b|\bhow long is\b", re.I), _LENGTH),
     (re.compile(r"多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤")),
+    # a sum of money: the answer's number is in 元 / 美元, or in 万 / 亿 of them ("4000万美元", "15亿元")
+    (re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资)(?:是|为|达到?|了)?多少"
+                r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|paid|cost|"
+                r"spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|fine|fined)\b"
+                r"|\bwhat (?:price|valuation|salary|fine)\b|\bvalued at\b", re.I),
+     ("元", "美元", "欧元", "英镑", "日元", "港元", "万", "亿")),
+    # "how many times the median salary" is a multiple; "how many times did it happen" a count
+    (re.compile(r"\bhow many times (?:the|as|more|higher|larger|bigger|greater|faster|that|his|her|its|their)\b", re.I),
+     ("倍",)),
 ]
 
 
@@ -175,7 +244,10 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     common form, so an English word is as rare as the Chinese word the articles use for it."""
     lang = language_of(text)
     unique = list(dict.fromkeys(tokens))
-    alternatives = alternatives or {}
+    alternatives = dict(alternatives or {})
+    if lang == "en":
+        for token, forms in chinese_figures(text).items():
+            alternatives[token] = tuple(dict.fromkeys([*forms, *alternatives.get(token, ())]))
     df = dict(doc_freq or {})
     for t in unique:
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])

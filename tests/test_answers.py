@@ -524,6 +524,48 @@ def test_english_questions_asking_for_a_quantity_are_number_questions():
     assert question_type("How tall is the new tower?") == "number"
     assert question_type("What is the company's main product?") == "fact"
 
+def test_english_figures_possessives_and_quoted_words_are_read_as_the_articles_write_them():
+    """"1.5 billion" is 15亿 in the articles, "AMD's" is AMD; a quoted phrase is not the question's own words and
+    "the Hurun Rich List" names a list, it does not ask for one."""
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze, anchors_of, asked_units, chinese_figures, question_type
+
+    assert chinese_figures("valued after its 1.5 billion yuan round, with 3 million yuan owed") == {
+        "1.5": ("15亿",), "3": ("300万",)}
+    assert chinese_figures("climbed from 11th to 3rd place")["3rd"] == ("第3", "第三")
+    assert anchors_of("Who raised $20 million in 2021?", "en") == ["2000万", "2021"]
+    assert anchors_of("2021年融资1.5亿元", "zh") == ["2021", "1.5"]  # a Chinese question keeps its figures
+    info = analyze("How much did the bakery raise after its 1.5 billion yuan round?", ["bakery", "1.5", "yuan"])
+    assert "15亿" in info.alternatives["1.5"] and info.has("1.5", "估值达到15亿元")
+    assert tokenize("When AMD's value passed Intel’s, why can't it last?") == [
+        "amd", "value", "passed", "intel", "last"]
+    assert question_type("Why can't the patch fully close the 'Alexa versus Alexa' hole?") == "why"
+    assert question_type("On the Hurun Global Rich List, who climbed to third place?") == "who"
+    assert question_type("List the companies that invested in the bakery.") == "list"
+    assert asked_units("How many times the median employee's salary did the CEO make?") == ["倍"]
+    assert asked_units("How many times did the bakery move?") == []
+    # a sum of money is asked in 元 / 美元 (or 万 / 亿 of them); a growth asked with "how much" is not money
+    for question in ("How much did the bakery raise in its Series A?", "What was the bakery valued at?", "这家面包店估值多少？"):
+        assert "美元" in asked_units(question) and "亿" in asked_units(question), question
+    assert asked_units("How much did revenue grow in 2021?") == [] and asked_units("营收增长了多少？") == []
+    assert "分钟" in asked_units("How often should you take a break?")
+
+
+def test_a_sentence_about_the_other_side_of_a_contrast_is_told_apart():
+    """"后端数字化更多聚焦什么？" shares every word but one with "前端数字化更多是聚焦于…": the sentence model sees that
+    it names a sibling (same length, same last character) where the question has 后端 — which jieba leaves as 后 / 端."""
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze
+
+    question = "后端数字化更多聚焦什么？"
+    df = {"后": 50, "端": 40, "数字化": 10, "聚焦": 20, "更": 500, "多": 600}
+    info = analyze(question, tokenize(question), df, 1000)
+    assert info.replaced("前端数字化更多是聚焦于用户交互与体验。") > 0.1
+    assert info.replaced("后端数字化更多是基于云计算、数据与算力。") == 0.0
+    assert info.replaced("县城的奶茶店开了三家。") == 0.0  # nothing in the question's place
+    assert info.replaced("县城的奶茶店越开越多。") < 0.05  # 越多 for 更多: a common word weighs little
+
+
 def test_sentences_that_follow_each_other_are_quoted_and_cited_once():
     """A fact often spans two sentences ("…雨水充足；因此，茶园连年丰收"): a mark between them would cut it."""
     from assistant.answerers import AnswerSentence, quoted_runs
@@ -559,7 +601,8 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     from assistant.ranking import sentence_cues, states_unit
 
     assert asked_units("资本在2022年投了咖啡赛道几次？全年融资事件有多少起？") == ["次", "起"]
-    assert asked_units("这家公司值多少钱？") == [] and asked_units("How many rounds?") == []
+    assert "钱" not in asked_units("这家公司值多少钱？") and asked_units("How many rounds?") == []
+    assert "元" in asked_units("这家公司值多少钱？")  # a sum of money: its units, not 钱
     # a duration or a length is asked in its units ("换电一次要多久？" was declined beside "通常只需 3 到 5 分钟")
     for question in ("换电一次要多久？", "换电需要多长时间？", "How long does a battery swap take?"):
         assert "分钟" in asked_units(question) and "米" not in asked_units(question)

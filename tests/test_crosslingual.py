@@ -43,6 +43,16 @@ def test_hyphens_and_irregular_verbs():
     assert by_english["digitalization"] == ("数字化",)
 
 
+def test_months_possessives_and_business_words_as_chinese_news_writes_them():
+    vocabulary = {"品牌": 50, "烙印": 1, "估值": 40, "英特尔": 3}
+    terms = english_terms("Was Intel's brand valued higher in February than in December?", known_from(vocabulary))
+    by_english = {t.english: t.chinese for t in terms}
+    assert by_english["intel"] == ("英特尔",)  # "intel's" looked up without its possessive
+    assert by_english["brand"][0] == "品牌"  # not CC-CEDICT's first sense, 烙印 (a branding iron's mark)
+    assert by_english["valued"][0] == "估值"
+    assert by_english["february"] == ("2月",) and by_english["december"] == ("12月",)  # not 二月, 十二月
+
+
 @pytest.fixture(scope="module")
 def club(tmp_path_factory):
     """Two articles we wrote, in Chinese only."""
