@@ -363,8 +363,13 @@ def cmd_remove(args) -> int:
 def cmd_feedback(args) -> int:
     from .feedback import export
 
-    n = export(_assistant(args, existing=True).feedback(), args.output, include_down=args.include_down)
-    print(f"wrote {n} question(s) to {args.output}")
+    skipped: list[dict] = []
+    n = export(_assistant(args, existing=True).feedback(), args.output, include_down=args.include_down,
+               skipped=skipped)
+    left_out = ""
+    if skipped:  # liked, but no cited sentence to check and no "not covered" answer either
+        left_out = f"; left out {len(skipped)} liked answer{'s' if len(skipped) > 1 else ''} without citations"
+    print(f"wrote {n} question(s) to {args.output}{left_out}")
     return 0
 
 

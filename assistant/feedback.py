@@ -124,16 +124,19 @@ def eval_rows(feedback: list[dict], include_down: bool = False, skipped: list | 
     return rows
 
 
-def export(feedback: list[dict], path: str | Path, include_down: bool = False) -> int:
+def export(feedback: list[dict], path: str | Path, include_down: bool = False, skipped: list | None = None) -> int:
     """Write the eval JSON Lines file; returns how many questions it holds. Liked answers left out for
-    want of cited sentences are counted in a warning (on stderr from the command line)."""
-    skipped: list[dict] = []
-    rows = eval_rows(feedback, include_down, skipped)
+    want of cited sentences are appended to ``skipped`` when given, for the caller to report (the command
+    line says how many in its summary); without it they are counted in a logged warning."""
+    left_out: list[dict] = []
+    rows = eval_rows(feedback, include_down, left_out)
     with open(path, "w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    if skipped:
+    if skipped is not None:
+        skipped.extend(left_out)
+    elif left_out:
         log.warning("left out %d liked answer(s) without cited sentences (feedback %s): no gold to check, and not "
-                    "\"not covered\" answers either; rate answers with their citations", len(skipped),
-                    ", ".join(str(f["id"]) for f in skipped[:10]) + (" …" if len(skipped) > 10 else ""))
+                    "\"not covered\" answers either; rate answers with their citations", len(left_out),
+                    ", ".join(str(f["id"]) for f in left_out[:10]) + (" …" if len(left_out) > 10 else ""))
     return len(rows)

@@ -24,6 +24,7 @@ from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, write
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
 
 KEY = "test-key-0123456789"
+LIMIT = 5  # the read-only server's ASSISTANT_LOGIN_ATTEMPTS (the default)
 OTHER_KEY = "second-key-abcdefgh"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
@@ -450,14 +451,16 @@ def test_feedback_is_stored_and_exported_as_eval_questions(http, server, tmp_pat
     done = subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out),
                            "--index-dir", str(root / "index")], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
-    assert "left out 1 liked answer(s) without cited sentences" in done.stderr
+    assert done.stdout.strip() == f"wrote 2 question(s) to {out}; left out 1 liked answer without citations"
+    assert "left out" not in done.stderr  # said once, in the summary
     questions = load_jsonl(out)  # the eval harness reads it
     assert [q.q for q in questions] == [FLAGSHIP_ZH, "火星上一共有几只猫？"]
     assert questions[0].answerable and questions[0].file == "01-digital-transformation.md"
     assert set(questions[0].gold) == {c["quote"] for c in liked["citations"]}
     assert not questions[1].answerable
-    subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out), "--include-down",
-                    "--index-dir", str(root / "index")], check=True, capture_output=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", str(out), "--include-down",
+                           "--index-dir", str(root / "index")], check=True, capture_output=True, text=True, cwd=REPO)
+    assert done.stdout.strip() == f"wrote 3 question(s) to {out}; left out 1 liked answer without citations"
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["type"] for r in rows] == ["feedback", "review", "unanswerable"] and rows[1]["gold"] == []
 
@@ -478,6 +481,22 @@ def test_feedback_export_rules_for_older_ratings():
     assert [(r["id"], r["type"]) for r in rows] == [("feedback-1", "unanswerable"), ("feedback-3", "unanswerable"),
                                                    ("feedback-5", "review")]
     assert [f["id"] for f in skipped] == [2, 4]
+
+
+def test_feedback_export_hands_the_left_out_answers_to_its_caller(tmp_path, caplog):
+    """The command line counts them in its summary line: no second warning then; a library caller that does
+    not ask for them still gets the warning."""
+    from assistant.feedback import export
+
+    ratings = [{"id": 1, "rating": "up", "question": "q1", "answer": "三分钟左右。", "citations": [], "settings": {},
+                "comment": ""}]
+    skipped = []
+    with caplog.at_level("WARNING", logger="assistant.feedback"):
+        assert export(ratings, tmp_path / "a.jsonl", skipped=skipped) == 0
+    assert [f["id"] for f in skipped] == [1] and not caplog.records
+    with caplog.at_level("WARNING", logger="assistant.feedback"):
+        export(ratings, tmp_path / "b.jsonl")
+    assert "left out 1 liked answer(s) without cited sentences (feedback 1)" in caplog.text
 
 
 # -- auth -------------------------------------------------------------------------------------
@@ -506,12 +525,12 @@ def test_every_route_needs_a_key(server, headers):
 
 @pytest.fixture(scope="module")
 def read_only(server, tmp_path_factory):
-    """A second, read-only server on a copy of the first one's index, with a login and a low attempt limit."""
+    """A second, read-only server on a copy of the first one's index, with a login and the default attempt limit."""
     _, folder, root = server
     copy = tmp_path_factory.mktemp("read-only")
     shutil.copytree(root / "index", copy / "index")
     env = {"ASSISTANT_API_KEYS": KEY, "ASSISTANT_AUTH": "alice:secret", "ASSISTANT_READ_ONLY": "1",
-           "ASSISTANT_LOGIN_ATTEMPTS": "3"}
+           "ASSISTANT_LOGIN_ATTEMPTS": str(LIMIT)}
     with app_process(["--articles-dir", str(folder), "--index-dir", str(copy / "index")], env, copy) as (base, p):
         yield base, p
 
@@ -540,23 +559,44 @@ def test_read_only_refuses_writes_but_answers(read_only):
     assert "read-only" in ids and not ids & {"upload", "reindex", "rebuild", "delete"}
 
 
-def test_failed_attempts_are_limited_but_a_right_credential_passes(read_only):
-    """On localhost or behind a proxy every client shares one address: past the limit wrong credentials get
-    429, and one client's stale key or mistyped password does not lock out the others' right ones."""
+def test_a_right_api_key_passes_after_wrong_ones_from_its_address(read_only):
+    """On localhost or behind a proxy every client shares one address: past the limit wrong keys get 429, but
+    one client's stale key locks out neither the others' right keys nor the page's login (keys are long random
+    tokens: guessing them is no risk, a lockout is). Runs before the password lockout below."""
     base, _ = read_only
-    form = {"username": "alice", "password": "guess"}
-    assert [httpx.post(base + "/login", data=form).status_code for _ in range(3)] == [400, 400, 400]
-    blocked = httpx.post(base + "/login", data=form)
-    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
-    assert httpx.post(base + "/login", data=form | {"password": "secret"}).status_code == 200
     stale = {"Authorization": "Bearer stale-key-0123456789"}
-    refused = httpx.get(base + "/api/stats", headers=stale)  # the address, not the route: over the limit
+    assert [httpx.get(base + "/api/stats", headers=stale).status_code for _ in range(LIMIT)] == [401] * LIMIT
+    refused = httpx.get(base + "/api/stats", headers=stale)
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0, refused.text
     assert refused.json()["error"] == "too_many_attempts"
     assert httpx.get(base + "/v1/models", headers=stale).json()["error"]["code"] == "too_many_attempts"
-    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 200
+    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 200  # right after 5 wrong: passes
+    assert httpx.get(base + "/v1/models", headers=AUTH).status_code == 200
+    assert httpx.post(base + "/login", data={"username": "alice", "password": "secret"}).status_code == 200
     assert httpx.get(base + "/api/stats", auth=("alice", "secret")).status_code == 200
     assert httpx.get(base + "/api/stats").status_code == 401  # no credentials: asked for, not counted
+
+
+def test_failed_logins_lock_the_password_out_for_their_address(read_only):
+    """The page's password is chosen by a person and may be weak: past the limit of failed logins from an
+    address every login from it gets 429 without its password being checked, so a guesser cannot tell a right
+    guess; HTTP Basic shares the count and the lockout. A right login before the limit clears the count."""
+    base, _ = read_only
+    wrong, right = {"username": "alice", "password": "guess"}, {"username": "alice", "password": "secret"}
+
+    def login(form):
+        return httpx.post(base + "/login", data=form).status_code
+
+    assert [login(wrong) for _ in range(LIMIT - 1)] + [login(right)] == [400] * (LIMIT - 1) + [200]
+    assert [login(wrong) for _ in range(LIMIT - 1)] == [400] * (LIMIT - 1)  # counted afresh
+    assert httpx.get(base + "/api/stats", auth=("alice", "guess")).status_code == 401  # the 5th failure
+    locked = httpx.post(base + "/login", data=right)  # right after 5 wrong: not even checked
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0, locked.text
+    assert locked.json()["error"] == "too_many_attempts"
+    assert login(wrong) == 429 and login({"username": "x", "password": KEY}) == 429  # a key as the password too
+    basic = httpx.get(base + "/api/stats", auth=("alice", "secret"))  # guessing cannot move to HTTP Basic
+    assert basic.status_code == 429 and int(basic.headers["retry-after"]) > 0
+    assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 200  # API keys are no passwords
 
 
 def test_refuses_to_serve_the_network_without_a_login(tmp_path):

@@ -4,6 +4,13 @@ One rule for every face: when a login or API keys are configured, /api, /v1, the
 Gradio page all need credentials. Accepted: ``Authorization: Bearer <API key>``, HTTP Basic with the
 ``ASSISTANT_AUTH`` user and password, or the session cookie of a browser that logged in on the page
 (whose login takes ``ASSISTANT_AUTH``, or any name with an API key as the password).
+
+Failures are counted per client address, in two counts. Passwords (the page's login, HTTP Basic) are chosen
+by people and may be weak: past the limit an address is locked out, its attempts answered 429 unchecked, so
+a guesser learns nothing until the failures age out. API keys are long random tokens nobody guesses: a
+right key always passes, and only wrong ones get 429 past the limit, because on localhost or behind a proxy
+every client shares one address and one client with a stale key must not lock out the rest (nor, with a
+shared count, the page's login).
 """
 
 from __future__ import annotations
@@ -66,7 +73,8 @@ class Guard:
         self.keys = load_keys(settings.api_keys)
         self.user, _, self.password = settings.auth.partition(":")
         self.read_only = settings.read_only
-        self.limiter = AttemptLimiter(settings.login_attempts, settings.login_window)
+        self.limiter = AttemptLimiter(settings.login_attempts, settings.login_window)  # passwords: a lockout
+        self.key_limiter = AttemptLimiter(settings.login_attempts, settings.login_window)  # wrong API keys
         self.sessions = None  # gradio's App: .tokens {token: user}, .cookie_id
 
     @property
@@ -87,6 +95,12 @@ class Guard:
         if self.user and _same(username, self.user) and _same(password, self.password):
             return True
         return any(_same(password, k) for k in self.keys)
+
+    @staticmethod
+    def sends_password(headers) -> bool:
+        """Does the request log in with a password (HTTP Basic), which the lockout covers, rather than an API key?"""
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "basic" and bool(value.strip())
 
     def check(self, headers, cookies) -> str:
         """"ok", "missing" (no credentials) or "wrong" (credentials that do not match)."""
@@ -115,8 +129,9 @@ class Guard:
 
 
 class AttemptLimiter:
-    """Failures per client address within ``window`` seconds: past ``attempts`` a wrong credential is
-    answered 429 until they age out (a right one still passes; see ``http.authenticated``)."""
+    """Failures per client address within ``window`` seconds; ``blocked`` says how long an address past
+    ``attempts`` must wait. What that means is the caller's: a password is not checked at all (``LoginLimit``,
+    ``http.authenticated``), a right API key still passes."""
 
     def __init__(self, attempts: int, window: float):
         self.attempts, self.window = attempts, window
@@ -146,11 +161,16 @@ class AttemptLimiter:
                 for key in [k for k, v in self._failures.items() if not v][:5_000]:
                     del self._failures[key]
 
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
 
 class LoginLimit:
-    """ASGI middleware around Gradio's ``POST /login``, which has no attempt limit of its own. A right
-    password always logs in (people behind one proxy share an address: one who mistypes must not lock
-    out the rest); a wrong one (Gradio's 400) counts, and past the limit it gets 429 instead."""
+    """ASGI middleware around Gradio's ``POST /login``, which has no attempt limit of its own: a client
+    over the limit gets 429 without its password being checked, right or wrong, until its failures age out
+    (else a guesser past the limit would still learn which guess is right); a 400 (wrong password) counts,
+    and a right login (200) before the limit clears the address's count."""
 
     def __init__(self, app, limiter: AttemptLimiter):
         self.app, self.limiter = app, limiter
@@ -160,22 +180,23 @@ class LoginLimit:
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("?", 0))[0]
         wait = self.limiter.blocked(client)
+        if wait > 0:
+            body = json.dumps({"error": "too_many_attempts",
+                               "detail": f"too many failed logins from this address; try again in {wait:.0f} s"})
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"retry-after", str(int(wait) + 1).encode())]})
+            await send({"type": "http.response.body", "body": body.encode()})
+            return
         status = {}
 
         async def watch(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-            if status.get("code") == 400 and wait > 0:
-                return  # a wrong password past the limit: our 429 below replaces Gradio's 400
             await send(message)
 
         await self.app(scope, receive, watch)
-        if status.get("code") == 400 and wait > 0:
-            body = json.dumps({"error": "too_many_attempts",
-                               "detail": f"wrong password, and too many failed logins; try again in {wait:.0f} s"})
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"retry-after", str(int(wait) + 1).encode())]})
-            await send({"type": "http.response.body", "body": body.encode()})
-        elif status.get("code") == 400:
-            self.limiter.failed(client)  # failures age out; a right login does not wipe another client's
+        if status.get("code") == 400:
+            self.limiter.failed(client)
+        elif status.get("code") == 200:
+            self.limiter.succeeded(client)
