@@ -24,7 +24,7 @@ from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, write
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
 
 KEY = "test-key-0123456789"
-LIMIT = 5  # the read-only server's ASSISTANT_LOGIN_ATTEMPTS (the default)
+LIMIT = 5  # the guarded server's ASSISTANT_LOGIN_ATTEMPTS (the default)
 OTHER_KEY = "second-key-abcdefgh"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
@@ -525,12 +525,12 @@ def test_every_route_needs_a_key(server, headers):
 
 @pytest.fixture(scope="module")
 def read_only(server, tmp_path_factory):
-    """A second, read-only server on a copy of the first one's index, with a login and the default attempt limit."""
+    """A second, read-only server on a copy of the first one's index, with a login. Nothing here fails a login:
+    the lockout is tested on a server of its own (``limits``), whose tests lock their address out."""
     _, folder, root = server
     copy = tmp_path_factory.mktemp("read-only")
     shutil.copytree(root / "index", copy / "index")
-    env = {"ASSISTANT_API_KEYS": KEY, "ASSISTANT_AUTH": "alice:secret", "ASSISTANT_READ_ONLY": "1",
-           "ASSISTANT_LOGIN_ATTEMPTS": str(LIMIT)}
+    env = {"ASSISTANT_API_KEYS": KEY, "ASSISTANT_AUTH": "alice:secret", "ASSISTANT_READ_ONLY": "1"}
     with app_process(["--articles-dir", str(folder), "--index-dir", str(copy / "index")], env, copy) as (base, p):
         yield base, p
 
@@ -559,11 +559,46 @@ def test_read_only_refuses_writes_but_answers(read_only):
     assert "read-only" in ids and not ids & {"upload", "reindex", "rebuild", "delete"}
 
 
-def test_a_right_api_key_passes_after_wrong_ones_from_its_address(read_only):
+@pytest.fixture(scope="module")
+def guarded(server, tmp_path_factory):
+    """The app as app.py builds it (``create_app``), in this process, with a login, an API key and the default
+    attempt limit, over a copy of the first server's index; yields (base url, its ``Guard``)."""
+    from assistant import Assistant
+    from assistant.web.server import Server, create_app
+
+    _, folder, root = server
+    copy = tmp_path_factory.mktemp("guarded") / "index"
+    shutil.copytree(root / "index", copy)
+    a = Assistant(index_dir=str(copy), articles_dir=str(folder), quiet=True, read_only=True, api_keys=KEY,
+                  auth="alice:secret", login_attempts=LIMIT, login_window=300)
+    app = create_app(a)
+    guard = app.state.guard
+    assert guard.limiter.attempts == guard.key_limiter.attempts == LIMIT
+    running = Server(app, "127.0.0.1", 0).start()
+    try:
+        yield running.url.rstrip("/"), guard
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def limits(guarded):
+    """The guarded server with no failure counted, before and after the test: every test that fails logins
+    starts from a clean count and leaves none, so none depends on another or on the order they run in. The
+    limiters are the server's own (the page login's middleware and ``Guard.admit`` hold the same objects)."""
+    base, guard = guarded
+    for limiter in (guard.limiter, guard.key_limiter):
+        limiter.clear()
+    yield base
+    for limiter in (guard.limiter, guard.key_limiter):
+        limiter.clear()
+
+
+def test_a_right_api_key_passes_after_wrong_ones_from_its_address(limits):
     """On localhost or behind a proxy every client shares one address: past the limit wrong keys get 429, but
     one client's stale key locks out neither the others' right keys nor the page's login (keys are long random
-    tokens: guessing them is no risk, a lockout is). Runs before the password lockout below."""
-    base, _ = read_only
+    tokens: guessing them is no risk, a lockout is)."""
+    base = limits
     stale = {"Authorization": "Bearer stale-key-0123456789"}
     assert [httpx.get(base + "/api/stats", headers=stale).status_code for _ in range(LIMIT)] == [401] * LIMIT
     refused = httpx.get(base + "/api/stats", headers=stale)
@@ -577,11 +612,11 @@ def test_a_right_api_key_passes_after_wrong_ones_from_its_address(read_only):
     assert httpx.get(base + "/api/stats").status_code == 401  # no credentials: asked for, not counted
 
 
-def test_failed_logins_lock_the_password_out_for_their_address(read_only):
+def test_failed_logins_lock_the_password_out_for_their_address(limits):
     """The page's password is chosen by a person and may be weak: past the limit of failed logins from an
     address every login from it gets 429 without its password being checked, so a guesser cannot tell a right
     guess; HTTP Basic shares the count and the lockout. A right login before the limit clears the count."""
-    base, _ = read_only
+    base = limits
     wrong, right = {"username": "alice", "password": "guess"}, {"username": "alice", "password": "secret"}
 
     def login(form):
@@ -597,6 +632,42 @@ def test_failed_logins_lock_the_password_out_for_their_address(read_only):
     basic = httpx.get(base + "/api/stats", auth=("alice", "secret"))  # guessing cannot move to HTTP Basic
     assert basic.status_code == 429 and int(basic.headers["retry-after"]) > 0
     assert httpx.get(base + "/api/stats", headers=AUTH).status_code == 200  # API keys are no passwords
+
+
+def test_the_viewer_counts_wrong_passwords_and_shares_the_lockout(limits):
+    """HTTP Basic on the article viewer is HTTP Basic on /api (it checked every guess, uncounted): a wrong
+    password counts toward the page login's limit, and past it the viewer answers 429 without checking the
+    password, right or wrong. Wrong API keys count apart, as on /api: a right key still opens the article."""
+    base = limits
+    article = httpx.get(base + "/api/articles", params={"limit": 1}, headers=AUTH).json()["articles"][0]
+    url = f"{base}/articles/{article['article_id']}"
+
+    def view(**kw):
+        return httpx.get(url, **kw)
+
+    opened = view(auth=("alice", "secret"))
+    assert opened.status_code == 200 and html_title(opened.text) == article["title"]
+    stale = {"Authorization": "Bearer stale-key-0123456789"}
+    assert [view(headers=stale).status_code for _ in range(LIMIT)] == [401] * LIMIT
+    refused = view(headers=stale)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0, refused.text
+    assert view(headers=AUTH).status_code == 200 and view(auth=("alice", "secret")).status_code == 200
+    wrong = [view(auth=("alice", f"guess-{i}")) for i in range(LIMIT - 1)]
+    assert [r.status_code for r in wrong] == [401] * (LIMIT - 1) and "Log in first" in wrong[0].text
+    assert httpx.post(base + "/login", data={"username": "alice", "password": "guess"}).status_code == 400  # 5th
+    locked = view(auth=("alice", "secret"))  # right, but not even checked
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0, locked.text
+    assert "too many failed logins" in locked.text.lower() and article["title"] not in locked.text
+    assert view(auth=("alice", "guess")).status_code == 429
+    assert httpx.get(base + "/api/stats", auth=("alice", "secret")).status_code == 429  # one lockout, every face
+    assert httpx.post(base + "/login", data={"username": "alice", "password": "secret"}).status_code == 429
+    assert view(headers=AUTH).status_code == 200  # API keys are no passwords
+
+
+def html_title(page: str) -> str:
+    import html
+
+    return html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
 
 
 def test_refuses_to_serve_the_network_without_a_login(tmp_path):

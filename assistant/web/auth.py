@@ -5,12 +5,12 @@ Gradio page all need credentials. Accepted: ``Authorization: Bearer <API key>``,
 ``ASSISTANT_AUTH`` user and password, or the session cookie of a browser that logged in on the page
 (whose login takes ``ASSISTANT_AUTH``, or any name with an API key as the password).
 
-Failures are counted per client address, in two counts. Passwords (the page's login, HTTP Basic) are chosen
-by people and may be weak: past the limit an address is locked out, its attempts answered 429 unchecked, so
-a guesser learns nothing until the failures age out. API keys are long random tokens nobody guesses: a
-right key always passes, and only wrong ones get 429 past the limit, because on localhost or behind a proxy
-every client shares one address and one client with a stale key must not lock out the rest (nor, with a
-shared count, the page's login).
+Failures are counted per client address, in two counts (``Guard.admit`` applies them to /api, /v1 and the
+article viewer alike). Passwords (the page's login, HTTP Basic) are chosen by people and may be weak: past the
+limit an address is locked out, its attempts answered 429 unchecked, so a guesser learns nothing until the
+failures age out. API keys are long random tokens nobody guesses: a right key always passes, and only wrong
+ones get 429 past the limit, because on localhost or behind a proxy every client shares one address and one
+client with a stale key must not lock out the rest (nor, with a shared count, the page's login).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -102,6 +103,31 @@ class Guard:
         scheme, _, value = headers.get("authorization", "").partition(" ")
         return scheme.lower() == "basic" and bool(value.strip())
 
+    def admit(self, headers, cookies, client: str) -> Refusal | None:
+        """The rule every guarded route applies (``http.authenticated`` for /api and /v1, the article viewer):
+        None lets the request through, else why not. A password (HTTP Basic) shares the page login's count:
+        past the limit of failures from ``client`` it is refused with 429 before it is checked, and a wrong one
+        counts. A right API key always passes; wrong keys count apart, and past the limit get 429."""
+        password = self.sends_password(headers)
+        if password and (wait := self.limiter.blocked(client)) > 0:
+            return Refusal(429, f"too many failed logins from this address; try again in {wait:.0f} s", wait)
+        verdict = self.check(headers, cookies)
+        if verdict == "ok":
+            return None  # a right password leaves the count: a script's every request would wipe a guesser's
+        if verdict == "missing":
+            return Refusal(401, self.how_to_authenticate())
+        if password:
+            self.limiter.failed(client)
+            return Refusal(401, "wrong user name or password")
+        wait = self.key_limiter.blocked(client)
+        if wait > 0:
+            return Refusal(429, f"wrong API key, and too many failed attempts from this address; try again in "
+                                f"{wait:.0f} s", wait)
+        self.key_limiter.failed(client)
+        if headers.get("authorization", "").lower().startswith("bearer "):
+            return Refusal(401, "wrong API key")
+        return Refusal(401, "unreadable Authorization header; " + self.how_to_authenticate())
+
     def check(self, headers, cookies) -> str:
         """"ok", "missing" (no credentials) or "wrong" (credentials that do not match)."""
         if not self.enabled:
@@ -128,10 +154,22 @@ class Guard:
         return "missing"
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``Guard.admit`` refused a request: 401 or 429 (then ``wait``: seconds until the address may try)."""
+    status: int
+    detail: str
+    wait: float = 0.0
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(int(self.wait) + 1)} if self.status == 429 else None
+
+
 class AttemptLimiter:
     """Failures per client address within ``window`` seconds; ``blocked`` says how long an address past
     ``attempts`` must wait. What that means is the caller's: a password is not checked at all (``LoginLimit``,
-    ``http.authenticated``), a right API key still passes."""
+    ``Guard.admit``), a right API key still passes."""
 
     def __init__(self, attempts: int, window: float):
         self.attempts, self.window = attempts, window
@@ -164,6 +202,11 @@ class AttemptLimiter:
     def succeeded(self, client: str) -> None:
         with self._lock:
             self._failures.pop(client, None)
+
+    def clear(self) -> None:
+        """Forget every address's failures (as a restart would)."""
+        with self._lock:
+            self._failures.clear()
 
 
 class LoginLimit:

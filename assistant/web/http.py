@@ -132,32 +132,12 @@ def install_errors(app: FastAPI) -> None:
 
 
 def authenticated(guard: Guard):
-    """FastAPI dependency: 401 without valid credentials. A password (HTTP Basic) shares the page login's
-    lockout: past the limit of failures from an address it gets 429 without being checked. A right API key
-    always passes (on localhost or behind a proxy every client shares one address, and one client's stale
-    key must not lock out the others); wrong keys count apart from passwords, and past the limit get 429."""
+    """FastAPI dependency: ``Guard.admit``'s rule (401 without valid credentials; a password past the limit of
+    failures from an address gets 429 without being checked; a right API key always passes)."""
     def check(request: Request) -> None:
-        client = request.client.host if request.client else "?"
-        password = guard.sends_password(request.headers)
-        if password and (wait := guard.limiter.blocked(client)) > 0:
-            raise ApiError(429, f"too many failed logins from this address; try again in {wait:.0f} s",
-                           headers={"Retry-After": str(int(wait) + 1)})
-        verdict = guard.check(request.headers, request.cookies)
-        if verdict == "ok":
-            return  # a right password leaves the count: a script's every request would wipe a guesser's
-        if verdict == "wrong":
-            if password:
-                guard.limiter.failed(client)
-                raise ApiError(401, "wrong user name or password")
-            wait = guard.key_limiter.blocked(client)
-            if wait > 0:
-                raise ApiError(429, f"wrong API key, and too many failed attempts from this address; "
-                                    f"try again in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)})
-            guard.key_limiter.failed(client)
-            if request.headers.get("authorization", "").lower().startswith("bearer "):
-                raise ApiError(401, "wrong API key")
-            raise ApiError(401, "unreadable Authorization header; " + guard.how_to_authenticate())
-        raise ApiError(401, guard.how_to_authenticate())
+        refusal = guard.admit(request.headers, request.cookies, request.client.host if request.client else "?")
+        if refusal is not None:
+            raise ApiError(refusal.status, refusal.detail, headers=refusal.headers)
     return check
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .. import Assistant
-from .auth import Guard
+from .auth import Guard, Refusal
 from .render import display_path
 
 PAGE = """<!doctype html>
@@ -92,6 +92,15 @@ def _offset(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
+def refused(refusal: Refusal) -> HTMLResponse:
+    """The page for a request ``Guard.admit`` refused: a person follows these links, so HTML, not JSON."""
+    if refusal.status == 429:  # Retry-After as on /api; the detail says how long
+        text = html.escape(refusal.detail[0].upper() + refusal.detail[1:]) + "."
+    else:
+        text = 'Log in first: <a href="/">open the assistant</a>, then follow the link again.'
+    return HTMLResponse(f"<p>{text}</p>", status_code=refusal.status, headers=refusal.headers)
+
+
 def router(a: Assistant, guard: Guard) -> APIRouter:
     folder = Path(a.settings.articles_dir).expanduser().resolve()
     views = APIRouter(tags=["article viewer"])
@@ -102,9 +111,9 @@ def router(a: Assistant, guard: Guard) -> APIRouter:
         """The article as a page, the passage [start, end) highlighted and ``quote`` marked within it. A
         link mangled on its way (offsets that are not numbers, a cut quote) still opens the article, unmarked
         where it cannot be read: a person follows it, and a page beats a JSON error."""
-        if guard.check(request.headers, request.cookies) != "ok":
-            return HTMLResponse('<p>Log in first: <a href="/">open the assistant</a>, then follow the link again.</p>',
-                                status_code=401)
+        refusal = guard.admit(request.headers, request.cookies, request.client.host if request.client else "?")
+        if refusal is not None:  # the API's rule: HTTP Basic shares the login's count and lockout
+            return refused(refusal)
         full = a.article(article_id)
         if full is None:
             return HTMLResponse(f"<p>No article {html.escape(article_id)} in the index.</p>", status_code=404)
