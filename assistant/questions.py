@@ -157,6 +157,10 @@ def question_type(text: str) -> str:
 
 
 _MAGNITUDE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
+               r"|nov(?:ember)?|dec(?:ember)?)")
+_MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|—|to|and|through|until)\s*{_MONTH_NAME}\b", re.I)
 _POWERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 
@@ -175,6 +179,9 @@ def chinese_figures(text: str) -> dict[str, tuple[str, ...]]:
     for m in _ORDINAL.finditer(text):
         n = int(m.group(1))
         out[m.group(0).lower()] = (f"第{n}", *((f"第{'一二三四五六七八九十'[n - 1]}",) if 1 <= n <= 10 else ()))
+    for m in _MONTH_RANGE.finditer(text):  # "between January and May" is 1-5月, and 1月 alone is another month
+        a, b = (_MONTHS.index(g.lower()[:3]) + 1 for g in m.groups())
+        out[m.group(1).lower()] = tuple(f"{a}{dash}{b}月" for dash in ("-", "—", "－", "–", "~", "至"))
     return out
 
 
@@ -246,8 +253,7 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     unique = list(dict.fromkeys(tokens))
     alternatives = dict(alternatives or {})
     if lang == "en":
-        for token, forms in chinese_figures(text).items():
-            alternatives[token] = tuple(dict.fromkeys([*forms, *alternatives.get(token, ())]))
+        alternatives.update(chinese_figures(text))  # the figure as written, in place of a dictionary's words
     df = dict(doc_freq or {})
     for t in unique:
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])

@@ -533,6 +533,9 @@ def test_english_figures_possessives_and_quoted_words_are_read_as_the_articles_w
     assert chinese_figures("valued after its 1.5 billion yuan round, with 3 million yuan owed") == {
         "1.5": ("15亿",), "3": ("300万",)}
     assert chinese_figures("climbed from 11th to 3rd place")["3rd"] == ("第3", "第三")
+    assert "1-5月" in chinese_figures("Between January and May 2021, which grew faster?")["january"]
+    assert "1月" not in analyze("Between January and May, what grew?", ["january"], None, 0,
+                               {"january": ("1月",)}).alternatives["january"]  # 1月 alone is another month
     assert anchors_of("Who raised $20 million in 2021?", "en") == ["2000万", "2021"]
     assert anchors_of("2021年融资1.5亿元", "zh") == ["2021", "1.5"]  # a Chinese question keeps its figures
     info = analyze("How much did the bakery raise after its 1.5 billion yuan round?", ["bakery", "1.5", "yuan"])
