@@ -252,7 +252,6 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "type_match": type_match(info, cues, number="quantity"),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
                 "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
-                "replaced": info.replaced(low),
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
             line_start, line_end = passage.text.rfind("\n", 0, s) + 1, passage.text.find("\n", e)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .keywords import STOPWORDS, without_possessive
 from .prompts import language_of
@@ -51,7 +50,6 @@ _SMALL_TALK = re.compile(
     r"ok|okay|bye|goodbye|你好|您好|嗨|哈喽|哈啰|在吗|在不在|谢谢|多谢|感谢|好的|早上好|下午好|晚上好|再见|拜拜)"
     r"(?: there| all| everyone|呀|啊|哦|吗|你)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
 # 'quoted' in English: the opening quote not after a letter ("can't", "Amazon's"), the closing one not before one
@@ -95,35 +93,6 @@ class QuestionInfo:
         if not self.tokens:
             return 0.0
         return sum(self.idf.get(t, 1.0) for t in self.tokens if self.has(t, text)) / self.keyword_weight
-
-    def replaced(self, text: str) -> float:
-        """IDF-weighted share of the question's Chinese keywords that ``text`` (lower-cased) lacks while naming a
-        sibling in their place: a word of the same length and last character (前端 for 后端, 下半年 for 上半年). Such
-        a sentence is about the other side of a contrast ("后端数字化更多聚焦什么？" was answered with "前端数字化
-        更多是聚焦于…", which shares every other word)."""
-        total = sum(weight for t, weight, pattern in self._sibling_patterns
-                    if not self.has(t, text) and pattern.search(text))
-        return total / self.keyword_weight
-
-    @cached_property
-    def _sibling_patterns(self) -> list[tuple[str, float, re.Pattern]]:
-        # jieba leaves words it does not know as single characters (后端 → 后 / 端): neighbours in the question
-        # are joined back; the joined word weighs as its rarer part
-        units, weight, i = list(self.tokens), dict(self.idf), 0
-        while i + 1 < len(units):
-            a, b = units[i], units[i + 1]
-            if len(a) == len(b) == 1 and _ALL_HAN.fullmatch(a + b) and a + b in self.text:
-                weight[a + b] = max(weight.get(a, 1.0), weight.get(b, 1.0))
-                units[i:i + 2] = [a + b]
-            i += 1
-        out = []
-        for t in units:
-            forms = dict.fromkeys(f for f in (t, *self.alternatives.get(t, ()))
-                                  if len(f) >= 2 and _ALL_HAN.fullmatch(f))
-            if forms:
-                siblings = "|".join(f"[\u4e00-\u9fff]{{{len(f) - 1}}}{re.escape(f[-1])}" for f in forms)
-                out.append((t, weight.get(t, 1.0), re.compile(siblings)))
-        return out
 
     def glossed(self) -> str:
         """An English question in the articles' words: the Chinese equivalents of its words and

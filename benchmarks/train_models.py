@@ -210,7 +210,7 @@ SENTENCE_FEATURES = ["cos", "cos_gap", "lex", "lex_gap", "anchor", "has_anchor",
                      "heading_cover", "section_cover", "num", "reason", "name", "time", "m_number", "m_why", "m_who",
                      "m_when", "m_where", "type_match", "first", "length", "en", "en_cos", "en_anchor", "en_lex",
                      "bigram", "cos_rr", "lex_rr", "prev_cos", "prev_lex", "next_cos", "window_lex", "m_quantity",
-                     "m_unit", "m_new_name", "m_person", "replaced"]
+                     "m_unit", "m_new_name", "m_person"]
 ABSTAIN_FEATURES = ["p_best", "p_second", "cos_best", "passage_top", "cover_top", "anchor_top", "anchor_best",
                     "has_anchor", "type_match_best", "typed", "en", "en_cos_best", "en_p_best", "en_anchor_top",
                     "en_cover_top", "cos_low", "affinity_max", "affinity_top3", "en_gloss_best"]
