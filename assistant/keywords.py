@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
 ) | frozenset(
     # contractions: "can't" looked up in the dictionary was 无可 / 不许
     """can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't couldn't wouldn't
-    shouldn't it's that's there's what's""".split()
+    shouldn't""".split()
 )
 
 
@@ -65,8 +65,9 @@ def tokenize(text: str) -> list[str]:
 
 
 def without_possessive(word: str) -> str:
-    """"amd's" → "amd": the word the articles write (and the dictionaries hold) is the name without it."""
-    return word[:-2] if word.endswith(("'s", "’s")) and len(word) > 2 else word
+    """"amd's" → "amd": the word the articles write (and the dictionaries hold) is the name without it. Callers
+    write ’ as ' first ("it's" is then "it", a stopword)."""
+    return word[:-2] if word.endswith("'s") and len(word) > 2 else word
 
 
 def tagged_words(text: str) -> list[tuple[str, str]]:

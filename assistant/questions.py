@@ -154,16 +154,18 @@ def chinese_figures(text: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def anchors_of(text: str, lang: str) -> list[str]:
+def anchors_of(text: str, lang: str, figures: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """Numbers, Latin names and quoted titles of the question: strings an answering passage likely shares
-    verbatim, whatever language it is in ("2021", "tesla", "ipo", "庆余年"; an English "3 million" as 300万)."""
+    verbatim, whatever language it is in ("2021", "tesla", "ipo", "庆余年"; an English "3 million" as 300万).
+    ``figures``: ``chinese_figures(text)`` when the caller has it (an English question's only)."""
     out: list[str] = []
     for m in _QUOTED.finditer(text):
         out.append(next(g for g in m.groups() if g))
-    figures = chinese_figures(text) if lang == "en" else {}
+    if figures is None:
+        figures = chinese_figures(text) if lang == "en" else {}
     out += [figures.get(n, (n,))[0] for n in (n.replace(",", "") for n in _NUMBER.findall(text))]
     for word in _LATIN.findall(text):
-        low = without_possessive(word.lower().replace("’", "'")).strip(".'")
+        low = without_possessive(word.lower()).strip(".'")
         if lang == "en" and (low in _EN_FUNCTION or (len(low) < 3 and not word.isupper())):
             continue
         if lang == "en" and word[0].islower() and not any(c.isdigit() for c in word):
@@ -221,11 +223,11 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     lang = language_of(text)
     unique = list(dict.fromkeys(tokens))
     alternatives = dict(alternatives or {})
-    if lang == "en":
-        alternatives.update(chinese_figures(text))  # the figure as written, in place of a dictionary's words
+    figures = chinese_figures(text) if lang == "en" else {}
+    alternatives.update(figures)  # the figure as written, in place of a dictionary's words
     df = dict(doc_freq or {})
     for t in unique:
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
-                        idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang),
+                        idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang, figures),
                         units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)))
