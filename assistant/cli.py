@@ -340,9 +340,10 @@ def _file_rows(a, folders: list[str]) -> list[dict]:
     every indexed article, wherever it is)."""
     if not folders:
         return a.file_status()
+    from .indexer import is_within
+
     roots = [str(Path(f).expanduser().resolve()) for f in folders]
-    return [row for row in a.file_status(folders)
-            if any(row["path"] == r or row["path"].startswith(r.rstrip(os.sep) + os.sep) for r in roots)]
+    return [row for row in a.file_status(folders) if any(row["path"] == r or is_within(row["path"], r) for r in roots)]
 
 
 def cmd_remove(args) -> int:
@@ -412,14 +413,15 @@ def _indexed_folder(a) -> str:
     """Else the articles folder of the index's other feeds, else the one folder the index was built from:
     the entries sit with the articles that folder's `watch` keeps indexed, never in a folder relative to
     wherever the command happens to run."""
+    from .indexer import is_within
+
     used = {str(Path(f["folder"]).parent.parent) for f in a.feeds.list()}  # ARTICLES_DIR/feeds/NAME
     if len(used) == 1:
         return used.pop()
     index = a.settings.index_path
     folders = sorted(f for f in json.loads(a.catalog.get_meta("folders") or "[]") if Path(f).is_dir())
     eval_articles = str(index.resolve() / "eval-articles")  # written by `assistant eval` of SQuAD files
-    tops = [f for f in folders if not f.startswith(eval_articles)
-            and not any(f.startswith(other.rstrip(os.sep) + os.sep) for other in folders)]
+    tops = [f for f in folders if not f.startswith(eval_articles) and not any(is_within(f, other) for other in folders)]
     if len(tops) == 1 and not used:
         return tops[0]
     if used:

@@ -221,7 +221,7 @@ class Indexer:
         for source, (article_id, _) in self.catalog.article_by_source().items():
             if source in seen:
                 continue
-            if any(_is_within(source, scope) for scope in scopes):
+            if any(is_within(source, scope) for scope in scopes):
                 self._drop(article_id)
                 report.removed += 1
 
@@ -514,7 +514,8 @@ def _excluded(name: str, settings: Settings) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in settings.exclude)
 
 
-def _is_within(source: str, folder: Path) -> bool:
+def is_within(source: str, folder: Path | str) -> bool:
+    """``source`` is a path inside ``folder`` (not the folder itself, not "/a/bc" for "/a/b")."""
     return source.startswith(str(folder).rstrip(os.sep) + os.sep)
 
 

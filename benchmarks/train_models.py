@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
 from assistant.evaluate import Question, is_hit, load_questions  # noqa: E402
+from assistant.indexer import is_within  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -69,16 +70,17 @@ def open_indexes(work: Path, index_36kr: Path | None, index_cmrc: Path | None) -
     for name, index, source in (("36kr", index_36kr or work / "36kr-index", CORPUS),
                                 ("cmrc", index_cmrc or work / "cmrc-index", work / "cmrc-articles")):
         a = Assistant(index_dir=str(index), quiet=True, ranking="rrf")
-        t = time.perf_counter()
-        report = a.index([source])
-        print(f"index {name}: {report.summary()} ({time.perf_counter() - t:.0f} s)", flush=True)
         # another copy of the articles in the index (an `assistant eval` run adds one under eval-articles) doubles
-        # every candidate list and moves every figure: one such copy did (hit@1 0.895 → 0.872 on seed 0)
-        root = str(Path(source).resolve())
-        stray = [s for s in a.catalog.article_by_source() if not str(Path(s).resolve()).startswith(root)]
+        # every candidate list and moves every figure: one such copy did (hit@1 0.895 → 0.872 on seed 0). Checked
+        # before indexing, so a work folder other than the index's own does not add a copy either
+        root = Path(source).resolve()
+        stray = [s for s in a.catalog.article_by_source() if not is_within(str(Path(s).resolve()), root)]
         if stray:
             sys.exit(f"the {name} index {index} also holds {len(stray)} article(s) outside {source}, e.g. {stray[0]}: "
                      f"remove them (assistant remove <folder> --index-dir {index}) or give a fresh index")
+        t = time.perf_counter()
+        report = a.index([source])
+        print(f"index {name}: {report.summary()} ({time.perf_counter() - t:.0f} s)", flush=True)
         out[name] = a
     return out
 
