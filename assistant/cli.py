@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "article under ARTICLES_DIR/feeds/NAME/ and indexed; entries with only a "
                                    "summary get the linked page's text. `assistant watch` syncs them every "
                                    "--feed-interval minutes. Exit code of add and sync: 0 all synced; 1 a feed or "
-                                   "entry failed (listed), the rest is saved and indexed; 2 nothing was done.")
+                                   "entry failed, or saved entries could not be indexed (listed: the next sync or "
+                                   "the watcher indexes them); 2 nothing was done.")
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", parents=[common], help="subscribe to a feed (and sync it now)")
     f.add_argument("url")
@@ -480,6 +481,8 @@ def _print_sync(results, as_json: bool) -> int:
             print(r.summary())
             for entry, reason in r.failed:
                 print(f"  failed: {entry}: {reason}")
+            for path, reason in (r.index or {}).get("failed", []):
+                print(f"  not indexed: {path}: {reason}")
         if results and results[0].index:
             i = results[0].index
             print(f"indexed: added {i['added']}, updated {i['updated']}, passages embedded {i['chunks_embedded']}")

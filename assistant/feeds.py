@@ -162,10 +162,15 @@ class Feeds:
             except Cancelled:
                 report = IndexReport(interrupted=True)
             by_path = dict(report.failed)
+            # a failure of the whole step ("(index)": another process held the index) or a stop leaves every
+            # saved entry unindexed: each is listed, so the exit code and the summary say so
+            whole = "; ".join(reason for p, reason in report.failed if p not in written)
+            if report.interrupted:
+                whole = whole or "indexing stopped; the watcher or the next sync indexes it"
             for r in results:
                 r.index = {"added": report.added, "updated": report.updated,
                            "chunks_embedded": report.chunks_embedded,
-                           "failed": [(p, by_path[p]) for p in r.written if p in by_path]}
+                           "failed": [(p, by_path.get(p) or whole) for p in r.written if p in by_path or whole]}
         return results
 
     def _sync_one(self, feed: dict) -> SyncResult:

@@ -160,3 +160,29 @@ def test_feed_commands(server, shared_cache, tmp_path, capsys, monkeypatch):
         from assistant.feeds import parse_feed, Response
 
         parse_feed(Response(200, b"{}", "application/json", None, None, "x"), "x")
+
+
+def test_sync_whose_indexing_fails_as_a_whole_says_so(server, shared_cache, tmp_path, capsys, monkeypatch):
+    """Another process holds the index's lock past ASSISTANT_LOCK_WAIT: the entries are saved (a watcher or the next
+    sync indexes them), and the command names each one as not indexed and exits 1, not 0."""
+    from filelock import FileLock
+
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_CACHE", shared_cache)
+    monkeypatch.setenv("ASSISTANT_LOCK_WAIT", "0.3")
+    url = server.set("/locked.xml", rss(demo_entries()[4:], server.url))
+    index = ["--index-dir", str(tmp_path / "index")]
+    assert cli(["feeds", "add", url, "--name", "locked", "--no-sync", "--articles-dir", str(tmp_path / "articles"),
+                *index]) == 0
+    capsys.readouterr()
+    other = FileLock(str(tmp_path / "index" / "index.lock"), timeout=0, thread_local=False)
+    other.acquire()
+    try:
+        assert cli(["feeds", "sync", *index]) == 1
+    finally:
+        other.release()
+    out = capsys.readouterr().out
+    assert "locked: new 1" in out
+    [line] = [line for line in out.splitlines() if "not indexed:" in line]
+    assert "another process is indexing" in line and line.strip().split(": ")[1].endswith(".md")
+    saved = list(feed_folder(tmp_path, "locked").glob("*.md"))
+    assert len(saved) == 1 and str(saved[0]) in line
