@@ -368,6 +368,8 @@ class ExtractiveAnswerer:
                     break
                 add(x)
         best = ranked[0].probability
+        if info.swapped and not sides:
+            ranked = _without_the_swapped_out(ranked, info.swapped, best * s.answer_relative)
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -402,6 +404,26 @@ class ExtractiveAnswerer:
                 scores.append(x.features.get("cos", 0.0) + side_score + literal + 0.1 * x.probability)
             picks.append(sentences[int(np.argmax(scores))])
         return picks
+
+
+# a sentence that goes on about what the sentence before it named ("它要回答的核心问题是…")
+_GOES_ON = re.compile(r"\s*(?:它|其|这|该|此|他|她)")
+
+
+def _without_the_swapped_out(ranked: list[AnswerSentence], swapped: tuple[str, str],
+                             floor: float) -> list[AnswerSentence]:
+    """A follow-up that swapped a term ("那后端呢？" after "前端数字化更多聚焦什么？") is not answered by the sentences on
+    the term it swapped out ("前端数字化更多是聚焦于…", and the one after it that goes on about it), when a candidate
+    sentence (at or above ``floor``) names the new term: those answered the previous question."""
+    old, new = swapped
+    if not any(new in x.text for x in ranked if x.probability >= floor):
+        return ranked
+    dropped = {id(x) for x in ranked if old in x.text and new not in x.text}
+    in_order = sorted(ranked, key=lambda x: (x.passage, x.start))
+    for before, x in zip(in_order, in_order[1:]):
+        if id(before) in dropped and x.passage == before.passage and new not in x.text and _GOES_ON.match(x.text):
+            dropped.add(id(x))
+    return [x for x in ranked if id(x) not in dropped]
 
 
 def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:

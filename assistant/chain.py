@@ -293,6 +293,35 @@ def _word_boundaries(text: str) -> set[int]:
     return cuts
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
+    """(old, new) when ``rewrite`` is ``previous`` with one Chinese term put in place of another ("后端数字化更多聚焦
+    什么？" from "前端数字化更多聚焦什么？": (前端, 后端)); None for any other rewrite (the two questions together, a
+    name for a reference)."""
+    start = 0
+    while start < min(len(previous), len(rewrite)) and previous[start] == rewrite[start]:
+        start += 1
+    end = 0
+    while end < min(len(previous), len(rewrite)) - start and previous[-1 - end] == rewrite[-1 - end]:
+        end += 1
+    # widen to whole words: 2021年 / 2019年 differ in two digits; a one-character difference is a word's first
+    # character, the parallel terms the rewrite swaps share the last one (前端 / 后端, 优势 / 劣势)
+    while start and previous[start - 1].isdigit():
+        start -= 1
+    while end and previous[len(previous) - end].isdigit():
+        end -= 1
+    if end and previous[len(previous) - end - 1].isdigit() and previous[len(previous) - end] in "年月日号":
+        end -= 1
+    if len(previous) - end - start == 1 and end:
+        end -= 1
+    old, new = previous[start:len(previous) - end], rewrite[start:len(rewrite) - end]
+    if not old or not new or len(old) > 12 or len(new) > 12 or not _CJK.search(old + new):
+        return None
+    return (old, new) if old not in rewrite and new not in previous else None
+
+
 def _swap_name(previous: str, new: str) -> str:
     """"禾木药业呢？" after "…里，鹿童占了多大份额？": the name the fragment replaces is the previous question's
     name closest to it in length (the later one on a tie); the fragment must itself look like a name."""
@@ -453,6 +482,8 @@ class AnswerChain:
         condensed = self.condensed(question, history, answerer, notes)
         query = (condensed or rewrite_follow_up(question, history, self.retriever.in_chinese)) if history else question
         found = attempt(query)
+        if history and not condensed:
+            found[1].info.swapped = swapped_term(previous_question(history, self.retriever.in_chinese), query)
         if not condensed and kind in ("refers", "elliptical") and found[3].is_weak():
             subject = referent(question, history, self.retriever.in_chinese)
             if subject and any(subject.lower() in f"{p.title} {p.text}".lower() for p in found[1].passages[:3]):

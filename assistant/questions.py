@@ -74,6 +74,9 @@ class QuestionInfo:
     # Chinese words that stand for an English question's words in the articles (crosslingual.py)
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     person: bool = False  # asks for a person ("谁", "which actor")
+    # a follow-up's swap, (the previous question's term, the one put in its place): "那后端呢？" after "前端数字化更多
+    # 聚焦什么？" is (前端, 后端) — a sentence on 前端 alone answers the previous question, not this one
+    swapped: tuple[str, str] | None = None
 
     @property
     def keyword_weight(self) -> float:

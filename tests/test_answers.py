@@ -194,7 +194,23 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("原因是什么？", [("鹿童2021年关闭了多少家门店？", "…")]) == "原因是什么 鹿童2021年关闭了多少家门店？"
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
-    assert not answer.abstained and "后端数字化" in answer.text
+    assert not answer.abstained and "后端数字化更多是基于数字化技术" in answer.text
+    # no quote is about 前端 alone: that answered the previous question (the demo articles' "前端数字化更多是聚焦于…"
+    # led this answer, before the one on 后端)
+    quoted = [s for piece in re.split(r"\[\d+\]", answer.text) for s in re.split(r"(?<=[。；！？])", piece)]
+    assert all("后端" in s for s in quoted if "前端" in s)
+
+
+def test_a_follow_up_that_swaps_a_term_knows_which():
+    """(old, new) of a swap rewrite, widened to whole words; None for a rewrite that is no swap."""
+    from assistant.chain import swapped_term
+
+    assert swapped_term("前端数字化更多聚焦什么？", "后端数字化更多聚焦什么？") == ("前端", "后端")
+    assert swapped_term("换电模式有哪些优势？", "换电模式有哪些劣势？") == ("优势", "劣势")
+    assert swapped_term("2021年国内SaaS领域的融资规模有多大？", "2019年国内SaaS领域的融资规模有多大？") == ("2021年", "2019年")
+    assert swapped_term("赛诺菲占了多大份额？", "甘李药业占了多大份额？") == ("赛诺菲", "甘李药业")
+    assert swapped_term("前端数字化更多聚焦什么？", "后端 前端数字化更多聚焦什么？") is None  # searched together
+    assert swapped_term("What does it cost?", "What does Tims cost?") is None
 
 
 def test_the_subject_a_follow_up_points_back_at():
