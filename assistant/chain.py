@@ -294,12 +294,23 @@ def _word_boundaries(text: str) -> set[int]:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     """(old, new) when ``rewrite`` is ``previous`` with one Chinese term put in place of another ("后端数字化更多聚焦
     什么？" from "前端数字化更多聚焦什么？": (前端, 后端)); None for any other rewrite (the two questions together, a
-    name for a reference)."""
+    name for a reference). A Chinese word searched together with the previous question ("What about back-end?"
+    after "前端数字化更多聚焦什么？" is searched as "后端 前端数字化更多聚焦什么？") swaps out the previous question's parallel
+    term, if it has exactly one (same length and last character, whole words)."""
+    if len(rewrite) > len(previous) and rewrite.endswith(previous):
+        cuts = _word_boundaries(previous)
+        pairs = {(previous[i:i + len(word)], word) for word in rewrite[:-len(previous)].split()
+                 if 2 <= len(word) <= 6 and _CJK_WORD.fullmatch(word) and word not in previous
+                 for i in range(len(previous) - len(word) + 1)
+                 if previous[i + len(word) - 1] == word[-1] and previous[i:i + len(word)] != word
+                 and _CJK_WORD.fullmatch(previous[i:i + len(word)]) and {i, i + len(word)} <= cuts}
+        return pairs.pop() if len(pairs) == 1 else None
     start = 0
     while start < min(len(previous), len(rewrite)) and previous[start] == rewrite[start]:
         start += 1

@@ -199,6 +199,11 @@ def test_follow_up_uses_the_history(sliced_assistant):
     # led this answer, before the one on 后端)
     quoted = [s for piece in re.split(r"\[\d+\]", answer.text) for s in re.split(r"(?<=[。；！？])", piece)]
     assert all("后端" in s for s in quoted if "前端" in s)
+    answer = sliced_assistant.ask("What about back-end?", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
+    assert answer.search_query.startswith("后端") and answer.search_query.endswith(" 前端数字化更多聚焦什么？")
+    assert "后端数字化" in answer.text
+    quoted = [s for piece in re.split(r"\[\d+\]", answer.text) for s in re.split(r"(?<=[。；！？])", piece)]
+    assert all("后端" in s for s in quoted if "前端" in s)
 
 
 def test_a_follow_up_that_swaps_a_term_knows_which():
@@ -209,7 +214,10 @@ def test_a_follow_up_that_swaps_a_term_knows_which():
     assert swapped_term("换电模式有哪些优势？", "换电模式有哪些劣势？") == ("优势", "劣势")
     assert swapped_term("2021年国内SaaS领域的融资规模有多大？", "2019年国内SaaS领域的融资规模有多大？") == ("2021年", "2019年")
     assert swapped_term("赛诺菲占了多大份额？", "甘李药业占了多大份额？") == ("赛诺菲", "甘李药业")
-    assert swapped_term("前端数字化更多聚焦什么？", "后端 前端数字化更多聚焦什么？") is None  # searched together
+    # searched together with the previous question ("What about back-end?" after a Chinese question): the word that
+    # has a parallel term in it swaps that term out; one without none
+    assert swapped_term("前端数字化更多聚焦什么？", "后端 前端数字化更多聚焦什么？") == ("前端", "后端")
+    assert swapped_term("2021年美团的营收是多少？", "拼多多 2021年美团的营收是多少？") is None
     assert swapped_term("What does it cost?", "What does Tims cost?") is None
 
 

@@ -304,6 +304,15 @@ def test_openai_follow_up_uses_the_history(server):
         {"role": "user", "content": [{"type": "text", "text": "那后端呢？"}]}])
     assert follow.model_extra["search_query"] == "后端数字化是什么？"  # rewritten with the earlier turn
     assert follow.model_extra["citations"] and "后端数字化" in follow.choices[0].message.content
+    # the swapped-out term's sentences answered the first question: "前端数字化更多是聚焦于…" (and "它要回答的…" after it)
+    # led the answer to "那后端呢？" after "前端数字化更多聚焦什么？", in Chinese and in English
+    for fragment in ("那后端呢？", "What about back-end?"):
+        swap = client.chat.completions.create(model="assistant", messages=[
+            {"role": "user", "content": "前端数字化更多聚焦什么？"}, {"role": "assistant", "content": "…"},
+            {"role": "user", "content": fragment}])
+        content = swap.choices[0].message.content
+        assert "后端数字化更多是基于" in content and "前端数字化更多是聚焦于" not in content, content
+        assert "它要回答的核心问题是“用户在哪里" not in content, content
     # asked in English after a Chinese question: searched in the articles' words, answered with the English note
     english = client.chat.completions.create(model="assistant", messages=[
         {"role": "user", "content": "远程办公的效率如何？"}, {"role": "assistant", "content": "…"},
