@@ -293,7 +293,6 @@ def _word_boundaries(text: str) -> set[int]:
     return cuts
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -328,7 +327,7 @@ def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     if len(previous) - end - start == 1 and end:
         end -= 1
     old, new = previous[start:len(previous) - end], rewrite[start:len(rewrite) - end]
-    if not old or not new or len(old) > 12 or len(new) > 12 or not _CJK.search(old + new):
+    if not old or not new or len(old) > 12 or len(new) > 12 or not _CJK_WORD.search(old + new):
         return None
     return (old, new) if old not in rewrite and new not in previous else None
 
