@@ -194,7 +194,7 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("原因是什么？", [("鹿童2021年关闭了多少家门店？", "…")]) == "原因是什么 鹿童2021年关闭了多少家门店？"
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
-    assert not answer.abstained and "后端数字化更多是基于数字化技术" in answer.text
+    assert not answer.abstained and "后端数字化更多是基于" in answer.text
     # no quote is about 前端 alone: that answered the previous question (the demo articles' "前端数字化更多是聚焦于…"
     # led this answer, before the one on 后端)
     quoted = [s for piece in re.split(r"\[\d+\]", answer.text) for s in re.split(r"(?<=[。；！？])", piece)]
