@@ -265,13 +265,17 @@ class EmbeddingCache:
                 found[h] = np.frombuffer(blob, dtype=dtype).astype(np.float32)
         return found
 
-    def put(self, model: str, items: dict[str, np.ndarray], kind: str = "passage") -> None:
+    def put(self, model: str, items: dict[str, np.ndarray], kind: str = "passage") -> dict[str, np.ndarray]:
+        """Store the vectors; returns them as ``get`` will return them (a sentence vector at float16 precision),
+        so a text embedded on a cache miss scores the same now as on every later request."""
         dtype = self.KINDS[kind]
+        stored = {h: np.asarray(v, dtype=dtype) for h, v in items.items()}
         with self._conn() as db:
             db.executemany(
                 f"INSERT OR REPLACE INTO {kind}_vectors (model, hash, vector) VALUES (?, ?, ?)",
-                [(model, h, np.asarray(v, dtype=dtype).tobytes()) for h, v in items.items()],
+                [(model, h, v.tobytes()) for h, v in stored.items()],
             )
+        return {h: v.astype(np.float32) for h, v in stored.items()}
 
     def clear(self) -> None:
         with self._conn() as db:

@@ -306,8 +306,7 @@ class HybridRetriever:
         lacking = {h: t for h, t in texts.items() if h not in vectors}
         if lacking:
             fresh = dict(zip(lacking, self.embedder.embed_passages(list(lacking.values()))))
-            self.cache.put(model, fresh, kind)
-            vectors.update(fresh)
+            vectors.update(self.cache.put(model, fresh, kind))  # as stored: the same scores on the next request
         return vectors
 
     def _filter(self, filters: Filters | None) -> set[str] | None:

@@ -145,3 +145,16 @@ def test_backend_settings_are_checked():
     with pytest.raises(ConfigError, match="int8"):
         Settings.from_env(embedding_backend="torch", embedding_precision="int8")
     assert Settings.from_env(env={"ASSISTANT_EMBEDDING_BACKEND": "torch"}).embedding_backend == "torch"
+
+
+def test_a_vector_embedded_on_a_cache_miss_is_used_as_it_will_be_read_back(tmp_path):
+    """Sentence vectors are stored at float16: a sentence embedded on a miss (a cache deleted since indexing, a
+    passage split differently) was scored at float32 on that request and at float16 on every later one, and a
+    near-tie between two sentences could flip — the same question got another answer the second time."""
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    vector = np.random.default_rng(0).normal(size=384).astype(np.float32)
+    vector /= np.linalg.norm(vector)
+    for kind in ("sentence", "passage"):
+        used = cache.put("m", {"h": vector}, kind)["h"]
+        assert np.array_equal(used, cache.get("m", ["h"], kind)["h"]), kind
+    assert not np.array_equal(cache.put("m", {"h": vector}, "sentence")["h"], vector)  # float16 differs from float32
