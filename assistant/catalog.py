@@ -97,12 +97,23 @@ def sqlite_problem(path: Path, exc: sqlite3.Error) -> StoreError:
 
 def thread_connection(local: threading.local, path: Path) -> sqlite3.Connection:
     """This thread's connection to one of the small SQLite files beside the index generations
-    (feeds.sqlite, feedback.sqlite): autocommit, WAL, created on first use."""
+    (feeds.sqlite, feedback.sqlite): autocommit, WAL, created on first use. Switching a new file to WAL can be
+    refused at once ("database is locked", no busy wait) while another process creates the same file — the app's
+    first rating beside `assistant feedback`: it is tried again for up to 10 s (the rating was lost)."""
     db = getattr(local, "db", None)
     if db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    db.close()
+                    raise
+                time.sleep(0.05)
         local.db = db
     return db
 

@@ -287,8 +287,11 @@ def test_thumbs_store_feedback(page, served):
     ask(page, FLAGSHIP_ZH, 1)
     bot(page).hover()
     page.locator("#chatbot button[aria-label='Like']").last.click()
-    store = FeedbackStore(served[1].parent / "index" / "feedback.sqlite")
+    path = served[1].parent / "index" / "feedback.sqlite"
     deadline = time.time() + 10
+    while not path.exists() and time.time() < deadline:  # the app creates it on the first rating
+        time.sleep(0.2)
+    store = FeedbackStore(path)
     while not store.all() and time.time() < deadline:
         time.sleep(0.2)
     (saved,) = store.all()
