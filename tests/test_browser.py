@@ -281,9 +281,24 @@ def test_source_card_opens_the_article_at_the_cited_sentence(page):
     shot(viewer, "viewer")
 
 
+def indexed(url: str, timeout: float = 120) -> None:
+    """Until every file of the served folder is indexed: the app is served while its first indexing runs, and a
+    test run on its own must not ask before it is done."""
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        files = httpx.get(url + "api/ingest_status", timeout=30).json()["files"]
+        if files and all(f["state"] == "indexed" for f in files):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the served folder was not indexed within {timeout:g} s: {files}")
+
+
 def test_thumbs_store_feedback(page, served):
     from assistant.feedback import FeedbackStore
 
+    indexed(served[0])
     ask(page, FLAGSHIP_ZH, 1)
     bot(page).hover()
     page.locator("#chatbot button[aria-label='Like']").last.click()
