@@ -92,11 +92,8 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     if reference:  # "它的成本呢？": no swap below takes "它的…" for a term
         return _zh_name_the_reference(new[reference.end():], previous) or _together(new, previous)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
-        size, cuts = len(new), _word_boundaries(previous)
-        for i in range(len(previous) - size + 1):
-            old = previous[i:i + size]
-            if old != new and old[-1] == new[-1] and not old[-1].isspace() and {i, i + size} <= cuts:
-                return previous[:i] + new + previous[i + size:]
+        for i in _parallel_terms(previous, new, _word_boundaries(previous)):
+            return previous[:i] + new + previous[i + len(new):]
     if kind == "elliptical" and language_of(new) == "zh":
         swapped = _swap_name(previous, new)
         if swapped:
@@ -296,6 +293,15 @@ def _word_boundaries(text: str) -> set[int]:
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 
+def _parallel_terms(previous: str, new: str, cuts: set[int]) -> list[int]:
+    """Where ``previous`` has a term parallel to ``new`` — another of the same length and last character, whole
+    words (``cuts``: ``_word_boundaries(previous)``): 前端 for 后端, 2021年 for 2019年."""
+    size = len(new)
+    return [i for i in range(len(previous) - size + 1)
+            if previous[i:i + size] != new and previous[i + size - 1] == new[-1]
+            and not new[-1].isspace() and {i, i + size} <= cuts]
+
+
 def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     """(old, new) when ``rewrite`` is ``previous`` with one Chinese term put in place of another ("后端数字化更多聚焦
     什么？" from "前端数字化更多聚焦什么？": (前端, 后端)); None for any other rewrite (the two questions together, a
@@ -306,9 +312,7 @@ def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
         cuts = _word_boundaries(previous)
         pairs = {(previous[i:i + len(word)], word) for word in rewrite[:-len(previous)].split()
                  if 2 <= len(word) <= 6 and _CJK_WORD.fullmatch(word) and word not in previous
-                 for i in range(len(previous) - len(word) + 1)
-                 if previous[i + len(word) - 1] == word[-1] and previous[i:i + len(word)] != word
-                 and _CJK_WORD.fullmatch(previous[i:i + len(word)]) and {i, i + len(word)} <= cuts}
+                 for i in _parallel_terms(previous, word, cuts) if _CJK_WORD.fullmatch(previous[i:i + len(word)])}
         return pairs.pop() if len(pairs) == 1 else None
     start = 0
     while start < min(len(previous), len(rewrite)) and previous[start] == rewrite[start]:
