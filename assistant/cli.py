@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "INDEX_DIR/eval-articles/ and indexed into INDEX_DIR first: use a separate "
                                    "--index-dir. Prints hit@1/3/5, MRR@10, abstention, answers given with the "
                                    "low-confidence caveat, answer-contains-gold "
-                                   "and latency.")
+                                   "and latency. Questions typed 'review' without gold (disliked answers) are "
+                                   "asked and counted, but left out of every rate.")
     p.add_argument("file")
     p.add_argument("-k", "--k", type=int, default=5, help="passages given to the answerer (default 5)")
     p.add_argument("--files-dir", help="folder the questions' 'file' names are relative to "
@@ -104,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["export"])
     p.add_argument("output", metavar="OUT.jsonl")
     p.add_argument("--include-down", action="store_true",
-                   help="also export disliked answers, typed 'review' and without gold (to be written by hand)")
+                   help="also export disliked answers, typed 'review' and without gold (to be written by hand; "
+                        "eval counts them apart, in no rate)")
     p = sub.add_parser("watch", parents=[common], help="keep the index in step with folders (Ctrl-C stops)",
                        description="Index the folders, then watch them: files created, changed, renamed or "
                                    "deleted are reflected in search within seconds (changes are batched, files "

@@ -6,7 +6,9 @@ Formats:
   ``"history": [...]`` (the earlier questions of the chat as strings, not question/answer pairs: the
   answers are the assistant's own; for ``type: "followup"``). ``file`` is a path relative to
   ``--files-dir`` (or a bare file name); null with empty ``gold`` for questions the articles cannot
-  answer. A single string stands for a one-item ``gold`` or ``key``.
+  answer. A single string stands for a one-item ``gold`` or ``key``. ``type: "review"`` without gold (a
+  disliked answer from ``assistant feedback export --include-down``) is asked and counted (``review``),
+  but left out of the answerable and the unanswerable rates.
 - SQuAD JSON (e.g. CMRC 2018): every ``data[i]`` becomes one article titled ``data[i].title``, written
   as a Markdown file next to the index and indexed, and every answer span becomes a gold string.
 
@@ -46,6 +48,12 @@ class Question:
     @property
     def answerable(self) -> bool:
         return bool(self.file and self.gold)
+
+    @property
+    def review(self) -> bool:
+        """A disliked answer exported for review (``type: "review"``, no gold yet): asked, its answer kept in
+        the rows, but neither answerable nor unanswerable in the rates until someone writes its gold."""
+        return self.type == "review" and not self.answerable
 
     @property
     def keys(self) -> list[str]:
@@ -201,11 +209,14 @@ def wilson(successes: int, n: int, z: float = 1.96) -> list[float]:
 
 def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
     """Retrieval ranks over the answerable rows; answers and abstention where rows have them, the main
-    rates with their 95% intervals (``…_95``)."""
+    rates with their 95% intervals (``…_95``). Review rows (disliked answers without gold) are only counted
+    (``review``): they are neither answerable nor unanswerable."""
     answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"] and not r.get("review")]
     n = len(answerable)
     out: dict = {"questions": len(rows), "answerable": n}
+    if len(answerable) + len(unanswerable) < len(rows):
+        out["review"] = len(rows) - len(answerable) - len(unanswerable)
     if n:
         for k in ks:
             out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
@@ -247,8 +258,9 @@ def evaluate(assistant, questions: list[Question], k: int = 5, files_dir: Path |
         search_ms.append((time.perf_counter() - start) * 1000)
         row = {
             "id": question.id, "q": question.q, "lang": question.lang, "type": question.type,
-            "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
-            "search_query": query, "chars": [len(p.text) for p in passages[:5]],
+            "answerable": question.answerable, "review": question.review,
+            "rank": first_hit_rank(passages, question, files_dir), "search_query": query,
+            "chars": [len(p.text) for p in passages[:5]],
             "top": [{"source": Path(p.source).name, "heading": p.heading, "score": round(p.score, 4)}
                     for p in passages[:3]],
         }
@@ -281,7 +293,8 @@ def evaluate_search(search: Callable[[str, int], list], questions: list[Question
     for question in questions:
         passages = search(question.q, k)
         rows.append({"id": question.id, "lang": question.lang, "type": question.type,
-                     "answerable": question.answerable, "rank": first_hit_rank(passages, question, files_dir),
+                     "answerable": question.answerable, "review": question.review,
+                     "rank": first_hit_rank(passages, question, files_dir),
                      "chars": [len(p.text) for p in passages[:5]]})
     metrics = summarize(rows)
     metrics["by_lang"] = _groups(rows, "lang")

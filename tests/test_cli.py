@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from assistant import evaluate
 from assistant.cli import main
 
 from conftest import FLAGSHIP_ZH, REPO, SEED, hexo, write
@@ -268,3 +269,22 @@ def test_an_index_folder_that_cannot_be_used_is_one_line_naming_it(seed_index, t
             assert code == 2 and err.count("\n") == 1 and f"{index} is not writable" in err, (argv, err)
     finally:
         undo()
+
+
+def test_eval_counts_review_questions_apart_from_the_unanswerable(seed_index, tmp_path, capsys):
+    """Disliked answers exported with --include-down (type review, no gold) are no unanswerable questions: eval
+    asks them and counts them, and they are in neither the answerable nor the unanswerable rates."""
+    _, index = seed_index
+    questions = write(tmp_path / "fb.jsonl", "\n".join(json.dumps(row, ensure_ascii=False) for row in [
+        {"id": "u", "q": "火星上一共有几只猫？", "lang": "zh", "file": None, "gold": [], "type": "unanswerable"},
+        {"id": "r", "q": "Who won the 2022 World Cup?", "lang": "en", "file": None, "gold": [], "type": "review",
+         "rating": "down", "answer": "The articles don't cover this.", "comment": ""}]) + "\n")
+    code, out, _ = run(capsys, "eval", str(questions), "--index-dir", str(index), "--json")
+    result = json.loads(out)
+    metrics = result["metrics"]
+    assert code == 0 and metrics["questions"] == 2 and metrics["answerable"] == 0
+    assert metrics["unanswerable"] == 1 and metrics["review"] == 1
+    assert metrics["abstain_unanswerable_95"] == evaluate.wilson(int(metrics["abstain_unanswerable"]), 1)
+    assert metrics["by_type"]["review"] == {"questions": 1, "answerable": 0, "review": 1}
+    assert metrics["by_lang"]["en"] == {"questions": 1, "answerable": 0, "review": 1}
+    assert [r["review"] for r in result["questions"]] == [False, True] and result["questions"][1]["answer"]
