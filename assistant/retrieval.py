@@ -27,7 +27,7 @@ from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentence
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
 from .crosslingual import corpus_aliases, english_terms, pinyin_index
-from .keywords import tokenize, unknown_names
+from .keywords import STOPWORDS, tokenize, unknown_names
 from .prompts import language_of
 from .questions import MEASURE_ASKED, QuestionInfo, analyze
 from .ranking import load_model, sentence_cues, type_match
@@ -153,7 +153,10 @@ class HybridRetriever:
                 for word in term.words:
                     alternatives[word] = tuple(dict.fromkeys([*alternatives.get(word, ()), *term.chinese]))
         extra = [w for ws in alternatives.values() for w in ws]
-        doc_freq, n = self.catalog.doc_freq([*tokens, *extra])
+        unglued = {t: _unglued(t) for t in tokens}
+        doc_freq, n = self.catalog.doc_freq([*tokens, *extra, *(w for ws in unglued.values() for w in ws)])
+        tokens = list(dict.fromkeys(t if doc_freq.get(t) else next((w for w in unglued[t] if doc_freq.get(w)), t)
+                                    for t in tokens))
         return analyze(query, tokens, doc_freq, n, alternatives)
 
     def in_chinese(self, text: str) -> str:
@@ -399,6 +402,16 @@ def _joined(a: ChunkRow, b: ChunkRow) -> ChunkRow:
         text = first.text + "\n" + second.text
     return replace(first, chunk_id=a.chunk_id, text=text, start=first.start, end=max(first.end, second.end),
                    position=min(a.position, b.position))
+
+
+def _unglued(token: str) -> list[str]:
+    """A word jieba's dictionary lacks comes out of a question glued to the function word after or before it:
+    "换电是什么？" gives 换电是, "换电要多久？" 换电要 — a token no passage holds, so the question found no keyword
+    (answered "not covered" while "什么是换电？" was answered). The word without that character, for the caller to
+    search instead when the index knows it."""
+    if len(token) < 3 or token.isascii():
+        return []
+    return [w for w, glued in ((token[:-1], token[-1]), (token[1:], token[0])) if glued in STOPWORDS]
 
 
 def _cap_per_article(ranked: list[Candidate], k: int, cap: int) -> list[Candidate]:

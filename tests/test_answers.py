@@ -11,6 +11,7 @@ from assistant.chain import follow_up_kind, rewrite_follow_up
 from assistant.chunking import sentence_texts
 from assistant.cli import main
 from assistant.errors import ConfigError
+from assistant.keywords import tokenize
 from assistant.settings import Settings
 
 from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED, shared_question
@@ -629,6 +630,17 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     assert sentence_cues("整个2021年宠物赛道投融资偏向早期")["num"] == 1.0  # the plain number cue still sees the year
     for text in ("新开门店42家", "开关店比达6.22", "占比超过30%", "融资三次", "1.2万人"):
         assert sentence_cues(text)["quantity"] == 1.0, text
+
+
+def test_a_function_word_glued_to_an_unknown_word_is_cut_off(sliced_assistant):
+    """jieba glues 是 / 要 onto a word its dictionary lacks ("微博是什么？" → 微博是), a token no passage holds: the
+    question found no keyword ("换电是什么？" was answered "not covered" on the demo articles, "什么是换电？" was not)."""
+    info = sliced_assistant.retriever.question_info
+    assert tokenize("微博是什么？") == ["微博是"]  # what the tokenizer gives; the index holds 微博
+    assert info("微博是什么？").tokens == ["微博"]
+    assert "上云" in info("上云要多久？").tokens and "上云要" not in info("上云要多久？").tokens
+    assert info("奈雪是什么？").tokens == ["奈雪是"]  # no article of the slice has 奈雪: nothing better to search
+    assert "微博" in sliced_assistant.search("微博是什么？", k=3)[0].text
 
 
 def test_the_words_of_an_asked_measure_are_no_keywords(sliced_assistant):
