@@ -63,16 +63,17 @@ class Question:
 
 def load_jsonl(path: Path) -> list[Question]:
     questions = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for n, line in enumerate(_text(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
             if not isinstance(row, dict):
                 raise TypeError("a JSON object per line")
-            question = Question(id=str(row.get("id", n)), q=row["q"], lang=row.get("lang", ""),
-                                file=row.get("file"), gold=_strings(row, "gold"), type=row.get("type", ""),
-                                key=_strings(row, "key"), history=_strings(row, "history", one=False))
+            question = Question(id=_id(row, n), q=row["q"], lang=_string(row, "lang"),
+                                file=_string(row, "file") or None, gold=_strings(row, "gold"),
+                                type=_string(row, "type"), key=_strings(row, "key"),
+                                history=_strings(row, "history", one=False))
         except _Shape as exc:
             raise ConfigError(f"{path}:{n}: {exc}") from None
         except (ValueError, KeyError, TypeError) as exc:
@@ -89,6 +90,36 @@ class _Shape(ValueError):
 
 _SHAPES = {"gold": "strings the passage holds", "key": "strings a right answer holds",
            "history": "earlier questions (strings)"}
+_STRING = {"lang": "a language code such as \"zh\"", "type": "the question's kind such as \"followup\"",
+           "file": "the article's path"}
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the question file as UTF-8") from None
+
+
+def _string(row: dict, name: str) -> str:
+    """A string field; null stands for absent (``""``). A number, list or object is refused: it would
+    fail later, mid-run, as a traceback (``"file": 42``) or group the metrics by an unhashable key."""
+    value = row.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Shape(f"{name} must be {_STRING[name]} (a string) or null, not {json.dumps(value)}")
+    return value
+
+
+def _id(row: dict, n: int) -> str:
+    """The question's id, a string or a number; the line number when absent."""
+    value = row.get("id")
+    if value is None:
+        return str(n)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _Shape(f"id must be a string or a number, not {json.dumps(value)}")
+    return str(value)
 
 
 def _strings(row: dict, name: str, one: bool = True) -> list[str]:
@@ -106,35 +137,55 @@ def _strings(row: dict, name: str, one: bool = True) -> list[str]:
 
 
 def load_squad(path: Path, articles_dir: Path) -> list[Question]:
-    """Write one Markdown article per SQuAD entry into ``articles_dir``; return its questions."""
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
-    if not isinstance(data, dict) or "data" not in data:
-        raise ConfigError(f"{path}: not SQuAD JSON (no top-level 'data')")
-    articles_dir.mkdir(parents=True, exist_ok=True)
-    questions = []
+    """Write one Markdown article per SQuAD entry into ``articles_dir``; return its questions. The whole file
+    is read first: a malformed entry is an error naming it, before any article is written."""
+    try:
+        data = json.loads(_text(path))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise ConfigError(f"{path}: not SQuAD JSON (no top-level 'data' list)")
+    articles, questions = {}, []
     for i, entry in enumerate(data["data"]):
         name = f"{i:04d}.md"
-        title = str(entry.get("title") or name).replace("'", "''")
-        contexts = [p["context"] for p in entry.get("paragraphs", [])]
+        try:
+            title = str(entry.get("title") or name).replace("'", "''")
+            contexts = [p["context"] for p in entry.get("paragraphs", [])]
+            if not all(isinstance(c, str) for c in contexts):
+                raise TypeError("a context must be text")
+            articles[name] = f"---\ntitle: '{title}'\n---\n\n" + "\n\n".join(contexts) + "\n"
+            for para in entry.get("paragraphs", []):
+                for qa in para.get("qas", []):
+                    gold = list(dict.fromkeys(a["text"] for a in qa.get("answers", []) if a.get("text")))
+                    if not isinstance(qa["question"], str) or not all(isinstance(g, str) for g in gold):
+                        raise TypeError("question and answer texts must be strings")
+                    questions.append(Question(id=str(qa.get("id")), q=qa["question"], lang="zh", file=name,
+                                              gold=gold, type="squad"))
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: data[{i}] is not a SQuAD entry (title, paragraphs of context and qas; "
+                              f"{type(exc).__name__}: {exc})") from None
+    articles_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
         target = articles_dir / name
-        text = f"---\ntitle: '{title}'\n---\n\n" + "\n\n".join(contexts) + "\n"
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
-        for para in entry.get("paragraphs", []):
-            for qa in para.get("qas", []):
-                gold = list(dict.fromkeys(a["text"] for a in qa.get("answers", []) if a.get("text")))
-                questions.append(Question(id=str(qa.get("id")), q=qa["question"], lang="zh", file=name,
-                                          gold=gold, type="squad"))
     return questions
+
+
+QUESTION_FILES = "JSON Lines (.jsonl or .ndjson) or SQuAD JSON (.json)"
 
 
 def load_questions(path: str | Path, articles_dir: Path | None = None) -> list[Question]:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: no such file")
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder: give a question file, {QUESTION_FILES}")
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return load_jsonl(path)
     if articles_dir is None:
+        if path.suffix.lower() != ".json":
+            raise ConfigError(f"{path}: not a question file; name it after its format, {QUESTION_FILES}")
         raise ConfigError("SQuAD files need a folder to write their articles into")
     return load_squad(path, articles_dir)
 

@@ -288,3 +288,33 @@ def test_eval_counts_review_questions_apart_from_the_unanswerable(seed_index, tm
     assert metrics["by_type"]["review"] == {"questions": 1, "answerable": 0, "review": 1}
     assert metrics["by_lang"]["en"] == {"questions": 1, "answerable": 0, "review": 1}
     assert [r["review"] for r in result["questions"]] == [False, True] and result["questions"][1]["answer"]
+
+
+def test_eval_refuses_question_fields_of_the_wrong_type_with_the_line(seed_index, tmp_path, capsys):
+    """A number, null or list where a string belongs was a traceback mid-run (exit 1); now a one-line error
+    naming the file and line (exit 2), as is a folder, another suffix or a malformed SQuAD file."""
+    _, index = seed_index
+    questions = tmp_path / "q.jsonl"
+    for field, value, said in (("file", 42, "file must be the article's path (a string) or null, not 42"),
+                               ("lang", ["zh"], 'lang must be a language code such as "zh" (a string) or null'),
+                               ("type", {"a": 1}, "type must be the question's kind"),
+                               ("id", [1], "id must be a string or a number, not [1]")):
+        good = json.dumps({"id": "a", "q": "换电需要多长时间？", "lang": "zh", "gold": ["3 到 5 分钟"]},
+                          ensure_ascii=False)
+        write(questions, good + "\n" + json.dumps({"id": "b1", "q": "x", "gold": ["x"], field: value}) + "\n")
+        code, out, err = run(capsys, "eval", str(questions), "--index-dir", str(index), "--no-answers")
+        assert code == 2 and out == "" and err.startswith(f"error: {questions}:2: {said}"), err
+        assert err.count("\n") == 1
+    write(questions, json.dumps({"id": "b1", "q": "换电需要多长时间？", "lang": None, "type": None}) + "\n")
+    code, out, err = run(capsys, "eval", str(questions), "--index-dir", str(index), "--no-answers")
+    assert code == 0 and "lang=" in out, err  # null stands for absent, as it does for gold and key
+    code, _, err = run(capsys, "eval", str(tmp_path), "--index-dir", str(index))
+    assert code == 2 and err == (f"error: {tmp_path} is a folder: give a question file, JSON Lines (.jsonl or "
+                                 ".ndjson) or SQuAD JSON (.json)\n")
+    code, _, err = run(capsys, "eval", str(write(tmp_path / "q.txt", "x")), "--index-dir", str(index))
+    assert code == 2 and "q.txt: not a question file" in err and "SQuAD files need" not in err
+    squad = write(tmp_path / "squad.json", json.dumps({"data": [{"paragraphs": [{"context": "甲", "qas": [
+        {"id": "1", "question": "问", "answers": [{"text": "甲"}]}]}]}, 1]}))
+    code, _, err = run(capsys, "eval", str(squad), "--index-dir", str(tmp_path / "squad-index"))
+    assert code == 2 and err.startswith(f"error: {squad}: data[1] is not a SQuAD entry") and err.count("\n") == 1
+    assert not (tmp_path / "squad-index" / "eval-articles" / "squad" / "0000.md").exists()  # checked first
