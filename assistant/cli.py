@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--files", nargs="*", metavar="DIR",
                    help="also list each file: indexed / pending / failed (why) / from which feed, and when it "
                         "last changed; only the files under the DIRs given (default: every indexed file and the "
-                        "folders indexed so far)")
+                        "folders indexed so far); a DIR that does not exist is an error unless files indexed from "
+                        "it are still in the index")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index (files stay)")
@@ -340,13 +341,20 @@ def cmd_stats(args) -> int:
 
 def _file_rows(a, folders: list[str]) -> list[dict]:
     """``Assistant.file_status``, limited to the files under ``folders`` when some are given (it also lists
-    every indexed article, wherever it is)."""
+    every indexed article, wherever it is). A folder that does not exist is an error unless the index still
+    holds files from it (deleted since: listed as "file is gone"), as a mistyped one would list nothing."""
     if not folders:
         return a.file_status()
     from .indexer import is_within
 
-    roots = [str(Path(f).expanduser().resolve()) for f in folders]
-    return [row for row in a.file_status(folders) if any(row["path"] == r or is_within(row["path"], r) for r in roots)]
+    roots = {f: str(Path(f).expanduser().resolve()) for f in folders}
+    rows = [row for row in a.file_status(folders) if any(row["path"] == r or is_within(row["path"], r)
+                                                         for r in roots.values())]
+    missing = [f for f, r in roots.items() if not Path(r).exists()
+               and not any(row["path"] == r or is_within(row["path"], r) for row in rows)]
+    if missing:
+        raise ConfigError(f"--files {missing[0]}: no such file or folder, and nothing indexed from it")
+    return rows
 
 
 def cmd_remove(args) -> int:

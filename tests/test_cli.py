@@ -318,3 +318,21 @@ def test_eval_refuses_question_fields_of_the_wrong_type_with_the_line(seed_index
     code, _, err = run(capsys, "eval", str(squad), "--index-dir", str(tmp_path / "squad-index"))
     assert code == 2 and err.startswith(f"error: {squad}: data[1] is not a SQuAD entry") and err.count("\n") == 1
     assert not (tmp_path / "squad-index" / "eval-articles" / "squad" / "0000.md").exists()  # checked first
+
+
+def test_stats_files_of_a_folder_that_does_not_exist_is_an_error(seed_index, tmp_path, capsys):
+    """A mistyped --files DIR listed nothing with zero counts and exit 0; a folder deleted since it was indexed
+    is still listed (its files are 'file is gone')."""
+    _, index = seed_index
+    code, out, err = run(capsys, "stats", "--files", str(tmp_path / "nonexistent"), "--index-dir", str(index))
+    assert code == 2 and out == ""
+    assert err == f"error: --files {tmp_path / 'nonexistent'}: no such file or folder, and nothing indexed from it\n"
+    index = _copy_index(index, tmp_path)
+    gone = tmp_path / "gone"
+    write(gone / "tea.md", hexo("茶", "<p>绿茶用八十度的水冲泡。</p>"))
+    assert run(capsys, "index", str(gone), "--index-dir", str(index), "-q")[0] == 0
+    (gone / "tea.md").unlink()
+    gone.rmdir()
+    code, out, _ = run(capsys, "stats", "--files", str(gone), "--json", "--index-dir", str(index))
+    rows = json.loads(out)["file_status"]
+    assert code == 0 and [(r["path"], r["reason"]) for r in rows] == [(str(gone / "tea.md"), "file is gone")]
