@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "2: nothing was done (no usable PATH, or the index cannot be used).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders (searched recursively)")
     p.add_argument("--rebuild", action="store_true",
-                   help="drop the index and build it from scratch (cached vectors of unchanged texts are reused)")
+                   help="build a new index of these PATHs beside the live one and switch to it when it is complete "
+                        "(questions are answered from the live index until then; an interrupted rebuild leaves it "
+                        "as it was; cached vectors of unchanged texts are reused)")
     p.add_argument("--clear-cache", action="store_true", help="also forget cached vectors: embed everything again")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

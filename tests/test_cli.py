@@ -27,6 +27,9 @@ def test_help_for_every_command():
                             capture_output=True, text=True, timeout=60)
     for flag in ("--index-dir", "--rebuild", "--quiet", "--json"):
         assert flag in result.stdout
+    # --rebuild builds beside the live index and swaps it in (README); it said "drop the index"
+    said = " ".join(result.stdout.split())
+    assert "beside the live one and switch to it when it is complete" in said and "drop the index" not in said
 
 
 def test_index_search_stats_remove(tmp_path, capsys):

@@ -252,6 +252,8 @@ def test_openapi_schema_and_docs(server):
                  "/api/jobs/{job_id}", "/api/feedback", "/api/ingest_status", "/v1/chat/completions", "/v1/models"):
         assert path in schema["paths"], path
     assert {"AnswerOut", "CitationOut", "PassageOut", "IndexReportOut"} <= set(schema["components"]["schemas"])
+    rebuild = schema["components"]["schemas"]["IndexIn"]["properties"]["rebuild"]["description"]
+    assert "beside the live one" in rebuild and "drop" not in rebuild  # it said "drop everything"
     docs = httpx.get(server[0] + "/docs")
     assert docs.status_code == 200 and "/openapi.json" in docs.text
     assert "<script src" not in docs.text and "<link" not in docs.text  # nothing from a CDN: works offline

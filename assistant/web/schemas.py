@@ -207,7 +207,9 @@ class DeleteOut(BaseModel):
 
 class IndexIn(BaseModel):
     model_config = STRICT
-    rebuild: StrictBool = Field(False, description="drop everything and index the folder again")
+    rebuild: StrictBool = Field(False, description="build a new index of the articles folder beside the live one "
+                                                   "and switch to it when complete (answers come from the live "
+                                                   "index until then)")
 
 
 class Job(BaseModel):
