@@ -146,6 +146,21 @@ def test_rest_refuses_unknown_fields_and_loose_booleans(http):
     assert r.status_code == 400 and "stream: must be true or false" in r.json()["detail"]
 
 
+def test_rest_and_v1_take_k_only_as_a_json_integer(http):
+    """true was read as k=1 and "5" as 5, while "yes" is no boolean; a count must be a JSON integer too."""
+    for value in (True, "5", 5.0, [5]):
+        said = f"k: must be a whole number (a JSON integer), not {json.dumps(value)}"
+        for stream in (False, True):
+            r = http.post("/api/ask", json={"question": "换电", "k": value, "stream": stream})
+            assert r.status_code == 400 and r.json() == {"error": "bad_request", "detail": said}, r.text
+        r = http.post("/api/search", json={"query": "换电", "k": value})
+        assert r.status_code == 400 and r.json()["detail"] == said, r.text
+        r = http.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "换电"}], "k": value})
+        assert r.status_code == 400 and r.json()["error"]["message"] == said, r.text
+    r = http.post("/api/search", json={"query": "换电", "k": 2})
+    assert r.status_code == 200 and len(r.json()["passages"]) == 2
+
+
 def test_search(http):
     r = http.post("/api/search", json={"query": "远程办公对哪类工作的效率影响最大？", "k": 2})
     passages = r.json()["passages"]

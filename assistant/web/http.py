@@ -84,6 +84,8 @@ def problem(request: Request, error: dict) -> str:
         return f"{where}: {error['ctx']['error']}" if where else str(error["ctx"]["error"])
     if error["type"] == "bool_type":  # strict: "yes", 1 or "false" are no booleans
         return f"{where}: must be true or false (a JSON boolean), not {json.dumps(error.get('input'))}"
+    if error["type"] == "int_type":  # strict: true, "5" or 5.0 are no counts
+        return f"{where}: must be a whole number (a JSON integer), not {json.dumps(error.get('input'), default=str)}"
     return f"{where or 'body'}: {error['msg']}"
 
 

@@ -1,14 +1,15 @@
 """The JSON the REST API speaks: pydantic models mirroring ``Passage``, ``Citation``, ``Answer`` and
 ``IndexReport`` (so /openapi.json documents them), plus the request bodies. The REST bodies refuse unknown
-fields and take only JSON booleans for flags (``STRICT``): a misspelt filter or ``"rebuild": "yes"`` must
-not be read as something else; /v1's ``ChatIn`` (openai_api.py) takes OpenAI's extra fields."""
+fields and take only JSON booleans for flags (``STRICT``) and JSON integers for counts (``PassageCount``, also
+/v1's ``k``): a misspelt filter, ``"rebuild": "yes"`` or ``"k": true`` must not be read as something else;
+/v1's ``ChatIn`` (openai_api.py) takes OpenAI's extra fields."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from ..results import Answer, Citation, IndexReport, Passage
 from .render import display_path, viewer_url
@@ -27,8 +28,9 @@ def not_blank(text: str) -> str:
 # Settings.check_request enforces them)
 Question = Annotated[str, Field(min_length=1, description="at most ASSISTANT_MAX_QUESTION_CHARS characters "
                                                           "(2,000 by default)"), AfterValidator(not_blank)]
-PassageCount = Annotated[int | None, Field(ge=1, description="passages to answer from; at most ASSISTANT_MAX_K "
-                                                             "(50 by default)")]
+# strict: true (read as 1), "5" or 5.0 are refused with a 400 naming k, as "yes" is for a flag
+PassageCount = Annotated[StrictInt | None, Field(ge=1, description="passages to answer from; at most ASSISTANT_MAX_K "
+                                                                   "(50 by default)")]
 
 
 class PassageOut(BaseModel):
