@@ -69,6 +69,14 @@ def test_ask_reports_bad_input(client):
         client.predict(FLAGSHIP_ZH, date_from="last week", api_name="/ask")
 
 
+def test_an_empty_question_is_refused_not_answered(client):
+    """"" was answered "The articles don't cover this." while REST gives a 400 and the command line exit 2."""
+    for blank in ("", "  \n\u3000"):
+        for api_name in ("/ask", "/search"):
+            with pytest.raises(Exception, match="the question is empty"):
+                client.predict(blank, api_name=api_name)
+
+
 def test_search(client):
     passages = client.predict("远程办公对哪类工作的效率影响最大？", 2, api_name="/search")
     assert len(passages) == 2

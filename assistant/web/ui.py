@@ -719,6 +719,12 @@ def first_index(a: Assistant, echo=None) -> None:
     a.jobs.submit("first", work, echo=echo)
 
 
+def asked(question) -> None:
+    """An empty or blank question is refused, as by REST (400) and the command line, not answered "not covered"."""
+    if not str(question or "").strip():
+        raise gr.Error("the question is empty")
+
+
 def api_functions(h: Handlers):
     """``ask`` and ``search`` for ``gr.api``: their signatures and docstrings are the API's schema, with
     the configured defaults."""
@@ -728,6 +734,7 @@ def api_functions(h: Handlers):
             date_to: str = "", category: str = "", history: list[list[str]] | None = None) -> tuple[str, list[dict]]:
         """Stream (answer text with [n] markers, sources): the cited passages, or the closest ones when
         the articles don't cover the question. ``history`` is [[question, answer], ...] for follow-ups."""
+        asked(question)
         if answerer not in ("extractive", "llm"):
             raise gr.Error("answerer must be extractive or llm")
         try:
@@ -743,6 +750,7 @@ def api_functions(h: Handlers):
 
     def search(question: str, k: int = settings.k) -> list[dict]:
         """The k best passages for a question, best first (no answer)."""
+        asked(question)
         try:
             return [source_dict(p, folder) for p in h.a.search(question, k=int(k))]
         except AssistantError as exc:
