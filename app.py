@@ -20,7 +20,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from assistant import Assistant, AssistantError, Settings
 from assistant.progress import TqdmProgress
@@ -38,7 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "an OpenAI-compatible API at /v1, on one port.")
     p.add_argument("--host", help="address to bind (default: $ASSISTANT_HOST or 127.0.0.1; "
                                   "an address beyond loopback needs --auth or ASSISTANT_API_KEYS)")
-    p.add_argument("--port", type=int, help="port (default: $ASSISTANT_PORT or 7860)")
+    p.add_argument("--port", type=int, help="port, 0-65535, 0 for any free one (default: $ASSISTANT_PORT or 7860); "
+                                            "a taken port is an error before anything is created or indexed")
     p.add_argument("--articles-dir", help="folder indexed on first start and where uploads are saved "
                                           "(default: $ASSISTANT_ARTICLES_DIR or examples/articles)")
     p.add_argument("--index-dir", help="index folder (default: $ASSISTANT_INDEX_DIR or vectorstore)")
@@ -55,18 +56,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def fail(message: str) -> NoReturn:
+    """Refuse to start: one ``error:`` line and exit code 2 (nothing was done), as the command line does."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
 def articles_folder(settings: Settings) -> Path:
     """The articles folder, created when it does not exist yet: the watcher can only follow a folder that
     exists at start (one created later by the first upload was never watched, and nothing said so)."""
     folder = Path(settings.articles_dir).expanduser()
     if folder.exists() and not folder.is_dir():
-        sys.exit(f"error: the articles folder {folder} is a file; pass a folder with --articles-dir")
+        fail(f"the articles folder {folder} is a file; pass a folder with --articles-dir")
     if not folder.exists():
         try:
             folder.mkdir(parents=True)
         except OSError as exc:
-            sys.exit(f"error: cannot create the articles folder {folder} ({exc.strerror or exc}); "
-                     "pass another with --articles-dir")
+            fail(f"cannot create the articles folder {folder} ({exc.strerror or exc}); "
+                 "pass another with --articles-dir")
         print(f"Created the articles folder {folder} (it did not exist)", flush=True)
     return folder
 
@@ -100,18 +107,24 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
     "indexing N of M"). ``block=False`` returns (server, url) for tests; ``wait`` waits for that indexing."""
     started = started or time.perf_counter()
     args = parse_args(argv)
+    sock = None
     try:
         settings = Settings.from_env(host=args.host, port=args.port, articles_dir=args.articles_dir,
                                      index_dir=args.index_dir, auth=args.auth, api_keys=args.api_keys,
                                      read_only=args.read_only, watch=False if args.no_watch else None)
         guarded = bool(settings.auth or load_keys(settings.api_keys))
         if not guarded and not is_loopback(settings.host) and not args.insecure_no_auth:
-            sys.exit(f"error: refusing to serve on {settings.host} without a login: anyone on the network could "
-                     "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
-                     "or pass --insecure-no-auth (with --read-only for a public demo).")
-        from assistant.web.server import Server, create_app  # after the checks: gradio takes seconds to import
+            fail(f"refusing to serve on {settings.host} without a login: anyone on the network could "
+                 "upload and delete articles. Set --auth user:password or ASSISTANT_API_KEYS, "
+                 "or pass --insecure-no-auth (with --read-only for a public demo).")
+        # after the checks: gradio takes seconds to import
+        from assistant.web.server import Server, bind, create_app
         from assistant.web.ui import first_index
 
+        try:  # the port first: taken, nothing is created, indexed or watched
+            sock = bind(settings.host, settings.port)
+        except OSError as exc:
+            fail(f"cannot serve on {settings.host}:{settings.port} ({exc.strerror or exc}); try --port")
         articles_folder(settings)
         a = Assistant(settings)
         first = a.is_empty and not settings.read_only
@@ -123,12 +136,13 @@ def main(argv: list[str] | None = None, block: bool = True, started: float | Non
             a.warm_up()  # load the model now, not on the first question
         watch_folder(a, catch_up=not first)
         app = create_app(a)
-    except AssistantError as exc:
-        sys.exit(f"error: {exc}")
-    try:
-        server = Server(app, settings.host, settings.port)
-    except OSError as exc:
-        sys.exit(f"error: cannot serve on {settings.host}:{settings.port} ({exc.strerror or exc}); try --port")
+    except BaseException as exc:  # the port is given back whatever stopped the start (main runs in tests too)
+        if sock is not None:
+            sock.close()
+        if isinstance(exc, AssistantError):
+            fail(str(exc))
+        raise
+    server = Server(app, settings.host, settings.port, sock=sock)
     notes = [n for n, on in (("login required", guarded), ("read-only", settings.read_only)) if on]
     print(f"Ready in {time.perf_counter() - started:.1f} s: {server.url}" + (f" ({', '.join(notes)})" if notes else "")
           + f" · API {server.url}docs · OpenAI-compatible {server.url}v1", flush=True)

@@ -248,6 +248,8 @@ class Settings:
                               "by at least 256 tokens")
         if self.auth and ":" not in self.auth:
             raise ConfigError("auth must look like user:password")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be between 0 and 65535 (0: any free port), got {self.port}")
         if self.login_attempts < 1 or self.login_window <= 0:
             raise ConfigError("login_attempts must be at least 1 and login_window positive")
         if self.embedding_backend not in ("onnx", "torch"):

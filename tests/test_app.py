@@ -141,3 +141,27 @@ def test_login_required_when_auth_is_set(tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert re.search(rf"Ready in \d+\.\d s: {re.escape(url)} \(login required\)", out), out
+
+
+def test_a_bad_or_taken_port_is_one_error_line_before_anything_is_created(tmp_path):
+    """--port 99999 printed "Watching …" and then bind()'s OverflowError traceback; a taken port was refused
+    only after the index had been created and its first indexing started. Both are now one line, exit 2,
+    and neither the articles folder nor the index exists afterwards."""
+    import socket
+
+    def start(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(REPO / "app.py"), *args, "--articles-dir", str(tmp_path / "new"),
+                               "--index-dir", str(tmp_path / "index")], capture_output=True, text=True, cwd=tmp_path,
+                              env=dict(os.environ, **(env or {})), timeout=120)
+
+    for done in (start("--port", "99999"), start(env={"ASSISTANT_PORT": "-1"})):
+        assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
+        assert done.stderr.startswith("error: port must be between 0 and 65535") and done.stderr.count("\n") == 1
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = start("--port", str(port))
+    assert done.returncode == 2 and "indexing" not in done.stdout and "Watching" not in done.stdout, done.stdout
+    assert done.stderr == f"error: cannot serve on 127.0.0.1:{port} (Address already in use); try --port\n"
+    assert not (tmp_path / "index").exists() and not (tmp_path / "new").exists()

@@ -84,18 +84,28 @@ def openapi_schema(app: FastAPI, max_question_chars: int, max_k: int) -> dict:
     return app.openapi_schema
 
 
-class Server:
-    """uvicorn on an already bound socket (so a taken port is a clear error before anything starts)."""
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, not yet listening: app.py takes it before it creates or indexes anything,
+    so a taken port is a clear error before anything starts (OSError, e.g. "Address already in use")."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        if isinstance(exc, OverflowError):  # a port beyond 65535 (Settings.validate refuses it first)
+            raise OSError(f"port must be 0-65535, got {port}") from None
+        raise
+    return sock
 
-    def __init__(self, app: FastAPI, host: str, port: int):
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self.sock.bind((host, port))
-        except OSError:
-            self.sock.close()
-            raise
+
+class Server:
+    """uvicorn on an already bound socket: ``sock`` from ``bind`` (app.py binds before anything starts),
+    else one bound to host:port here."""
+
+    def __init__(self, app: FastAPI, host: str, port: int, sock: socket.socket | None = None):
+        self.sock = sock if sock is not None else bind(host, port)
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
