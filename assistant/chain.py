@@ -496,18 +496,18 @@ class AnswerChain:
         condensed = self.condensed(question, history, answerer, notes)
         query = (condensed or rewrite_follow_up(question, history, self.retriever.in_chinese)) if history else question
         found = attempt(query)
-        if history and not condensed:
-            found[1].info.swapped = swapped_term(previous_question(history, self.retriever.in_chinese), query)
         if not condensed and kind in ("refers", "elliptical") and found[3].is_weak():
             subject = referent(question, history, self.retriever.in_chinese)
-            if subject and any(subject.lower() in f"{p.title} {p.text}".lower() for p in found[1].passages[:3]):
-                return found  # the articles know what "它" stands for, not the asked fact: "not covered" stands
-            # the name put in place of "it" may be one the articles never write in English ("China Fortune
-            # Land Development" is 华夏幸福), the topic put in place of "它" may be cut wrong, a swapped term
-            # may not be parallel: the previous question's other words may still reach the article
+            # when the articles know what "它" stands for, not the asked fact, "not covered" stands; else the
+            # name put in place of "it" may be one the articles never write in English ("China Fortune Land
+            # Development" is 华夏幸福), the topic put in place of "它" may be cut wrong, a swapped term may not
+            # be parallel: the previous question's other words may still reach the article
+            known = subject and any(subject.lower() in f"{p.title} {p.text}".lower() for p in found[1].passages[:3])
             fallback = with_previous(question, history, self.retriever.in_chinese)
-            if fallback != query:
+            if not known and fallback != query:
                 found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
+        if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
+            found[1].info.swapped = swapped_term(previous_question(history, self.retriever.in_chinese), found[0])
         return found
 
     def condensed(self, question: str, history: History, answerer: str | None = None,

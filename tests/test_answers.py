@@ -222,6 +222,17 @@ def test_a_follow_up_that_swaps_a_term_knows_which():
     assert swapped_term("What does it cost?", "What does Tims cost?") is None
 
 
+def test_a_swap_searched_again_with_the_previous_question_still_swaps(sliced_assistant):
+    """A swap rewrite with weak evidence is searched again together with the previous question ("充电 换电一次要多久？"
+    after "那充电呢？"); when that search won, the answer led with the swapped-out term's sentence ("换电…只需 3 到 5
+    分钟"), as the swap was only known to the first search. An abstention bar no evidence reaches makes every
+    rewrite weak here, so the search together is tried and kept."""
+    a = Assistant(index_dir=sliced_assistant.settings.index_dir, abstain_below=0.99, quiet=True)
+    query, result, _, _ = a.chain.resolve("那后端呢？", [("前端数字化更多聚焦什么？", "…")])
+    assert query == "后端 前端数字化更多聚焦什么？"  # the search together was kept
+    assert result.info.swapped == ("前端", "后端")
+
+
 def test_the_subject_a_follow_up_points_back_at():
     """``referent``: what "它" / "its" stood for. When the rewrite finds that subject in its passages but evidence
     too weak to answer, "not covered" stands (the articles know the company, not the asked fact); searched again
