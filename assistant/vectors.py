@@ -163,11 +163,12 @@ class VectorStore:
         return [(got["ids"][i], float(sims[i])) for i in np.argsort(-sims, kind="stable")[:n]]
 
     def _query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
+        """The ``n`` nearest, from a wider search of the approximate graph (``Settings.dense_fetch``)."""
         result = self.collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, where=where,
-            include=["distances"],
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=max(n, self.settings.dense_fetch),
+            where=where, include=["distances"],
         )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0][:n], result["distances"][0][:n])]
 
     def _query_many(self, vector: np.ndarray, n: int, article_ids: set[str]) -> list[tuple[str, float]]:
         from .chunking import article_of
