@@ -507,8 +507,20 @@ class AnswerChain:
             if not known and fallback != query:
                 found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
         if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
-            found[1].info.swapped = swapped_term(previous_question(history, self.retriever.in_chinese), found[0])
+            found[1].info.swapped = self._swapped(question, history, found[0])
         return found
+
+    def _swapped(self, question: str, history: History, query: str) -> tuple[str, str] | None:
+        """``swapped_term`` of the query searched; for an English chat, of the two questions in the articles'
+        words ("And what about charging?" after "How long does a battery swap take?": 充电 for 换电)."""
+        in_chinese = self.retriever.in_chinese
+        previous = previous_question(history, in_chinese)
+        swapped = swapped_term(previous, query)
+        if swapped is None and language_of(question) == language_of(previous) == "en":
+            glossed = in_chinese(previous)
+            new = in_chinese(_own_words(question.strip()))
+            swapped = swapped_term(glossed, f"{new} {glossed}") if glossed and new else None
+        return swapped
 
     def condensed(self, question: str, history: History, answerer: str | None = None,
                   notes: list[str] | None = None) -> str:

@@ -233,6 +233,20 @@ def test_a_swap_searched_again_with_the_previous_question_still_swaps(sliced_ass
     assert result.info.swapped == ("前端", "后端")
 
 
+def test_an_english_follow_up_swaps_the_term_in_the_articles_words(sliced_assistant):
+    """"What about back-end?" after an English question on front-end digitalization is searched together with it;
+    the swap is found in the two questions' Chinese words (后端 for 前端), so the answer leaves out the front-end
+    sentences as it does for "那后端呢？" ("And what about charging?" after a battery-swap question led with the
+    swap's "3 到 5 分钟" on the demo articles)."""
+    _, result, _, _ = sliced_assistant.chain.resolve(
+        "What about back-end?", [("What is the main focus of front-end digitalization?", "…")])
+    assert result.info.swapped == ("前端", "后端")
+    _, result, _, _ = sliced_assistant.chain.resolve(
+        "What about its revenue?", [("What is the main focus of front-end digitalization?", "…")])
+    assert result.info.swapped is None  # nothing parallel to swap
+    assert "充电" in sliced_assistant.retriever.in_chinese("charging")  # EV charging, not 攻击 (to charge at)
+
+
 def test_the_subject_a_follow_up_points_back_at():
     """``referent``: what "它" / "its" stood for. When the rewrite finds that subject in its passages but evidence
     too weak to answer, "not covered" stands (the articles know the company, not the asked fact); searched again
