@@ -94,7 +94,7 @@ def watch_folder(a: Assistant, catch_up: bool = True) -> None:
         a.watcher = Watcher(a, [folder], initial_sync=catch_up,
                             on_error=lambda m: print(f"watch: {m}", flush=True),
                             on_run=lambda r: (r.added or r.updated or r.removed or r.failed)
-                            and print(f"watch: {r.summary()}{r.failures()}", flush=True)).start()
+                            and print(f"watch: {r.summary()}{r.failures()}{r.warned()}", flush=True)).start()
     except (AssistantError, OSError) as exc:
         print(f"Not watching {folder}: {exc}", flush=True)
         return

@@ -333,6 +333,20 @@ class Catalog:
         """source -> (reason, time)."""
         return {s: (r, t) for s, r, t in self.db.execute("SELECT source, reason, at FROM file_failures")}
 
+    def warnings(self) -> dict[str, list[str]]:
+        """source -> the warnings its last indexing gave (e.g. broken front matter, ignored), for the
+        articles that had some; indexing the file again replaces them."""
+        found = {}
+        for source, text in self.db.execute("SELECT source, warnings FROM articles "
+                                            "WHERE warnings IS NOT NULL AND warnings NOT IN ('', '[]')"):
+            try:
+                listed = json.loads(text)
+            except ValueError:
+                listed = [text]
+            if listed:
+                found[source] = [str(w) for w in (listed if isinstance(listed, list) else [listed])]
+        return found
+
     def indexed_times(self) -> dict[str, tuple[float, str]]:
         """source -> (indexed_at, content_hash)."""
         return {s: (t, h) for s, t, h in self.db.execute("SELECT source, indexed_at, content_hash FROM articles")}

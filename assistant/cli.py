@@ -231,9 +231,7 @@ def cmd_index(args) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.summary() + report.failures())
-        for path, message in report.warnings:
-            print(f"  warning: {path}: {message}")
+        print(report.summary() + report.failures() + report.warned())
         for path, other in report.duplicates:
             print(f"  duplicate: {path} has the same content as {other}")
     return 1 if report.failed else 0
@@ -396,7 +394,7 @@ def cmd_watch(args) -> int:
 
     def ran(report) -> None:
         if report.added or report.updated or report.removed or report.failed or not args.quiet:
-            print(f"{time.strftime('%H:%M:%S')} {report.summary()}{report.failures()}", flush=True)
+            print(f"{time.strftime('%H:%M:%S')} {report.summary()}{report.failures()}{report.warned()}", flush=True)
 
     def failed(message: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} error: {message}", file=sys.stderr, flush=True)

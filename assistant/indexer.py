@@ -475,12 +475,14 @@ def file_status(catalog: Catalog, settings: Settings, folders: Sequence[str | os
                 feeds: dict[str, str] | None = None) -> list[dict]:
     """Every file of the indexed folders (or ``folders``) and every indexed article: ``indexed``,
     ``pending`` (new, changed since it was indexed, or deleted and not yet removed) or ``failed`` (with
-    the reason), the feed it came from, and the time it last changed."""
+    the reason), the feed it came from, and the time it last changed. ``warning``: what indexing an
+    ``indexed`` file warned about (its front matter ignored, …; also its ``reason``), else empty."""
     if folders is None:
         folders = [f for f in json.loads(catalog.get_meta("folders") or "[]") if Path(f).is_dir()]
     files, _, _ = discover(folders, settings) if folders else ([], [], [])
     indexed = catalog.indexed_times()
     failures = catalog.failures()
+    warned = catalog.warnings()
     feeds = feeds or {}
     max_bytes = int(settings.max_file_mb * 1_000_000)
     rows = []
@@ -490,7 +492,7 @@ def file_status(catalog: Catalog, settings: Settings, folders: Sequence[str | os
             changed = path.stat().st_mtime
         except OSError:
             changed = None
-        state, reason = "pending", ""
+        state, reason, warning = "pending", "", ""
         if changed is None:
             reason = "file is gone" if source in indexed else "not found"
             state = "failed" if source in failures and source not in indexed else state
@@ -501,12 +503,14 @@ def file_status(catalog: Catalog, settings: Settings, folders: Sequence[str | os
             at, digest = indexed[source]
             if at >= changed or _file_hash(path, max_bytes) == digest:
                 state = "indexed"
+                reason = warning = "; ".join(warned.get(source, []))
             else:
                 reason = "changed since it was indexed"
         else:
             reason = "new"
-        rows.append({"path": source, "state": state, "reason": reason, "feed": feeds.get(source, ""),
-                     "changed": changed, "indexed_at": indexed.get(source, (None, ""))[0]})
+        rows.append({"path": source, "state": state, "reason": reason, "warning": warning,
+                     "feed": feeds.get(source, ""), "changed": changed,
+                     "indexed_at": indexed.get(source, (None, ""))[0]})
     return rows
 
 

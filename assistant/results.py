@@ -56,7 +56,7 @@ class IndexReport:
 
     def summary(self) -> str:
         text = (f"added {self.added}, updated {self.updated}, removed {self.removed}, "
-                f"unchanged {self.unchanged}, failed {len(self.failed)} "
+                f"unchanged {self.unchanged}, failed {len(self.failed)}{self._warned_count()} "
                 f"| passages embedded {self.chunks_embedded}, reused {self.chunks_reused}, "
                 f"in index {self.chunks_total} | {self.seconds:.1f} s")
         return text + (" | INTERRUPTED: run it again to finish" if self.interrupted else "")
@@ -65,6 +65,15 @@ class IndexReport:
         """One line per file that could not be indexed and why, to print under ``summary``: a log that
         says "failed 1" must say which file."""
         return "".join(f"\n  failed: {path}: {reason}" for path, reason in self.failed)
+
+    def warned(self) -> str:
+        """One line per warning of a file that was indexed anyway (e.g. its broken front matter was
+        ignored), to print under ``summary`` with ``failures``."""
+        return "".join(f"\n  warning: {path}: {message}" for path, message in self.warnings)
+
+    def _warned_count(self) -> str:
+        files = len({path for path, _ in self.warnings})
+        return f", with warnings {files}" if files else ""
 
 
 @dataclass

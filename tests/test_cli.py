@@ -339,3 +339,36 @@ def test_stats_files_of_a_folder_that_does_not_exist_is_an_error(seed_index, tmp
     code, out, _ = run(capsys, "stats", "--files", str(gone), "--json", "--index-dir", str(index))
     rows = json.loads(out)["file_status"]
     assert code == 0 and [(r["path"], r["reason"]) for r in rows] == [(str(gone / "tea.md"), "file is gone")]
+
+
+def test_a_file_indexed_with_a_warning_says_so_until_it_is_indexed_cleanly(seed_index, tmp_path, capsys):
+    """Broken front matter is ignored and the body indexed (nothing lost), but the warning was only in that
+    run's report: `stats --files` listed the file as plain `indexed` with no reason. It is kept per file now,
+    and a clean re-index clears it."""
+    _, index = seed_index
+    index = _copy_index(index, tmp_path)
+    folder = tmp_path / "dropped"
+    broken = write(folder / "broken.md", "---\ntitle: [茶\ndate: 2021-07-15\n---\n\n绿茶用八十度的水冲泡。\n")
+    write(folder / "unclosed.md", "---\ntitle: 红茶\n\n红茶用沸水冲泡三分钟。\n")
+    yaml_warning = "front matter is not valid YAML at line 3 (expected ',' or ']', but got ':'); indexed without it"
+    code, out, _ = run(capsys, "index", str(folder), "--index-dir", str(index), "-q")
+    assert code == 0 and "added 2" in out and "with warnings 2" in out, out
+    assert f"  warning: {broken}: {yaml_warning}" in out
+    code, out, _ = run(capsys, "stats", "--files", str(folder), "--json", "--index-dir", str(index))
+    rows = {r["path"]: r for r in json.loads(out)["file_status"]}
+    assert rows[str(broken)]["state"] == "indexed" and rows[str(broken)]["warning"] == yaml_warning
+    assert rows[str(broken)]["reason"] == yaml_warning
+    unclosed = "front matter has no closing '---' line; read as part of the text"
+    assert rows[str(folder / "unclosed.md")]["warning"] == unclosed
+    code, out, _ = run(capsys, "stats", "--files", str(folder), "--index-dir", str(index))
+    assert f"{broken} ({yaml_warning})" in out and "indexed" in out
+    # the typo fixed: indexed again, cleanly, and the warning is gone
+    write(broken, "---\ntitle: 茶\ndate: 2021-07-15\n---\n\n绿茶用八十度的水冲泡。\n")
+    code, out, _ = run(capsys, "index", str(folder), "--index-dir", str(index), "-q")
+    assert code == 0 and "updated 1" in out and "warning" not in out, out  # the run read only the fixed file
+    code, out, _ = run(capsys, "stats", "--files", str(folder), "--json", "--index-dir", str(index))
+    rows = {r["path"]: r for r in json.loads(out)["file_status"]}
+    row = rows[str(broken)] | {"changed": 0, "indexed_at": 0}
+    assert row == {"path": str(broken), "state": "indexed", "reason": "", "warning": "", "feed": "", "changed": 0,
+                   "indexed_at": 0}
+    assert rows[str(folder / "unclosed.md")]["warning"] == unclosed  # unchanged, still warned about

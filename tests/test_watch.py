@@ -4,6 +4,7 @@ handful of indexing runs."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -237,3 +238,43 @@ def test_an_index_run_started_while_the_watcher_writes_queues_behind_it(tmp_path
     [report] = reports
     assert (report.added, report.unchanged) == (0, 1)  # it ran after the watcher had indexed the file
     assert [j.kind for j in a.jobs.history][:2] == ["index", "watch"]
+
+
+def test_a_dropped_file_with_broken_front_matter_is_reported_by_the_app(tmp_path, capsys):
+    """A file dropped into the watched folder with a typo in its front matter is indexed without it (nothing
+    lost), but the app's log listed only failures and /api/ingest_status and the page's file table showed it
+    as plain `indexed`: the user never learnt that its title and date were ignored. Now all three say so."""
+    import pandas as pd
+
+    from app_helpers import free_port, load_app
+    from assistant.web.ui import Handlers
+
+    folder = tmp_path / "articles"
+    write(folder / "tea.md", hexo("茶", "<p>绿茶用八十度的水冲泡。</p>"))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ASSISTANT_EMBEDDING_CACHE", str(tmp_path.parent / "app-embeddings.sqlite"))
+        server, url = load_app().main(["--port", str(free_port()), "--articles-dir", str(folder),
+                                       "--index-dir", str(tmp_path / "index")], block=False, wait=True)
+    warning = "front matter is not valid YAML at line 3 (expected ',' or ']', but got ':'); indexed without it"
+    try:
+        out = capsys.readouterr().out
+        write(folder / "typo.md", "---\ntitle: [红茶\ndate: 2021-07-15\n---\n\n红茶用沸水冲泡三分钟。\n")
+
+        def logged() -> bool:
+            nonlocal out
+            out += capsys.readouterr().out
+            return f"warning: {(folder / 'typo.md').resolve()}: {warning}" in out
+
+        wait_until(logged, what="the watcher's log line naming the warning")
+        assert re.search(r"^watch: added 1, .*, failed 0, with warnings 1 \|", out, re.M), out
+        files = {f["file"]: f for f in httpx.get(url + "api/ingest_status").json()["files"]}
+        assert files["typo.md"]["state"] == "indexed" and files["typo.md"]["warning"] == warning
+        assert files["tea.md"]["state"] == "indexed" and files["tea.md"]["warning"] == files["tea.md"]["reason"] == ""
+    finally:
+        server.close()
+    page = Handlers(Assistant(index_dir=str(tmp_path / "index"), articles_dir=str(folder), quiet=True))
+    for lang, said in (("en", f"⚠️ {warning}"), ("zh", "⚠️ 文件头（front matter）第 3 行不是有效的 YAML")):
+        _, table, _ = page.files_view(lang)
+        assert isinstance(table, pd.DataFrame)
+        rows = {row[0]: row for row in table.itertuples(index=False)}
+        assert rows["typo.md"][2].startswith(said) and rows["tea.md"][2] == "", rows

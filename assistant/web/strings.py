@@ -307,6 +307,8 @@ _REASONS_ZH = [
     (r"front matter is not valid YAML at line (\d+) \((.*)\); indexed without it",
      r"文件头（front matter）第 \1 行不是有效的 YAML（\2）；已忽略文件头收录正文"),
     (r"front matter is not valid YAML \((.*)\); indexed without it", r"文件头（front matter）不是有效的 YAML（\1）；已忽略文件头收录正文"),
+    (r"front matter has no closing '---' line; read as part of the text",
+     "文件头（front matter）没有结束的 '---' 行；已作为正文收录"),
     (r"front matter is not a YAML mapping; indexed without it", "文件头（front matter）不是 YAML 键值表；已忽略文件头收录正文"),
     (r"(\d+) paragraph\(s\) of up to ([\d,]+) characters without sentence punctuation; cut into passages at fixed "
      r"lengths", r"\1 个段落（最长 \2 字）没有句末标点；已按固定长度切分"),

@@ -34,7 +34,7 @@ from .render import (answer_html, answer_plain, article_link, display_path, empt
                      job_report, job_result, messages, progress_text, source_dict, sources_panel, stats_line,
                      streaming_html, turn_panel, welcome)
 from .schemas import CitationOut
-from .strings import I18N, language, t
+from .strings import I18N, language, reason, t
 
 log = logging.getLogger("assistant.app")
 
@@ -601,7 +601,8 @@ class Handlers:
         counts = {state: sum(1 for f in files if f["state"] == state) for state in ("indexed", "pending", "failed")}
         order = {"failed": 0, "pending": 1, "indexed": 2}
         files.sort(key=lambda f: (order[f["state"]], -(f["changed"] or 0)))
-        rows = [[display_path(f["path"], self.folder), t(lang, f"state_{f['state']}"), f["reason"], f["feed"],
+        rows = [[display_path(f["path"], self.folder), t(lang, f"state_{f['state']}"),
+                 f"⚠️ {reason(lang, f['warning'])}" if f["warning"] else f["reason"], f["feed"],
                  when(f["changed"], lang)] for f in files]
         watcher = self.a.watcher
         if watcher is None:
@@ -713,7 +714,7 @@ def first_index(a: Assistant, echo=None) -> None:
 
     def work(progress):
         report = a.index([folder], progress=progress)
-        print(report.summary() + report.failures(), flush=True)
+        print(report.summary() + report.failures() + report.warned(), flush=True)
         return {"report": report}
 
     a.jobs.submit("first", work, echo=echo)
