@@ -370,6 +370,8 @@ class ExtractiveAnswerer:
         best = ranked[0].probability
         if info.swapped and not sides:
             ranked = _without_the_swapped_out(ranked, info.swapped, best * s.answer_relative)
+        elif info.focus and not sides:
+            ranked = _naming_the_focus(ranked, info.focus)
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -424,6 +426,16 @@ def _without_the_swapped_out(ranked: list[AnswerSentence], swapped: tuple[str, s
         if id(before) in dropped and x.passage == before.passage and new not in x.text and _GOES_ON.match(x.text):
             dropped.add(id(x))
     return [x for x in ranked if id(x) not in dropped]
+
+
+def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], among: int = 5) -> list[AnswerSentence]:
+    """A follow-up searched together with the previous question ("那会员人数呢？" → "会员人数 星光会员累计多少分…") is
+    answered by the sentences that name one of its own new words (人数), when one of the ``among`` likeliest does:
+    the previous question's words make its own answer the likeliest ("累计 100 分可兑换…" at 0.82, "星光会员人数达到
+    120 万" at 0.03, below the answer's relative cut)."""
+    if not any(any(w in x.text for w in focus) for x in ranked[:among]):
+        return ranked
+    return [x for x in ranked if any(w in x.text for w in focus)]
 
 
 def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:

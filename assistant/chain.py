@@ -16,7 +16,7 @@ from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
 from .errors import LLMError
-from .keywords import tagged_words
+from .keywords import tagged_words, tokenize
 from .llm import LLMAnswerer
 from .prompts import language_of
 from .questions import is_small_talk
@@ -146,6 +146,16 @@ def _together(new: str, previous: str, in_chinese: Callable[[str], str] | None =
     if in_chinese and language_of(new) != language_of(previous):
         new, previous = (in_chinese(text) or text if language_of(text) == "en" else text for text in (new, previous))
     return f"{new} {previous}"
+
+
+def _focus(query: str, previous: str) -> tuple[str, ...]:
+    """The Chinese words a follow-up searched together with the previous question adds to it ("会员人数 星光会员累计
+    多少分…" → 人数): the answer is the sentences that name one, when some do; the previous question's own words
+    would otherwise pick its own answer again. () for any other query."""
+    if len(query) <= len(previous) or not query.endswith(previous):
+        return ()
+    before = set(tokenize(previous))
+    return tuple(t for t in dict.fromkeys(tokenize(query[:-len(previous)])) if t not in before and not t.isascii())
 
 
 def _own_words(question: str) -> str:
@@ -507,14 +517,16 @@ class AnswerChain:
             if not known and fallback != query:
                 found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
         if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
-            found[1].info.swapped = self._swapped(question, history, found[0])
+            previous, info = previous_question(history, self.retriever.in_chinese), found[1].info
+            info.swapped = self._swapped(question, previous, found[0])
+            if info.swapped is None:
+                info.focus = _focus(found[0], previous)
         return found
 
-    def _swapped(self, question: str, history: History, query: str) -> tuple[str, str] | None:
+    def _swapped(self, question: str, previous: str, query: str) -> tuple[str, str] | None:
         """``swapped_term`` of the query searched; for an English chat, of the two questions in the articles'
         words ("And what about charging?" after "How long does a battery swap take?": 充电 for 换电)."""
         in_chinese = self.retriever.in_chinese
-        previous = previous_question(history, in_chinese)
         swapped = swapped_term(previous, query)
         if swapped is None and language_of(question) == language_of(previous) == "en":
             glossed = in_chinese(previous)

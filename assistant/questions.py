@@ -77,6 +77,9 @@ class QuestionInfo:
     # a follow-up's swap, (the previous question's term, the one put in its place): "那后端呢？" after "前端数字化更多
     # 聚焦什么？" is (前端, 后端) — a sentence on 前端 alone answers the previous question, not this one
     swapped: tuple[str, str] | None = None
+    # a follow-up searched together with the previous question and no swap ("那会员人数呢？" after "星光会员累计多少分
+    # 可以兑换一杯拿铁？" is "会员人数 星光会员累计…"): its own Chinese words the previous question lacks (人数)
+    focus: tuple[str, ...] = ()
 
     @property
     def keyword_weight(self) -> float:

@@ -743,3 +743,30 @@ def test_a_who_question_looks_for_a_person_the_question_does_not_name():
     assert names_a_person("木鱼咖啡由张伟在2015年创立。", "木鱼咖啡的创始人是谁？") == 1.0
     assert names_a_person("木鱼咖啡在2015年创立于重庆。", "木鱼咖啡的创始人是谁？") == 0.0
     assert names_a_person("张伟表示，木鱼咖啡今年将开店。", "张伟创办的公司叫什么？") == 0.0  # the asked-about person
+
+
+def test_a_follow_up_searched_with_the_previous_question_is_answered_on_its_own_words(tmp_path):
+    """An article we wrote. "那会员人数呢？" after a question on the points needed for a latte is searched together with it
+    ("会员人数 星光会员累计…"); the previous question's words made its own answer the likeliest sentence, and the answer
+    repeated "累计 100 分可兑换…". The sentences that name the follow-up's own new word (人数) answer it."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "club.md", """---
+title: 星辰咖啡的会员计划
+date: 2022-05-01
+---
+
+# 星辰咖啡的会员计划
+
+星辰咖啡是一家连锁咖啡品牌，2022 年推出了“星光会员”计划，会员每消费 10 元积 1 分，累计 100 分可兑换一杯大杯拿铁。
+
+## 效果
+
+上线半年后，星光会员人数达到 120 万，复购率提升了 18%。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    first = "星光会员累计多少分可以兑换一杯拿铁？"
+    assert "100 分" in a.ask(first).text
+    follow = a.ask("那会员人数呢？", history=[(first, "累计 100 分可兑换一杯大杯拿铁。[1]")])
+    assert follow.search_query.startswith("会员人数 ") and "120 万" in follow.text and "100 分" not in follow.text
