@@ -151,7 +151,9 @@ def _together(new: str, previous: str, in_chinese: Callable[[str], str] | None =
 def _focus(query: str, previous: str) -> tuple[str, ...]:
     """The Chinese words a follow-up searched together with the previous question adds to it ("会员人数 星光会员累计
     多少分…" → 人数): the answer is the sentences that name one, when some do; the previous question's own words
-    would otherwise pick its own answer again. () for any other query."""
+    would otherwise pick its own answer again. () for any other query. Only for a Chinese follow-up: an English
+    one's Chinese words are dictionary glosses the articles may not use ("communication" is 交流, the article's
+    sentence says 沟通)."""
     if len(query) <= len(previous) or not query.endswith(previous):
         return ()
     before = set(tokenize(previous))
@@ -519,7 +521,7 @@ class AnswerChain:
         if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
             previous, info = previous_question(history, self.retriever.in_chinese), found[1].info
             info.swapped = self._swapped(question, previous, found[0])
-            if info.swapped is None:
+            if info.swapped is None and language_of(question) == "zh":  # an English one's words are glosses
                 info.focus = _focus(found[0], previous)
         return found
 
