@@ -154,10 +154,15 @@ def _focus(query: str, previous: str) -> tuple[str, ...]:
     would otherwise pick its own answer again. () for any other query. Only for a Chinese follow-up: an English
     one's Chinese words are dictionary glosses the articles may not use ("communication" is 交流, the article's
     sentence says 沟通)."""
-    if len(query) <= len(previous) or not query.endswith(previous):
-        return ()
-    before = set(tokenize(previous))
-    return tuple(t for t in dict.fromkeys(tokenize(query[:-len(previous)])) if t not in before and not t.isascii())
+    added = _added_words(query, previous)
+    before = set(tokenize(previous)) if added else set()
+    return tuple(t for t in dict.fromkeys(tokenize(added)) if t not in before and not t.isascii())
+
+
+def _added_words(query: str, previous: str) -> str:
+    """What a follow-up searched together with the previous question put before it (``_together``: "会员人数" of
+    "会员人数 星光会员累计…"); "" for any other query."""
+    return query[:-len(previous)] if len(query) > len(previous) and query.endswith(previous) else ""
 
 
 def _own_words(question: str) -> str:
@@ -320,9 +325,10 @@ def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     name for a reference). A Chinese word searched together with the previous question ("What about back-end?"
     after "前端数字化更多聚焦什么？" is searched as "后端 前端数字化更多聚焦什么？") swaps out the previous question's parallel
     term, if it has exactly one (same length and last character, whole words)."""
-    if len(rewrite) > len(previous) and rewrite.endswith(previous):
+    added = _added_words(rewrite, previous)
+    if added:
         cuts = _word_boundaries(previous)
-        pairs = {(previous[i:i + len(word)], word) for word in rewrite[:-len(previous)].split()
+        pairs = {(previous[i:i + len(word)], word) for word in added.split()
                  if 2 <= len(word) <= 6 and _CJK_WORD.fullmatch(word) and word not in previous
                  for i in _parallel_terms(previous, word, cuts) if _CJK_WORD.fullmatch(previous[i:i + len(word)])}
         return pairs.pop() if len(pairs) == 1 else None
