@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import AssistantError, ConfigError
 from .progress import TqdmProgress
+from .questions import required
 
 EPILOG = """\
 Every option can also be set with an ASSISTANT_* environment variable, e.g. ASSISTANT_INDEX_DIR,
@@ -196,12 +197,6 @@ def _assistant(args, existing: bool = False):
                      quiet=getattr(args, "quiet", None) or None)
 
 
-def _question(text: str) -> str:
-    if not text.strip():
-        raise ConfigError("the question is empty")
-    return text
-
-
 def _unusable_paths(paths: list[str], extensions) -> list[str]:
     """The PATHs that cannot be indexed at all (missing, or a file of a type we do not read), with why."""
     allowed = tuple(e.lower() for e in extensions)
@@ -238,7 +233,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_search(args) -> int:
-    query = _question(args.query)  # a usage error first, as in ask
+    query = required(args.query)  # a usage error first, as in ask
     a = _assistant(args, existing=True)
     hits = a.search(query, k=args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to,
                     category=args.category, source=args.source)
@@ -256,7 +251,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    question = _question(args.question)
+    question = required(args.question)
     a = _assistant(args, existing=True)
     if a.is_empty:
         raise AssistantError(f"the index in {a.settings.index_path} is empty: run `assistant index PATH` first")

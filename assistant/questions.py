@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .errors import ConfigError
 from .keywords import STOPWORDS, without_possessive
 from .prompts import language_of
 
@@ -61,6 +62,14 @@ _EN_FUNCTION = STOPWORDS | frozenset(
     i you we they he she me my our your after before during into about than then so also did get got
     s t new first last year years month months day days company companies china chinese""".split())
 
+
+
+def required(question: str | None) -> str:
+    """The question; an empty or blank one is refused (ConfigError) by the command line and the Gradio API
+    alike, as REST refuses it with a 400 (``schemas.not_blank``), instead of being answered "not covered"."""
+    if not (question or "").strip():
+        raise ConfigError("the question is empty")
+    return question
 
 @dataclass
 class QuestionInfo:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import Answer, Assistant, AssistantError, IndexReport
 from ..chain import FILTERED_OUT
+from ..questions import required
 from ..sanitize import inert_markdown
 from ..uploads import estimate
 from . import actions
@@ -720,12 +721,6 @@ def first_index(a: Assistant, echo=None) -> None:
     a.jobs.submit("first", work, echo=echo)
 
 
-def asked(question) -> None:
-    """An empty or blank question is refused, as by REST (400) and the command line, not answered "not covered"."""
-    if not str(question or "").strip():
-        raise gr.Error("the question is empty")
-
-
 def api_functions(h: Handlers):
     """``ask`` and ``search`` for ``gr.api``: their signatures and docstrings are the API's schema, with
     the configured defaults."""
@@ -735,10 +730,10 @@ def api_functions(h: Handlers):
             date_to: str = "", category: str = "", history: list[list[str]] | None = None) -> tuple[str, list[dict]]:
         """Stream (answer text with [n] markers, sources): the cited passages, or the closest ones when
         the articles don't cover the question. ``history`` is [[question, answer], ...] for follow-ups."""
-        asked(question)
-        if answerer not in ("extractive", "llm"):
-            raise gr.Error("answerer must be extractive or llm")
         try:
+            required(question)
+            if answerer not in ("extractive", "llm"):
+                raise gr.Error("answerer must be extractive or llm")
             for text, answer in h.steps(question, history, answerer, k, date_from, date_to, category):
                 if answer is None:
                     yield text, []
@@ -751,8 +746,8 @@ def api_functions(h: Handlers):
 
     def search(question: str, k: int = settings.k) -> list[dict]:
         """The k best passages for a question, best first (no answer)."""
-        asked(question)
         try:
+            required(question)
             return [source_dict(p, folder) for p in h.a.search(question, k=int(k))]
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
