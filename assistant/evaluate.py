@@ -266,8 +266,9 @@ def summarize(rows: list[dict], ks=(1, 3, 5)) -> dict:
     unanswerable = [r for r in rows if not r["answerable"] and not r.get("review")]
     n = len(answerable)
     out: dict = {"questions": len(rows), "answerable": n}
-    if len(answerable) + len(unanswerable) < len(rows):
-        out["review"] = len(rows) - len(answerable) - len(unanswerable)
+    reviews = sum(1 for r in rows if r.get("review"))
+    if reviews:
+        out["review"] = reviews
     if n:
         for k in ks:
             out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
