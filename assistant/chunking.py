@@ -30,6 +30,8 @@ _FULL_STOP = ("(?=\\.\\s)(?<!\\b[A-Z])" + "".join(f"(?<!\\b{a})" for a in _TITLE
 # closing quotes and brackets stay with their sentence; a “ at a paragraph end is a mistyped ”
 _SENTENCE_END = re.compile(r"(?:[。！？；!?]+|…{1,2}|" + _FULL_STOP + r"|\.$)(?:[”’\"」』）)\]]|“(?=\s|$))*")
 _CLAUSE_END = re.compile(r"[，,、：:]")
+# a work's title between book-title marks is never cut: 《偶像梦幻祭！》 ends no sentence
+_BOOK_TITLE = re.compile(r"《[^《》\n]{1,40}》")
 
 
 @dataclass
@@ -76,7 +78,10 @@ def sentence_spans(text: str, start: int, end: int, max_len: int) -> list[tuple[
     marks, then to a hard cut (the only place a cut can land mid-sentence: run-on text)."""
     spans: list[tuple[int, int]] = []
     pos = start
+    titles = [t.span() for t in _BOOK_TITLE.finditer(text, start, end)] if "《" in text[start:end] else []
     for m in _SENTENCE_END.finditer(text, start, end):
+        if any(s < m.start() < e - 1 for s, e in titles):
+            continue
         if m.end() > pos:
             spans.append((pos, m.end()))
             pos = m.end()

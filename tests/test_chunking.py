@@ -122,3 +122,7 @@ def test_english_abbreviations_do_not_end_sentences():
     mixed = "宝洁公司前CEO雷富礼(A.G. Lafley)在《哈佛商业评论》中建议增加两项内容。第二句。"
     assert [mixed[s:e] for s, e in sentence_spans(mixed, 0, len(mixed), 500)] == [
         "宝洁公司前CEO雷富礼(A.G. Lafley)在《哈佛商业评论》中建议增加两项内容。", "第二句。"]
+    # a work's title ends no sentence, whatever marks it holds
+    titled = "招股书披露《我们的乐园！》是首个登上畅销榜第一的游戏。《你好？》随后推出。"
+    assert [titled[s:e] for s, e in sentence_spans(titled, 0, len(titled), 500)] == [
+        "招股书披露《我们的乐园！》是首个登上畅销榜第一的游戏。", "《你好？》随后推出。"]
