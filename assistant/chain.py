@@ -10,8 +10,8 @@ import re
 import time
 from typing import Any, Callable, Generator, Iterator
 
-from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, SMALL_TALK, AnswerSentence, Evidence, ExtractiveAnswerer,
-                        answer_sentences)
+from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerSentence, Evidence,
+                        ExtractiveAnswerer, answer_sentences)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
@@ -81,6 +81,7 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     if not history:
         return question
     previous = previous_question(history, in_chinese)
+    answer = history[-1][1]
     q = question.strip()
     kind = follow_up_kind(q)
     if kind == "standalone":
@@ -90,7 +91,8 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         return _together(new, previous, in_chinese)
     reference = _ZH_REFERENCE.match(new) if language_of(new) == "zh" else None
     if reference:  # "它的成本呢？": no swap below takes "它的…" for a term
-        return _zh_name_the_reference(new[reference.end():], previous) or _together(new, previous)
+        topic = _zh_referent(previous, answer)
+        return (_zh_name_the_reference(new[reference.end():], topic) if topic else "") or _together(new, previous)
     if kind == "elliptical" and language_of(new) == "zh" and len(new) <= 6:
         for i in _parallel_terms(previous, new, _word_boundaries(previous)):
             return previous[:i] + new + previous[i + len(new):]
@@ -99,23 +101,24 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         if swapped:
             return swapped
     if kind == "refers" or (kind == "elliptical" and language_of(new) == "en"):  # "And its revenue?" too
-        named = _name_the_reference(new, previous)
+        named = _name_the_reference(new, previous, answer)
         if named:
             return named
     return _together(new, previous)
 
 
 def referent(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
-    """The previous question's subject that ``rewrite_follow_up`` puts in place of the follow-up's "它" / "its" /
-    "the company" ("青禾贸易" for "它的创始人是谁？" after "青禾贸易选了哪款CRM？"); "" when it puts none in."""
+    """The name that ``rewrite_follow_up`` puts in place of the follow-up's "它" / "its" / "the company": the
+    previous question's subject ("青禾贸易" for "它的创始人是谁？" after "青禾贸易选了哪款CRM？") or, when that question
+    asked for a name, the one its answer gave (``answer_name``); "" when it puts none in."""
     if not history:
         return ""
     previous, new = previous_question(history, in_chinese), _own_words(question.strip())
     if language_of(new) != language_of(previous) or follow_up_kind(question) == "standalone":
         return ""
     if language_of(new) == "zh":
-        return _zh_subject(previous) if _ZH_REFERENCE.match(new) else ""
-    return subject_of(previous) if _name_the_reference(new, previous) else ""
+        return _zh_referent(previous, history[-1][1]) if _ZH_REFERENCE.match(new) else ""
+    return _en_referent(new, previous, history[-1][1]) if _name_the_reference(new, previous, history[-1][1]) else ""
 
 
 READ_BACK = 3  # turns before the previous question that its own reading may lean on
@@ -199,21 +202,30 @@ def subject_of(question: str) -> str:
     return max(runs, key=lambda r: len(r.split()), default="")
 
 
-def _name_the_reference(question: str, previous: str) -> str:
+def _name_the_reference(question: str, previous: str, answer: str = "") -> str:
     """"How big a stake did Ping An take in the company?" → "…in China Fortune Land Development?": the
     first reference to a name is replaced by the previous question's name (``subject_of``), so the search is
-    not diluted by the whole previous question ("Who left as CEO…" drew articles about departures). "" when
-    there is nothing to replace, or when the reference points at the previous question's answer, not at a
-    name in it (``_points_at_the_answer``)."""
-    name = subject_of(previous)
-    m = _SUBJECT_REFERENCE.search(question) if name else None
-    if not m or name in question:
+    not diluted by the whole previous question ("Who left as CEO…" drew articles about departures). When the
+    reference points at the previous question's answer (``_points_at_the_answer``: "its CEO" after "Which burger
+    chain…?"), the name that answer gave stands in (``answer_name``). "" when there is nothing to replace."""
+    m = _SUBJECT_REFERENCE.search(question)
+    name = _en_referent(question, previous, answer) if m else ""
+    if not name or name in question:
         return ""
     word = m.group().lower()
-    if _points_at_the_answer(word, previous):
-        return ""
     stand_in = f"{name}'s" if word in ("its", "his", "their") else name
     return (question[:m.start()] + stand_in + question[m.end():]).strip()
+
+
+def _en_referent(question: str, previous: str, answer: str) -> str:
+    """What the first reference of an English follow-up stands for: the previous question's name, or the name
+    its answer gave when the reference points at the answer."""
+    m = _SUBJECT_REFERENCE.search(question)
+    if not m:
+        return ""
+    if _points_at_the_answer(m.group().lower(), previous):
+        return answer_name(previous, answer)
+    return subject_of(previous)
 
 
 _ASKS_FOR_A_PERSON = re.compile(r"^\s*(?:who|whom)\b", re.I)
@@ -225,7 +237,7 @@ def _points_at_the_answer(word: str, previous: str) -> bool:
     """After "Who founded Xiabuxiabu?", "he" is the founder, the answer, not Xiabuxiabu; after "Which company
     dominates Ultraman cards?", "its revenue" is the answer's. (After "Who resigned as CEO of China Fortune Land
     Development?", "the company" is still the name.) The answer is not a name we can put in: such a follow-up
-    is searched together with the previous question, which finds the same article."""
+    is searched with the name that answer gave (``answer_name``), or together with the previous question."""
     if _ASKS_WHICH.match(previous):
         return True
     return word in _PERSONAL and bool(_ASKS_FOR_A_PERSON.match(previous))
@@ -234,18 +246,21 @@ def _points_at_the_answer(word: str, previous: str) -> bool:
 _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")
 
 
-_ZH_REFERENCE = re.compile(r"^(?:它们|它|其|该公司|这家公司|这家|该)")
+_ZH_REFERENCE = re.compile(r"^(?:它们|它|其|该公司|这家公司|这家|该|他们|他|她)")
 # the previous question's topic: the shortest start that a question's frame follows ("换电模式|有哪些优势")
 _ZH_TOPIC = re.compile(r"^(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|怎么|怎样|能否|能|会|要|可以|哪|多少|几)")
 
 
-def _zh_name_the_reference(rest: str, previous: str) -> str:
+def _zh_referent(previous: str, answer: str) -> str:
+    """What a Chinese follow-up's "它" / "他" stands for: the previous question's subject (``_zh_subject``), else,
+    when that question asked for a name ("被称为“汉堡界特斯拉”的是哪个汉堡品牌？"), the name its answer gave."""
+    return _zh_subject(previous.strip()) or answer_name(previous, answer)
+
+
+def _zh_name_the_reference(rest: str, topic: str) -> str:
     """"它的成本" after "换电模式有哪些优势？" → "换电模式的成本": the reference a follow-up opens with (``rest``
-    is what follows it) stands for the previous question's subject (``_zh_subject``), so the previous question's
-    own ask ("有哪些优势") does not pull the answer back to it; "" when there is none."""
-    topic = _zh_subject(previous.strip())
-    if not topic:
-        return ""
+    is what follows it) stands for ``topic`` (``_zh_referent``: the previous question's subject, or the name its
+    answer gave), so the previous question's own ask ("有哪些优势") does not pull the answer back to it."""
     # "它的成本" / "它成本" → "…的成本"; "它募集了多少" / "它在…" → "…募集了多少", "…在…"
     noun = bool(rest) and not rest.startswith("的") and tagged_words(rest)[0][1].startswith(("n", "eng"))
     return topic + ("的" if noun else "") + rest
@@ -270,7 +285,7 @@ def _zh_subject(question: str) -> str:
         if len(opening) >= 2:
             return "" if tagged_words(opening)[0][1].startswith(("r", "p")) else opening
     tagged = tagged_words(frame.group(1)) if frame else []
-    if not tagged or tagged[0][1].startswith("r"):
+    if not tagged or tagged[0][1].startswith(("r", "p")):
         return ""
     if tagged[-1][1].startswith(("n", "eng")):
         return frame.group(1)
@@ -280,6 +295,60 @@ def _zh_subject(question: str) -> str:
             break
         lead += word
     return lead if len(lead) >= 2 else ""
+
+
+# a question that asks for a name: what its answer names is what the next question's "它" / "its" may mean
+_ASKS_A_NAME = re.compile(r"哪|谁|什么(?:公司|品牌|企业|平台|产品|机构|游戏|书|人)|^\s*(?:which|who|whom|"
+                          r"what (?:company|firm|brand|startup|platform|app|product|game|book))\b", re.I)
+_ANSWER_FRAME = re.compile("|".join(re.escape(t) for t in (*CAVEAT.values(), QUOTES_CHINESE)))
+_CITATION_MARK = re.compile(r"\[\d+\]")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'.-]*(?: [A-Z0-9][A-Za-z0-9&'.-]*)*")
+_NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
+_ANSWER_NAME_TAGS = ("nr", "nt", "nz")
+
+
+def answer_name(question: str, answer: str) -> str:
+    """The name an answer gave to a question that asked for one ("Shake Shack" for "被称为“汉堡界特斯拉”的是哪个汉堡
+    品牌？" answered "…被称为“汉堡界特斯拉”的Shake Shack正急着…"): the first name in the answer's first sentence that
+    the question does not hold — a work's title, a Latin name, or a person, organisation or brand jieba tags
+    (not a place); after an English question a Latin name first (its other words are English, the articles'
+    Chinese names of them unknown here). "" when the question asked no name or the answer was "not covered"."""
+    if not _ASKS_A_NAME.search(question):
+        return ""
+    text = _ANSWER_FRAME.sub("", answer).strip()
+    if not text or any(text.startswith(n) for n in NOT_COVERED.values()):
+        return ""
+    first = _CITATION_MARK.split(text, maxsplit=1)[0]
+    asked = question.lower()
+    latin_first = language_of(question) == "en"
+    # (rank, offset, name): titles, then (after an English question) Latin names, then by position
+    found = [(0, m.start(), m.group(1)) for m in re.finditer(r"《([^《》]{1,30})》", first)]
+    found += [(1 if latin_first else 2, m.start(), m.group().strip(".'-")) for m in _LATIN_NAME.finditer(first)
+              if len(m.group()) >= 3 and m.group().lower() not in _NOT_NAMES]  # not "RQ", "AI"
+    found += [(2, offset, name) for offset, name, core in _tagged_names(first) if core.lower() not in asked]
+    names = [found_name for found_name in found if found_name[2].lower() not in asked]
+    return min(names)[2] if names else ""
+
+
+def _tagged_names(text: str) -> list[tuple[int, str, str]]:
+    """(offset, name, the tagged word) of the people, organisations and brands jieba tags, with the nouns that follow them
+    ("云帆" + "科技"), or a one-character surname joined to the word after it ("王" + "海宁")."""
+    words = tagged_words(text)
+    out, offset = [], 0
+    for i, (word, tag) in enumerate(words):
+        if tag.startswith(_ANSWER_NAME_TAGS) and _CJK_WORD.fullmatch(word):
+            name, j = word, i + 1
+            surname = len(word) == 1 and j < len(words) and bool(_CJK_WORD.fullmatch(words[j][0])) \
+                and len(words[j][0]) <= 2
+            if surname:
+                name, j = name + words[j][0], j + 1
+            while not surname and j < len(words) and words[j][1] == "n" and _CJK_WORD.fullmatch(words[j][0]) \
+                    and len(name + words[j][0]) <= 8:
+                name, j = name + words[j][0], j + 1
+            if len(name) >= 2:
+                out.append((offset, name, word))
+        offset += len(word)
+    return out
 
 
 def _names_in(text: str) -> list[tuple[int, str]]:

@@ -174,6 +174,23 @@ def test_follow_up_uses_the_history(sliced_assistant):
         "What else did he found Who founded Muyu Coffee?"
     assert rewrite_follow_up("And its revenue?", [("Which company makes Shancheng cards?", "…")]) == \
         "its revenue Which company makes Shancheng cards?"
+    # …unless that answer gave the name: it stands in (the answer's frame and marks are not read as names)
+    told = "Quoted from the Chinese articles (not translated):\n2.RQ观察：山城卡游推出新卡牌，Shancheng Cards的销量翻倍。[1]"
+    assert rewrite_follow_up("And its revenue?", [("Which company makes the Muyu trading cards?", told)]) == \
+        "Shancheng Cards's revenue"
+    hedged = "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n被称为“汉堡界的苹果”的Maple Burger正在加速开店。[1]"
+    assert rewrite_follow_up("它的CEO叫什么名字？", [("被称为“汉堡界的苹果”的是哪个汉堡品牌？", hedged)]) == \
+        "Maple Burger的CEO叫什么名字"
+    assert rewrite_follow_up("他的公司叫什么？", [("谁是鹿童药业的创始人？", "鹿童药业创始人王海宁毕业于山城大学。[1]")]) == \
+        "王海宁的公司叫什么"
+    assert rewrite_follow_up("它的营收呢？", [("哪家企业被用作转型的例子？", "以云帆科技为例，这家公司把订单搬上了云端。[1]")]) == \
+        "云帆科技的营收"
+    # the previous question's own subject comes first ("山城咖啡请了哪位…": 它 is 山城咖啡, not the star it hired);
+    # a question that asked no name, or an answer that gave none, lends nothing
+    assert rewrite_follow_up("它的创始人是谁？", [("山城咖啡请了哪位明星当代言人？", "山城咖啡请来了演员Lina Park。[1]")]) == \
+        "山城咖啡的创始人是谁"
+    assert rewrite_follow_up("它的利润呢？", [("哪家公司2021年营收最高？", "资料中没有找到相关内容。")]) == \
+        "它的利润 哪家公司2021年营收最高？"
     # "that order" is not a name: searched with the previous question
     assert rewrite_follow_up("What share of Muyu's output does that deal tie up?",
                              [("How many cups did Shancheng order from Muyu?", "…")]).endswith("How many cups did Shancheng order from Muyu?")
@@ -770,3 +787,41 @@ date: 2022-05-01
     assert "100 分" in a.ask(first).text
     follow = a.ask("那会员人数呢？", history=[(first, "累计 100 分可兑换一杯大杯拿铁。[1]")])
     assert follow.search_query.startswith("会员人数 ") and "120 万" in follow.text and "100 分" not in follow.text
+
+
+def test_a_follow_up_that_points_at_the_previous_answer_is_searched_with_the_name_it_gave(tmp_path):
+    """Articles we wrote. "它的CEO叫什么名字？" after "被称为“汉堡界的苹果”的是哪个汉堡品牌？": 它 is the brand the answer
+    named, which the question does not hold; searched together with that question, the CEO sentence was out of reach
+    (the shared corpus's Shake Shack question: gold passage outside the top 10)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "burger.md", """---
+title: 慢扩张的汉堡品牌
+date: 2022-06-01
+---
+
+# 慢扩张的汉堡品牌
+
+被称为“汉堡界的苹果”的Maple Burger正在国内多个城市加速开店，门店多开在高档商场。
+
+## 管理层怎么看
+
+对于这种缓慢的扩张节奏，CEO Lina Park曾表示，Maple Burger希望成为一个“反连锁的连锁品牌”。
+""")
+    write(tmp_path / "articles" / "cars.md", """---
+title: 电动车的新玩家
+date: 2022-06-02
+---
+
+# 电动车的新玩家
+
+苹果公司的CEO库克多次谈到汽车，但从未公布造车计划。山城汽车的CEO张远则表示，公司明年将推出第二款车型。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    first = "被称为“汉堡界的苹果”的是哪个汉堡品牌？"
+    told = a.ask(first)
+    assert "Maple Burger" in told.text
+    follow = a.ask("它的CEO叫什么名字？", history=[(first, told.text)])
+    assert follow.search_query.startswith("Maple Burger") and "Lina Park" in follow.text
+    assert "库克" not in follow.text and "张远" not in follow.text
