@@ -370,6 +370,7 @@ class ExtractiveAnswerer:
         best = ranked[0].probability
         if info.swapped and not sides:
             ranked = _without_the_swapped_out(ranked, info.swapped, best * s.answer_relative)
+            ranked = _listed_before(ranked, info.swapped, info.answered_before)
         elif info.focus and not sides:
             ranked = _naming_the_focus(ranked, info.focus)
         position = {id(x): n for n, x in enumerate(sentences)}
@@ -426,6 +427,15 @@ def _without_the_swapped_out(ranked: list[AnswerSentence], swapped: tuple[str, s
         if id(before) in dropped and x.passage == before.passage and new not in x.text and _GOES_ON.match(x.text):
             dropped.add(id(x))
     return [x for x in ranked if id(x) not in dropped]
+
+
+def _listed_before(ranked: list[AnswerSentence], swapped: tuple[str, str], answered_before: str) -> list[AnswerSentence]:
+    """A swap follow-up ("那盒马呢？" after "2022年前4个月，沃尔玛在国内关掉了多少家超市？") is answered by the sentences
+    the previous answer quoted that name both terms, when there are such: they list the two side by side
+    ("其中沃尔玛…闭店12家，…其次是盒马鲜生6家"); the sentence model ranked that one 7th, under 盒马's other figures."""
+    old, new = swapped
+    listed = [x for x in ranked if old in x.text and new in x.text and x.text.strip() in answered_before]
+    return listed or ranked
 
 
 def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], among: int = 5) -> list[AnswerSentence]:

@@ -596,6 +596,7 @@ class AnswerChain:
         if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
             previous, info = previous_question(history, self.retriever.in_chinese), found[1].info
             info.swapped = self._swapped(question, previous, found[0])
+            info.answered_before = history[-1][1] if info.swapped else ""
             if info.swapped is None and language_of(question) == "zh":  # an English one's words are glosses
                 info.focus = _focus(found[0], previous)
         return found

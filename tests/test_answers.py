@@ -825,3 +825,33 @@ date: 2022-06-02
     follow = a.ask("它的CEO叫什么名字？", history=[(first, told.text)])
     assert follow.search_query.startswith("Maple Burger") and "Lina Park" in follow.text
     assert "库克" not in follow.text and "张远" not in follow.text
+
+
+def test_a_swap_follow_up_is_answered_by_the_previous_answers_sentence_that_lists_both(tmp_path):
+    """An article we wrote. "那木鱼便利呢？" after a question on 鹿童便利's closures: the previous answer quoted the sentence
+    that lists both chains' closures; the sentences on 木鱼便利's other figures (its openings, its sales) outranked it."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "stores.md", """---
+title: 便利店的关店潮
+date: 2023-10-01
+---
+
+# 便利店的关店潮
+
+## 关店
+
+2023年前三季度，山城地区共有30家便利店闭店，其中鹿童便利关店最多，闭店9家，其次是木鱼便利5家，其余品牌各关一两家。
+
+## 扩张
+
+木鱼便利2023年前三季度在山城新开了12家门店，并计划在2024年再开20家。木鱼便利2023年前三季度的门店销售额同比增长了15%。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    first = "2023年前三季度，鹿童便利在山城关掉了多少家门店？"
+    told = a.ask(first)
+    assert "闭店9家" in told.text
+    follow = a.ask("那木鱼便利呢？", history=[(first, told.text)])
+    assert follow.search_query == "2023年前三季度，木鱼便利在山城关掉了多少家门店？"
+    assert "木鱼便利5家" in follow.text and "12家" not in follow.text and "15%" not in follow.text
