@@ -72,6 +72,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     if not words:
         return []
     spans: list[tuple[int, int, dict[str, int]]] = []  # (start, end, candidate headword → form rank)
+    capitals = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", question)}
     dictionary = _dictionary(glossary)
     curated = _curated(glossary)
     aliases = aliases or {}
@@ -84,6 +85,11 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
                 continue
             phrase = " ".join(gram)
             found = _lookup(dictionary, phrase)
+            read = (pinyin or {}).get(phrase, ()) if found and n == 1 and phrase in capitals else ()
+            if read and not set(read) & set(found):
+                # a name in pinyin whose Chinese spelling the dictionary's senses miss comes before them: "Hainan"
+                # is 海南, where CC-CEDICT gives 三亚 ("Sanya … city, Hainan"); "Huawei" keeps 华为
+                found = {**{w: -1 for w in read}, **found}
             for w in aliases.get(phrase, ()):
                 found.setdefault(w, 0)
             if found:

@@ -32,6 +32,13 @@ def test_inflected_words_and_romanised_names():
     by_english = {t.english: t.chinese for t in terms}
     assert by_english["satellites"] == ("卫星",)
     assert by_english["naikan"] == ("耐看",)  # no dictionary knows the company: its pinyin does
+    # a place the dictionary knows only as another place's qualifier ("Sanya … city, Hainan"): its pinyin first;
+    # a name whose own entry the articles use keeps it ("Huawei" is 华为, not 华立 that reads the same)
+    vocabulary = {"三亚": 4, "海南": 9, "基金": 30, "华为": 5, "华立": 2}
+    pinyin = pinyin_index(vocabulary)
+    terms = {t.english: t.chinese for t in english_terms("Why did Hainan set up a fund with Huawei?",
+                                                          known_from(vocabulary), pinyin)}
+    assert terms["hainan"][0] == "海南" and terms["huawei"] == ("华为",)
 
 
 def test_hyphens_and_irregular_verbs():
@@ -52,10 +59,12 @@ def test_months_possessives_and_business_words_as_chinese_news_writes_them():
     assert by_english["valued"][0] == "估值"
     assert by_english["february"] == ("2月",) and by_english["december"] == ("12月",)  # not 二月, 十二月
     # business senses before CC-CEDICT's first ones: a plant is a factory, capacity is output, funding is raised
-    vocabulary = {"工厂": 9, "植物": 9, "产能": 9, "才能": 9, "融资": 9, "基金": 9, "充电": 9, "攻击": 9, "收费": 9}
+    vocabulary = {"工厂": 9, "植物": 9, "产能": 9, "才能": 9, "融资": 9, "基金": 9, "充电": 9, "攻击": 9, "收费": 9,
+                  "上限": 9, "帽子": 9, "出货": 9, "船舶": 9, "子基金": 9}
     for question, english, first in (("How many plants?", "plants", "工厂"), ("What capacity?", "capacity", "产能"),
                                       ("How much funding?", "funding", "融资"), ("Is charging free?", "charging", "充电"),
-                                      ("What does it charge?", "charge", "收费")):
+                                      ("What does it charge?", "charge", "收费"), ("What is the cap?", "cap", "上限"),
+                                      ("How many did it ship?", "ship", "出货"), ("Which sub-fund?", "sub-fund", "子基金")):
         assert {t.english: t.chinese for t in english_terms(question, known_from(vocabulary))}[english][0] == first
 
 
