@@ -429,10 +429,12 @@ def _without_the_swapped_out(ranked: list[AnswerSentence], swapped: tuple[str, s
     return [x for x in ranked if id(x) not in dropped]
 
 
-def _listed_before(ranked: list[AnswerSentence], swapped: tuple[str, str], answered_before: str) -> list[AnswerSentence]:
-    """A swap follow-up ("那盒马呢？" after "2022年前4个月，沃尔玛在国内关掉了多少家超市？") is answered by the sentences
-    the previous answer quoted that name both terms, when there are such: they list the two side by side
-    ("其中沃尔玛…闭店12家，…其次是盒马鲜生6家"); the sentence model ranked that one 7th, under 盒马's other figures."""
+def _listed_before(ranked: list[AnswerSentence], swapped: tuple[str, str],
+                   answered_before: str) -> list[AnswerSentence]:
+    """A swap follow-up ("那木鱼便利呢？" after "…鹿童便利在山城关掉了多少家门店？") is answered by the sentences the previous
+    answer quoted that name both terms, when there are such: they list the two side by side ("…鹿童便利关店最多，闭店9家，
+    其次是木鱼便利5家"); in the shared corpus the sentence model ranked such a sentence 7th, under the new name's other
+    figures."""
     old, new = swapped
     listed = [x for x in ranked if old in x.text and new in x.text and x.text.strip() in answered_before]
     return listed or ranked

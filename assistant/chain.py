@@ -253,7 +253,7 @@ _ZH_TOPIC = re.compile(r"^(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|�
 
 def _zh_referent(previous: str, answer: str) -> str:
     """What a Chinese follow-up's "它" / "他" stands for: the previous question's subject (``_zh_subject``), else,
-    when that question asked for a name ("被称为“汉堡界特斯拉”的是哪个汉堡品牌？"), the name its answer gave."""
+    when that question asked for a name ("被称为“汉堡界的苹果”的是哪个汉堡品牌？"), the name its answer gave."""
     return _zh_subject(previous.strip()) or answer_name(previous, answer)
 
 
@@ -308,8 +308,8 @@ _ANSWER_NAME_TAGS = ("nr", "nt", "nz")
 
 
 def answer_name(question: str, answer: str) -> str:
-    """The name an answer gave to a question that asked for one ("Shake Shack" for "被称为“汉堡界特斯拉”的是哪个汉堡
-    品牌？" answered "…被称为“汉堡界特斯拉”的Shake Shack正急着…"): the first name in the answer's first sentence that
+    """The name an answer gave to a question that asked for one ("Maple Burger" for "被称为“汉堡界的苹果”的是哪个汉堡
+    品牌？" answered "被称为“汉堡界的苹果”的Maple Burger正在…"): the first name in the answer's first sentence that
     the question does not hold — a work's title, a Latin name, or a person, organisation or brand jieba tags
     (not a place); after an English question a Latin name first (its other words are English, the articles'
     Chinese names of them unknown here). "" when the question asked no name or the answer was "not covered"."""
@@ -331,8 +331,8 @@ def answer_name(question: str, answer: str) -> str:
 
 
 def _tagged_names(text: str) -> list[tuple[int, str, str]]:
-    """(offset, name, the tagged word) of the people, organisations and brands jieba tags, with the nouns that follow them
-    ("云帆" + "科技"), or a one-character surname joined to the word after it ("王" + "海宁")."""
+    """(offset, name, the tagged word) of the people, organisations and brands jieba tags, with the nouns that follow
+    them ("云帆" + "科技"), or a one-character surname joined to the word after it ("王" + "海宁")."""
     words = tagged_words(text)
     out, offset = [], 0
     for i, (word, tag) in enumerate(words):

@@ -89,8 +89,8 @@ class QuestionInfo:
     # a follow-up searched together with the previous question and no swap ("那会员人数呢？" after "星光会员累计多少分
     # 可以兑换一杯拿铁？" is "会员人数 星光会员累计…"): its own Chinese words the previous question lacks (人数)
     focus: tuple[str, ...] = ()
-    # with a swap: the previous answer's text; a sentence it quoted that names the new term too ("沃尔玛闭店12家…其次是
-    # 盒马鲜生6家" for "那盒马呢？") lists both, and answers the follow-up as well
+    # with a swap: the previous answer's text; a sentence it quoted that names both terms ("鹿童便利…闭店9家，其次是木鱼便利
+    # 5家" for "那木鱼便利呢？") lists the two side by side, and answers the follow-up as well
     answered_before: str = ""
 
     @property
