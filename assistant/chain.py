@@ -118,7 +118,8 @@ def referent(question: str, history: History, in_chinese: Callable[[str], str] |
         return ""
     if language_of(new) == "zh":
         return _zh_referent(previous, history[-1][1]) if _ZH_REFERENCE.match(new) else ""
-    return _en_referent(new, previous, history[-1][1]) if _name_the_reference(new, previous, history[-1][1]) else ""
+    name = _en_referent(new, previous, history[-1][1])  # what _name_the_reference puts in, unless already there
+    return name if name and name not in new else ""
 
 
 READ_BACK = 3  # turns before the previous question that its own reading may lean on
@@ -236,8 +237,8 @@ _PERSONAL = {"he", "him", "his", "she", "her"}
 def _points_at_the_answer(word: str, previous: str) -> bool:
     """After "Who founded Xiabuxiabu?", "he" is the founder, the answer, not Xiabuxiabu; after "Which company
     dominates Ultraman cards?", "its revenue" is the answer's. (After "Who resigned as CEO of China Fortune Land
-    Development?", "the company" is still the name.) The answer is not a name we can put in: such a follow-up
-    is searched with the name that answer gave (``answer_name``), or together with the previous question."""
+    Development?", "the company" is still the name.) Such a follow-up is searched with the name that answer gave
+    (``answer_name``), or, when it gave none, together with the previous question."""
     if _ASKS_WHICH.match(previous):
         return True
     return word in _PERSONAL and bool(_ASKS_FOR_A_PERSON.match(previous))
