@@ -72,7 +72,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     if not words:
         return []
     spans: list[tuple[int, int, dict[str, int]]] = []  # (start, end, candidate headword → form rank)
-    capitals = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", question)}
+    capitals = _capitalised(question)
     dictionary = _dictionary(glossary)
     curated = _curated(glossary)
     aliases = aliases or {}
@@ -103,7 +103,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
             continue
         chosen.append((start, end, found))
         taken.update(range(start, end))
-    names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(question, words, taken, pinyin or {})]
+    names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(capitals, words, taken, pinyin or {})]
     candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
     freq = known(candidates) if candidates else {}
     # names come from the index itself (its keywords or its titles), even when no keyword spells them whole
@@ -246,10 +246,15 @@ def _keys(sense: str) -> list[str]:
 
 # -- romanised names --------------------------------------------------------------------------
 
-def _names(question: str, words: list[str], taken: set[int],
+def _capitalised(question: str) -> set[str]:
+    """The question's capitalised words, lower-cased: the ones that may be names written in pinyin."""
+    return {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", question)}
+
+
+def _names(capitals: set[str], words: list[str], taken: set[int],
            index: dict[str, list[str]]) -> list[tuple[int, int, list[str]]]:
-    """Capitalised words the dictionary did not translate, read as pinyin ("Xiabuxiabu" → 呷哺呷哺)."""
-    capitals = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", question)}
+    """Capitalised words (``_capitalised``) the dictionary did not translate, read as pinyin ("Xiabuxiabu" →
+    呷哺呷哺)."""
     out: list[tuple[int, int, list[str]]] = []
     if not index:
         return out

@@ -63,13 +63,13 @@ _EN_FUNCTION = STOPWORDS | frozenset(
     s t new first last year years month months day days company companies china chinese""".split())
 
 
-
 def required(question: str | None) -> str:
     """The question; an empty or blank one is refused (ConfigError) by the command line and the Gradio API
     alike, as REST refuses it with a 400 (``schemas.not_blank``), instead of being answered "not covered"."""
     if not (question or "").strip():
         raise ConfigError("the question is empty")
     return question
+
 
 @dataclass
 class QuestionInfo:
