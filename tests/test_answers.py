@@ -532,6 +532,33 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     assert ExtractiveAnswerer(Settings(), None).select(info.text, info, prose) == prose[:2]
 
 
+def test_a_why_question_restated_is_followed_by_its_reason():
+    """Our own sentences: the best one restates the question and gives no reason; the one after it is the reason,
+    though the model barely believes in it and no word marks it as one."""
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import QuestionInfo
+    from assistant.settings import Settings
+
+    texts = ["青禾贸易上个月关掉了南坪的门店。", "那一带的租金两年里涨了一倍，客流却一直在减少。", "公司在江北新开了两家店。"]
+    offsets = [sum(len(x) for x in texts[:n]) for n in range(len(texts))]
+    features = [{"lex": 0.9, "reason": 0.0}, {"lex": 0.1, "reason": 0.0}, {"lex": 0.5, "reason": 0.0}]
+    probabilities = [0.4, 0.01, 0.3]
+    premise, reason, other = [AnswerSentence(0, o, o + len(x), x, None, f, p)
+                              for o, x, f, p in zip(offsets, texts, features, probabilities)]
+    elsewhere = AnswerSentence(1, 0, 20, "青禾贸易成立于2015年，总部在重庆。", None, {"lex": 0.3}, 0.2)
+    info = QuestionInfo(text="青禾贸易为什么关掉了南坪的门店？", lang="zh", type="why", tokens=["青禾", "贸易", "关掉", "南坪", "门店"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [premise, reason, other, elsewhere])
+    assert chosen == [premise, reason, other, elsewhere]  # the answer's three likeliest, and the reason after the first
+    # a best sentence that states a reason itself, or one that does not restate the question, brings nothing after it
+    for changed in ({"lex": 0.9, "reason": 1.0}, {"lex": 0.3, "reason": 0.0}):
+        premise.features = changed
+        assert reason not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [premise, reason, other, elsewhere])
+    # a fact question is answered as before
+    premise.features = features[0]
+    info.type = "fact"
+    assert reason not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [premise, reason, other, elsewhere])
+
+
 def test_a_number_asked_against_a_baseline_is_a_number_question():
     """"与去年相比…多少" asks for the number; only "有什么区别" / "differ" make a comparison on their own."""
     from assistant.questions import question_type
