@@ -60,7 +60,8 @@ def test_months_possessives_and_business_words_as_chinese_news_writes_them():
     assert by_english["february"] == ("2月",) and by_english["december"] == ("12月",)  # not 二月, 十二月
     # business senses before CC-CEDICT's first ones: a plant is a factory, capacity is output, funding is raised
     vocabulary = {"工厂": 9, "植物": 9, "产能": 9, "才能": 9, "融资": 9, "基金": 9, "充电": 9, "攻击": 9, "收费": 9,
-                  "上限": 9, "帽子": 9, "出货": 9, "船舶": 9, "子基金": 9, "燃油车": 9, "改款": 9, "模型": 9, "休息": 9, "国家馆": 9, "欧洲": 9, "欧洲人": 9}
+                  "上限": 9, "帽子": 9, "出货": 9, "船舶": 9, "子基金": 9, "燃油车": 9, "改款": 9, "模型": 9, "休息": 9, "国家馆": 9, "欧洲": 9, "欧洲人": 9,
+                  "畅销": 9}
     for question, english, first in (("How many plants?", "plants", "工厂"), ("What capacity?", "capacity", "产能"),
                                       ("How much funding?", "funding", "融资"), ("Is charging free?", "charging", "充电"),
                                       ("What does it charge?", "charge", "收费"), ("What is the cap?", "cap", "上限"),
@@ -68,7 +69,8 @@ def test_months_possessives_and_business_words_as_chinese_news_writes_them():
                                       ("Are fuel cars cheaper?", "fuel cars", "燃油车"),
                                       ("How often is a model refresh?", "model refresh", "改款"),
                                       ("When should I take a break?", "take a break", "休息"),
-                                      ("Which pavilion?", "pavilion", "国家馆"), ("Any European arm?", "european", "欧洲")):
+                                      ("Which pavilion?", "pavilion", "国家馆"), ("Any European arm?", "european", "欧洲"),
+                                      ("Which of the top grossing games?", "grossing", "畅销")):
         assert {t.english: t.chinese for t in english_terms(question, known_from(vocabulary))}[english][0] == first
 
 
