@@ -37,6 +37,8 @@ _QUESTION_WORD = re.compile(r"什么|多少|多[高大长久远深宽重快贵]|
                             r"did|does|do|is|are|was|were|can)\b", re.I)
 _REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
                         r"\b(?:it|its|he|him|his|she|her|they|them|their|this|that|these|those)\b|"
+                        # "there" as a place the chat named ("compare there"), not "are there" / "there is"
+                        r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were|be|been|will)\b)|"
                         r"\bthe (?:company|firm|brand|startup|platform|app|deal|order|product|fund|group)\b", re.I)
 
 
@@ -231,16 +233,20 @@ def _en_referent(question: str, previous: str, answer: str) -> str:
 
 _ASKS_FOR_A_PERSON = re.compile(r"^\s*(?:who|whom)\b", re.I)
 _ASKS_WHICH = re.compile(r"^\s*which\b", re.I)
+_ASKS_WHAT_NAME = re.compile(r"^\s*what\b.*\b(?:called|named)\W*$|^\s*what(?:'s| is| was) the name of\b", re.I)
 _PERSONAL = {"he", "him", "his", "she", "her"}
 
 
 def _points_at_the_answer(word: str, previous: str) -> bool:
     """After "Who founded Xiabuxiabu?", "he" is the founder, the answer, not Xiabuxiabu; after "Which company
-    dominates Ultraman cards?", "its revenue" is the answer's. (After "Who resigned as CEO of China Fortune Land
+    dominates Ultraman cards?" or "What is the device it unveiled called?", "its revenue" is the answer's (but after
+    "What's the name of the shop he opened?", "he" is still the person). (After "Who resigned as CEO of China Fortune Land
     Development?", "the company" is still the name.) Such a follow-up is searched with the name that answer gave
     (``answer_name``), or, when it gave none, together with the previous question."""
     if _ASKS_WHICH.match(previous):
         return True
+    if _ASKS_WHAT_NAME.match(previous):  # the name of a thing: "it" is that thing, "he" is still the person asked about
+        return word not in _PERSONAL
     return word in _PERSONAL and bool(_ASKS_FOR_A_PERSON.match(previous))
 
 
@@ -300,10 +306,11 @@ def _zh_subject(question: str) -> str:
 
 # a question that asks for a name: what its answer names is what the next question's "它" / "its" may mean
 _ASKS_A_NAME = re.compile(r"哪|谁|什么(?:公司|品牌|企业|平台|产品|机构|游戏|书|人)|^\s*(?:which|who|whom|"
-                          r"what (?:company|firm|brand|startup|platform|app|product|game|book))\b", re.I)
+                          r"what (?:company|firm|brand|startup|platform|app|product|game|book))\b|"
+                          r"^\s*what\b.*\b(?:called|named)\W*$|^\s*what(?:'s| is| was) the name of\b", re.I)
 _ANSWER_FRAME = re.compile("|".join(re.escape(t) for t in (*CAVEAT.values(), QUOTES_CHINESE)))
 _CITATION_MARK = re.compile(r"\[\d+\]")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'.-]*(?: [A-Z0-9][A-Za-z0-9&'.-]*)*")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.-]*(?: [A-Z0-9][A-Za-z0-9&'’.-]*)*")  # D’Amelio: a typeset apostrophe
 _NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
 _ANSWER_NAME_TAGS = ("nr", "nt", "nz")
 
@@ -324,7 +331,7 @@ def answer_name(question: str, answer: str) -> str:
     latin_first = language_of(question) == "en"
     # (rank, offset, name): titles, then (after an English question) Latin names, then by position
     found = [(0, m.start(), m.group(1)) for m in re.finditer(r"《([^《》]{1,30})》", first)]
-    found += [(1 if latin_first else 2, m.start(), m.group().strip(".'-")) for m in _LATIN_NAME.finditer(first)
+    found += [(1 if latin_first else 2, m.start(), m.group().strip(".'’-")) for m in _LATIN_NAME.finditer(first)
               if len(m.group()) >= 3 and m.group().lower() not in _NOT_NAMES]  # not "RQ", "AI"
     found += [(2, offset, name) for offset, name, core in _tagged_names(first) if core.lower() not in asked]
     names = [found_name for found_name in found if found_name[2].lower() not in asked]

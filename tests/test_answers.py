@@ -278,6 +278,31 @@ def test_the_subject_a_follow_up_points_back_at():
     assert referent("它的利润 呢？", [("哪家公司2021年营收最高？", "…")]) == ""  # no subject to point at
 
 
+def test_english_references_to_a_place_and_to_a_name_the_answer_gave():
+    """Our own questions. "there" points back at the chat's place ("…compare there?" was searched alone, without
+    the place and the figure it asked about), but "are there" / "there is" point at nothing; after "What was … called?"
+    "it" is the name the answer gave, as after "Which …?"; a name typeset with ’ is read whole ("Lina O’Hara", not
+    "Lina O")."""
+    from assistant.chain import referent
+
+    assert [follow_up_kind(q) for q in ("And how did Muyu and Luting compare there?", "How much did it sell there?",
+                                        "How many stores are there in Chongqing?", "Is there a free version?",
+                                        "There is a loyalty card: what does it give?")] == \
+        ["refers", "refers", "standalone", "standalone", "refers"]
+    assert rewrite_follow_up("And how did Muyu and Luting compare there?",
+                             [("How many shops did Shancheng open in Chongqing?", "…")]).endswith("in Chongqing?")
+    called = "What was the coffee machine that Shancheng showed at its spring event called?"
+    told = "Quoted from the Chinese articles (not translated):\n山城在春季活动上发布了一款名为“Bean Pilot”的咖啡机。[1]"
+    assert referent("And how much does it cost?", [(called, told)]) == "Bean Pilot"
+    assert referent("And how much does it cost?", [("What is the name of Shancheng's new coffee machine?", told)]) == \
+        "Bean Pilot"
+    # a thing's name was asked: "he" is still the person the question named
+    assert referent("And how much does he charge?", [("What's the name of the shop that Lin Shan opened?", told)]) == \
+        "Lin Shan"
+    told = "Quoted from the Chinese articles (not translated):\n排名第一的 Lina O’Hara 今年只有十九岁。[1]"
+    assert referent("Which brand did she work with?", [("Which creator topped the list?", told)]) == "Lina O’Hara"
+
+
 def test_a_follow_up_about_a_known_subject_and_an_unstated_fact_is_not_covered(tmp_path):
     """Our demo articles name 青禾贸易's staff and its CRM, not a founder: "它的创始人是谁？" is "not covered",
     while a stated fact about it is still answered."""
