@@ -81,9 +81,11 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
             gram = words[i:i + n]
             if n == 1 and (gram[0] in _FUNCTION or gram[0].isdigit()):
                 continue
-            if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
-                continue
             phrase = " ".join(gram)
+            # a phrase that opens or ends with a function word is looked up only when the glossary has it ("first
+            # half" → 上半年, "series a" → A轮, "new retail" → 新零售): CC-CEDICT's such phrases are rarely the news sense
+            if (gram[0] in _FUNCTION or gram[-1] in _FUNCTION) and not any(f in curated for f in _forms(phrase)):
+                continue
             found = _lookup(dictionary, phrase)
             read = (pinyin or {}).get(phrase, ()) if found and n == 1 and phrase in capitals else ()
             if read and not set(read) & set(found):

@@ -72,6 +72,18 @@ def test_months_possessives_and_business_words_as_chinese_news_writes_them():
                                       ("Which pavilion?", "pavilion", "国家馆"), ("Any European arm?", "european", "欧洲"),
                                       ("Which of the top grossing games?", "grossing", "畅销")):
         assert {t.english: t.chinese for t in english_terms(question, known_from(vocabulary))}[english][0] == first
+    # glossary phrases that open or end with a function word are read too (they never were: "first", "new", "a" and
+    # "year" are function words), and general news words take their news sense
+    vocabulary = {"上半年": 9, "A轮": 9, "新零售": 9, "同比": 9, "设备": 9, "装置": 9, "发现": 9, "创始": 9, "成立": 9,
+                  "手机": 9, "运存": 9, "内存": 9}
+    for question, english, first in (("What was its revenue in the first half?", "first half", "上半年"),
+                                      ("Who led the Series A?", "series a", "A轮"),
+                                      ("What is new retail?", "new retail", "新零售"),
+                                      ("How much did sales grow year on year?", "year on year", "同比"),
+                                      ("How many devices?", "devices", "设备"), ("Who found the flaw?", "found", "发现"),
+                                      ("When was it founded?", "founded", "成立"), ("Which phone?", "phone", "手机"),
+                                      ("How much RAM?", "ram", "内存")):
+        assert {t.english: t.chinese for t in english_terms(question, known_from(vocabulary))}[english][0] == first
 
 
 @pytest.fixture(scope="module")
@@ -173,16 +185,20 @@ def test_names_jieba_cuts_apart_are_read_from_the_titles(club):
 def test_an_english_follow_up_puts_the_name_in_place_of_its_reference(club):
     """"its members" after a question about the Quokka Collective is searched as "Quokka Collective's members",
     not with the whole previous question, whose words (safety gear) would pull in the wrong section. When the
-    name itself reaches nothing in the articles, the whole previous question is searched too and the reading
-    with the stronger evidence is kept."""
+    name itself reaches nothing in the articles ("set up" has no Chinese word there), the whole previous question is
+    searched too and the reading with the stronger evidence is kept."""
     safety = [("What safety gear does the Quokka Collective require on night runs?", "…")]
     answer = club.ask("How much do its members pay each year?", history=safety)
     assert answer.search_query == "How much do Quokka Collective's members pay each year"
     assert not answer.abstained and "会费" in answer.text
     gear = [("What gear must runners of the Quokka Collective wear at night?", "…")]
     answer = club.ask("When was the company founded?", history=gear)
-    # "When was Quokka Collective founded" alone finds the hotpot article; the previous question's words find the club
-    assert answer.search_query == "When was the company founded What gear must runners of the Quokka Collective wear at night?"
+    # "founded" is 成立 in the articles: the name alone reaches the club's founding sentence
+    assert answer.search_query == "When was Quokka Collective founded" and "成立于2019年" in answer.text
+    answer = club.ask("When was the company set up?", history=gear)
+    # "When was Quokka Collective set up" alone reaches nothing; the previous question's words find the club
+    assert answer.search_query == ("When was the company set up "
+                                   "What gear must runners of the Quokka Collective wear at night?")
     assert answer.citations and answer.citations[0].passage.title == "山城夜跑俱乐部"
 
 
