@@ -240,12 +240,13 @@ _PERSONAL = {"he", "him", "his", "she", "her"}
 def _points_at_the_answer(word: str, previous: str) -> bool:
     """After "Who founded Xiabuxiabu?", "he" is the founder, the answer, not Xiabuxiabu; after "Which company
     dominates Ultraman cards?" or "What is the device it unveiled called?", "its revenue" is the answer's (but after
-    "What's the name of the shop he opened?", "he" is still the person). (After "Who resigned as CEO of China Fortune Land
-    Development?", "the company" is still the name.) Such a follow-up is searched with the name that answer gave
-    (``answer_name``), or, when it gave none, together with the previous question."""
+    "What's the name of the shop he opened?", "he" is still the person: a thing's name was asked). (After "Who
+    resigned as CEO of China Fortune Land Development?", "the company" is still the name.) Such a follow-up is
+    searched with the name that answer gave (``answer_name``), or, when it gave none, together with the previous
+    question."""
     if _ASKS_WHICH.match(previous):
         return True
-    if _ASKS_WHAT_NAME.match(previous):  # the name of a thing: "it" is that thing, "he" is still the person asked about
+    if _ASKS_WHAT_NAME.match(previous):
         return word not in _PERSONAL
     return word in _PERSONAL and bool(_ASKS_FOR_A_PERSON.match(previous))
 
@@ -307,7 +308,7 @@ def _zh_subject(question: str) -> str:
 # a question that asks for a name: what its answer names is what the next question's "它" / "its" may mean
 _ASKS_A_NAME = re.compile(r"哪|谁|什么(?:公司|品牌|企业|平台|产品|机构|游戏|书|人)|^\s*(?:which|who|whom|"
                           r"what (?:company|firm|brand|startup|platform|app|product|game|book))\b|"
-                          r"^\s*what\b.*\b(?:called|named)\W*$|^\s*what(?:'s| is| was) the name of\b", re.I)
+                          + _ASKS_WHAT_NAME.pattern, re.I)
 _ANSWER_FRAME = re.compile("|".join(re.escape(t) for t in (*CAVEAT.values(), QUOTES_CHINESE)))
 _CITATION_MARK = re.compile(r"\[\d+\]")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.-]*(?: [A-Z0-9][A-Za-z0-9&'’.-]*)*")  # D’Amelio: a typeset apostrophe
