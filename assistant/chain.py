@@ -180,6 +180,7 @@ def _own_words(question: str) -> str:
 # what an English follow-up's "it", "he", "the company" stands for is a name; "that order" points at something else
 _SUBJECT_REFERENCE = re.compile(r"\b(?:the (?:company|firm|brand|startup|platform|app|group)|its|his|their|"
                                 r"it|he|him|she|her|they|them)\b", re.I)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_NAME = re.compile(r"[A-Z][\w$&'.-]*(?:\s+&?\s*[A-Z][\w$&'.-]*)*")
 _EN_OPENERS = {"what", "what's", "who", "who's", "whom", "whose", "how", "when", "where", "which", "why", "in", "on",
                "at", "by", "for", "of", "according", "besides", "did", "does", "do", "is", "are", "was", "were", "after",
@@ -189,10 +190,14 @@ _EN_OPENERS = {"what", "what's", "who", "who's", "whom", "whose", "how", "when",
 def subject_of(question: str) -> str:
     """The name an English question is about, which the next question's "it" / "he" / "the company" stands
     for: the longest run of capitalised words ("China Fortune Land Development"; the sentence's first word
-    only when it is not a question word). "" for Chinese: jieba cuts names too unreliably for this ("隅田川"
+    only when it is not a question word), or the name it spells in Chinese, as the articles do ("珠江股份" of "How
+    much did 珠江股份 (Zhujiang Co.) earn?"). "" for Chinese: jieba cuts names too unreliably for this ("隅田川"
     → "隅 / 田川"), so a Chinese follow-up that points back is searched together with the previous question."""
     if language_of(question) != "en":
         return ""
+    spelled = _CJK_RUN.findall(question)
+    if spelled:
+        return max(spelled, key=len)
     runs = []
     for m in _EN_NAME.finditer(question):
         words = m.group().split()

@@ -28,10 +28,25 @@ _CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _MARKUP = re.compile(r"<[^>]*>|\]\([^)]*\)|https?://\S+|[*_`#>\[\]]+")
 
 
+# an English sentence's grammar words; a title or quotation ("《The Art of War》") is a name, not grammar
+_LATIN_WORD = re.compile(r"[a-z]+")
+_EN_GRAMMAR = frozenset("a an the is are was were be been do does did what which who whom whose why how when where "
+                        "of in on at for to with by from and or that this it its has have had will would can".split())
+_TITLED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」|\"[^\"]*\"")
+
+
 def language_of(text: str) -> str:
-    """'zh' when the text has Chinese characters in it, else 'en'."""
+    """'zh' when the text is written in Chinese, else 'en'. An English question may spell a company in Chinese
+    ("Why did Tahoe Group (泰禾集团) swing back to a profit?"): it stays English when at least two English grammar
+    words hold it together and its Latin words outnumber the Chinese words (about two characters each)."""
     text = _MARKUP.sub("", text)
-    return "zh" if len(_CJK.findall(text)) >= max(1, len(text) // 20) else "en"
+    cjk = len(_CJK.findall(text))
+    if cjk < max(1, len(text) // 20):
+        return "en"
+    words = _LATIN_WORD.findall(_TITLED.sub(" ", text).lower())
+    if sum(w in _EN_GRAMMAR for w in words) >= 2 and len(words) > cjk / 2:
+        return "en"
+    return "zh"
 
 
 @lru_cache(maxsize=None)

@@ -169,6 +169,10 @@ def test_follow_up_uses_the_history(sliced_assistant):
     # a fragment that points back is named too (it was searched with the whole previous question)
     assert rewrite_follow_up("And what about its revenue?", [("Why did Muyu Coffee post a loss in 2021?", "…")]) == \
         "Muyu Coffee's revenue"
+    # an English question that spells the name in Chinese lends that spelling: the articles use it
+    assert rewrite_follow_up("And how much did it lose the year before?",
+                             [("How much did 木鱼科技 (Muyu Tech) earn in 2021?", "…")]) == \
+        "how much did 木鱼科技 lose the year before"
     # after "Who …?" "he" is the answer, after "Which …?" "its" is: not a name we have, so searched with the question
     assert rewrite_follow_up("What else did he found?", [("Who founded Muyu Coffee?", "…")]) == \
         "What else did he found Who founded Muyu Coffee?"
@@ -343,6 +347,11 @@ def test_markup_pasted_with_a_question_does_not_change_its_language():
     assert language_of("See https://example.com/a/very/long/path/that/goes/on/and/on/and/on/and/on/and/on/and/on/index.html 换电是什么") == "zh"
     assert language_of("What valuation did Muyu Coffee reach in its May 2022 funding round? 估值") == "en"
     assert language_of("**How** did `Tesla` do in 2021?") == "en"
+    # an English question that names a company in Chinese is English; a Chinese one with English names or a title is not
+    assert language_of("Why did Muyu Tech (木鱼科技) swing back to a profit in 2021?") == "en"
+    assert language_of("How much did the course sold by blogger @山城小雨讲职场 cost?") == "en"
+    assert language_of("MacBook Pro M2 和 MacBook Air M2 哪个好？") == "zh"
+    assert language_of("《The Art of War》的作者是谁？") == "zh"
 
 
 def test_comparison_sides():
