@@ -30,10 +30,11 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 # -- what a sentence looks like -----------------------------------------------------------------
 
-_NUM_UNIT = re.compile(
-    r"\d+(?:[.,]\d+)*\s*(?:%|％|‰|万|亿|千|百|十|元|美元|港元|欧元|日元|块|家|个|倍|人|名|位|辆|台|款|次|年|月|日|天|"
+_NUM_UNIT = re.compile(  # "2000+ 元", "30多家", "100余人" are amounts too
+    r"\d+(?:[.,]\d+)*\s*(?:\+|多|余)?\s*(?:%|％|‰|万|亿|千|百|十|元|美元|港元|欧元|日元|块|家|个|倍|人|名|位|辆|台|款|次|年|月|日|天|"
     r"小时|分钟|秒|米|公里|千米|吨|件|股|层|平方|克|bp|GB|TB|MW|GW|kWh|GWh|mAh|x|k|m|bn|million|billion)", re.I)
-_CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:倍|成|家|个|年|位|名|款|次)|[一二两三四五六七八九]成|过半|翻番|翻倍")
+_CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:倍|成|家|个|年|位|名|款|次|种|项|人|元|岁|座|所|条|辆|台|件|天|"
+                        r"平方|公里|米|吨)|[一二两三四五六七八九]成|过半|翻番|翻倍")
 _REASON = re.compile(r"因为|由于|原因|因此|所以|导致|得益于|在于|主要是|为了|使得|以便|源于|归因|驱动|推动|受益|出于|基于|"
                      r"造成|影响|归咎|归罪|归功|根源|之所以|缘于|缘故|起因|诱因|罪魁|源自|"
                      r"because|due to|driven by|thanks to|reason", re.I)
@@ -42,14 +43,18 @@ _NAME = re.compile(r"[A-Z][A-Za-z0-9]+|《[^》]+》|“[^”]{2,20}”|[\u4e00-
 _TIME = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|今年|去年|明年|上半年|下半年|季度|年底|年初|月底|\b(?:19|20)\d{2}\b")
 # a date is not the quantity a "多少" question asks for ("2021年" answers nothing)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月份?|"
-                   r"\b(?:19|20)\d{2}\b")
+                   r"\b(?:19|20)\d{2}\b(?!\s*\+?\s*(?:多|余)?\s*(?:元|美元|万|亿|人|家|个|%))")  # "2000 元" is an amount
 _BARE_NUMBER = re.compile(r"\d+\.\d+|\d+(?:,\d{3})+|[%％]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|岛|海沟|海域|国|地区|园区|基地)|北京|上海|深圳|广州|杭州|香港|美国|"
                     r"日本|欧洲|东南亚|印度")
 
 
+# "一个 / 一家" is mostly the article "a" ("寻找一个适合自己的副业"), no amount a "多少" question asks for
+_A_ONE = re.compile(r"(?<![\d一二两三四五六七八九十百千万亿])第?一(?:个|家|位|名|款|次|种|项)")
+
+
 def sentence_cues(text: str) -> dict[str, float]:
-    undated = _DATE.sub(" ", text)
+    undated = _A_ONE.sub(" ", _DATE.sub(" ", text))
     return {
         "num": 1.0 if (_NUM_UNIT.search(text) or _CN_NUMBER.search(text)) else 0.0,
         "quantity": 1.0 if (_NUM_UNIT.search(undated) or _CN_NUMBER.search(undated) or _BARE_NUMBER.search(undated)) else 0.0,

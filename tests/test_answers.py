@@ -731,8 +731,12 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     # a year or a date is not a quantity; a count, a share or a bare decimal is
     assert sentence_cues("整个2021年宠物赛道投融资偏向早期，3月12日起执行")["quantity"] == 0.0
     assert sentence_cues("整个2021年宠物赛道投融资偏向早期")["num"] == 1.0  # the plain number cue still sees the year
-    for text in ("新开门店42家", "开关店比达6.22", "占比超过30%", "融资三次", "1.2万人"):
+    for text in ("新开门店42家", "开关店比达6.22", "占比超过30%", "融资三次", "1.2万人", "这门课 2000+ 元", "开了30多家店",
+                 "占地约两平方公里"):
         assert sentence_cues(text)["quantity"] == 1.0, text
+    # "一个 / 第一家" is an article or an order, not an amount
+    for text in ("她想找一个适合自己的副业", "这是品牌在内地的第一家店"):
+        assert sentence_cues(text)["quantity"] == 0.0, text
 
 
 def test_a_function_word_glued_to_an_unknown_word_is_cut_off(sliced_assistant):
