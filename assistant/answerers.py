@@ -237,9 +237,9 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 continue
             low = text.lower()
             cues = sentence_cues(text)
-            anchor = info.anchor_share(low)
+            anchor = info.anchor_share(low, without_sources=True)
             f = {
-                "cos": cosine, "lex": info.coverage(low), "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
+                "cos": cosine, "lex": info.coverage(low, without_sources=True), "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
                 "passage_rr": 1 / (1 + i), "passage_gap": cand.score - best_passage,
                 "heading_cover": heading_cover, "section_cover": section_cover,
                 "num": cues["num"], "reason": cues["reason"], "name": cues["name"], "time": cues["time"],
@@ -251,7 +251,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "m_person": names_a_person(text, known) if info.person else 0.0,
                 "type_match": type_match(info, cues, number="quantity"),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
-                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low),
+                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low, without_sources=True),
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
             line_start, line_end = passage.text.rfind("\n", 0, s) + 1, passage.text.find("\n", e)
@@ -278,7 +278,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         # an answer sentence often leaves the subject to its neighbours ("公司", "他"): the question's
         # keywords around it count too
         window = " ".join(x.text for x in (before, s, after) if x is not None).lower()
-        s.features["window_lex"] = info.coverage(window)
+        s.features["window_lex"] = info.coverage(window, without_sources=True)
     add_affinity(out, result.query_vector, load_affinity(settings.models_dir))
     model = load_model("sentence", settings.models_dir)
     probabilities = model.proba(np.array([[s.features.get(n, 0.0) for n in model.features] for s in out]))

@@ -92,6 +92,10 @@ class QuestionInfo:
     # with a swap: the previous answer's text; a sentence it quoted that names both terms ("鹿童便利…闭店9家，其次是木鱼便利
     # 5家" for "那木鱼便利呢？") lists the two side by side, and answers the follow-up as well
     answered_before: str = ""
+    # the names and keywords that only say where the fact was told ("According to Counterpoint's report, …", "据彭博社
+    # 报道，…"): they lead to the article, but its answer sentence seldom repeats them ("在印度市场，小米现在是最大的智能手机
+    # 品牌"); numbers are not among them (a year in the clause dates the fact)
+    sources: tuple[str, ...] = ()
 
     @property
     def keyword_weight(self) -> float:
@@ -106,11 +110,13 @@ class QuestionInfo:
         """Whether ``text`` (lower-cased) contains the token or one of its equivalents."""
         return token in text or any(w in text for w in self.alternatives.get(token, ()))
 
-    def coverage(self, text: str) -> float:
-        """IDF-weighted share of the question's keywords that appear in ``text`` (lower-cased)."""
-        if not self.tokens:
+    def coverage(self, text: str, without_sources: bool = False) -> float:
+        """IDF-weighted share of the question's keywords that appear in ``text`` (lower-cased); ``without_sources``:
+        of those outside its opening source clause (``sources``), as for an answer sentence."""
+        tokens = [t for t in self.tokens if t not in self.sources] if without_sources else self.tokens
+        if not tokens:
             return 0.0
-        return sum(self.idf.get(t, 1.0) for t in self.tokens if self.has(t, text)) / self.keyword_weight
+        return sum(self.idf.get(t, 1.0) for t in tokens if self.has(t, text)) / sum(self.idf.get(t, 1.0) for t in tokens)
 
     def glossed(self) -> str:
         """An English question in the articles' words: the Chinese equivalents of its words and
@@ -121,11 +127,13 @@ class QuestionInfo:
         words = dict.fromkeys(w for ws in self.alternatives.values() for w in ws)
         return " ".join([*words, *(a for a in self.anchors if a not in words)])
 
-    def anchor_share(self, text: str) -> float:
-        """Share of the question's anchors found in ``text`` (lower-cased); 0 when it has none."""
-        if not self.anchors:
+    def anchor_share(self, text: str, without_sources: bool = False) -> float:
+        """Share of the question's anchors found in ``text`` (lower-cased); 0 when it has none. ``without_sources``:
+        not counting the names that only say where the fact was told (``sources``), as for an answer sentence."""
+        anchors = [a for a in self.anchors if a not in self.sources] if without_sources else self.anchors
+        if not anchors:
             return 0.0
-        return sum(1 for a in self.anchors if self.has(a, text)) / len(self.anchors)
+        return sum(1 for a in anchors if self.has(a, text)) / len(anchors)
 
 
 def is_small_talk(text: str) -> bool:
@@ -234,6 +242,24 @@ def idf_weights(tokens: list[str], doc_freq: dict[str, int], n_docs: int) -> dic
     return {t: math.log(1 + (n_docs + 1) / (doc_freq.get(t, 0) + 1)) for t in tokens}
 
 
+_SOURCE_CLAUSE = re.compile(
+    r"^\s*(?:according to|as reported by|per)\s[^,?]+,|"
+    r"^\s*in (?:the|a|an|its|their|his|her)\s[^,?]*?\b(?:piece|article|report|story|interview|survey|guide|post|"
+    r"column|essay|study|analysis|filing|feature|review|podcast|video)\b[^,?]*,|"
+    r"^\s*(?:据|根据|按照?)[^，,？?]{2,30}?(?:报道|统计|报告|数据|财报|估算|测算|显示|披露|称|表示|说法|文章|调查)[^，,？?]{0,6}[，,]",
+    re.I)
+
+
+def source_words(text: str, lang: str, words: list[str]) -> tuple[str, ...]:
+    """Those of ``words`` (the question's anchors and keywords, lower-cased) that only its opening source clause
+    holds, numbers aside."""
+    m = _SOURCE_CLAUSE.match(text)
+    if not m:
+        return ()
+    clause, rest = m.group(0).lower(), text[m.end():].lower()
+    return tuple(dict.fromkeys(w for w in words if w in clause and w not in rest and not w.replace(".", "").isdigit()))
+
+
 def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None, n_docs: int = 0,
             alternatives: dict[str, tuple[str, ...]] | None = None) -> QuestionInfo:
     """``doc_freq`` covers the tokens and their ``alternatives``: a token's weight is that of its most
@@ -246,6 +272,8 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     df = dict(doc_freq or {})
     for t in unique:
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
+    anchors = anchors_of(text, lang, figures)
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
-                        idf=idf_weights(unique, df, n_docs), anchors=anchors_of(text, lang, figures),
-                        units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)))
+                        idf=idf_weights(unique, df, n_docs), anchors=anchors,
+                        units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)),
+                        sources=source_words(text, lang, [*anchors, *unique]))

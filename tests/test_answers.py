@@ -920,3 +920,22 @@ date: 2023-10-01
     follow = a.ask("那木鱼便利呢？", history=[(first, told.text)])
     assert follow.search_query == "2023年前三季度，木鱼便利在山城关掉了多少家门店？"
     assert "木鱼便利5家" in follow.text and "12家" not in follow.text and "15%" not in follow.text
+
+
+def test_a_source_clause_leads_to_the_article_not_to_the_answer_sentence():
+    """"According to Counterpoint's report, which brand is the biggest in India?": the answer sentence ("在印度市场，小米
+    现在是最大的智能手机品牌。") seldom repeats the source, which its neighbours name; counted against it, the
+    sentence lost to one that named Counterpoint and not India."""
+    from assistant.questions import analyze
+
+    question = "According to Shancheng Research's 2023 report, which brand leads the tea market in Vietnam?"
+    info = analyze(question, tokenize(question))
+    assert "shancheng" in info.sources and "report" in info.sources and "2023" not in info.sources
+    answer, source = "in vietnam, muyu leads the tea market.", "shancheng research's report covers 2023."
+    assert info.coverage(answer, without_sources=True) > info.coverage(answer)
+    assert info.anchor_share(answer, without_sources=True) > info.anchor_share(answer)
+    assert info.coverage(source, without_sources=True) < info.coverage(source)
+    # a time frame is no source; a Chinese source clause is one
+    assert analyze("In the first quarter of 2023, how much did Muyu earn?", ["muyu", "earn"]).sources == ()
+    zh = "据山城日报报道，木鱼咖啡在哪座城市开了第一家店？"
+    assert "报道" in analyze(zh, tokenize(zh)).sources and "木鱼" not in "".join(analyze(zh, tokenize(zh)).sources)
