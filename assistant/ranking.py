@@ -85,7 +85,8 @@ def names_a_person(text: str, known: str) -> float:
 
 def states_unit(text: str, units: Sequence[str]) -> float:
     """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
-    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*" + re.escape(u), text) for u in units) else 0.0
+    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])\s*\+?\s*(?:多|余)?\s*" + re.escape(u), text)
+                      for u in units) else 0.0
 
 
 def type_match(info: QuestionInfo, cues: dict[str, float], number: str = "num") -> float:

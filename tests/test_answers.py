@@ -727,6 +727,7 @@ def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
     assert states_unit("2021年，换电站数量翻了一番。", asked_units("换电一次要多久？")) == 0.0  # a year is no duration
     assert states_unit("2022年国内咖啡行业共发生37起融资", ["起"]) == 1.0
     assert states_unit("宠物连锁完成了三起融资", ["起"]) == 1.0
+    assert states_unit("这门课 2000+ 元", ["元"]) == 1.0 and states_unit("开了30多家店", ["家"]) == 1.0
     assert states_unit("整个2021年宠物赛道投融资偏向早期", ["起"]) == 0.0
     # a year or a date is not a quantity; a count, a share or a bare decimal is
     assert sentence_cues("整个2021年宠物赛道投融资偏向早期，3月12日起执行")["quantity"] == 0.0
