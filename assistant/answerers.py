@@ -238,8 +238,9 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
             low = text.lower()
             cues = sentence_cues(text)
             anchor = info.anchor_share(low, without_sources=True)
+            lex = info.coverage(low, without_sources=True)
             f = {
-                "cos": cosine, "lex": info.coverage(low, without_sources=True), "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
+                "cos": cosine, "lex": lex, "anchor": anchor, "has_anchor": 1.0 if info.anchors else 0.0,
                 "passage_rr": 1 / (1 + i), "passage_gap": cand.score - best_passage,
                 "heading_cover": heading_cover, "section_cover": section_cover,
                 "num": cues["num"], "reason": cues["reason"], "name": cues["name"], "time": cues["time"],
@@ -251,7 +252,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
                 "m_person": names_a_person(text, known) if info.person else 0.0,
                 "type_match": type_match(info, cues, number="quantity"),
                 "first": 1.0 if j == 0 else 0.0, "length": min(e - s, 200) / 100,
-                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * info.coverage(low, without_sources=True),
+                "en": en, "en_cos": en * cosine, "en_anchor": en * anchor, "en_lex": en * lex,
             }
             f["bigram"] = len(question_grams & bigrams(low)) / (len(question_grams) or 1)
             line_start, line_end = passage.text.rfind("\n", 0, s) + 1, passage.text.find("\n", e)

@@ -116,7 +116,8 @@ class QuestionInfo:
         tokens = [t for t in self.tokens if t not in self.sources] if without_sources else self.tokens
         if not tokens:
             return 0.0
-        return sum(self.idf.get(t, 1.0) for t in tokens if self.has(t, text)) / sum(self.idf.get(t, 1.0) for t in tokens)
+        weight = sum(self.idf.get(t, 1.0) for t in tokens)
+        return sum(self.idf.get(t, 1.0) for t in tokens if self.has(t, text)) / weight
 
     def glossed(self) -> str:
         """An English question in the articles' words: the Chinese equivalents of its words and
