@@ -93,8 +93,8 @@ class QuestionInfo:
     # 5家" for "那木鱼便利呢？") lists the two side by side, and answers the follow-up as well
     answered_before: str = ""
     # the names and keywords that only say where the fact was told ("According to Counterpoint's report, …", "据彭博社
-    # 报道，…"): they lead to the article, but its answer sentence seldom repeats them ("在印度市场，小米现在是最大的智能手机
-    # 品牌"); numbers are not among them (a year in the clause dates the fact)
+    # 报道，…"): they lead to the article, but its answer sentence seldom repeats them ("在越南市场，木鱼现在是最大的茶饮品牌");
+    # numbers are not among them (a year in the clause dates the fact)
     sources: tuple[str, ...] = ()
 
     @property

@@ -49,7 +49,7 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|岛|海沟|海�
                     r"日本|欧洲|东南亚|印度")
 
 
-# "一个 / 一家" is mostly the article "a" ("寻找一个适合自己的副业"), no amount a "多少" question asks for
+# "一个 / 一家" is mostly the article "a" ("她在江北开了一个茶馆"), no amount a "多少" question asks for
 _A_ONE = re.compile(r"(?<![\d一二两三四五六七八九十百千万亿])第?一(?:个|家|位|名|款|次|种|项)")
 
 
