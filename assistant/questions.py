@@ -98,10 +98,6 @@ class QuestionInfo:
     sources: tuple[str, ...] = ()
 
     @property
-    def keyword_weight(self) -> float:
-        return sum(self.idf.get(t, 1.0) for t in self.tokens) or 1.0
-
-    @property
     def search_tokens(self) -> list[str]:
         """What BM25 looks for: the question's tokens and their Chinese equivalents."""
         return list(dict.fromkeys([*self.tokens, *(w for t in self.tokens for w in self.alternatives.get(t, ()))]))
@@ -251,7 +247,7 @@ _SOURCE_CLAUSE = re.compile(
     re.I)
 
 
-def source_words(text: str, lang: str, words: list[str]) -> tuple[str, ...]:
+def source_words(text: str, words: list[str]) -> tuple[str, ...]:
     """Those of ``words`` (the question's anchors and keywords, lower-cased) that only its opening source clause
     holds, numbers aside."""
     m = _SOURCE_CLAUSE.match(text)
@@ -277,4 +273,4 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
                         idf=idf_weights(unique, df, n_docs), anchors=anchors,
                         units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)),
-                        sources=source_words(text, lang, [*anchors, *unique]))
+                        sources=source_words(text, [*anchors, *unique]))
