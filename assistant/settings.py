@@ -84,6 +84,11 @@ class Settings:
     """Chroma's HNSW graph is searched for at least this many neighbours and the best ``candidates`` kept: asked
     for 40 on the shared corpus (1,583 passages), it missed 2% of the true 40 and, for 2 of 160 questions, the
     closest passage, differently from one process to the next; asked for 200, 0.2% and none (2 ms a query)."""
+    dense_ef_search: int = 1000
+    """How widely Chroma's HNSW graph is searched (its ``ef_search``; Chroma's default is 100). At 100 the 200
+    neighbours fetched held 190–196 of the true 200 on the shared corpus and sometimes missed the closest passage,
+    differently from one process to the next, so the same question could get another answer after a restart; at
+    1,000 they are the exact 200 every time, at the same speed (about 50 ms a query, most of it Chroma's overhead)."""
     ranking: str = "learned"
     """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
     crosslingual: bool = True

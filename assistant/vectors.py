@@ -71,10 +71,12 @@ class VectorStore:
         if self._collection is None:
             with self._lock:
                 if self._collection is None:
+                    ef_search = self.settings.dense_ef_search
                     collection = self.client.get_or_create_collection(
                         self.name, embedding_function=None,
-                        configuration={"hnsw": {"space": "cosine"}},
+                        configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
                     )
+                    _search_wide(collection, ef_search)
                     self._collection = _Guarded(collection, self.settings.chroma_url) if self.settings.chroma_url \
                         else collection
         return self._collection
@@ -206,6 +208,17 @@ class VectorStore:
                 client.close()
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
+
+
+def _search_wide(collection, ef_search: int) -> None:
+    """An index built before ``Settings.dense_ef_search`` (or with another value) gets it now: the setting is
+    mutable in Chroma, and without it the graph's default (100) is searched."""
+    try:
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+    except Exception:  # noqa: BLE001 - an older server or a read-only store: the default search still works
+        pass
 
 
 class _Guarded:

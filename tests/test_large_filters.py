@@ -80,3 +80,31 @@ def test_the_approximate_graph_is_searched_wider_than_the_hits_kept(sliced_assis
     matrix = np.asarray(got["embeddings"], dtype=np.float32)
     cosines = matrix @ qv / np.linalg.norm(matrix, axis=1) / np.linalg.norm(qv)
     assert [c for c, _ in hits] == [got["ids"][i] for i in np.argsort(-cosines)[:6]]
+
+
+def test_the_graph_is_searched_wide_enough_to_find_the_same_neighbours_every_time(tmp_path):
+    """Chroma's default ef_search (100) made the 200 neighbours fetched per query approximate, and different from
+    one process to the next; a new collection is made with ``dense_ef_search``, and one made before gets it on open."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from assistant.settings import Settings
+
+    settings = Settings(index_dir=str(tmp_path / "index"))
+    client = chromadb.PersistentClient(path=str(tmp_path / "index" / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
+    old = client.get_or_create_collection(settings.collection, embedding_function=None,
+                                          configuration={"hnsw": {"space": "cosine"}})
+    assert old.configuration["hnsw"]["ef_search"] == 100  # what an index built before the setting has
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 8)).astype(np.float32)
+    old.add(ids=[f"a-{i}" for i in range(300)], embeddings=vectors, metadatas=[{"article_id": "a"}] * 300)
+    del old, client
+
+    store = VectorStore(settings)
+    assert store.collection.configuration["hnsw"]["ef_search"] == settings.dense_ef_search == 1000
+    query = rng.normal(size=8).astype(np.float32)
+    sims = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)) @ (query / np.linalg.norm(query))
+    assert [cid for cid, _ in store.query(query, 50)] == [f"a-{i}" for i in np.argsort(-sims)[:50]]
+    fresh = VectorStore(Settings(index_dir=str(tmp_path / "other"), dense_ef_search=500))
+    assert fresh.collection.configuration["hnsw"]["ef_search"] == 500
