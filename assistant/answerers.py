@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .prompts import language_of
-from .questions import QuestionInfo
+from .questions import AskedFact, QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
                       states_unit, type_match)
 from .results import Citation
@@ -31,6 +31,8 @@ from .retrieval import SearchResult
 from .settings import Settings
 
 NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
+# after NOT_COVERED when the question names a fact no close sentence states: says what is missing
+NOT_STATED = {"zh": "找到的段落都没有说明{}。", "en": "None of the passages found states the {}."}
 CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
 CAVEAT = {"zh": "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n",
           "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
@@ -42,6 +44,16 @@ SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注�
 
 # -- evidence and abstention -----------------------------------------------------------------
 
+def not_covered(lang: str, unstated: tuple[AskedFact, ...] = (), closest: bool = True) -> str:
+    """The abstention: "not covered", what the question named that no close sentence states, and the closest
+    passages' lead-in when there are passages to show."""
+    text = NOT_COVERED[lang]
+    if unstated:
+        missing = "、".join(f.name for f in unstated) if lang == "zh" else " or the ".join(f.name_en for f in unstated)
+        text += ("" if lang == "zh" else " ") + NOT_STATED[lang].format(missing)
+    return text + ("\n" + CLOSEST[lang] if closest else "")
+
+
 @dataclass
 class Evidence:
     """How well the retrieved passages answer the question; the abstention model reads ``features``."""
@@ -50,6 +62,8 @@ class Evidence:
     answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
+    # the facts the question asks for by name that none of the best sentences states (questions.AskedFact)
+    unstated: tuple[AskedFact, ...] = ()
 
     @classmethod
     def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
@@ -58,14 +72,26 @@ class Evidence:
         features = evidence_features(info, result, sentences)
         probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
         return cls(features, probability, settings.abstain_below or model.threshold,
-                   settings.hedge_below or model.hedge)
+                   settings.hedge_below or model.hedge, unstated_facts(info, result, sentences))
 
     def is_weak(self) -> bool:
-        return self.answerable < self.threshold
+        """Too unlike an answer for the model, or not stating the fact the question names."""
+        return self.answerable < self.threshold or bool(self.unstated)
 
     def is_doubtful(self) -> bool:
         """Answerable, but in the band where near misses and answerable questions mix: say so."""
         return not self.is_weak() and self.answerable < self.hedge
+
+
+def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
+                   among: int = 3) -> tuple[AskedFact, ...]:
+    """The facts the question asks for by name ("创始人", "valuation") whose words none of the ``among`` most
+    likely answer sentences (or their headings) holds: the articles talk about the company, not about that."""
+    if not info.asked or not sentences:
+        return ()
+    best = sorted(sentences, key=lambda s: -s.probability)[:among]
+    said = " ".join(f"{result.passages[s.passage].heading} {s.text}" for s in best)
+    return tuple(fact for fact in info.asked if not fact.stated_in(said))
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

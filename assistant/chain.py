@@ -11,7 +11,7 @@ import time
 from typing import Any, Callable, Generator, Iterator
 
 from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerSentence, Evidence,
-                        ExtractiveAnswerer, answer_sentences)
+                        ExtractiveAnswerer, answer_sentences, not_covered)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .embeddings import Embedder
@@ -491,7 +491,7 @@ class AnswerChain:
                           seconds=time.perf_counter() - started)
 
         if not question or not result.passages or evidence.is_weak():
-            text = NOT_COVERED[lang] + ("\n" + CLOSEST[lang] if result.passages else "")
+            text = not_covered(lang, evidence.unstated, closest=bool(result.passages))
             if answerer == "llm":
                 notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
             if question and filters is not None and not filters.is_empty():

@@ -63,6 +63,67 @@ _EN_FUNCTION = STOPWORDS | frozenset(
     s t new first last year years month months day days company companies china chinese""".split())
 
 
+# -- the fact a question asks for, by name ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AskedFact:
+    """A fact a question can ask for by name (a founder, a valuation, a registered capital) and the words any
+    sentence stating it holds. A near miss names a company the articles know and a fact they don't state; its
+    closest sentences then talk about the company without the word: "隅田川咖啡的创始人是谁？" finds sentences on
+    隅田川's sales, none with 创始/创办/创立. The forms are deliberately broad (a synonym missed here would turn
+    an answer into "not covered"), so they only catch the plain misses."""
+
+    name: str  # what the abstention note calls it, in Chinese and English
+    name_en: str
+    types: tuple[str, ...]  # question types where the words ask for the fact (not "AMD的CEO苏姿丰…的薪酬")
+    asks: re.Pattern
+    forms: re.Pattern
+
+    def stated_in(self, text: str) -> bool:
+        return bool(self.forms.search(text))
+
+
+def _fact(name: str, name_en: str, types: str, asks: str, forms: str) -> AskedFact:
+    return AskedFact(name, name_en, tuple(types.split()), re.compile(asks, re.I), re.compile(forms, re.I))
+
+
+_W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
+ASKED_FACTS = (
+    _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?found(?:ers?|ed){_E}",
+          r"创始|创办|创立|创建|成立|发起|founder|founded"),
+    _fact("CEO", "CEO", "who", rf"{_W}CEO{_E}|首席执行官|行政总裁|{_W}chief executive",
+          r"CEO|首席执行官|行政总裁|总裁|掌门|一把手|掌舵|负责人"),
+    _fact("董事长", "chairman", "who", rf"董事长|董事会主席|{_W}chair(?:man|woman|person)?{_E}",
+          r"董事长|董事会主席|主席|掌门|掌舵|负责人"),
+    _fact("总经理", "general manager", "who", rf"总经理|{_W}general manager", r"总经理|总裁|负责人|GM"),
+    _fact("领投方", "lead investor", "who", r"领投|lead investor|led the (?:\w+ )*round", r"领投|牵头|主导|领衔|独家"),
+    _fact("资助方", "funder", "who", rf"资助|{_W}funded by|{_W}sponsor", r"资助|支持|赞助|资金|基金|funded"),
+    _fact("成立时间", "founding date", "when",
+          rf"(?:成立|创立|创办|创建)(?:于|的)?(?:哪|何|什么时候)|哪一?年(?:成立|创立|创办|创建)|{_W}(?:founded|established){_E}",
+          r"成立|创立|创办|创建|创始|设立|诞生|始于|founded"),
+    _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生"),
+    _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
+          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科|大学|学院|学历|硕士|博士|学位|学士|MBA"),
+    _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
+    _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
+    _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
+    _fact("注册资本", "registered capital", "number", r"注册资本|registered capital", r"注册资本|注资|出资"),
+    _fact("售价", "price", "number",
+          rf"售价|起售价|定价|起价|卖多少钱|{_W}(?:starting |retail |selling |list )?prices?{_E}|{_W}priced{_E}",
+          r"售价|价格|定价|起售|起价|元起|报价|卖|价|price"),
+    _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package",
+          r"薪酬|薪资|工资|年薪|月薪|收入|薪|报酬"),
+    _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
+    _fact("收盘价", "closing price", "number", r"收盘|closing price|closed at", r"收盘|收于|报收|收报|收涨|收跌"),
+    _fact("比分", "score", "number", rf"比分|{_W}final score", r"比分|\d+\s*[:：比-]\s*\d+"),
+)
+
+
+def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
+    """The named facts ``text`` asks for: their words, in a question of the type that asks for them."""
+    return tuple(f for f in ASKED_FACTS if qtype in f.types and f.asks.search(text))
+
+
 def required(question: str | None) -> str:
     """The question; an empty or blank one is refused (ConfigError) by the command line and the Gradio API
     alike, as REST refuses it with a 400 (``schemas.not_blank``), instead of being answered "not covered"."""
@@ -96,6 +157,8 @@ class QuestionInfo:
     # 报道，…"): they lead to the article, but its answer sentence seldom repeats them ("在越南市场，木鱼现在是最大的茶饮品牌");
     # numbers are not among them (a year in the clause dates the fact)
     sources: tuple[str, ...] = ()
+    # the facts it asks for by name ("的创始人是谁", "What valuation"): a sentence that answers holds their words
+    asked: tuple["AskedFact", ...] = ()
 
     @property
     def search_tokens(self) -> list[str]:
@@ -270,7 +333,9 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     for t in unique:
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     anchors = anchors_of(text, lang, figures)
-    return QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
+    info = QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
                         idf=idf_weights(unique, df, n_docs), anchors=anchors,
                         units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)),
                         sources=source_words(text, [*anchors, *unique]))
+    info.asked = asked_facts(text, info.type)
+    return info

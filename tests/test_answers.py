@@ -940,3 +940,42 @@ def test_a_source_clause_leads_to_the_article_not_to_the_answer_sentence():
     assert analyze("In the first quarter of 2023, how much did Muyu earn?", ["muyu", "earn"]).sources == ()
     zh = "据山城日报报道，木鱼咖啡在哪座城市开了第一家店？"
     assert "报道" in analyze(zh, tokenize(zh)).sources and "木鱼" not in "".join(analyze(zh, tokenize(zh)).sources)
+
+
+def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_path):
+    """A near miss: the articles know the company, not its founder or valuation. The closest sentences talk about
+    the company without the asked fact's words, so the answer says what is missing instead of quoting them; the
+    facts that are stated are still answered (an article we wrote)."""
+    from conftest import write
+
+    from assistant.questions import asked_facts, question_type
+
+    write(tmp_path / "articles" / "beanpilot.md", """# 山城咖啡推出 Bean Pilot 咖啡机
+
+山城咖啡今年三月推出了家用咖啡机 Bean Pilot，首发售价为2999元，第一个月卖出了一万两千台。
+这家公司总部设在重庆，目前在西南地区经营着四十家门店，员工约六百人。
+
+## 门店与会员
+
+山城咖啡的会员人数在去年底突破了八十万，会员贡献了门店六成以上的销售额。
+公司计划明年在成都和贵阳再开二十家门店，并把咖啡机卖进更多写字楼。
+""")
+    write(tmp_path / "articles" / "greenfield.md", """# 青田农场完成新一轮融资
+
+青田农场由前工程师周远于2016年创办，主要在云南种植高山蔬菜。
+本轮融资由远山资本领投，资金将用于建设冷链仓库。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    for question, missing in (("山城咖啡的创始人是谁？", "创始人"), ("Who founded Shancheng Coffee?", "founder"),
+                              ("山城咖啡的估值是多少？", "估值")):
+        answer = a.ask(question)
+        assert answer.abstained and not answer.citations and answer.passages, (question, answer.text)
+        assert answer.text.startswith(("资料中没有找到相关内容", "The articles don't cover this")) and missing in answer.text
+    answer = a.ask("青田农场的创始人是谁？")  # stated: answered, with the name
+    assert not answer.abstained and "周远" in answer.text, answer.text
+    answer = a.ask("Bean Pilot 咖啡机的售价是多少？")
+    assert not answer.abstained and "2999元" in answer.text, answer.text
+    # the words ask for the fact only in a question of the type that asks for it: here the CEO is a qualifier
+    question = "山城咖啡的CEO去年的薪酬是多少？"
+    assert [f.name for f in asked_facts(question, question_type(question))] == ["薪酬"]
