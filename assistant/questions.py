@@ -50,7 +50,8 @@ _SMALL_TALK = re.compile(
     r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|thanks?(?: a lot)?|thank you(?: very much)?|thx|"
     r"ok|okay|bye|goodbye|你好|您好|嗨|哈喽|哈啰|在吗|在不在|谢谢|多谢|感谢|好的|早上好|下午好|晚上好|再见|拜拜)"
     r"(?: there| all| everyone|呀|啊|哦|吗|你)?")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FREE_NUMBER = re.compile(r"(?<![A-Za-z\d.,])\d+(?:[.,]\d+)*(?![A-Za-z\d])")
+_NUMBER_NAME = re.compile(r"(?<![A-Za-z\d])\d+(?:\.\d+)?[A-Za-z][A-Za-z\d]*")
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
 # 'quoted' in English: the opening quote not after a letter ("can't", "Amazon's"), the closing one not before one
@@ -249,7 +250,10 @@ def anchors_of(text: str, lang: str, figures: dict[str, tuple[str, ...]] | None 
         out.append(next(g for g in m.groups() if g))
     if figures is None:
         figures = chinese_figures(text) if lang == "en" else {}
-    out += [figures.get(n, (n,))[0] for n in (n.replace(",", "") for n in _NUMBER.findall(text))]
+    # a number inside a model name is no number of its own ("M1 Ultra" is not "1", "SU7" not "7"); one that starts
+    # a name ("4S店", "5G", "500ml") keeps its letters
+    out += [figures.get(n, (n,))[0] for n in (n.replace(",", "") for n in _FREE_NUMBER.findall(text))]
+    out += _NUMBER_NAME.findall(text)
     for word in _LATIN.findall(text):
         low = without_possessive(word.lower()).strip(".'")
         if lang == "en" and (low in _EN_FUNCTION or (len(low) < 3 and not word.isupper())):

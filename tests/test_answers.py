@@ -666,6 +666,10 @@ def test_english_figures_possessives_and_quoted_words_are_read_as_the_articles_w
                                {"january": ("1月",)}).alternatives["january"]  # 1月 alone is another month
     assert anchors_of("Who raised $20 million in 2021?", "en") == ["2000万", "2021"]
     assert anchors_of("2021年融资1.5亿元", "zh") == ["2021", "1.5"]  # a Chinese question keeps its figures
+    # a number inside a model name is none of its own ("1" would match every 1 in the articles); one that starts a
+    # name keeps its letters
+    assert anchors_of("How fast is the M1 Ultra chip?", "en") == ["m1", "ultra"]
+    assert anchors_of("2021年汽车4S店和5G基站各有多少？", "zh")[:3] == ["2021", "4s", "5g"]
     info = analyze("How much did the bakery raise after its 1.5 billion yuan round?", ["bakery", "1.5", "yuan"])
     assert "15亿" in info.alternatives["1.5"] and info.has("1.5", "估值达到15亿元")
     assert tokenize("When AMD's value passed Intel’s, why can't it last?") == [
