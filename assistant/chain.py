@@ -590,14 +590,17 @@ class AnswerChain:
             return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings)
 
         kind = follow_up_kind(question) if history else ""
+        alone = None
         if kind == "standalone":
             alone = attempt(question)
             if not alone[3].is_weak():
                 return alone
         condensed = self.condensed(question, history, answerer, notes)
         query = (condensed or rewrite_follow_up(question, history, self.retriever.in_chinese)) if history else question
-        found = attempt(query)
-        if not condensed and kind in ("refers", "elliptical") and found[3].is_weak():
+        found = alone if alone is not None and query == question else attempt(query)
+        # a follow-up that reads as a question of its own ("到2021年变成多少了？", "杠杆放大了多少倍？") but finds nothing
+        # alone leans on the previous question all the same
+        if not condensed and kind and found[3].is_weak():
             subject = referent(question, history, self.retriever.in_chinese)
             # when the articles know what "它" stands for, not the asked fact, "not covered" stands; else the
             # name put in place of "it" may be one the articles never write in English ("China Fortune Land
@@ -606,7 +609,7 @@ class AnswerChain:
             known = subject and any(subject.lower() in f"{p.title} {p.text}".lower() for p in found[1].passages[:3])
             fallback = with_previous(question, history, self.retriever.in_chinese)
             if not known and fallback != query:
-                found = max(found, attempt(fallback), key=lambda got: got[3].answerable)
+                found = max(found, attempt(fallback), key=lambda got: (not got[3].is_weak(), got[3].answerable))
         if history and not condensed:  # whichever was kept: "充电 换电一次要多久？" swaps out 换电 too
             previous, info = previous_question(history, self.retriever.in_chinese), found[1].info
             info.swapped = self._swapped(question, previous, found[0])

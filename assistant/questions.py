@@ -90,8 +90,9 @@ def _fact(name: str, name_en: str, types: str, asks: str, forms: str) -> AskedFa
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
 ASKED_FACTS = (
-    _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?found(?:ers?|ed){_E}",
-          r"创始|创办|创立|创建|成立|发起|founder|founded"),
+    # "who founded", not "the shop that she co-founded" (the shop's name is asked there)
+    _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
+          rf"{_W}who (?:\w+ )?(?:co-?)?founded{_E}|founded by", r"创始|创办|创立|创建|成立|发起|合开|合办|开办|founder|founded"),
     _fact("CEO", "CEO", "who", rf"{_W}CEO{_E}|首席执行官|行政总裁|{_W}chief executive",
           r"CEO|首席执行官|行政总裁|总裁|掌门|一把手|掌舵|负责人"),
     _fact("董事长", "chairman", "who", rf"董事长|董事会主席|{_W}chair(?:man|woman|person)?{_E}",
