@@ -160,7 +160,7 @@ class QuestionInfo:
     # numbers are not among them (a year in the clause dates the fact)
     sources: tuple[str, ...] = ()
     # the facts it asks for by name ("的创始人是谁", "What valuation"): a sentence that answers holds their words
-    asked: tuple["AskedFact", ...] = ()
+    asked: tuple[AskedFact, ...] = ()
 
     @property
     def search_tokens(self) -> list[str]:
