@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any, Callable, Generator, Iterator
 
-from .answerers import (CAVEAT, CLOSEST, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerSentence, Evidence,
+from .answerers import (CAVEAT, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerSentence, Evidence,
                         ExtractiveAnswerer, answer_sentences, not_covered)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
@@ -528,7 +528,7 @@ class AnswerChain:
                 return
             if checked.declined:
                 notice = _join(notice, checked.problem)  # "the LLM said the passages do not answer the question"
-                text = NOT_COVERED[lang] + "\n" + CLOSEST[lang]
+                text = not_covered(lang)
                 yield text
                 yield answer(text, abstained=True, used="llm")
                 return
@@ -538,8 +538,9 @@ class AnswerChain:
 
         text, citations = self.extractive.compose(question, result, sentences)
         if not text:
-            yield NOT_COVERED[lang]
-            yield answer(NOT_COVERED[lang], abstained=True, used=used)
+            text = not_covered(lang, closest=False)
+            yield text
+            yield answer(text, abstained=True, used=used)
             return
         yield from said_first(self.extractive.stream(text))
         yield answer(text, citations, used=used)
