@@ -47,12 +47,17 @@ _FILLER = re.compile(r"具体|到底|究竟|原因|这样|那样|回事|是|的|
                      r"about|the|reason|come|happen|happened|next|cause|caused)\b", re.I)
 
 
+# 又 before what is asked: "and (of the same subject) …", as in "净利润又有多少？" after "华立科技2021年的营收是多少？"
+_IN_TURN = re.compile(r"又(?:有|是|能|会|该|要|在|为|多|怎|如何|几|哪|谁|增|涨|降|占|达)")
+
+
 def follow_up_kind(question: str) -> str:
     """How a question asked after others leans on them:
     ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
     ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun, it is no
     more than a question word ("为什么？", "How much?") or a generic one ("原因是什么？", "How come?"), or it is a
-    Chinese question of at most five characters that names no one ("利润多少？");
+    Chinese question of at most five characters that names no one ("利润多少？") or a short one that goes on "in turn"
+    ("净利润又有多少？");
     ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
     q = question.strip().rstrip("？?。.! ")
     m = _FOLLOW_UP.match(q)
@@ -64,6 +69,8 @@ def follow_up_kind(question: str) -> str:
         return "refers"  # "为什么？", "原因是什么？", "Why?", "How come?": nothing to search without the history
     if language_of(rest) == "zh" and len(rest) <= 5 and not re.search(r"[0-9A-Za-z]", rest) and not _names_in(rest):
         return "refers"  # "利润多少？", "谁投资的？": what is asked, not about whom ("谁是马斯克？" names its subject)
+    if language_of(rest) == "zh" and len(rest) <= 10 and _IN_TURN.search(rest) and not _names_in(rest):
+        return "refers"  # "净利润又有多少？": "and, in turn, …" of what the chat was about
     return "standalone"
 
 

@@ -23,7 +23,7 @@ _TYPE_PATTERNS = [
     # number, so the weaker comparison words only count when no other type matches (below)
     ("compare", re.compile(r"区别|不同|差异|差别|异同|不一样|\bvs\b|versus|differ", re.I)),
     # "被称为什么 / 更名为什么" is 为 + 什么 ("called what"), not 为什么 ("why")
-    ("why", re.compile(r"(?<![称誉名编现聘列视定译选评成作改换变转算之])为什么|为何|原因|何以|缘何|怎么会|\bwhy\b|"
+    ("why", re.compile(r"(?<![称誉名编现聘列视定译选评成作改换变转算之])为什么|为何|为啥|原因|何以|缘何|怎么会|怎么回事|咋回事|\bwhy\b|\bhow come\b|"
                        r"what (?:led|caused|drove|made|prompted)|\breasons?\b", re.I)),
     ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
