@@ -13,7 +13,7 @@ misses — a company the articles know, a fact they don't state — are caught).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
@@ -144,6 +144,20 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
         "en_gloss_best": max((float(s.vector @ result.glossed_vector) for s in sentences
                               if s.vector is not None and result.glossed_vector is not None), default=0.0),
     }
+
+
+def lead_with_the_answer(result: SearchResult, settings: Settings) -> list:
+    """The passages found, the one holding the likeliest answer sentence among the first ``settings.k`` first,
+    the rest in ranking order: what ``ask`` would quote from leads the search results too."""
+    n = min(len(result.passages), settings.k)
+    if n < 2 or result.info is None:
+        return result.passages
+    head = replace(result, passages=result.passages[:n], candidates=result.candidates[:n])
+    sentences = answer_sentences(result.info, head, settings)
+    if not sentences:
+        return result.passages
+    lead = max(sentences, key=lambda s: s.probability).passage
+    return [result.passages[lead]] + [p for i, p in enumerate(result.passages) if i != lead]
 
 
 # -- comparison questions --------------------------------------------------------------------

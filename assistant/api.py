@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from .answerers import lead_with_the_answer
 from .articles import read_article
 from .catalog import Catalog, is_corrupt, quick_check, unusable
 from .chunking import BREADCRUMB_SEP
@@ -227,7 +228,12 @@ class Assistant:
         self.settings.check_request(query, k)
         self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
-        return self.retriever.search(query, k=k or self.settings.k, filters=filters, mode=mode)
+        result = self.retriever.retrieve(query, k=k or self.settings.k, filters=filters, mode=mode)
+        s = self.settings
+        reranked = self.retriever.reranker is not None and self.retriever.reranker.enabled
+        if s.answer_first and s.ranking == "learned" and (mode or s.search_mode) == "hybrid" and not reranked:
+            return lead_with_the_answer(result, s)
+        return result.passages
 
     # -- answering ------------------------------------------------------------------------
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, answerer: str | None = None,

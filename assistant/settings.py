@@ -91,6 +91,10 @@ class Settings:
     1,000 they are the exact 200 every time, at the same speed (about 50 ms a query, most of it Chroma's overhead)."""
     ranking: str = "learned"
     """``learned`` (the passage model in ``assistant/models/``, see ranking.py) or ``rrf`` (fusion below)."""
+    answer_first: bool = True
+    """Search results lead with the passage that holds the likeliest answer sentence among the first ``k``
+    (the sentence model reads what the passage model does not: the asked unit, a name, a reason); the rest keep
+    their order. On our fresh sets, which no model saw, hit@1 0.819 → 0.842 (310 questions)."""
     crosslingual: bool = True
     """English questions also search for the Chinese words CC-CEDICT gives for their words (crosslingual.py)."""
     glossary: str = ""
