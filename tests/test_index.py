@@ -30,8 +30,8 @@ def test_flagship_questions_find_the_comparison_sections(sliced_assistant):
 def test_search_leads_with_the_passage_holding_the_likeliest_answer_sentence(sliced_assistant, monkeypatch):
     """The sentence model reads what the passage model does not (the asked unit, a name, a reason): the passage
     holding the likeliest answer sentence among the first k leads the results, the rest keep the ranking's order
-    (on our fresh sets, which no model saw, hit@1 0.819 → 0.842 over 310 questions). Here the sentence model is made to favour the
-    third passage; with ``answer_first`` off, the ranking's order stands."""
+    (on our fresh sets, which no model saw, hit@1 0.819 → 0.842 over 310 questions). Here the sentence model is
+    made to favour the third passage; with ``answer_first`` off, the ranking's order stands."""
     import assistant.answerers as answerers
 
     a, question = sliced_assistant, "2021年的营收增长了多少？"
