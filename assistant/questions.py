@@ -118,6 +118,10 @@ ASKED_FACTS = (
     _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
     _fact("收盘价", "closing price", "number", r"收盘|closing price|closed at", r"收盘|收于|报收|收报|收涨|收跌"),
     _fact("比分", "score", "number", rf"比分|{_W}final score", r"比分|\d+\s*[:：比-]\s*\d+"),
+    _fact("导演", "director", "who list", rf"导演|执导|{_W}directors?{_E}|{_W}directed by|{_W}who directed",
+          r"导演|执导|编导|监制|director|directed"),
+    _fact("粉丝数", "follower count", "number", rf"粉丝|{_W}followers{_E}|{_W}subscribers{_E}",
+          r"粉丝|关注|订阅|follower|subscriber|fans"),
 )
 
 

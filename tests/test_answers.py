@@ -995,11 +995,13 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
 
 青田农场由前工程师周远于2016年创办，主要在云南种植高山蔬菜。
 本轮融资由远山资本领投，资金将用于建设冷链仓库。
+农场的纪录片《高山菜园》由林木执导，去年在视频平台上线。
 """)
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     a.index([tmp_path / "articles"])
     for question, missing in (("山城咖啡的创始人是谁？", "创始人"), ("Who founded Shancheng Coffee?", "founder"),
-                              ("山城咖啡的估值是多少？", "估值")):
+                              ("山城咖啡的估值是多少？", "估值"), ("山城咖啡在微博上有多少粉丝？", "粉丝数"),
+                              ("Who directed Shancheng Coffee's brand film?", "director")):
         answer = a.ask(question)
         assert answer.abstained and not answer.citations and answer.passages, (question, answer.text)
         assert answer.text.startswith(("资料中没有找到相关内容", "The articles don't cover this")) and missing in answer.text
@@ -1023,6 +1025,8 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     assert unstated_facts(info, result, [company, other]) == ()
     answer = a.ask("青田农场的创始人是谁？")  # stated: answered, with the name
     assert not answer.abstained and "周远" in answer.text, answer.text
+    answer = a.ask("纪录片《高山菜园》的导演是谁？")  # "由林木执导" states the director
+    assert not answer.abstained and "林木" in answer.text, answer.text
     answer = a.ask("Bean Pilot 咖啡机的售价是多少？")
     assert not answer.abstained and "2999元" in answer.text, answer.text
     # the words ask for the fact only in a question of the type that asks for it: here the CEO is a qualifier
