@@ -26,7 +26,7 @@ from .prompts import language_of
 from .questions import AskedFact, QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
                       states_unit, type_match)
-from .results import Citation
+from .results import Citation, Passage
 from .retrieval import SearchResult
 from .settings import Settings
 
@@ -146,7 +146,7 @@ def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list[
     }
 
 
-def lead_with_the_answer(result: SearchResult, settings: Settings) -> list:
+def lead_with_the_answer(result: SearchResult, settings: Settings) -> list[Passage]:
     """The passages found, the one holding the likeliest answer sentence among the first ``settings.k`` first,
     the rest in ranking order: what ``ask`` would quote from leads the search results too."""
     n = min(len(result.passages), settings.k)

@@ -225,6 +225,8 @@ class Assistant:
     # -- searching ------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, *, mode: str | None = None, date_from: str | None = None,
                date_to: str | None = None, category: str | None = None, source: str | None = None) -> list[Passage]:
+        """The passages for a query, best first: the ranking's order, except that (hybrid mode, learned ranking,
+        ``Settings.answer_first``) the one holding the likeliest answer sentence among the first k leads."""
         self.settings.check_request(query, k)
         self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
