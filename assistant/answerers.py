@@ -525,7 +525,7 @@ _CLOSED = ("。", ".", "！", "!", "？", "?", "”")
 # sentences on the 93 why-questions of the 36kr sets and CMRC
 _RESTATES = 0.6
 
-# a sentence that opens on a consequence ("故而畅销榜常年被老游戏占据") follows the one that gives its reason
+# a sentence that opens on a consequence ("故而新开的咖啡馆很难抢到熟客") follows the one that gives its reason
 _CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由此|正因(?:为)?如此|也因此|这(?:也)?(?:导致|使得|让)|以至于?|以致)")
 
 
@@ -545,8 +545,8 @@ def _reason_after(x: AnswerSentence, sentences: list[AnswerSentence], position: 
 def _reason_before(x: AnswerSentence, sentences: list[AnswerSentence],
                    position: dict[int, int]) -> list[AnswerSentence]:
     """A why-question's answer sentence that opens on a consequence ("故而…", "因此…", "这导致…") states what the
-    question asks about; the reason is the sentence before it in the passage ("即玩家舍不得已经投入的存档和角色。" before
-    "故而日本本土的畅销榜常年被老游戏占据…" for "为什么新游戏很难挤进日本本土的畅销榜？"). On the 71 why-questions of our
+    question asks about; the reason is the sentence before it in the passage ("即熟客舍不得已经攒下的积分和储值。" before
+    "故而新开的咖啡馆很难抢到熟客…" for "为什么新开的咖啡馆很难抢到熟客？"). On the 71 why-questions of our
     36kr sets, one more answer holds the key (a fresh set's, which showed the pattern) and none loses it."""
     n = position[id(x)] - 1
     if n < 0 or not _CONSEQUENCE.match(x.text) or sentences[n].passage != x.passage:
