@@ -231,10 +231,8 @@ class Assistant:
         self.refresh()
         filters = Filters(date_from=date_from, date_to=date_to, category=category, source=source)
         result = self.retriever.retrieve(query, k=k or self.settings.k, filters=filters, mode=mode)
-        s = self.settings
-        reranked = self.retriever.reranker is not None and self.retriever.reranker.enabled
-        if s.answer_first and s.ranking == "learned" and (mode or s.search_mode) == "hybrid" and not reranked:
-            return lead_with_the_answer(result, s)
+        if self.settings.answer_first and self.retriever.ranks_by_model(mode):
+            return lead_with_the_answer(result, self.settings)
         return result.passages
 
     # -- answering ------------------------------------------------------------------------

@@ -125,7 +125,7 @@ class HybridRetriever:
         elif gloss:
             glossed_vector = self.embedder.embed_query(gloss)
         found, qv = self.candidates(query, info, filters, mode, k, query_vector)
-        if self.reranker is not None and self.reranker.enabled:
+        if self.reranks():
             top = self.settings.rerank_top
             for c, score in zip(found[:top], self.reranker.scores(query, [c.row.text for c in found[:top]])):
                 c.score = score
@@ -133,11 +133,18 @@ class HybridRetriever:
         if self.settings.merge_neighbours:
             found = self._merge_neighbours(found, k)
         chosen = _cap_per_article(found, k, self.settings.per_article)
-        reranked = self.reranker is not None and self.reranker.enabled
-        learned = self.settings.ranking == "learned" and mode == "hybrid" and not reranked
-        shown = (lambda s: float(1 / (1 + np.exp(-s)))) if learned else float  # the ranker's probability
+        shown = (lambda s: float(1 / (1 + np.exp(-s)))) if self.ranks_by_model(mode) else float  # its probability
         return SearchResult(query, [to_passage(c.row, shown(c.score)) for c in chosen], chosen, qv, tokens, info,
                             glossed_vector)
+
+    def reranks(self) -> bool:
+        """Whether the optional CrossEncoder re-orders the top."""
+        return self.reranker is not None and self.reranker.enabled
+
+    def ranks_by_model(self, mode: str | None = None) -> bool:
+        """Whether the learned passage model orders the results: hybrid search, ``ranking`` learned, no reranker."""
+        mode = mode or self.settings.search_mode
+        return self.settings.ranking == "learned" and mode == "hybrid" and not self.reranks()
 
     def question_info(self, query: str) -> QuestionInfo:
         """The question read against this index: keyword weights from its passages and, for an English
