@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tokenize
 from .prompts import language_of
-from .questions import AskedFact, QuestionInfo
+from .questions import AskedFact, AskedYear, QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
                       states_unit, type_match)
 from .results import Citation, Passage
@@ -44,7 +44,7 @@ SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注�
 
 # -- evidence and abstention -----------------------------------------------------------------
 
-def not_covered(lang: str, unstated: tuple[AskedFact, ...] = (), closest: bool = True) -> str:
+def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear, ...] = (), closest: bool = True) -> str:
     """The abstention: "not covered", what the question named that no close sentence states, and the closest
     passages' lead-in when there are passages to show."""
     text = NOT_COVERED[lang]
@@ -62,8 +62,9 @@ class Evidence:
     answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
-    # the facts the question asks for by name that none of the best sentences states (questions.AskedFact)
-    unstated: tuple[AskedFact, ...] = ()
+    # the facts the question asks for by name, and the years it dates them to, that none of the best sentences
+    # states (questions.AskedFact, questions.AskedYear)
+    unstated: tuple[AskedFact | AskedYear, ...] = ()
 
     @classmethod
     def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
@@ -83,20 +84,29 @@ class Evidence:
         return not self.is_weak() and self.answerable < self.hedge
 
 
+_NEAR_TIE = 0.9  # of the likeliest sentence's probability
+
+
 def unstated_facts(info: QuestionInfo, result: SearchResult,
-                   sentences: list["AnswerSentence"]) -> tuple[AskedFact, ...]:
+                   sentences: list["AnswerSentence"]) -> tuple[AskedFact | AskedYear, ...]:
     """The facts the question asks for by name ("创始人", "valuation") when the likeliest answer sentences (or their
     headings) hold the words of none of them: the articles talk about the company, not about that. For a Chinese
     question only the likeliest sentence counts: in a near miss the next ones state the fact of another company
     ("木鱼茶饮的创始人李青…" for "山城咖啡的创始人是谁？"), and in each of the 7 answerable Chinese questions of our
     sets that name a fact the likeliest states it. An English question's probabilities are flatter (the likeliest
-    sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count."""
-    if not info.asked or not sentences:
+    sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count.
+    The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
+    by a sentence on 2020's revenue (``questions.AskedYear``)."""
+    if not (info.asked or info.years) or not sentences:
         return ()
-    best = sorted(sentences, key=lambda s: -s.probability)[:1 if info.lang == "zh" else 3]
-    said = " ".join(f"{result.passages[s.passage].heading} {s.text}" for s in best)
+    ranked = sorted(sentences, key=lambda s: -s.probability)
+    # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
+    best = [s for i, s in enumerate(ranked) if i < (1 if info.lang == "zh" else 3)
+            or s.probability >= _NEAR_TIE * ranked[0].probability]
+    said = [f"{result.passages[s.passage].heading} {s.text}" for s in best]
     # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
-    return () if any(fact.stated_in(said) for fact in info.asked) else info.asked
+    facts = () if any(fact.stated_in(text) for fact in info.asked for text in said) else info.asked
+    return facts + (() if any(year.stated_in(text) for year in info.years for text in said) else info.years)
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

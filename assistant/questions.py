@@ -89,6 +89,7 @@ def _fact(name: str, name_en: str, types: str, asks: str, forms: str) -> AskedFa
 
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
+_HOW_MUCH = r"(?=[^，。,；;？?]{0,10}?(?:多少|几))"  # followed, within the clause, by the question word
 ASKED_FACTS = (
     # "who founded", not "the shop that she co-founded" (the shop's name is asked there)
     _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
@@ -102,7 +103,7 @@ ASKED_FACTS = (
     _fact("资助方", "funder", "who", rf"资助|{_W}funded by|{_W}sponsor", r"资助|支持|赞助|资金|基金|funded"),
     _fact("成立时间", "founding date", "when",
           rf"(?:成立|创立|创办|创建)(?:于|的)?(?:哪|何|什么时候)|哪一?年(?:成立|创立|创办|创建)|{_W}(?:founded|established){_E}",
-          r"成立|创立|创办|创建|创始|设立|诞生|始于|founded"),
+          r"成立|创立|创办|创建|设立|诞生|始于|founded|established"),  # not 创始: "创始人储峰" dates nothing
     _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生"),
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
           rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科|大学|学院|学历|硕士|博士|学位|学士|MBA"),
@@ -111,8 +112,8 @@ ASKED_FACTS = (
     _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
     _fact("注册资本", "registered capital", "number", r"注册资本|registered capital", r"注册资本|注资|出资"),
     _fact("售价", "price", "number",
-          rf"售价|起售价|定价|起价|卖多少钱|{_W}(?:starting |retail |selling |list )?prices?{_E}|{_W}priced{_E}",
-          r"售价|价格|定价|起售|起价|元起|报价|卖|价|price"),
+          rf"售价|起售价|定价|起价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
+          rf"{_W}priced{_E}", r"售价|价格|定价|起售|起价|元起|报价|卖|价|收费|费用|price|fee"),
     _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package",
           r"薪酬|薪资|工资|年薪|月薪|收入|薪|报酬"),
     _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
@@ -122,12 +123,67 @@ ASKED_FACTS = (
           r"导演|执导|编导|监制|director|directed"),
     _fact("粉丝数", "follower count", "number", rf"粉丝|{_W}followers{_E}|{_W}subscribers{_E}",
           r"粉丝|关注|订阅|follower|subscriber|fans"),
+    # the money words count only when the Chinese question asks their amount: "把营收和利润做大，靠什么？" does not
+    _fact("营收", "revenue", "number fact", rf"(?:营收|营业收入|营业额|总收入|收入){_HOW_MUCH}|多少(?:营收|收入)|"
+          rf"{_W}revenues?{_E}|{_W}turnover{_E}", r"营收|收入|营业额|收益|销售额|销售|流水|GMV|revenue|turnover|sales"),
+    _fact("净利润", "net profit", "number fact", rf"(?:净利润|净利|利润|盈利|亏损){_HOW_MUCH}|"
+          rf"{_W}(?:net )?profits?{_E}|{_W}net (?:income|loss){_E}|{_W}earnings{_E}",
+          r"利润|净利|盈利|亏损|净亏|亏|赚|profit|income|earnings|loss"),
+    _fact("市场份额", "market share", "number fact", rf"份额|市占率|占有率|{_W}market share",
+          r"份额|占|市占|share"),
+    _fact("流水", "gross billings", "number fact", rf"流水|{_W}gross billings|{_W}grossed{_E}",
+          r"流水|收入|营收|billings|revenue|grossed"),
+    _fact("门店数", "store count", "number", rf"(?:门店|店铺|分店)(?:数|数量)?{_HOW_MUCH}|多少家(?:门店|店|分店)|"
+          rf"几家(?:门店|店|分店)|{_W}how many (?:\w+ )?(?:stores|shops|outlets|restaurants){_E}",
+          r"店|餐厅|网点|stores|shops|outlets|restaurants"),
+    _fact("人口", "population", "number fact", rf"人口{_HOW_MUCH}|多少人口|{_W}population{_E}", r"人口|居民|population"),
+    _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
+          rf"{_W}developed by|{_W}developer{_E}|{_W}who developed",
+          r"研发|开发|出品|研制|打造|工作室|developer|developed|studio"),
 )
 
 
 def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
     """The named facts ``text`` asks for: their words, in a question of the type that asks for them."""
     return tuple(f for f in ASKED_FACTS if qtype in f.types and f.asks.search(text))
+
+
+# a year the question dates its figure to ("2021年全年的营收"), not the date of an event ("2022年2月被曝离职的…"), the
+# start of a span ("2018-2020年") nor a year compared with ("比2020年少了多少"); and the years a sentence dates its figures to, not those it compares with
+# ("较2021年同期", "与2020年相比", "2019年以来")
+_ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1,2}\s*(?:[-–~至到]\s*\d{1,2}\s*)?月)"
+                         r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
+_NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:19|20)\d{2})(?!\d)")
+_RELATIVE_YEAR = re.compile(r"今年|去年|前年|同年|当年|本年|\bthis year\b|\blast year\b", re.I)
+
+
+@dataclass(frozen=True)
+class AskedYear:
+    """The year a number question dates its figure to. A near miss asks for a year the articles give no figure
+    for, and its closest sentence gives another year's ("卡游2021年全年的营收…" finds "该公司2020年营收约为30亿元")."""
+
+    year: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.year}年的数字"
+
+    @property
+    def name_en(self) -> str:
+        return f"figure for {self.year}"
+
+    def stated_in(self, text: str) -> bool:
+        """True unless ``text`` dates its figures to other years only: a sentence naming no year, or "去年",
+        may well be about the year asked."""
+        named = set(_NAMED_YEAR.findall(text))
+        spans = [range(int(a), int(b) + 1) for a, b in _YEAR_SPAN.findall(text)]
+        return (not named or self.year in named or any(int(self.year) in span for span in spans)
+                or bool(_RELATIVE_YEAR.search(text)))
+
+
+def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
+    return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(text))) if qtype == "number" else ()
 
 
 def required(question: str | None) -> str:
@@ -165,6 +221,7 @@ class QuestionInfo:
     sources: tuple[str, ...] = ()
     # the facts it asks for by name ("的创始人是谁", "What valuation"): a sentence that answers holds their words
     asked: tuple[AskedFact, ...] = ()
+    years: tuple[AskedYear, ...] = ()  # the years a number question dates its figure to ("2021年全年的营收")
 
     @property
     def search_tokens(self) -> list[str]:
@@ -347,4 +404,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
                         units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)),
                         sources=source_words(text, [*anchors, *unique]))
     info.asked = asked_facts(text, info.type)
+    info.years = asked_years(text, info.type)
     return info

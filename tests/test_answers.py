@@ -986,6 +986,7 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
 
 山城咖啡今年三月推出了家用咖啡机 Bean Pilot，首发售价为2999元，第一个月卖出了一万两千台。
 这家公司总部设在重庆，目前在西南地区经营着四十家门店，员工约六百人。
+山城咖啡2022年的营收为3.1亿元，净利润为2100万元。
 
 ## 门店与会员
 
@@ -1002,7 +1003,10 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     a.index([tmp_path / "articles"])
     for question, missing in (("山城咖啡的创始人是谁？", "创始人"), ("Who founded Shancheng Coffee?", "founder"),
                               ("山城咖啡的估值是多少？", "估值"), ("山城咖啡在微博上有多少粉丝？", "粉丝数"),
-                              ("Who directed Shancheng Coffee's brand film?", "director")):
+                              ("Who directed Shancheng Coffee's brand film?", "director"),
+                              ("山城咖啡的市场份额是多少？", "市场份额"),
+                              # the year asked, not the one stated: "2022年的营收为3.1亿元" does not answer it
+                              ("山城咖啡2020年的营收是多少？", "2020年的数字")):
         answer = a.ask(question)
         assert answer.abstained and not answer.citations and answer.passages, (question, answer.text)
         assert answer.text.startswith(("资料中没有找到相关内容", "The articles don't cover this")) and missing in answer.text
@@ -1013,7 +1017,7 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     from assistant.answerers import unstated_facts
 
     question = "山城咖啡的创始人是谁？"
-    info = Row(asked=asked_facts(question, question_type(question)), lang="zh")
+    info = Row(asked=asked_facts(question, question_type(question)), years=(), lang="zh")
     result = Row(passages=[Row(heading="山城咖啡推出 Bean Pilot 咖啡机"), Row(heading="西南创业者群像 › 创业者")])
     company = Row(passage=0, probability=0.11, text="山城咖啡今年三月推出了家用咖啡机 Bean Pilot。")
     other = Row(passage=1, probability=0.02, text="木鱼茶饮的创始人李青毕业于重庆大学。")
@@ -1022,7 +1026,7 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     assert unstated_facts(info, result, [company, other]) == ()
     # an English question's likeliest three count: its answer is often the second or third
     question, other.probability = "Who founded Shancheng Coffee?", 0.02
-    info = Row(asked=asked_facts(question, question_type(question)), lang="en")
+    info = Row(asked=asked_facts(question, question_type(question)), years=(), lang="en")
     assert unstated_facts(info, result, [company, other]) == ()
     answer = a.ask("青田农场的创始人是谁？")  # stated: answered, with the name
     assert not answer.abstained and "周远" in answer.text, answer.text
@@ -1030,11 +1034,47 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     assert not answer.abstained and "林木" in answer.text, answer.text
     answer = a.ask("Bean Pilot 咖啡机的售价是多少？")
     assert not answer.abstained and "2999元" in answer.text, answer.text
+    answer = a.ask("山城咖啡2022年的净利润是多少？")
+    assert not answer.abstained and "2100万元" in answer.text, answer.text
+    answer = a.ask("山城咖啡一共开了多少家门店？")
+    assert not answer.abstained and "四十家门店" in answer.text, answer.text
     # the words ask for the fact only in a question of the type that asks for it: here the CEO is a qualifier
     question = "山城咖啡的CEO去年的薪酬是多少？"
     assert [f.name for f in asked_facts(question, question_type(question))] == ["薪酬"]
     question = "What is the name of the coffee shop that Lin Shan co-founded?"  # the name is asked, not the founder
     assert asked_facts(question, question_type(question)) == ()
+
+
+def test_the_year_a_figure_is_asked_for_must_be_the_year_a_sentence_gives():
+    """A near miss asks for a year the articles give no figure for, and its closest sentence gives another year's
+    (three questions of our fresh sets were answered so). Only the year the figure is dated to counts: not an event's
+    date, the start of a span, or a year compared with; and a sentence naming no year, or "去年", may be about it."""
+    from assistant.questions import AskedYear, analyze, asked_years
+
+    assert asked_years("山城咖啡2021年全年的营收是多少？", "number") == (AskedYear("2021"),)
+    assert asked_years("山城咖啡2021年全年的营收是多少？", "why") == ()
+    for question in ("2022年3月离职的那位高管是第几号员工？", "2021年1-10月，两家的装机量相差多少？"):
+        assert asked_years(question, "number") == (), question
+    assert asked_years("2021年发了多少个版号？比2020年少了多少？", "number") == (AskedYear("2021"),)
+    assert asked_years("2018-2020年的营收一共多少？", "number") == (AskedYear("2020"),)
+    assert analyze("How much revenue did Shancheng Coffee make in 2020?", ["revenue"]).years == (AskedYear("2020"),)
+    year = AskedYear("2021")
+    assert not year.stated_in("该公司2020年营收约为30亿元。")
+    for sentence in ("2021年营收为3亿元。", "营收为3亿元，与2020年相比增长两成。", "2019-2022年营收分别为1、2、3、4亿元。",
+                     "去年营收为3亿元，2020年为2亿元。", "营收为3亿元。"):
+        assert year.stated_in(sentence), sentence
+    # the likeliest sentence counts, and one nearly as likely (the figure asked is often the next sentence)
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import unstated_facts
+
+    info = Row(asked=(), years=(year,), lang="zh")
+    result = Row(passages=[Row(heading="山城咖啡")])
+    other_year = Row(passage=0, probability=0.8, text="2020年，山城咖啡的营收为2亿元。")
+    asked_year = Row(passage=0, probability=0.5, text="2021年，山城咖啡的营收达到3亿元。")
+    assert unstated_facts(info, result, [other_year, asked_year]) == (year,)
+    asked_year.probability = 0.76
+    assert unstated_facts(info, result, [other_year, asked_year]) == ()
 
 
 def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone_leans_on_the_history(tmp_path):
