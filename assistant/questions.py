@@ -149,8 +149,8 @@ def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
 
 
 # a year the question dates its figure to ("2021年全年的营收"), not the date of an event ("2022年2月被曝离职的…"), the
-# start of a span ("2018-2020年") nor a year compared with ("比2020年少了多少"); and the years a sentence dates its figures to, not those it compares with
-# ("较2021年同期", "与2020年相比", "2019年以来")
+# start of a span ("2018-2020年") nor a year compared with ("比2020年少了多少"); and the years a sentence dates its
+# figures to, not those it compares with ("较2021年同期", "与2020年相比", "2019年以来")
 _ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1,2}\s*(?:[-–~至到]\s*\d{1,2}\s*)?月)"
                          r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
 _NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))")
