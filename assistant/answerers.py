@@ -33,6 +33,8 @@ from .settings import Settings
 NOT_COVERED = {"zh": "资料中没有找到相关内容。", "en": "The articles don't cover this."}
 # after NOT_COVERED when the question names a fact no close sentence states: says what is missing
 NOT_STATED = {"zh": "最接近的句子没有说明{}。", "en": "The closest sentences do not state the {}."}
+# after NOT_COVERED when a name the question gives is in none of the passages found
+NOT_MENTIONED = {"zh": "找到的段落都没有提到{}。", "en": "None of the passages found mentions {}."}
 CLOSEST = {"zh": "以下是最接近的段落，供参考：", "en": "The closest passages are listed below for reference."}
 CAVEAT = {"zh": "（把握不大：资料可能没有直接说明这一点，请核对引文。）\n",
           "en": "(Low confidence: the articles may not state this directly; check the citations.)\n"}
@@ -44,13 +46,17 @@ SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注�
 
 # -- evidence and abstention -----------------------------------------------------------------
 
-def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear, ...] = (), closest: bool = True) -> str:
-    """The abstention: "not covered", what the question named that no close sentence states, and the closest
-    passages' lead-in when there are passages to show."""
+def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear, ...] = (), closest: bool = True,
+                unfound: tuple[str, ...] = ()) -> str:
+    """The abstention: "not covered", the names the question gave that no passage found holds, what it asked
+    for that no close sentence states, and the closest passages' lead-in when there are passages to show."""
     text = NOT_COVERED[lang]
+    space = "" if lang == "zh" else " "
+    if unfound:
+        text += space + NOT_MENTIONED[lang].format("、".join(unfound) if lang == "zh" else " or ".join(unfound))
     if unstated:
         missing = "、".join(f.name for f in unstated) if lang == "zh" else " or the ".join(f.name_en for f in unstated)
-        text += ("" if lang == "zh" else " ") + NOT_STATED[lang].format(missing)
+        text += space + NOT_STATED[lang].format(missing)
     return text + ("\n" + CLOSEST[lang] if closest else "")
 
 
@@ -65,6 +71,7 @@ class Evidence:
     # the facts the question asks for by name, and the years it dates them to, that none of the best sentences
     # states (questions.AskedFact, questions.AskedYear)
     unstated: tuple[AskedFact | AskedYear, ...] = ()
+    unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
 
     @classmethod
     def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
@@ -73,11 +80,13 @@ class Evidence:
         features = evidence_features(info, result, sentences)
         probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
         return cls(features, probability, settings.abstain_below or model.threshold,
-                   settings.hedge_below or model.hedge, unstated_facts(info, result, sentences))
+                   settings.hedge_below or model.hedge, unstated_facts(info, result, sentences),
+                   names_not_found(info, result))
 
     def is_weak(self) -> bool:
-        """Too unlike an answer for the model, or not stating the fact the question names."""
-        return self.answerable < self.threshold or bool(self.unstated)
+        """Too unlike an answer for the model, not stating the fact the question names, or not about the thing
+        it names."""
+        return self.answerable < self.threshold or bool(self.unstated) or bool(self.unfound)
 
     def is_doubtful(self) -> bool:
         """Answerable, but in the band where near misses and answerable questions mix: say so."""
@@ -107,6 +116,24 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
     facts = () if any(fact.stated_in(text) for fact in info.asked for text in said) else info.asked
     return facts + (() if any(year.stated_in(text) for year in info.years for text in said) else info.years)
+
+
+def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]:
+    """A Chinese question's Latin names ("SU7", "Mate 60") that none of the passages found holds: the articles do
+    not discuss that product, and the closest passages are about another (a near miss of the shared set, asking the
+    price of a car the corpus never names, was answered with the price of a phone by the same company). An English
+    question's names are often written in Chinese in the articles ("Meizu" is 魅族): they do not count, nor do the
+    names of a source clause ("据Counterpoint报告，…")."""
+    if info.lang != "zh" or not result.passages:
+        return ()
+    found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
+    missing = [a for a in info.anchors
+               if _LATIN_LETTER.search(a) and len(a) > 1 and a not in info.sources and a.replace(" ", "") not in found]
+    # as the question spells them (anchors are lower-cased)
+    return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
+
+
+_LATIN_LETTER = re.compile(r"[a-z]")
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

@@ -498,7 +498,7 @@ class AnswerChain:
                           seconds=time.perf_counter() - started)
 
         if not question or not result.passages or evidence.is_weak():
-            text = not_covered(lang, evidence.unstated, closest=bool(result.passages))
+            text = not_covered(lang, evidence.unstated, closest=bool(result.passages), unfound=evidence.unfound)
             if answerer == "llm":
                 notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
             if question and filters is not None and not filters.is_empty():

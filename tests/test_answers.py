@@ -1038,6 +1038,9 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     assert not answer.abstained and "2100万元" in answer.text, answer.text
     answer = a.ask("山城咖啡一共开了多少家门店？")
     assert not answer.abstained and "四十家门店" in answer.text, answer.text
+    # a model the articles never name: the price of the one they do name is no answer
+    answer = a.ask("山城咖啡的 Bean Pilot X2 咖啡机售价是多少？")
+    assert answer.abstained and "没有提到X2" in answer.text and "2999" not in answer.text, answer.text
     # the words ask for the fact only in a question of the type that asks for it: here the CEO is a qualifier
     question = "山城咖啡的CEO去年的薪酬是多少？"
     assert [f.name for f in asked_facts(question, question_type(question))] == ["薪酬"]
