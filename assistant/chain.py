@@ -51,11 +51,16 @@ _FILLER = re.compile(r"具体|到底|究竟|原因|这样|那样|回事|是|的|
 _IN_TURN = re.compile(r"又(?:有|是|能|会|该|要|在|为|多|怎|如何|几|哪|谁|增|涨|降|占|达)")
 
 
+# an English question that opens on "And" / "Also" goes on with the chat's subject
+_AND_THEN = re.compile(r"(?:and|also)\b", re.I)
+
+
 def follow_up_kind(question: str) -> str:
     """How a question asked after others leans on them:
     ``elliptical`` ("那后端呢？", "甘李药业呢？", "And its revenue?"): it is only a fragment of a question;
     ``refers`` ("它的创始人是谁？", "What share does that deal tie up?"): it points back with a pronoun, it is no
-    more than a question word ("为什么？", "How much?") or a generic one ("原因是什么？", "How come?"), or it is a
+    more than a question word ("为什么？", "How much?") or a generic one ("原因是什么？", "How come?"), it opens on
+    "And" ("And how many from the US?"), or it is a
     Chinese question of at most five characters that names no one ("利润多少？") or a short one that goes on "in turn"
     ("净利润又有多少？");
     ``standalone``: it may stand on its own ("那后端数字化的典型是什么？") — the chain tries it alone first."""
@@ -67,6 +72,8 @@ def follow_up_kind(question: str) -> str:
         return "elliptical"
     if _REFERENCE.search(q) or not _FILLER.sub("", _QUESTION_WORD.sub("", rest)).strip(" ,，"):
         return "refers"  # "为什么？", "原因是什么？", "Why?", "How come?": nothing to search without the history
+    if _AND_THEN.match(q):
+        return "refers"  # "And how many downloads were there?": of what the chat was about, not of all downloads
     if language_of(rest) == "zh" and len(rest) <= 5 and not re.search(r"[0-9A-Za-z]", rest) and not _names_in(rest):
         return "refers"  # "利润多少？", "谁投资的？": what is asked, not about whom ("谁是马斯克？" names its subject)
     if language_of(rest) == "zh" and len(rest) <= 10 and _IN_TURN.search(rest) and not _names_in(rest):

@@ -216,6 +216,12 @@ def test_follow_up_uses_the_history(sliced_assistant):
     # "又" before what is asked goes on about the chat's subject ("净利润又有多少？" after a question on 华立科技's
     # revenue was answered alone with another company's net profit); a name before it stands on its own
     assert follow_up_kind("净利润又有多少？") == "refers" and follow_up_kind("马化腾又是谁？") == "standalone"
+    # so does an English question opening on "And" (three of a fresh set of ours were answered alone: downloads of
+    # any game, slots of any course); "Anderson …" is a name
+    assert follow_up_kind("And how many downloads were there?") == "refers"
+    assert follow_up_kind("Anderson Lee founded which bakery?") == "standalone"
+    assert rewrite_follow_up("And how many downloads were there?", [("How much did Muyu earn in 2021?", "…")]) == \
+        "how many downloads were there How much did Muyu earn in 2021?"
     assert rewrite_follow_up("原因是什么？", [("鹿童2021年关闭了多少家门店？", "…")]) == "原因是什么 鹿童2021年关闭了多少家门店？"
     answer = sliced_assistant.ask("那后端呢？", history=[("前端数字化更多聚焦什么？", "前端数字化更多是聚焦……[1]")])
     assert answer.search_query == "后端数字化更多聚焦什么？"
