@@ -200,6 +200,11 @@ _EN_OPENERS = {"what", "what's", "who", "who's", "whom", "whose", "how", "when",
                "at", "by", "for", "of", "according", "besides", "did", "does", "do", "is", "are", "was", "were", "after",
                "before", "since", "and", "compared", "between", "among", "the", "a", "an", "to", "from", "with", "as"}
 
+# a country or city is where, seldom what a follow-up's "their" / "its" stands for ("China's securities firms … And
+# their net profit?"): without another name, the follow-up is searched with the whole previous question
+_EN_PLACES = {"china", "chinese", "us", "u.s", "usa", "america", "american", "japan", "japanese", "korea", "europe",
+              "european", "uk", "britain", "india", "hong kong", "beijing", "shanghai", "shenzhen"}
+
 
 def subject_of(question: str) -> str:
     """The name an English question is about, which the next question's "it" / "he" / "the company" stands
@@ -219,7 +224,7 @@ def subject_of(question: str) -> str:
             words = words[1:]
         name = " ".join(words).strip("'.-")
         name = name[:-2] if name.endswith("'s") else name
-        if name and name.lower() not in _EN_OPENERS:
+        if name and name.lower() not in _EN_OPENERS and name.lower() not in _EN_PLACES:
             runs.append(name)
     return max(runs, key=lambda r: len(r.split()), default="")
 

@@ -166,6 +166,9 @@ def test_follow_up_uses_the_history(sliced_assistant):
     assert rewrite_follow_up("When Ping An bought into the company in 2019, what stake did it get?",
                              [("Who left as CEO of Shancheng Land Holdings in May 2023?", "…")]) == \
         "When Ping An bought into Shancheng Land Holdings in 2019, what stake did it get"
+    # a country is where, not whose: "their" is the firms (a fresh set's follow-up was searched as "China's net profit")
+    assert rewrite_follow_up("And their net profit?", [("How much did China's coffee chains earn in 2022?", "…")]) == \
+        "their net profit How much did China's coffee chains earn in 2022?"
     # a fragment that points back is named too (it was searched with the whole previous question)
     assert rewrite_follow_up("And what about its revenue?", [("Why did Muyu Coffee post a loss in 2021?", "…")]) == \
         "Muyu Coffee's revenue"
