@@ -119,21 +119,21 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
 
 
 def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]:
-    """A Chinese question's Latin names ("SU7", "Mate 60") that none of the passages found holds: the articles do
-    not discuss that product, and the closest passages are about another (a near miss of the shared set, asking the
-    price of a car the corpus never names, was answered with the price of a phone by the same company). An English
-    question's names are often written in Chinese in the articles ("Meizu" is 魅族): they do not count, nor do the
-    names of a source clause ("据Counterpoint报告，…")."""
+    """A Chinese question's model names, letters and digits ("SU7", "X2"), that none of the passages found holds: the
+    articles do not discuss that product, and the closest passages are about another (a near miss of the shared set,
+    asking the price of a car the corpus never names, was answered with the price of a phone by the same company).
+    Latin words without a digit may be written in Chinese in the articles ("CEO" as 首席执行官, "AI" as 人工智能), and
+    so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names."""
     if info.lang != "zh" or not result.passages:
         return ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
-    missing = [a for a in info.anchors
-               if _LATIN_LETTER.search(a) and len(a) > 1 and a not in info.sources and a.replace(" ", "") not in found]
+    missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
+               and a.replace(" ", "") not in found]
     # as the question spells them (anchors are lower-cased)
     return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
 
 
-_LATIN_LETTER = re.compile(r"[a-z]")
+_MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:
