@@ -113,9 +113,15 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     best = [s for i, s in enumerate(ranked) if i < (1 if info.lang == "zh" else 3)
             or s.probability >= _NEAR_TIE * ranked[0].probability]
     said = [f"{result.passages[s.passage].heading} {s.text}" for s in best]
-    # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
-    facts = () if any(fact.stated_in(text) for fact in info.asked for text in said) else info.asked
-    return facts + (() if any(year.stated_in(text) for year in info.years for text in said) else info.years)
+
+    def none_stated(group: tuple) -> tuple:
+        # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
+        return () if any(x.stated_in(text) for x in group for text in said) else group
+
+    return none_stated(info.asked) + none_stated(info.years)
+
+
+_MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")  # an anchor with letters and digits: "su7", "x2"
 
 
 def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]:
@@ -131,9 +137,6 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
                and a.replace(" ", "") not in found]
     # as the question spells them (anchors are lower-cased)
     return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
-
-
-_MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:
