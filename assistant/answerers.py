@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tagged_words, tokenize
 from .prompts import language_of
-from .questions import AskedFact, AskedYear, QuestionInfo
+from .questions import AskedFact, AskedRound, AskedYear, QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
                       states_unit, type_match)
 from .results import Citation, Passage
@@ -46,7 +46,7 @@ SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注�
 
 # -- evidence and abstention -----------------------------------------------------------------
 
-def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear, ...] = (), closest: bool = True,
+def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear | AskedRound, ...] = (), closest: bool = True,
                 unfound: tuple[str, ...] = ()) -> str:
     """The abstention: "not covered", the names the question gave that no passage found holds, what it asked
     for that no close sentence states, and the closest passages' lead-in when there are passages to show."""
@@ -68,9 +68,9 @@ class Evidence:
     answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
-    # the facts the question asks for by name, and the years it dates them to, that none of the best sentences
-    # states (questions.AskedFact, questions.AskedYear)
-    unstated: tuple[AskedFact | AskedYear, ...] = ()
+    # the facts the question asks for by name, the years it dates them to and the funding rounds it names, that
+    # none of the best sentences states (questions.AskedFact, questions.AskedYear, questions.AskedRound)
+    unstated: tuple[AskedFact | AskedYear | AskedRound, ...] = ()
     unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
 
     @classmethod
@@ -97,7 +97,7 @@ _NEAR_TIE = 0.9  # of the likeliest sentence's probability
 
 
 def unstated_facts(info: QuestionInfo, result: SearchResult,
-                   sentences: list["AnswerSentence"]) -> tuple[AskedFact | AskedYear, ...]:
+                   sentences: list["AnswerSentence"]) -> tuple[AskedFact | AskedYear | AskedRound, ...]:
     """The facts the question asks for by name ("创始人", "valuation") when the likeliest answer sentences (or their
     headings) hold the words of none of them: the articles talk about the company, not about that. For a Chinese
     question only the likeliest sentence counts: in a near miss the next ones state the fact of another company
@@ -105,8 +105,8 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     sets that name a fact the likeliest states it. An English question's probabilities are flatter (the likeliest
     sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count.
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
-    by a sentence on 2020's revenue (``questions.AskedYear``)."""
-    if not (info.asked or info.years) or not sentences:
+    by a sentence on 2020's revenue (``questions.AskedYear``), nor "Pre-A轮" by one on the A round (``AskedRound``)."""
+    if not (info.asked or info.years or info.rounds) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
@@ -122,7 +122,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
         # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
         return () if any(x.stated_in(text) for x in group for text in said) else group
 
-    return none_stated(info.asked) + none_stated(info.years)
+    return none_stated(info.asked) + none_stated(info.years) + none_stated(info.rounds)
 
 
 def subject_names(info: QuestionInfo, result: SearchResult) -> list[str]:

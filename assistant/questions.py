@@ -186,6 +186,55 @@ def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
     return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(text))) if qtype == "number" else ()
 
 
+# a funding round: "A轮", "B+轮", "Pre-A轮", "天使轮", "Series B", "seed round"; "本轮", "新一轮" name none of them
+_ROUND = re.compile(r"(?<![A-Za-z0-9-])(pre[-\s]?[a-f]\+?|pre[-\s]?ipo|[a-f]\d?\s*[+＋]?)\s*轮|(天使|种子)\s*[+＋]?\s*轮"
+                    r"|\bseries[\s-]*([a-f]\d?\+?)(?![A-Za-z])|\b(angel|seed|pre-a)\s+round\b", re.I)
+_ROUND_NAMES = {"天使": "ANGEL", "种子": "SEED"}
+
+
+_EARLIER_ROUND = re.compile(r"(?:距离?|继|上轮)[^，。；]{0,4}$")  # "距上轮B+轮融资仅2个月", "继A轮之后": a round to date from
+
+
+def funding_rounds(text: str, told: bool = False) -> set[str]:
+    """The funding rounds ``text`` names, written one way ("PRE-A", "B+", "ANGEL"); ``told``: only those a sentence
+    tells, not the earlier round it dates its news from."""
+    names = set()
+    for m in _ROUND.finditer(text):
+        if told and _EARLIER_ROUND.search(text[max(0, m.start() - 6):m.start()]):
+            continue
+        name = next(g for g in m.groups() if g)
+        name = _ROUND_NAMES.get(name, name).upper().replace(" ", "").replace("＋", "+")
+        names.add("PRE-" + name[3:].lstrip("-") if name.startswith("PRE") else name)
+    return names
+
+
+@dataclass(frozen=True)
+class AskedRound:
+    """The funding round a question asks about. A near miss asks for a round the articles say nothing of, and its
+    closest sentence tells another round of the same company ("虎头局的Pre-A轮融了多少钱？" finds its A round)."""
+
+    round: str
+
+    @property
+    def name(self) -> str:
+        return {"ANGEL": "天使", "SEED": "种子"}.get(self.round, self.round.replace("PRE-", "Pre-")) + "轮融资"
+
+    @property
+    def name_en(self) -> str:
+        if self.round.startswith("PRE-"):
+            return self.round.replace("PRE-", "Pre-") + " round"
+        return {"ANGEL": "angel round", "SEED": "seed round"}.get(self.round, f"Series {self.round} round")
+
+    def stated_in(self, text: str) -> bool:
+        """True unless ``text`` names other rounds only: a sentence naming none ("本轮融资由…领投") may be about it."""
+        named = funding_rounds(text, told=True)
+        return not named or self.round in named
+
+
+def asked_rounds(text: str, qtype: str) -> tuple[AskedRound, ...]:
+    return tuple(AskedRound(r) for r in sorted(funding_rounds(text))) if qtype != "why" else ()
+
+
 def required(question: str | None) -> str:
     """The question; an empty or blank one is refused (ConfigError) by the command line and the Gradio API
     alike, as REST refuses it with a 400 (``schemas.not_blank``), instead of being answered "not covered"."""
@@ -222,6 +271,7 @@ class QuestionInfo:
     # the facts it asks for by name ("的创始人是谁", "What valuation"): a sentence that answers holds their words
     asked: tuple[AskedFact, ...] = ()
     years: tuple[AskedYear, ...] = ()  # the years a number question dates its figure to ("2021年全年的营收")
+    rounds: tuple[AskedRound, ...] = ()  # the funding rounds it asks about ("Pre-A轮融了多少钱")
 
     @property
     def search_tokens(self) -> list[str]:
@@ -405,4 +455,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
                         sources=source_words(text, [*anchors, *unique]))
     info.asked = asked_facts(text, info.type)
     info.years = asked_years(text, info.type)
+    info.rounds = asked_rounds(text, info.type)
     return info

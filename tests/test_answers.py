@@ -1123,6 +1123,37 @@ def test_a_fact_told_of_another_company_does_not_answer_for_the_one_asked(tmp_pa
     assert not answer.abstained and "十八元" in answer.text, answer.text
 
 
+def test_the_funding_round_asked_must_be_the_round_a_sentence_tells(tmp_path):
+    """A near miss asks for a round the articles say nothing of, and the closest sentence tells another round of the
+    same company (fresh sets of ours: "Pre-A轮" answered with the A round, "B+轮" with the C round). A sentence naming
+    no round ("本轮融资由…") may be about the one asked (an article we wrote)."""
+    from conftest import write
+
+    from assistant.questions import AskedRound, asked_rounds, funding_rounds
+
+    assert funding_rounds("完成了近亿元的A轮融资，距离Pre-A轮不到半年") == {"A", "PRE-A"}
+    assert funding_rounds("B＋轮、天使轮、pre A轮") == {"B+", "ANGEL", "PRE-A"}
+    assert funding_rounds("How much did it raise in its Series B round, after the seed round?") == {"B", "SEED"}
+    assert funding_rounds("本轮融资由远山资本领投，新一轮融资也在路上；AMD的CEO、iPad轮廓") == set()
+    assert asked_rounds("为什么A轮融资的估值这么高？", "why") == ()
+    assert AskedRound("B+").stated_in("本轮融资由远山资本领投。") and not AskedRound("B+").stated_in("C轮融资超过2亿元。")
+    assert not AskedRound("B+").stated_in("距上轮B+轮融资仅两个月，该公司又完成了C轮融资。")  # the round it dates from
+    assert not AskedRound("PRE-A").stated_in("完成了A轮融资，距离Pre-A轮不到半年。")
+    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮完成B轮融资
+
+木鱼茶饮本月完成了两亿元的B轮融资，由远山资本领投，老股东青田创投跟投。
+本轮资金将用于在成都和重庆新开六十家门店，并建设一座中央厨房。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    for question, missing in (("木鱼茶饮的A轮融资是谁领投的？", "A轮融资"), ("木鱼茶饮的Pre-A轮融了多少钱？", "Pre-A轮融资"),
+                              ("Who led Muyu Tea's Series C round?", "Series C round")):
+        answer = a.ask(question)
+        assert answer.abstained and missing in answer.text and "远山资本" not in answer.text, (question, answer.text)
+    answer = a.ask("木鱼茶饮的B轮融资是谁领投的？")
+    assert not answer.abstained and "远山资本" in answer.text, answer.text
+
+
 def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone_leans_on_the_history(tmp_path):
     """"到2023年变成多少了？" has a question word and a year, so it is tried on its own first; when that is too weak to
     answer it used to be "not covered" (three follow-ups of a fresh set of ours, over the whole corpus). Now it is
