@@ -53,8 +53,7 @@ def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear | AskedRound, .
     text = NOT_COVERED[lang]
     space = "" if lang == "zh" else " "
     if unfound:
-        text += space + NOT_MENTIONED[lang].format("、".join(unfound) if lang == "zh" else " or ".join(
-            [", ".join(unfound[:-1]), unfound[-1]] if len(unfound) > 2 else unfound))
+        text += space + NOT_MENTIONED[lang].format("、".join(unfound) if lang == "zh" else " or ".join(unfound))
     if unstated:
         missing = "、".join(f.name for f in unstated) if lang == "zh" else " or the ".join(f.name_en for f in unstated)
         text += space + NOT_STATED[lang].format(missing)
@@ -148,9 +147,6 @@ def article_text(result: SearchResult, source: str) -> list[str]:
 
 _FIGURE = re.compile(r"[\d.,%]+")
 _MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")  # an anchor with letters and digits: "su7", "x2"
-# of an English question's keywords; over our sets' 236 answerable English questions the most was 0.54, and 8 of the
-# 116 unanswerable ones (off-topic, all of them) reach 0.6
-_UNREAD_SHARE = 0.6
 
 
 def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]:
@@ -158,19 +154,12 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
     articles do not discuss that product, and the closest passages are about another (a near miss of the shared set,
     asking the price of a car the corpus never names, was answered with the price of a phone by the same company).
     Latin words without a digit may be written in Chinese in the articles ("CEO" as 首席执行官, "AI" as 人工智能), and
-    so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names.
-    An English question is not read at all when three in five of its words (``_UNREAD_SHARE``) have no Chinese
-    equivalent and no passage found holds them: "What's the best way to get a red wine stain out of a carpet?" was answered with
-    sentences on protein structures; those words are what is missing."""
-    if not result.passages:
+    so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names."""
+    if info.lang != "zh" or not result.passages:
         return ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
-    if info.lang == "en":
-        missing = [t for t in info.tokens if not info.alternatives.get(t) and t not in found]
-        missing = missing if info.tokens and len(missing) >= _UNREAD_SHARE * len(info.tokens) else []
-    else:
-        missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
-                   and a.replace(" ", "") not in found]
+    missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
+               and a.replace(" ", "") not in found]
     # as the question spells them (anchors are lower-cased)
     return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
 
