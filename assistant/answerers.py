@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tagged_words, tokenize
 from .prompts import language_of
-from .questions import AskedFact, AskedRound, AskedYear, QuestionInfo
+from .questions import Asked, QuestionInfo
 from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
                       states_unit, type_match)
 from .results import Citation, Passage
@@ -46,7 +46,7 @@ SMALL_TALK = {"zh": "我根据已收录的文章回答问题，每句话都注�
 
 # -- evidence and abstention -----------------------------------------------------------------
 
-def not_covered(lang: str, unstated: tuple[AskedFact | AskedYear | AskedRound, ...] = (), closest: bool = True,
+def not_covered(lang: str, unstated: tuple[Asked, ...] = (), closest: bool = True,
                 unfound: tuple[str, ...] = ()) -> str:
     """The abstention: "not covered", the names the question gave that no passage found holds, what it asked
     for that no close sentence states, and the closest passages' lead-in when there are passages to show."""
@@ -70,7 +70,7 @@ class Evidence:
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
     # the facts the question asks for by name, the years it dates them to and the funding rounds it names, that
     # none of the best sentences states (questions.AskedFact, questions.AskedYear, questions.AskedRound)
-    unstated: tuple[AskedFact | AskedYear | AskedRound, ...] = ()
+    unstated: tuple[Asked, ...] = ()
     unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
 
     @classmethod
@@ -97,7 +97,7 @@ _NEAR_TIE = 0.9  # of the likeliest sentence's probability
 
 
 def unstated_facts(info: QuestionInfo, result: SearchResult,
-                   sentences: list["AnswerSentence"]) -> tuple[AskedFact | AskedYear | AskedRound, ...]:
+                   sentences: list["AnswerSentence"]) -> tuple[Asked, ...]:
     """The facts the question asks for by name ("创始人", "valuation") when the likeliest answer sentences (or their
     headings) hold the words of none of them: the articles talk about the company, not about that. For a Chinese
     question only the likeliest sentence counts: in a near miss the next ones state the fact of another company

@@ -190,8 +190,6 @@ def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
 _ROUND = re.compile(r"(?<![A-Za-z0-9-])(pre[-\s]?[a-f]\+?|pre[-\s]?ipo|[a-f]\d?\s*[+＋]?)\s*轮|(天使|种子)\s*[+＋]?\s*轮"
                     r"|\bseries[\s-]*([a-f]\d?\+?)(?![A-Za-z])|\b(angel|seed|pre-a)\s+round\b", re.I)
 _ROUND_NAMES = {"天使": "ANGEL", "种子": "SEED"}
-
-
 _EARLIER_ROUND = re.compile(r"(?:距离?|继|上轮)[^，。；]{0,4}$")  # "距上轮B+轮融资仅2个月", "继A轮之后": a round to date from
 
 
@@ -233,6 +231,9 @@ class AskedRound:
 
 def asked_rounds(text: str, qtype: str) -> tuple[AskedRound, ...]:
     return tuple(AskedRound(r) for r in sorted(funding_rounds(text))) if qtype != "why" else ()
+
+
+Asked = AskedFact | AskedYear | AskedRound  # what a question asks for that an answer sentence must state
 
 
 def required(question: str | None) -> str:
