@@ -113,9 +113,10 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     best = [s for i, s in enumerate(ranked) if i < (1 if info.lang == "zh" else 3)
             or s.probability >= _NEAR_TIE * ranked[0].probability]
     # told of the thing the question names: the passages found in the sentence's article hold one of its names
-    names = subject_names(info, result)
-    best = [s for s in best if not names or any(info.has(n, told) for n in names
-                                                for told in article_text(result, result.passages[s.passage].source))]
+    texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
+    names = subject_names(info, texts)
+    about = {p.source for p, text in zip(result.passages, texts) if any(info.has(n, text) for n in names)}
+    best = [s for s in best if not names or result.passages[s.passage].source in about]
     said = [f"{result.passages[s.passage].heading} {s.text}" for s in best]
 
     def none_stated(group: tuple) -> tuple:
@@ -125,24 +126,20 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     return none_stated(info.asked) + none_stated(info.years) + none_stated(info.rounds)
 
 
-def subject_names(info: QuestionInfo, result: SearchResult) -> list[str]:
-    """What the question asks the fact of, as far as the passages found know it: its names (anchors other than
-    figures and source clauses' names) and its rarest keyword, in a Chinese question a noun ("智飞" of "智飞生物2021年…").
-    A near miss whose subject one article covers finds the asked fact told of another company in another article
-    ("4399's revenue" → "2021年有赞的主要收入…"); only names some passage found holds count."""
+def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
+    """What the question asks the fact of, as far as the passages found (``found``: their headings and texts,
+    lower-cased) know it: its names (anchors other than figures and source clauses' names) and its rarest keyword, in
+    a Chinese question a noun ("智飞" of "智飞生物2021年…"). A near miss whose subject one article covers finds the asked
+    fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
+    passage found holds count."""
     names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
-    # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): only a noun names a thing
-    nouns = {w.lower() for w, tag in tagged_words(info.text) if tag.startswith(("n", "eng"))}
+    nouns = set()
+    if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
+        nouns = {w.lower() for w, tag in tagged_words(info.text) if tag.startswith(("n", "eng"))}
     rarest = max((t for t in info.tokens if t not in info.sources and (info.lang == "en" or t in nouns)),
                  key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
-    found = [f"{p.heading} {p.text}".lower() for p in result.passages]
     return [n for n in names if any(info.has(n, text) for text in found)]
-
-
-def article_text(result: SearchResult, source: str) -> list[str]:
-    """The passages found in one article, headings (with the article's title) included, lower-cased."""
-    return [f"{p.heading} {p.text}".lower() for p in result.passages if p.source == source]
 
 
 _FIGURE = re.compile(r"[\d.,%]+")
