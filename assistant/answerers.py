@@ -23,9 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tagged_words, tokenize
 from .prompts import language_of
-from .questions import Asked, QuestionInfo
-from .ranking import (Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues,
-                      states_unit, type_match)
+from .questions import Asked, QuestionInfo, states_unit
+from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
 from .settings import Settings
@@ -105,8 +104,9 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     sets that name a fact the likeliest states it. An English question's probabilities are flatter (the likeliest
     sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count.
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
-    by a sentence on 2020's revenue (``questions.AskedYear``), nor "Pre-A轮" by one on the A round (``AskedRound``)."""
-    if not (info.asked or info.years or info.rounds) or not sentences:
+    by a sentence on 2020's revenue (``questions.AskedYear``), nor by one on its first three quarters (``AskedPeriod``),
+    nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``)."""
+    if not (info.asked or info.years or info.rounds or info.periods or info.amounts) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
@@ -117,13 +117,13 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     names = subject_names(info, texts)
     about = {p.source for p, text in zip(result.passages, texts) if any(info.has(n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
-    said = [f"{result.passages[s.passage].heading} {s.text}" for s in best]
+    said = [(s.text, result.passages[s.passage].heading) for s in best]
 
     def none_stated(group: tuple) -> tuple:
         # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
-        return () if any(x.stated_in(text) for x in group for text in said) else group
+        return () if any(x.stated_in(text, heading) for x in group for text, heading in said) else group
 
-    return none_stated(info.asked) + none_stated(info.years) + none_stated(info.rounds)
+    return sum((none_stated(group) for group in (info.asked, info.years, info.rounds, info.periods, info.amounts)), ())
 
 
 def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:

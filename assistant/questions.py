@@ -79,13 +79,15 @@ class AskedFact:
     types: tuple[str, ...]  # question types where the words ask for the fact (not "AMD的CEO苏姿丰…的薪酬")
     asks: re.Pattern
     forms: re.Pattern
+    replaces: tuple[str, ...] = ()  # the broader facts it stands for when asked ("发行价" is the price asked, not "售价")
 
-    def stated_in(self, text: str) -> bool:
-        return bool(self.forms.search(text))
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(self.forms.search(f"{heading} {text}"))
 
 
-def _fact(name: str, name_en: str, types: str, asks: str, forms: str) -> AskedFact:
-    return AskedFact(name, name_en, tuple(types.split()), re.compile(asks, re.I), re.compile(forms, re.I))
+def _fact(name: str, name_en: str, types: str, asks: str, forms: str, replaces: str = "") -> AskedFact:
+    return AskedFact(name, name_en, tuple(types.split()), re.compile(asks, re.I), re.compile(forms, re.I),
+                     tuple(replaces.split()))
 
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
@@ -93,7 +95,10 @@ _HOW_MUCH = r"(?=[^，。,；;？?]{0,10}?(?:多少|几))"  # followed, within t
 ASKED_FACTS = (
     # "who founded", not "the shop that she co-founded" (the shop's name is asked there)
     _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
-          rf"{_W}who (?:\w+ )?(?:co-?)?founded{_E}|founded by", r"创始|创办|创立|创建|成立|发起|合开|合办|开办|founder|founded"),
+          rf"{_W}who (?:\w+ )?(?:co-?)?founded{_E}|founded by",
+          # "创立于2019年" dates the company and names no founder; "由周远创立于…" names one
+          r"创始|由[^，。；]{1,12}(?:创办|创立|创建|成立|发起)|(?:创办|创立|创建|成立|发起)(?!于)|合开|合办|开办|founder|"
+          r"founded(?! in)"),
     _fact("CEO", "CEO", "who", rf"{_W}CEO{_E}|首席执行官|行政总裁|{_W}chief executive",
           r"CEO|首席执行官|行政总裁|总裁|掌门|一把手|掌舵|负责人"),
     _fact("董事长", "chairman", "who", rf"董事长|董事会主席|{_W}chair(?:man|woman|person)?{_E}",
@@ -114,7 +119,8 @@ ASKED_FACTS = (
     _fact("售价", "price", "number",
           rf"售价|起售价|定价|起价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
           rf"{_W}priced{_E}", r"售价|价格|定价|起售|起价|元起|报价|卖|价|收费|费用|price|fee"),
-    _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package",
+    _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package|"
+          rf"{_W}(?:annual|median|average|mean|base|total) pay{_E}",
           r"薪酬|薪资|工资|年薪|月薪|收入|薪|报酬"),
     _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
     _fact("收盘价", "closing price", "number", r"收盘|closing price|closed at", r"收盘|收于|报收|收报|收涨|收跌"),
@@ -140,12 +146,25 @@ ASKED_FACTS = (
     _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
           rf"{_W}developed by|{_W}developer{_E}|{_W}who developed",
           r"研发|开发|出品|研制|打造|工作室|developer|developed|studio"),
+    _fact("设计者", "designer", "who", rf"设计师|设计者|总设计|谁设计|{_W}designers?{_E}|{_W}designed by|{_W}who designed",
+          r"设计|design"),
+    # a listing's own figures: the price per share and the money raised, not a product's price or a funding round
+    _fact("发行价", "IPO price", "number fact", rf"发行价|招股价|每股[^，。,？?]{{0,6}}(?:定价|价格|多少)|"
+          rf"{_W}(?:IPO|offer(?:ing)?|issue) price|{_W}per share{_E}|{_W}price[sd]? (?:\w+ )?IPO",
+          r"发行价|招股价|每股|定价|issue price|offer price|per share", replaces="售价"),
+    _fact("募资额", "IPO proceeds", "number fact", rf"募资|募集[^，。,？?]{{0,4}}(?:资金|多少)|募得|"
+          rf"{_W}raise[sd]? in (?:\w+ ){{0,3}}IPO|{_W}IPO (?:proceeds|raise)|{_W}(?:aim|plan|hope|seek)s?(?:ing)? to "
+          rf"raise[^,?]{{0,20}}IPO", r"募资|募集|募得|筹集|筹资|集资|raise|proceeds"),
+    _fact("年龄", "age", "number fact", rf"多大年纪|多少岁|几岁|年龄|{_W}how old{_E}|{_W}age{_E}",
+          r"岁|年龄|出生|生于|年生|(?<![A-Za-z])aged?(?![A-Za-z])|years old|born"),
 )
 
 
 def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
     """The named facts ``text`` asks for: their words, in a question of the type that asks for them."""
-    return tuple(f for f in ASKED_FACTS if qtype in f.types and f.asks.search(text))
+    asked = [f for f in ASKED_FACTS if qtype in f.types and f.asks.search(text)]
+    replaced = {name for f in asked for name in f.replaces}
+    return tuple(f for f in asked if f.name not in replaced)
 
 
 # a year the question dates its figure to ("2021年全年的营收"), not the date of an event ("2022年2月被曝离职的…"), the
@@ -173,17 +192,32 @@ class AskedYear:
     def name_en(self) -> str:
         return f"figure for {self.year}"
 
-    def stated_in(self, text: str) -> bool:
-        """True unless ``text`` dates its figures to other years only: a sentence naming no year, or "去年",
-        may well be about the year asked."""
-        named = set(_NAMED_YEAR.findall(text))
-        spans = [range(int(a), int(b) + 1) for a, b in _YEAR_SPAN.findall(text)]
-        return (not named or self.year in named or any(int(self.year) in span for span in spans)
-                or bool(_RELATIVE_YEAR.search(text)))
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        """True unless the sentence ``text`` (under ``heading``) dates its figures to other years only: one naming no
+        year, or "去年", may well be about the year asked, when it gives a figure of its own at all."""
+        dated = f"{heading} {text}"
+        named = set(_NAMED_YEAR.findall(dated))
+        spans = [range(int(a), int(b) + 1) for a, b in _YEAR_SPAN.findall(dated)]
+        return (self.year in named or any(int(self.year) in span for span in spans)
+                or (gives_figure(text) and (not named or bool(_RELATIVE_YEAR.search(dated)))))
 
 
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
-    return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(text))) if qtype == "number" else ()
+    """The years a question dates its figure to: a number question's, or one asking a figure by name ("What was
+    AMD's revenue for 2021?" is typed a fact question)."""
+    if qtype != "number" and not (qtype in ("fact", "who") and any("number" in f.types and f.asks.search(text)
+                                                                  for f in ASKED_FACTS)):
+        return ()
+    return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(text)))
+
+
+# a figure other than a date: "3月3日发布了2021年第四季度财报" gives none
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
+_FIGURE_GIVEN = re.compile(r"\d|[一二两三四五六七八九十百千]+[万亿千百]?(?:元|美元|家|个|人|倍|成|台|辆|次|亿|万)")
+
+
+def gives_figure(text: str) -> bool:
+    return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", text)))
 
 
 # a funding round: "A轮", "B+轮", "Pre-A轮", "天使轮", "Series B", "seed round"; "本轮", "新一轮" name none of them
@@ -223,9 +257,9 @@ class AskedRound:
             return self.round.replace("PRE-", "Pre-") + " round"
         return {"ANGEL": "angel round", "SEED": "seed round"}.get(self.round, f"Series {self.round} round")
 
-    def stated_in(self, text: str) -> bool:
+    def stated_in(self, text: str, heading: str = "") -> bool:
         """True unless ``text`` names other rounds only: a sentence naming none ("本轮融资由…领投") may be about it."""
-        named = funding_rounds(text, told=True)
+        named = funding_rounds(f"{heading} {text}", told=True)
         return not named or self.round in named
 
 
@@ -233,7 +267,96 @@ def asked_rounds(text: str, qtype: str) -> tuple[AskedRound, ...]:
     return tuple(AskedRound(r) for r in sorted(funding_rounds(text))) if qtype != "why" else ()
 
 
-Asked = AskedFact | AskedYear | AskedRound  # what a question asks for that an answer sentence must state
+# the part of a year a figure covers: a quarter, a half, the first three quarters, the whole year
+_L, _R = r"(?<![A-Za-z\d])", r"(?![A-Za-z\d])"  # edges of a Latin token that also hold next to Chinese ("、Q3与")
+_PERIODS = (
+    ("Q1", rf"(?:第?[一1]|首)季度|{_L}(?:Q1{_R}|1Q(?=\d{{2}}{_R}))|{_W}first quarter"),
+    ("Q2", rf"第?[二2]季度|{_L}(?:Q2{_R}|2Q(?=\d{{2}}{_R}))|{_W}second quarter"),
+    ("Q3", rf"(?<!前)第?[三3]季度|{_L}(?:Q3{_R}|3Q(?=\d{{2}}{_R}))|{_W}third quarter"),
+    ("Q4", rf"第?[四4]季度|{_L}(?:Q4{_R}|4Q(?=\d{{2}}{_R}))|{_W}fourth quarter"),
+    ("H1", rf"上半年|前半年|{_L}H1{_R}|{_W}first half"),
+    ("H2", rf"下半年|后半年|{_L}H2{_R}|{_W}second half"),
+    ("Q1-3", rf"前[三3]个?季度|{_W}first (?:three|3) quarters"),
+    ("FY", rf"全年|年度|{_W}full[- ]year|{_W}whole year|{_W}annual|{_W}fiscal (?:year )?(?:19|20)\d{{2}}"),
+)
+_PERIOD = [(name, re.compile(pattern, re.I)) for name, pattern in _PERIODS]
+_PERIOD_NAMES = {"Q1": ("第一季度", "first quarter"), "Q2": ("第二季度", "second quarter"),
+                 "Q3": ("第三季度", "third quarter"), "Q4": ("第四季度", "fourth quarter"),
+                 "H1": ("上半年", "first half"), "H2": ("下半年", "second half"),
+                 "Q1-3": ("前三季度", "first three quarters"), "FY": ("全年", "full year")}
+# a year on its own ("2021年营收"), not one a part of the year follows ("2021年前三季度", "2021上半年", "2021 Q3")
+_WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?(?!\s*(?:第?[一二三四1-4]季度|前[三3]|[上下前后]半年|Q[1-4]|H[12]|"
+                         r"\d|[-–~至到]|年))")
+
+
+def year_periods(text: str) -> set[str]:
+    """The parts of a year ``text`` names ("上半年" → H1, "fourth quarter" → Q4, "全年" → FY)."""
+    return {name for name, pattern in _PERIOD if pattern.search(text)}
+
+
+@dataclass(frozen=True)
+class AskedPeriod:
+    """The part of a year a question dates its figure to. A near miss asks for a period the articles give no figure
+    for, and its closest sentence gives another's ("宁德时代2021年全年的净利润" finds "2021年前三季度净利润…")."""
+
+    period: str
+
+    @property
+    def name(self) -> str:
+        return f"{_PERIOD_NAMES[self.period][0]}的数字"
+
+    @property
+    def name_en(self) -> str:
+        return f"{_PERIOD_NAMES[self.period][1]} figure"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        """True unless the sentence ``text`` (under ``heading``) names other parts of the year only; a year named on
+        its own in the sentence ("2021年营收") may be the whole year's figure, and a sentence naming none may be about the
+        part asked, when it gives a figure of its own."""
+        dated = f"{heading} {text}"
+        named = year_periods(dated)
+        return ((not named and gives_figure(text)) or self.period in named
+                or (self.period == "FY" and bool(_WHOLE_YEAR.search(text))))
+
+
+def asked_periods(text: str, qtype: str) -> tuple[AskedPeriod, ...]:
+    return tuple(AskedPeriod(p) for p in sorted(year_periods(text))) if qtype in ("number", "fact", "who") else ()
+
+
+# a sum of money: the answer's number is in 元 / 美元, or in 万 / 亿 of them ("4000万美元", "15亿元")
+_MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资)(?:是|为|达到?|了)?多少"
+                          r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|"
+                          r"paid|cost|spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|"
+                          r"fine|fined)\b|\bwhat (?:price|valuation|salary|fine)\b|\bvalued at\b", re.I)
+_MONEY = ("元", "美元", "欧元", "英镑", "日元", "港元", "万", "亿")
+# between a number and its unit: "2000+ 元", "30多家", "100余人" are amounts too
+AMOUNT_TAIL = r"\s*(?:\+|多|余)?\s*"
+
+
+def states_unit(text: str, units: tuple[str, ...] | list[str]) -> float:
+    """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
+    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])" + AMOUNT_TAIL + re.escape(u), text)
+                      for u in units) else 0.0
+
+
+@dataclass(frozen=True)
+class AskedAmount:
+    """A sum of money a number question asks for ("收购花了多少钱", "How much does the game cost?"). A near miss's
+    closest sentence tells of the deal or the product and gives no sum: none with 元, 美元, 万 or 亿 after a number."""
+
+    name: str = "金额"
+    name_en: str = "amount of money"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(states_unit(text, _MONEY))
+
+
+def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
+    return (AskedAmount(),) if qtype == "number" and _MONEY_ASKED.search(text) else ()
+
+
+# what a question asks for that an answer sentence must state
+Asked = AskedFact | AskedYear | AskedRound | AskedPeriod | AskedAmount
 
 
 def required(question: str | None) -> str:
@@ -273,6 +396,8 @@ class QuestionInfo:
     asked: tuple[AskedFact, ...] = ()
     years: tuple[AskedYear, ...] = ()  # the years a number question dates its figure to ("2021年全年的营收")
     rounds: tuple[AskedRound, ...] = ()  # the funding rounds it asks about ("Pre-A轮融了多少钱")
+    periods: tuple[AskedPeriod, ...] = ()  # the parts of a year it dates its figure to ("第二季度", "全年")
+    amounts: tuple[AskedAmount, ...] = ()  # a sum of money it asks for ("花了多少钱")
 
     @property
     def search_tokens(self) -> list[str]:
@@ -387,12 +512,7 @@ _MEASURES = [
      _DURATION),
     (re.compile(r"多长(?!时间)|多高|多远|多深|多宽|\bhow (?:tall|high|far|deep|wide)\b|\bhow long is\b", re.I), _LENGTH),
     (re.compile(r"多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤")),
-    # a sum of money: the answer's number is in 元 / 美元, or in 万 / 亿 of them ("4000万美元", "15亿元")
-    (re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资)(?:是|为|达到?|了)?多少"
-                r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|paid|cost|"
-                r"spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|fine|fined)\b"
-                r"|\bwhat (?:price|valuation|salary|fine)\b|\bvalued at\b", re.I),
-     ("元", "美元", "欧元", "英镑", "日元", "港元", "万", "亿")),
+    (_MONEY_ASKED, _MONEY),
     # "how many times the median salary" is a multiple; "how many times did it happen" a count
     (re.compile(r"\bhow many times (?:the|as|more|higher|larger|bigger|greater|faster|that|his|her|its|their)\b", re.I),
      ("倍",)),
@@ -457,4 +577,6 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.asked = asked_facts(text, info.type)
     info.years = asked_years(text, info.type)
     info.rounds = asked_rounds(text, info.type)
+    info.periods = asked_periods(text, info.type)
+    info.amounts = asked_amounts(text, info.type)
     return info

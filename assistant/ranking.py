@@ -24,16 +24,14 @@ from typing import Sequence
 import numpy as np
 
 from .keywords import tagged_words
-from .questions import QuestionInfo
+from .questions import AMOUNT_TAIL, QuestionInfo
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 # -- what a sentence looks like -----------------------------------------------------------------
 
-# between a number and its unit: "2000+ 元", "30多家", "100余人" are amounts too
-_AMOUNT_TAIL = r"\s*(?:\+|多|余)?\s*"
 _NUM_UNIT = re.compile(
-    r"\d+(?:[.,]\d+)*" + _AMOUNT_TAIL + r"(?:%|％|‰|万|亿|千|百|十|元|美元|港元|欧元|日元|块|家|个|倍|人|名|位|辆|台|款|次|年|月|日|天|"
+    r"\d+(?:[.,]\d+)*" + AMOUNT_TAIL + r"(?:%|％|‰|万|亿|千|百|十|元|美元|港元|欧元|日元|块|家|个|倍|人|名|位|辆|台|款|次|年|月|日|天|"
     r"小时|分钟|秒|米|公里|千米|吨|件|股|层|平方|克|bp|GB|TB|MW|GW|kWh|GWh|mAh|x|k|m|bn|million|billion)", re.I)
 _CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万亿]+(?:倍|成|家|个|年|位|名|款|次|种|项|人|元|岁|座|所|条|辆|台|件|天|"
                         r"平方|公里|米|吨)|[一二两三四五六七八九]成|过半|翻番|翻倍")
@@ -45,7 +43,7 @@ _NAME = re.compile(r"[A-Z][A-Za-z0-9]+|《[^》]+》|“[^”]{2,20}”|[\u4e00-
 _TIME = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|今年|去年|明年|上半年|下半年|季度|年底|年初|月底|\b(?:19|20)\d{2}\b")
 # a date is not the quantity a "多少" question asks for ("2021年" answers nothing)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月份?|"
-                   r"\b(?:19|20)\d{2}\b(?!" + _AMOUNT_TAIL + r"(?:元|美元|万|亿|人|家|个|%))")  # "2000 元" is an amount
+                   r"\b(?:19|20)\d{2}\b(?!" + AMOUNT_TAIL + r"(?:元|美元|万|亿|人|家|个|%))")  # "2000 元" is an amount
 _BARE_NUMBER = re.compile(r"\d+\.\d+|\d+(?:,\d{3})+|[%％]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|岛|海沟|海域|国|地区|园区|基地)|北京|上海|深圳|广州|杭州|香港|美国|"
                     r"日本|欧洲|东南亚|印度")
@@ -83,12 +81,6 @@ def names_a_person(text: str, known: str) -> float:
     (it calls 文明 a name), so it is one feature among the rest, weighed by the sentence model."""
     return 1.0 if any(tag.startswith("nr") and len(word) >= 2 and word.lower() not in known
                       for word, tag in tagged_words(text)) else 0.0
-
-
-def states_unit(text: str, units: Sequence[str]) -> float:
-    """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
-    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])" + _AMOUNT_TAIL + re.escape(u), text)
-                      for u in units) else 0.0
 
 
 def type_match(info: QuestionInfo, cues: dict[str, float], number: str = "num") -> float:

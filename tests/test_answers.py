@@ -754,8 +754,8 @@ def test_a_which_question_looks_for_a_name_the_question_does_not_hold():
 
 
 def test_the_asked_unit_and_a_quantity_that_is_not_a_date():
-    from assistant.questions import asked_units
-    from assistant.ranking import sentence_cues, states_unit
+    from assistant.questions import asked_units, states_unit
+    from assistant.ranking import sentence_cues
 
     assert asked_units("资本在2022年投了咖啡赛道几次？全年融资事件有多少起？") == ["次", "起"]
     assert "钱" not in asked_units("这家公司值多少钱？") and asked_units("How many rounds?") == []
@@ -1152,6 +1152,43 @@ def test_the_funding_round_asked_must_be_the_round_a_sentence_tells(tmp_path):
         assert answer.abstained and missing in answer.text and "远山资本" not in answer.text, (question, answer.text)
     answer = a.ask("木鱼茶饮的B轮融资是谁领投的？")
     assert not answer.abstained and "远山资本" in answer.text, answer.text
+
+
+def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_sentence_gives(tmp_path):
+    """Near misses of our fresh sets: "2021年全年的净利润" answered with the first three quarters', a second quarter's
+    cost with the first's, an IPO's price per share with a battery's price, a CEO's age with his appointment. A sentence
+    naming no part of the year may be the figure asked, when it gives a figure at all (an article we wrote)."""
+    from conftest import write
+
+    from assistant.questions import AskedPeriod, AskedYear, analyze, asked_facts, gives_figure, year_periods
+
+    assert year_periods("2021年第四季度及全年财报，上半年、Q3与前三季度") == {"Q4", "FY", "H1", "Q3", "Q1-3"}
+    assert year_periods("What was its net profit in the second quarter of 2021?") == {"Q2"}
+    whole = AskedPeriod("FY")
+    assert not whole.stated_in("2021年前三季度净利润为3亿元。") and whole.stated_in("2021年营收为3亿元，其中四季度1亿元。")
+    assert whole.stated_in("营收为3亿元。") and not whole.stated_in("这意味着获客成本的飙升。")
+    assert not gives_figure("微博于3月3日发布了2021年第四季度财报。") and gives_figure("四季度净利润9亿元")
+    assert not AskedYear("2021").stated_in("这意味着获客成本的飙升。")
+    question = "At what price per share did it price its Hong Kong IPO?"
+    assert [f.name for f in asked_facts(question, "number")] == ["发行价"]  # not a product's price (售价)
+    assert analyze("What was Muyu Tea's revenue in 2021?", ["revenue"]).years == (AskedYear("2021"),)
+    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮的2021年
+
+木鱼茶饮2021年前三季度的营收为三亿元，净利润为两千万元。
+公司第二季度在成都新开了十二家门店，门店总数达到八十家。
+创始人周远表示，公司暂时没有上市计划，明年先把门店开到重庆。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    for question, missing in (("木鱼茶饮2021年全年的营收是多少？", "全年"), ("木鱼茶饮第一季度新开了几家门店？", "第一季度"),
+                              ("木鱼茶饮上市的发行价是多少？", "发行价"), ("木鱼茶饮的创始人周远今年多少岁？", "年龄"),
+                              ("What was Muyu Tea's full-year revenue in 2021?", "full year")):
+        answer = a.ask(question)
+        assert answer.abstained and missing in answer.text, (question, answer.text)
+    answer = a.ask("木鱼茶饮2021年前三季度的营收是多少？")
+    assert not answer.abstained and "三亿元" in answer.text, answer.text
+    answer = a.ask("木鱼茶饮第二季度新开了几家门店？")
+    assert not answer.abstained and "十二家" in answer.text, answer.text
 
 
 def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone_leans_on_the_history(tmp_path):
