@@ -481,6 +481,8 @@ class ExtractiveAnswerer:
             ranked = _listed_before(ranked, info.swapped, info.answered_before)
         elif info.focus and not sides:
             ranked = _naming_the_focus(ranked, info.focus)
+        if info.type in ("fact", "who") and _ASKS_THE_TOP.search(info.text):
+            ranked = _naming_the_top(ranked)
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -488,6 +490,9 @@ class ExtractiveAnswerer:
             if chosen and x.probability < best * s.answer_relative:
                 break
             add(x)
+            if x is ranked[0] and not sides:
+                for item in _answer_after_question(x, sentences, position):
+                    add(item)
             if info.type == "list" and x in chosen:  # "哪些": the announced list is the answer, before the rest
                 for item in _announced(x, sentences, position):
                     add(item)
@@ -498,7 +503,7 @@ class ExtractiveAnswerer:
             for item in _reason_after(ranked[0], sentences, position):
                 add(item)
             for x in list(chosen):
-                for item in _reason_before(x, sentences, position):
+                for item in _reason_before(x, sentences, position) + _purpose_after(x, sentences, position):
                     add(item)
         if sides:
             return chosen  # side A first, then side B, then the rest by relevance
@@ -564,6 +569,34 @@ def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], amon
     return [x for x in ranked if any(w in x.text for w in focus)]
 
 
+# "排第一的是什么", "the number one trend": a question after what ranks first; a sentence naming the first place
+_ASKS_THE_TOP = re.compile(r"排(?:名|在)?第一|第一名|排名最高|首位|居首|榜首|冠军|\bnumber one\b|\bno\.\s?1\b|\btopped\b|"
+                           r"\branked (?:first|top)\b|\btop spot\b|\bfirst place\b|\bcame out on top\b", re.I)
+_NAMES_THE_TOP = re.compile(r"第(?:一|\s?1(?!\d))(?![次季个天年批步届期章部时轮代])|首位|榜首|居首|之首|冠军|头名|登顶|夺冠|"
+                            r"\btop\s?1\b", re.I)
+
+
+def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
+    """A question after what ranks first ("ACSM的健身趋势榜上排第一的是什么？") is answered by the sentence that names
+    the first place ("可穿戴设备健身已经位列第一"), when one of the ``among`` likeliest does: the likeliest is often the
+    one announcing the ranking ("ACSM公布了2022全球健身趋势TOP20"). Those sentences come first, in their order."""
+    top = [x for x in ranked[:among] if _NAMES_THE_TOP.search(x.text)]
+    if not top or top[0] is ranked[0]:
+        return ranked
+    return top + [x for x in ranked if x not in top]
+
+
+def _answer_after_question(x: AnswerSentence, sentences: list[AnswerSentence],
+                           position: dict[int, int]) -> list[AnswerSentence]:
+    """The likeliest sentence may be the article asking the question itself ("那么，X为什么要选择Y？"): it shares all
+    its words and answers nothing. The answer starts with the next sentence (and what that one announces), which
+    comes right after it, before the next likeliest."""
+    n = position[id(x)] + 1
+    if not x.text.rstrip().endswith(("？", "?")) or n >= len(sentences) or sentences[n].passage != x.passage:
+        return []
+    return [sentences[n]]
+
+
 def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:
     """What a sentence that announces ("…的特征：", "换电模式的劣势：") introduces, without which it says nothing: the
     sentence after it, and the lines after that while they read as the items of a list — each a line of its own,
@@ -612,6 +645,21 @@ def _reason_before(x: AnswerSentence, sentences: list[AnswerSentence],
     36kr sets, one more answer holds the key (a fresh set's, which showed the pattern) and none loses it."""
     n = position[id(x)] - 1
     if n < 0 or not _CONSEQUENCE.match(x.text) or sentences[n].passage != x.passage:
+        return []
+    return [sentences[n]]
+
+
+# a sentence that gives the purpose of what the one before it tells: "这样做的好处是…", "目的是…", "为的是…"
+_PURPOSE = re.compile(r"\s*(?:(?:这样|如此|此举|这么)(?:做|设计|安排|处理)?的?(?:好处|目的|用意|初衷)|(?:其|这样做的)?(?:目的|用意|初衷))"
+                      r"(?:就)?(?:是|在于)|\s*为的是")
+
+
+def _purpose_after(x: AnswerSentence, sentences: list[AnswerSentence],
+                   position: dict[int, int]) -> list[AnswerSentence]:
+    """A why-question's answer sentence that tells what was done ("…将虚拟手设计为透明的样式。") is often followed by
+    the sentence that says what for ("这样做的好处是，虚拟手可以穿过积木…"): that one answers the why."""
+    n = position[id(x)] + 1
+    if n >= len(sentences) or sentences[n].passage != x.passage or not _PURPOSE.match(sentences[n].text):
         return []
     return [sentences[n]]
 

@@ -626,6 +626,60 @@ def test_a_why_answer_that_opens_on_a_consequence_comes_with_the_reason_before_i
     assert reason not in chosen
 
 
+def test_the_article_asking_the_question_itself_is_followed_by_its_answer_and_a_deed_by_its_purpose():
+    """Our own sentences. The likeliest sentence is the article asking the question ("那么，为什么…？"): the next one
+    comes right after it, before the next likeliest (a fresh set's English why-question lost its reason so). A
+    why-answer that tells what was done comes with the sentence after it that says what for ("这样做的好处是…")."""
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import QuestionInfo
+    from assistant.settings import Settings
+
+    def sentences(texts, probabilities, features=None):
+        offsets = [sum(len(x) for x in texts[:n]) for n in range(len(texts))]
+        return [AnswerSentence(0, o, o + len(x), x, None, dict((features or {}).get(n, {})), p)
+                for n, (o, x, p) in enumerate(zip(offsets, texts, probabilities))]
+
+    asked, answer, second, third = sentences(
+        ["那么，山城咖啡为什么只在写字楼里开店？", "写字楼的白领每天早上都要买咖啡，客流最稳定，租金也比商场低一截。",
+         "山城咖啡今年在重庆一共开了十二家新店，其中九家开在写字楼的大堂里。", "创始人周远说，明年会试着开进两所大学。"],
+        [0.5, 0.02, 0.3, 0.25])
+    info = QuestionInfo(text="山城咖啡为什么只在写字楼开店？", lang="zh", type="why", tokens=["山城", "咖啡", "写字楼", "开店"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [asked, answer, second, third])
+    assert answer in chosen, [x.text for x in chosen]
+    answer.text = "写字楼的白领每天早上都要买咖啡。"  # the same when the sentence before it is no question
+    asked.text = "山城咖啡只在写字楼里开店。"
+    assert answer not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [asked, answer, second, third])
+
+    deed, purpose, other = sentences(["木鱼茶饮把门店的座位全部撤掉了，只留一个取餐窗口。", "这样做的好处是，一家店的租金能省下一半。",
+                                      "木鱼茶饮今年还推出了三款冷泡茶。"], [0.5, 0.01, 0.3], {0: {"reason": 1.0}})
+    info = QuestionInfo(text="木鱼茶饮为什么撤掉门店的座位？", lang="zh", type="why", tokens=["木鱼", "茶饮", "撤掉", "门店", "座位"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [deed, purpose, other])
+    assert purpose in chosen, [x.text for x in chosen]
+    info.type = "fact"
+    assert purpose not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [deed, purpose, other])
+
+
+def test_a_question_after_what_ranks_first_is_answered_by_the_sentence_naming_the_first_place():
+    """Our own sentences: the likeliest announces the ranking, a less likely one names what came first (a shared-style
+    question of our fresh sets, asked in both languages, got the announcement and the tail of the list)."""
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import QuestionInfo
+    from assistant.settings import Settings
+
+    texts = ["山城跑步协会公布了今年最受欢迎的十条夜跑路线。", "南滨路的江边步道排在第一，其次是鹅岭公园。",
+             "协会第一次做这样的评选，收到了三千多份投票。", "排在最后的是大学城的环湖路。"]
+    offsets = [sum(len(x) for x in texts[:n]) for n in range(len(texts))]
+    announce, first, first_time, last = [AnswerSentence(0, o, o + len(x), x, None, {}, p)
+                                         for o, x, p in zip(offsets, texts, [0.5, 0.02, 0.04, 0.3])]
+    info = QuestionInfo(text="今年最受欢迎的夜跑路线里，排第一的是哪条？", lang="zh", type="who", tokens=["夜跑", "路线", "第一"])
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [announce, first, first_time, last])
+    assert first in chosen and first_time not in chosen, [x.text for x in chosen]  # "第一次" names no first place
+    info.text = "今年最受欢迎的夜跑路线有几条？"
+    info.type = "number"
+    chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [announce, first, first_time, last])
+    assert first not in chosen
+
+
 def test_a_number_asked_against_a_baseline_is_a_number_question():
     """"与去年相比…多少" asks for the number; only "有什么区别" / "differ" make a comparison on their own."""
     from assistant.questions import question_type
