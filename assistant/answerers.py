@@ -577,9 +577,9 @@ _NAMES_THE_TOP = re.compile(r"第(?:一|\s?1(?!\d))(?![次季个天年批步届�
 
 
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
-    """A question after what ranks first ("ACSM的健身趋势榜上排第一的是什么？") is answered by the sentence that names
-    the first place ("可穿戴设备健身已经位列第一"), when one of the ``among`` likeliest does: the likeliest is often the
-    one announcing the ranking ("ACSM公布了2022全球健身趋势TOP20"). Those sentences come first, in their order."""
+    """A question after what ranks first ("夜跑路线里排第一的是哪条？") is answered by the sentence that names
+    the first place ("南滨路的江边步道排在第一"), when one of the ``among`` likeliest does: the likeliest is often the
+    one announcing the ranking ("协会公布了十条最受欢迎的路线"). Those sentences come first, in their order."""
     top = [x for x in ranked[:among] if _NAMES_THE_TOP.search(x.text)]
     if not top or top[0] is ranked[0]:
         return ranked

@@ -1216,13 +1216,13 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
 
     from assistant.questions import AskedPeriod, AskedYear, analyze, asked_facts, gives_figure, year_periods
 
-    assert year_periods("2021年第四季度及全年财报，上半年、Q3与前三季度") == {"Q4", "FY", "H1", "Q3", "Q1-3"}
+    assert year_periods("2021年第四季度和全年的财报，上半年、Q3与前三季度") == {"Q4", "FY", "H1", "Q3", "Q1-3"}
     assert year_periods("What was its net profit in the second quarter of 2021?") == {"Q2"}
     whole = AskedPeriod("FY")
     assert not whole.stated_in("2021年前三季度净利润为3亿元。") and whole.stated_in("2021年营收为3亿元，其中四季度1亿元。")
-    assert whole.stated_in("营收为3亿元。") and not whole.stated_in("这意味着获客成本的飙升。")
+    assert whole.stated_in("营收为3亿元。") and not whole.stated_in("这意味着开店成本一直在涨。")
     assert not gives_figure("微博于3月3日发布了2021年第四季度财报。") and gives_figure("四季度净利润9亿元")
-    assert not AskedYear("2021").stated_in("这意味着获客成本的飙升。")
+    assert not AskedYear("2021").stated_in("这意味着开店成本一直在涨。")
     question = "At what price per share did it price its Hong Kong IPO?"
     assert [f.name for f in asked_facts(question, "number")] == ["发行价"]  # not a product's price (售价)
     assert analyze("What was Muyu Tea's revenue in 2021?", ["revenue"]).years == (AskedYear("2021"),)
