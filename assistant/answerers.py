@@ -106,7 +106,8 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
     by a sentence on 2020's revenue (``questions.AskedYear``), nor by one on its first three quarters (``AskedPeriod``),
     nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``)."""
-    if not (info.asked or info.years or info.rounds or info.periods or info.amounts) or not sentences:
+    groups = (info.asked, info.years, info.months, info.rounds, info.periods, info.amounts)
+    if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
@@ -123,7 +124,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
         # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
         return () if any(x.stated_in(text, heading) for x in group for text, heading in said) else group
 
-    return sum((none_stated(group) for group in (info.asked, info.years, info.rounds, info.periods, info.amounts)), ())
+    return sum((none_stated(group) for group in groups), ())
 
 
 def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:

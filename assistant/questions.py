@@ -174,7 +174,8 @@ _ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1
                          r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
 _NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:19|20)\d{2})(?!\d)")
-_RELATIVE_YEAR = re.compile(r"今年|去年|前年|同年|当年|本年|\bthis year\b|\blast year\b", re.I)
+# counted from the day of writing; "同年" / "当年" refer back to a year the sentence names, so they count only as naming none
+_RELATIVE_YEAR = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -213,11 +214,58 @@ def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
 
 # a figure other than a date: "3月3日发布了2021年第四季度财报" gives none
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
-_FIGURE_GIVEN = re.compile(r"\d|[一二两三四五六七八九十百千]+[万亿千百]?(?:元|美元|家|个|人|倍|成|台|辆|次|亿|万)")
+# "一个" / "一家" alone is an article, not a figure ("一个中国带货网红")
+_FIGURE_GIVEN = re.compile(r"\d|(?:[二两三四五六七八九十百千]|一(?=[十百千万亿]))[一二两三四五六七八九十百千]*[万亿千百]?"
+                           r"(?:元|美元|家|个|人|倍|成|台|辆|次|亿|万)")
 
 
 def gives_figure(text: str) -> bool:
     return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", text)))
+
+
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
+               r"|nov(?:ember)?|dec(?:ember)?)")
+# a month a number question dates its figure to ("2022年8月的产量", "in August 2022"), not a day ("3月13日"), a month's
+# end ("截至7月底"), a range ("1-8月", "January to May") or an event's date ("2022年2月被曝离职的…"); and the months a
+# sentence names, ranges and ends included
+_ASKED_MONTH = re.compile(r"(?<![\d\-–~至到])(\d{1,2})\s*月份?(?!\s*(?:\d|[日号底末初中上下]|[-–~至到]|被|曝|发布|宣布|上线|推出|"
+                          r"离职|上任|成立|举行|召开|开始|起|以来|之?后|之?前|期间|时))")
+_ASKED_MONTH_EN = re.compile(rf"\b(?:in|for|during) {_MONTH_NAME}\b(?!\s*(?:-|–|—|to|through|until|and)\s*{_MONTH_NAME})",
+                             re.I)
+_NAMED_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
+_RELATIVE_MONTH = re.compile(r"本月|当月|上月|上个月|同月|this month|last month", re.I)
+
+
+@dataclass(frozen=True)
+class AskedMonth:
+    """The month a number question dates its figure to. A near miss asks for a month the articles give no figure for,
+    and its closest sentence gives the months before it ("8月的产量" finds "1-7月…", "截至7月底…")."""
+
+    month: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.month}月的数字"
+
+    @property
+    def name_en(self) -> str:
+        return f"figure for month {self.month}"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        """True unless the sentence ``text`` (under ``heading``) names other months only; one naming none, or "本月",
+        may be about the month asked, when it gives a figure of its own."""
+        dated = f"{heading} {text}"
+        named = {int(m) for m in _NAMED_MONTH.findall(dated)}
+        return self.month in named or (gives_figure(text) and (not named or bool(_RELATIVE_MONTH.search(dated))))
+
+
+def asked_months(text: str, qtype: str) -> tuple[AskedMonth, ...]:
+    if qtype != "number":
+        return ()
+    months = [int(m) for m in _ASKED_MONTH.findall(text)]
+    months += [_MONTHS.index(m.group(1).lower()[:3]) + 1 for m in _ASKED_MONTH_EN.finditer(text)]
+    return tuple(AskedMonth(m) for m in dict.fromkeys(months) if 1 <= m <= 12)
 
 
 # a funding round: "A轮", "B+轮", "Pre-A轮", "天使轮", "Series B", "seed round"; "本轮", "新一轮" name none of them
@@ -324,7 +372,8 @@ def asked_periods(text: str, qtype: str) -> tuple[AskedPeriod, ...]:
 
 
 # a sum of money: the answer's number is in 元 / 美元, or in 万 / 亿 of them ("4000万美元", "15亿元")
-_MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资)(?:是|为|达到?|了)?多少"
+_MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资|投资额|总投资)"
+                          r"(?:是|为|达到?|了|降到了?|降至|涨到了?|定在|大概|大约|一共|共)?多少|多少[亿万千]?(?:元|美元|港元|欧元|日元|英镑)"
                           r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|"
                           r"paid|cost|spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|"
                           r"fine|fined)\b|\bwhat (?:price|valuation|salary|fine)\b|\bvalued at\b", re.I)
@@ -339,6 +388,11 @@ def states_unit(text: str, units: tuple[str, ...] | list[str]) -> float:
                       for u in units) else 0.0
 
 
+# a sum: a number in 元 / 美元 …, or in 万 / 亿 of them, not 万 / 亿 of something else ("2.14亿支", "数十亿台设备")
+_SUM = re.compile(r"(?:\d|[一二两三四五六七八九十百千万亿])" + AMOUNT_TAIL + r"(?:元|美元|欧元|英镑|日元|港元|块钱|"
+                  r"[万亿](?![支人次件台辆吨个家份股头只条张册部户套间名位款座所场]))")
+
+
 @dataclass(frozen=True)
 class AskedAmount:
     """A sum of money a number question asks for ("收购花了多少钱", "How much does the game cost?"). A near miss's
@@ -348,7 +402,7 @@ class AskedAmount:
     name_en: str = "amount of money"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(states_unit(text, _MONEY))
+        return bool(_SUM.search(text))
 
 
 def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
@@ -356,7 +410,7 @@ def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
 
 
 # what a question asks for that an answer sentence must state
-Asked = AskedFact | AskedYear | AskedRound | AskedPeriod | AskedAmount
+Asked = AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount
 
 
 def required(question: str | None) -> str:
@@ -396,6 +450,7 @@ class QuestionInfo:
     asked: tuple[AskedFact, ...] = ()
     years: tuple[AskedYear, ...] = ()  # the years a number question dates its figure to ("2021年全年的营收")
     rounds: tuple[AskedRound, ...] = ()  # the funding rounds it asks about ("Pre-A轮融了多少钱")
+    months: tuple[AskedMonth, ...] = ()  # the month a number question dates its figure to ("2022年8月的产量")
     periods: tuple[AskedPeriod, ...] = ()  # the parts of a year it dates its figure to ("第二季度", "全年")
     amounts: tuple[AskedAmount, ...] = ()  # a sum of money it asks for ("花了多少钱")
 
@@ -451,9 +506,6 @@ def question_type(text: str) -> str:
 
 
 _MAGNITUDE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
-               r"|nov(?:ember)?|dec(?:ember)?)")
 _MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|—|to|and|through|until)\s*{_MONTH_NAME}\b", re.I)
 _POWERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
@@ -577,6 +629,7 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.asked = asked_facts(text, info.type)
     info.years = asked_years(text, info.type)
     info.rounds = asked_rounds(text, info.type)
+    info.months = asked_months(text, info.type)
     info.periods = asked_periods(text, info.type)
     info.amounts = asked_amounts(text, info.type)
     return info

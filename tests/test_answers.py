@@ -1210,11 +1210,13 @@ def test_the_funding_round_asked_must_be_the_round_a_sentence_tells(tmp_path):
 
 def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_sentence_gives(tmp_path):
     """Near misses of our fresh sets: "2021年全年的净利润" answered with the first three quarters', a second quarter's
-    cost with the first's, an IPO's price per share with a battery's price, a CEO's age with his appointment. A sentence
-    naming no part of the year may be the figure asked, when it gives a figure at all (an article we wrote)."""
+    cost with the first's, August's output with January to July's, an IPO's price per share with a battery's price, a
+    CEO's age with his appointment, a bid price with a count of doses. A sentence naming no part of the year (or month)
+    may be the figure asked, when it gives a figure at all (an article we wrote)."""
     from conftest import write
 
-    from assistant.questions import AskedPeriod, AskedYear, analyze, asked_facts, gives_figure, year_periods
+    from assistant.questions import (AskedAmount, AskedMonth, AskedPeriod, AskedYear, analyze, asked_facts, asked_months,
+                                     gives_figure, year_periods)
 
     assert year_periods("2021年第四季度和全年的财报，上半年、Q3与前三季度") == {"Q4", "FY", "H1", "Q3", "Q1-3"}
     assert year_periods("What was its net profit in the second quarter of 2021?") == {"Q2"}
@@ -1222,7 +1224,23 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
     assert not whole.stated_in("2021年前三季度净利润为3亿元。") and whole.stated_in("2021年营收为3亿元，其中四季度1亿元。")
     assert whole.stated_in("营收为3亿元。") and not whole.stated_in("这意味着开店成本一直在涨。")
     assert not gives_figure("微博于3月3日发布了2021年第四季度财报。") and gives_figure("四季度净利润9亿元")
-    assert not AskedYear("2021").stated_in("这意味着开店成本一直在涨。")
+    assert not AskedYear("2021").stated_in("这意味着开店成本一直在涨。") and not gives_figure("一个做奶茶的年轻人")
+    # "同年" refers back to the year the sentence names
+    assert not AskedYear("2020").stated_in("2021年他的薪酬为3000万美元，同年员工的薪酬中位数为6万美元。")
+    # the month a figure is dated to: not a day, a month's end or a range
+    assert asked_months("2022年8月全国的咖啡豆进口量是多少？", "number") == (AskedMonth(8),)
+    assert asked_months("How many stores opened in August 2022?", "number") == (AskedMonth(8),)
+    for question in ("3月13日挂牌了多少宗地块？", "1-8月的利润是多少？", "截至7月底有多少家门店？", "2022年2月被曝离职的那位高管是第几号员工？",
+                     "What was the freight index for January to May?"):
+        assert asked_months(question, "number") == (), question
+    august = AskedMonth(8)
+    assert not august.stated_in("1-7月累计进口3万吨，截至7月底库存为1万吨。")
+    assert august.stated_in("8月份进口量为1万吨。") and august.stated_in("累计进口量为3万吨。")
+    # a sum is in 元 / 美元, or 万 / 亿 of them, not 亿 of anything ("2.14亿支")
+    assert AskedAmount().stated_in("融资4000万美元。") and AskedAmount().stated_in("估值15亿。")
+    assert not AskedAmount().stated_in("首年共报量2.14亿支，覆盖数十亿台设备。")
+    assert analyze("小面产业园的总投资是多少亿元？", ["x"]).amounts == (AskedAmount(),)
+    assert analyze("他的薪酬是员工薪酬中位数的多少倍？", ["x"]).amounts == ()  # a multiple, not a sum
     question = "At what price per share did it price its Hong Kong IPO?"
     assert [f.name for f in asked_facts(question, "number")] == ["发行价"]  # not a product's price (售价)
     assert analyze("What was Muyu Tea's revenue in 2021?", ["revenue"]).years == (AskedYear("2021"),)
