@@ -174,7 +174,7 @@ _ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1
                          r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
 _NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:19|20)\d{2})(?!\d)")
-# counted from the day of writing; "同年" / "当年" refer back to a year the sentence names, so they count only as naming none
+# counted from the day of writing; "同年" / "当年" refer back to a year the sentence names: they count as naming none
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
 
 
@@ -231,8 +231,8 @@ _MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust
 # sentence names, ranges and ends included
 _ASKED_MONTH = re.compile(r"(?<![\d\-–~至到])(\d{1,2})\s*月份?(?!\s*(?:\d|[日号底末初中上下]|[-–~至到]|被|曝|发布|宣布|上线|推出|"
                           r"离职|上任|成立|举行|召开|开始|起|以来|之?后|之?前|期间|时))")
-_ASKED_MONTH_EN = re.compile(rf"\b(?:in|for|during) {_MONTH_NAME}\b(?!\s*(?:-|–|—|to|through|until|and)\s*{_MONTH_NAME})",
-                             re.I)
+_ASKED_MONTH_EN = re.compile(rf"\b(?:in|for|during) {_MONTH_NAME}\b"
+                             rf"(?!\s*(?:-|–|—|to|through|until|and)\s*{_MONTH_NAME})", re.I)
 _NAMED_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 _RELATIVE_MONTH = re.compile(r"本月|当月|上月|上个月|同月|this month|last month", re.I)
 

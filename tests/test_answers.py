@@ -1215,8 +1215,8 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
     may be the figure asked, when it gives a figure at all (an article we wrote)."""
     from conftest import write
 
-    from assistant.questions import (AskedAmount, AskedMonth, AskedPeriod, AskedYear, analyze, asked_facts, asked_months,
-                                     gives_figure, year_periods)
+    from assistant.questions import (AskedAmount, AskedMonth, AskedPeriod, AskedYear, analyze, asked_facts,
+                                     asked_months, gives_figure, year_periods)
 
     assert year_periods("2021年第四季度和全年的财报，上半年、Q3与前三季度") == {"Q4", "FY", "H1", "Q3", "Q1-3"}
     assert year_periods("What was its net profit in the second quarter of 2021?") == {"Q2"}
