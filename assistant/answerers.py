@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import tagged_words, tokenize
 from .prompts import language_of
-from .questions import Asked, QuestionInfo, states_unit
+from .questions import Asked, QuestionInfo, asking_words, states_unit
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -132,13 +132,14 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     lower-cased) know it: its names (anchors other than figures and source clauses' names) and its rarest keyword, in
     a Chinese question a noun ("智飞" of "智飞生物2021年…"). A near miss whose subject one article covers finds the asked
     fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
-    passage found holds count."""
+    passage found holds count. The words that ask ("多少钱", "的创始人") name no subject: "钱" is rarer than "教育"."""
     names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
     nouns = set()
     if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
         nouns = {w.lower() for w, tag in tagged_words(info.text) if tag.startswith(("n", "eng"))}
-    rarest = max((t for t in info.tokens if t not in info.sources and (info.lang == "en" or t in nouns)),
-                 key=lambda t: info.idf.get(t, 1.0), default="")
+    asking = asking_words(info.text, info.asked).lower()
+    rarest = max((t for t in info.tokens if t not in info.sources and t not in asking
+                  and (info.lang == "en" or t in nouns)), key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
     return [n for n in names if any(info.has(n, text) for text in found)]
 

@@ -409,6 +409,11 @@ def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
     return (AskedAmount(),) if qtype == "number" and _MONEY_ASKED.search(text) else ()
 
 
+def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
+    """The words of ``text`` that ask for its named facts or a sum ("的创始人", "多少钱"), joined."""
+    return " ".join(m.group(0) for pattern in (*(f.asks for f in facts), _MONEY_ASKED) for m in pattern.finditer(text))
+
+
 # what a question asks for that an answer sentence must state
 Asked = AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount
 

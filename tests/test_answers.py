@@ -1156,6 +1156,15 @@ def test_a_fact_told_of_another_company_does_not_answer_for_the_one_asked(tmp_pa
     fresh sets were answered so: "4399's revenue" with 有赞's). The company the fact is told of is answered."""
     from conftest import write
 
+    from assistant.answerers import subject_names
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze
+
+    # the words that ask name no subject: "钱" of "多少钱" is rarer than "咖啡", and a passage on money in general holds it
+    question = "今年咖啡行业一共融了多少钱？"
+    info = analyze(question, tokenize(question), {"咖啡": 40, "行业": 90, "钱": 5, "融资": 60}, 100)
+    assert subject_names(info, ["咖啡行业今年共融资3亿元", "省钱的十个办法"]) == ["咖啡"]
+
     write(tmp_path / "articles" / "coldbrew.md", """# 山城咖啡推出冷萃新品
 
 山城咖啡本周在重庆推出了一款冷萃咖啡，每杯售价十八元，首日卖出了三千杯。
