@@ -132,7 +132,7 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     lower-cased) know it: its names (anchors other than figures and source clauses' names) and its rarest keyword, in
     a Chinese question a noun ("智飞" of "智飞生物2021年…"). A near miss whose subject one article covers finds the asked
     fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
-    passage found holds count. The words that ask ("多少钱", "的创始人") name no subject: "钱" is rarer than "教育"."""
+    passage found holds count. The words that ask ("多少钱", "的创始人") name no subject: "钱" is rarer than "咖啡"."""
     names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
     nouns = set()
     if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
