@@ -67,8 +67,8 @@ class Evidence:
     answerable: float = 1.0  # the abstention model's probability that the evidence answers the question
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
-    # the facts the question asks for by name, the years it dates them to and the funding rounds it names, that
-    # none of the best sentences states (questions.AskedFact, questions.AskedYear, questions.AskedRound)
+    # what the question asks for that none of the best sentences states: the facts it names, the year, month or part
+    # of the year it dates them to, the funding round, a sum (questions.Asked)
     unstated: tuple[Asked, ...] = ()
     unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
 
@@ -588,15 +588,20 @@ def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[Answer
     return top + [x for x in ranked if x not in top]
 
 
+def _next_in_passage(x: AnswerSentence, sentences: list[AnswerSentence],
+                     position: dict[int, int]) -> AnswerSentence | None:
+    """The sentence right after ``x`` in its passage, if any."""
+    n = position[id(x)] + 1
+    return sentences[n] if n < len(sentences) and sentences[n].passage == x.passage else None
+
+
 def _answer_after_question(x: AnswerSentence, sentences: list[AnswerSentence],
                            position: dict[int, int]) -> list[AnswerSentence]:
     """The likeliest sentence may be the article asking the question itself ("那么，X为什么要选择Y？"): it shares all
     its words and answers nothing. The answer starts with the next sentence (and what that one announces), which
     comes right after it, before the next likeliest."""
-    n = position[id(x)] + 1
-    if not x.text.rstrip().endswith(("？", "?")) or n >= len(sentences) or sentences[n].passage != x.passage:
-        return []
-    return [sentences[n]]
+    after = _next_in_passage(x, sentences, position)
+    return [after] if after and x.text.rstrip().endswith(("？", "?")) else []
 
 
 def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:
@@ -635,8 +640,8 @@ def _reason_after(x: AnswerSentence, sentences: list[AnswerSentence], position: 
     instead: 3 more, 1 lost)."""
     if x.features.get("reason", 0.0) or x.features.get("lex", 0.0) < _RESTATES or _CONSEQUENCE.match(x.text):
         return []  # one that opens on a consequence ("故而…") has its reason before it (``_reason_before``)
-    n = position[id(x)] + 1
-    return [sentences[n]] if n < len(sentences) and sentences[n].passage == x.passage else []
+    after = _next_in_passage(x, sentences, position)
+    return [after] if after else []
 
 
 def _reason_before(x: AnswerSentence, sentences: list[AnswerSentence],
@@ -660,10 +665,8 @@ def _purpose_after(x: AnswerSentence, sentences: list[AnswerSentence],
                    position: dict[int, int]) -> list[AnswerSentence]:
     """A why-question's answer sentence that tells what was done ("…将虚拟手设计为透明的样式。") is often followed by
     the sentence that says what for ("这样做的好处是，虚拟手可以穿过积木…"): that one answers the why."""
-    n = position[id(x)] + 1
-    if n >= len(sentences) or sentences[n].passage != x.passage or not _PURPOSE.match(sentences[n].text):
-        return []
-    return [sentences[n]]
+    after = _next_in_passage(x, sentences, position)
+    return [after] if after and _PURPOSE.match(after.text) else []
 
 
 def quoted_runs(chosen: list[AnswerSentence], passages: list) -> list[tuple[int, str]]:

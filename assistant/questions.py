@@ -199,8 +199,8 @@ class AskedYear:
         dated = f"{heading} {text}"
         named = set(_NAMED_YEAR.findall(dated))
         spans = [range(int(a), int(b) + 1) for a, b in _YEAR_SPAN.findall(dated)]
-        return (self.year in named or any(int(self.year) in span for span in spans)
-                or (gives_figure(text) and (not named or bool(_RELATIVE_YEAR.search(dated)))))
+        return dates_it(self.year in named or any(int(self.year) in span for span in spans), bool(named),
+                        bool(_RELATIVE_YEAR.search(dated)), text)
 
 
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
@@ -221,6 +221,13 @@ _FIGURE_GIVEN = re.compile(r"\d|(?:[二两三四五六七八九十百千]|一(?=
 
 def gives_figure(text: str) -> bool:
     return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", text)))
+
+
+def dates_it(asked: bool, others: bool, relative: bool, text: str) -> bool:
+    """Whether a sentence may give the figure for the year, month or part of the year asked: it names that one
+    (``asked``), or it gives a figure of its own and names no other (``others``) or a time counted from the day of
+    writing ("去年", "本月": ``relative``)."""
+    return asked or (gives_figure(text) and (not others or relative))
 
 
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
@@ -257,7 +264,7 @@ class AskedMonth:
         may be about the month asked, when it gives a figure of its own."""
         dated = f"{heading} {text}"
         named = {int(m) for m in _NAMED_MONTH.findall(dated)}
-        return self.month in named or (gives_figure(text) and (not named or bool(_RELATIVE_MONTH.search(dated))))
+        return dates_it(self.month in named, bool(named), bool(_RELATIVE_MONTH.search(dated)), text)
 
 
 def asked_months(text: str, qtype: str) -> tuple[AskedMonth, ...]:
@@ -363,8 +370,8 @@ class AskedPeriod:
         part asked, when it gives a figure of its own."""
         dated = f"{heading} {text}"
         named = year_periods(dated)
-        return ((not named and gives_figure(text)) or self.period in named
-                or (self.period == "FY" and bool(_WHOLE_YEAR.search(text))))
+        whole_year = self.period == "FY" and bool(_WHOLE_YEAR.search(text))
+        return dates_it(self.period in named or whole_year, bool(named), False, text)
 
 
 def asked_periods(text: str, qtype: str) -> tuple[AskedPeriod, ...]:
@@ -382,14 +389,16 @@ _MONEY = ("元", "美元", "欧元", "英镑", "日元", "港元", "万", "亿")
 AMOUNT_TAIL = r"\s*(?:\+|多|余)?\s*"
 
 
+_NUMBER_THEN = r"(?:\d|[一二两三四五六七八九十百千万亿])" + AMOUNT_TAIL  # a number, then its unit
+
+
 def states_unit(text: str, units: tuple[str, ...] | list[str]) -> float:
     """1 when a number in ``text`` carries one of the units the question asks for ("多少起" → "42起")."""
-    return 1.0 if any(re.search(r"(?:\d|[一二两三四五六七八九十百千万亿])" + AMOUNT_TAIL + re.escape(u), text)
-                      for u in units) else 0.0
+    return 1.0 if any(re.search(_NUMBER_THEN + re.escape(u), text) for u in units) else 0.0
 
 
 # a sum: a number in 元 / 美元 …, or in 万 / 亿 of them, not 万 / 亿 of something else ("2.14亿支", "数十亿台设备")
-_SUM = re.compile(r"(?:\d|[一二两三四五六七八九十百千万亿])" + AMOUNT_TAIL + r"(?:元|美元|欧元|英镑|日元|港元|块钱|"
+_SUM = re.compile(_NUMBER_THEN + r"(?:元|美元|欧元|英镑|日元|港元|块钱|"
                   r"[万亿](?![支人次件台辆吨个家份股头只条张册部户套间名位款座所场]))")
 
 
