@@ -92,7 +92,13 @@ class Evidence:
         return not self.is_weak() and self.answerable < self.hedge
 
 
-_NEAR_TIE = 0.9  # of the likeliest sentence's probability
+# of the likeliest sentence's probability: in our sets, answerable questions whose fact the second sentence states had
+# it at 0.82 of the first and above, near misses whose second sentence states the fact told of another at 0.77 and below
+_NEAR_TIE = 0.8
+# an English question's second and third sentences count when at least a third as likely as the first: below that they
+# are the passage's other sentences, one of which names the year or place asked in passing (in our sets, answerable
+# English questions whose fact only the second or third sentence states had it at 0.42–0.62 of the first)
+_LIKELY = 1 / 3
 
 
 def unstated_facts(info: QuestionInfo, result: SearchResult,
@@ -102,17 +108,18 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     question only the likeliest sentence counts: in a near miss the next ones state the fact of another company
     ("木鱼茶饮的创始人李青…" for "山城咖啡的创始人是谁？"), and in each of the 7 answerable Chinese questions of our
     sets that name a fact the likeliest states it. An English question's probabilities are flatter (the likeliest
-    sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count.
+    sentence's median 0.13, a Chinese one's 0.41) and its answer is often the second or third: three count, when
+    they are at least a third as likely as the first.
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
     by a sentence on 2020's revenue (``questions.AskedYear``), nor by one on its first three quarters (``AskedPeriod``),
     nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``)."""
-    groups = (info.asked, info.years, info.months, info.rounds, info.periods, info.amounts)
+    groups = (info.asked, info.years, info.months, info.rounds, info.periods, info.amounts, info.places, info.ordinals)
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
-    best = [s for i, s in enumerate(ranked) if i < (1 if info.lang == "zh" else 3)
-            or s.probability >= _NEAR_TIE * ranked[0].probability]
+    best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
+            or (info.lang == "en" and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
     # told of the thing the question names: the passages found in the sentence's article hold one of its names
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
     names = subject_names(info, texts)
@@ -132,19 +139,22 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     lower-cased) know it: its names (anchors other than figures and source clauses' names) and its rarest keyword, in
     a Chinese question a noun ("智飞" of "智飞生物2021年…"). A near miss whose subject one article covers finds the asked
     fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
-    passage found holds count. The words that ask ("多少钱", "的创始人") name no subject: "钱" is rarer than "咖啡"."""
+    passage found holds count. The words that ask ("多少钱", "的创始人", "票房") name no subject, nor do the words that
+    contain them ("电影票房") or date the fact ("月份"): "钱" is rarer than "咖啡"."""
     names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
     nouns = set()
     if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
         nouns = {w.lower() for w, tag in tagged_words(info.text) if tag.startswith(("n", "eng"))}
-    asking = asking_words(info.text, info.asked).lower()
-    rarest = max((t for t in info.tokens if t not in info.sources and t not in asking
-                  and (info.lang == "en" or t in nouns)), key=lambda t: info.idf.get(t, 1.0), default="")
+    asking = asking_words(info.text, info.asked).lower().split()
+    rarest = max((t for t in info.tokens if t not in info.sources and not any(a in t or t in a for a in asking)
+                  and not _TIME_WORD.fullmatch(t) and (info.lang == "en" or t in nouns)),
+                 key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
     return [n for n in names if any(info.has(n, text) for text in found)]
 
 
 _FIGURE = re.compile(r"[\d.,%]+")
+_TIME_WORD = re.compile(r"\d*(?:月份?|年份?|年度|季度)|[上下]半年|全年|今年|去年|前年|明年|本月|上月")  # "10月份" dates, names nothing
 _MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")  # an anchor with letters and digits: "su7", "x2"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import ConfigError
 from .keywords import STOPWORDS, without_possessive
@@ -92,6 +93,9 @@ def _fact(name: str, name_en: str, types: str, asks: str, forms: str, replaces: 
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
 _HOW_MUCH = r"(?=[^，。,；;？?]{0,10}?(?:多少|几))"  # followed, within the clause, by the question word
+# a person's age, birth year or school is asked of the person a title names: "Which university did Knowunity's CEO
+# Benedict Kurz attend?" asks the school, and a sentence naming him CEO does not answer it
+_TITLES = "创始人 CEO 董事长 总经理"
 ASKED_FACTS = (
     # "who founded", not "the shop that she co-founded" (the shop's name is asked there)
     _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
@@ -109,9 +113,11 @@ ASKED_FACTS = (
     _fact("成立时间", "founding date", "when",
           rf"(?:成立|创立|创办|创建)(?:于|的)?(?:哪|何|什么时候)|哪一?年(?:成立|创立|创办|创建)|{_W}(?:founded|established){_E}",
           r"成立|创立|创办|创建|设立|诞生|始于|founded|established"),  # not 创始: "创始人储峰" dates nothing
-    _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生"),
+    _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生",
+          replaces=_TITLES),
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
-          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科|大学|学院|学历|硕士|博士|学位|学士|MBA"),
+          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科|大学|学院|学历|硕士|博士|学位|学士|MBA",
+          replaces=_TITLES),
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
     _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
@@ -124,7 +130,8 @@ ASKED_FACTS = (
           r"薪酬|薪资|工资|年薪|月薪|收入|薪|报酬"),
     _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
     _fact("收盘价", "closing price", "number", r"收盘|closing price|closed at", r"收盘|收于|报收|收报|收涨|收跌"),
-    _fact("比分", "score", "number", rf"比分|{_W}final score", r"比分|\d+\s*[:：比-]\s*\d+"),
+    # "比分", not "和7月相比分别是多少"
+    _fact("比分", "score", "number", rf"(?<![相对类])比分(?!别)|{_W}final score", r"比分|\d+\s*[:：比-]\s*\d+"),
     _fact("导演", "director", "who list", rf"导演|执导|{_W}directors?{_E}|{_W}directed by|{_W}who directed",
           r"导演|执导|编导|监制|director|directed"),
     _fact("粉丝数", "follower count", "number", rf"粉丝|{_W}followers{_E}|{_W}subscribers{_E}",
@@ -156,7 +163,9 @@ ASKED_FACTS = (
           rf"{_W}raise[sd]? in (?:\w+ ){{0,3}}IPO|{_W}IPO (?:proceeds|raise)|{_W}(?:aim|plan|hope|seek)s?(?:ing)? to "
           rf"raise[^,?]{{0,20}}IPO", r"募资|募集|募得|筹集|筹资|集资|raise|proceeds"),
     _fact("年龄", "age", "number fact", rf"多大年纪|多少岁|几岁|年龄|{_W}how old{_E}|{_W}age{_E}",
-          r"岁|年龄|出生|生于|年生|(?<![A-Za-z])aged?(?![A-Za-z])|years old|born"),
+          r"岁|年龄|出生|生于|年生|(?<![A-Za-z])aged?(?![A-Za-z])|years old|born", replaces=_TITLES),
+    _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI){_E}|指数{_HOW_MUCH}", r"PMI|CPI|PPI|指数|index"),
+    _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
 )
 
 
@@ -203,13 +212,18 @@ class AskedYear:
                         bool(_RELATIVE_YEAR.search(dated)), text)
 
 
+def asks_figure(text: str, qtype: str) -> bool:
+    """A number question, or one asking a figure by name ("What was AMD's revenue for 2021?" is typed a fact
+    question): the years and months it names date that figure."""
+    return qtype == "number" or (qtype in ("fact", "who") and any("number" in f.types and f.asks.search(text)
+                                                                   for f in ASKED_FACTS))
+
+
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
-    """The years a question dates its figure to: a number question's, or one asking a figure by name ("What was
-    AMD's revenue for 2021?" is typed a fact question)."""
-    if qtype != "number" and not (qtype in ("fact", "who") and any("number" in f.types and f.asks.search(text)
-                                                                  for f in ASKED_FACTS)):
+    """The years a question dates its figure to."""
+    if not asks_figure(text, qtype):
         return ()
-    return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(text)))
+    return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(_EN_MONTH_YEAR.sub(" ", text))))
 
 
 # a figure other than a date: "3月3日发布了2021年第四季度财报" gives none
@@ -234,13 +248,17 @@ _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?"
                r"|nov(?:ember)?|dec(?:ember)?)")
 # a month a number question dates its figure to ("2022年8月的产量", "in August 2022"), not a day ("3月13日"), a month's
-# end ("截至7月底"), a range ("1-8月", "January to May") or an event's date ("2022年2月被曝离职的…"); and the months a
-# sentence names, ranges and ends included
-_ASKED_MONTH = re.compile(r"(?<![\d\-–~至到])(\d{1,2})\s*月份?(?!\s*(?:\d|[日号底末初中上下]|[-–~至到]|被|曝|发布|宣布|上线|推出|"
+# end ("截至7月底"), a range ("1-8月", "January to May"), a baseline ("比去年12月回升了多少") or an event's date
+# ("2022年2月被曝离职的…"); and the months a sentence dates its figures to, ranges and ends included, not a day
+# ("11月3日公布的10月PMI" gives October's)
+_ASKED_MONTH = re.compile(r"(?<![\d\-–~至到])(?<![比较]去年)(?<![比较]上年)(\d{1,2})\s*月份?"
+                          r"(?!\s*(?:\d|[日号底末初中上下]|[-–~至到]|被|曝|发布|宣布|上线|推出|"
                           r"离职|上任|成立|举行|召开|开始|起|以来|之?后|之?前|期间|时))")
 _ASKED_MONTH_EN = re.compile(rf"\b(?:in|for|during) {_MONTH_NAME}\b"
                              rf"(?!\s*(?:-|–|—|to|through|until|and)\s*{_MONTH_NAME})", re.I)
-_NAMED_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
+# "January 17, 2022", "in February 2022": the month or the day dates the figure, as "2022年2月" does, not the year
+_EN_MONTH_YEAR = re.compile(rf"\b{_MONTH_NAME}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+(?:19|20)\d{{2}}\b", re.I)
+_NAMED_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")
 _RELATIVE_MONTH = re.compile(r"本月|当月|上月|上个月|同月|this month|last month", re.I)
 
 
@@ -268,7 +286,7 @@ class AskedMonth:
 
 
 def asked_months(text: str, qtype: str) -> tuple[AskedMonth, ...]:
-    if qtype != "number":
+    if not asks_figure(text, qtype):
         return ()
     months = [int(m) for m in _ASKED_MONTH.findall(text)]
     months += [_MONTHS.index(m.group(1).lower()[:3]) + 1 for m in _ASKED_MONTH_EN.finditer(text)]
@@ -418,13 +436,173 @@ def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
     return (AskedAmount(),) if qtype == "number" and _MONEY_ASKED.search(text) else ()
 
 
+# -- the place and the ordinal a question names -------------------------------------------------------------
+
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.tsv"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as the articles write it: "上海"
+    kind: str  # region, country, province or city
+    parent: str  # the place that contains it: "广东" for "深圳", "" for a region
+    english: tuple[str, ...]  # "shanghai"; short ones ("us", "uk") match upper case only
+
+
+def _read_places() -> tuple[dict[str, Place], dict[str, str]]:
+    """The places by name, and each Chinese spelling's name ("印尼" → 印度尼西亚)."""
+    places, spellings = {}, {}
+    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            names, english, kind, parent = line.split("\t")
+            name = names.split(",")[0]
+            places[name] = Place(name, kind, parent, tuple(e for e in english.split(",") if e))
+            spellings.update((spelling, name) for spelling in names.split(","))
+    return places, spellings
+
+
+PLACES, _SPELLINGS = _read_places()
+# longest first: 上海 of "上海南京路", 印度尼西亚 before 印度
+_PLACE_ZH = re.compile("|".join(sorted(map(re.escape, _SPELLINGS), key=len, reverse=True)))
+_PLACE_EN = {e: p.name for p in PLACES.values() for e in p.english}
+_PLACE_EN_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, _PLACE_EN), key=len, reverse=True))
+                            + r")(?![A-Za-z])", re.I)
+# a tier of cities, or the whole country, is not any one city: "一线城市房价环比下降0.1%" does not give Beijing's
+_TIERS = re.compile(r"[一二三四五]线城市|[一二三四]线及|新一线|一二线|三四线|全国")
+_DOMESTIC = ("province", "city")
+
+
+# a place inside a name: "红杉美国", "特斯拉中国", "Tesla China", "Caixin China"; not "在上海", "12月北京的", "in Shanghai"
+_BEFORE_PLACE = re.compile(r"[在的和与及、对向从到于是为给赴去来往至同跟比了年月日号里中]$|[^\u4e00-\u9fff]$|^$")
+_EN_NAME_BEFORE = re.compile(r"\b(?!(?:In|For|Of|At|From|What|How|Which|Who|Did|Does|Is|Was|And)\b)[A-Z][\w'&-]*\s+$")
+
+
+def places_named(text: str, own: bool = False) -> set[str]:
+    """The places ``text`` names, as the articles write them ("Shanghai" → 上海, "印尼" → 印度尼西亚). ``own``: only
+    those it names on their own, not inside a company's name ("红杉美国", "Tesla China"), as a question asks them."""
+    named = set()
+    for m in _PLACE_ZH.finditer(text):
+        if not own or _BEFORE_PLACE.search(text[max(0, m.start() - 1):m.start()]):
+            named.add(_SPELLINGS[m.group(0)])
+    for m in _PLACE_EN_WORD.finditer(text):
+        word = m.group(1)
+        inside_a_name = own and _EN_NAME_BEFORE.search(text[:m.start()])
+        if (len(word.replace(".", "")) > 3 or word.isupper()) and not inside_a_name:  # "US", not "us"
+            named.add(_PLACE_EN[word.lower()])
+    return named
+
+
+def _lineage(name: str) -> set[str]:
+    """The place and those containing it: 深圳, 广东, 中国, 亚洲."""
+    line = set()
+    while name in PLACES and name not in line:
+        line.add(name)
+        name = PLACES[name].parent
+    return line
+
+
+@dataclass(frozen=True)
+class AskedPlace:
+    """A place a question names for its fact ("上海有多少家门店", "北京12月的房价"). A near miss's closest sentence gives
+    the fact for other places: "开设近390家门店，分布在大连、南京、北京…" for Shanghai's stores, the first-tier cities'
+    prices for Beijing's."""
+
+    place: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.place}的情况"
+
+    @property
+    def name_en(self) -> str:
+        english = PLACES[self.place].english
+        return f"figure for {english[0].title() if english else self.place}"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        """True unless the sentence (or its heading) names other places of the same scope only: a Chinese city or
+        province asked meets other cities, provinces or tiers of cities; a country or region meets other countries
+        or regions. A place containing the one asked, or inside it, counts as naming it ("广东" for 深圳, "上海" for
+        China); a sentence naming none may be about the place asked."""
+        said = f"{heading} {text}"
+        domestic = PLACES[self.place].kind in _DOMESTIC
+        named = {n for n in places_named(said) if (PLACES[n].kind in _DOMESTIC) == domestic}
+        if domestic and _TIERS.search(said):
+            named.add("tier")
+        asked = _lineage(self.place)
+        return not named or any(n in asked or self.place in _lineage(n) for n in named)
+
+
+def asked_places(text: str, qtype: str) -> tuple[AskedPlace, ...]:
+    """The places a question names for its fact; a why-question's reason and a comparison's sides need not name them."""
+    return tuple(AskedPlace(p) for p in sorted(places_named(text, own=True))) if qtype not in ("why", "compare") else ()
+
+
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
+# "第三季" (a season, not "第三季度"), "第二批", "第5届", "third season", "Season 3"; "次", "名", "家" are left out:
+# "第一次" and "排第二" seldom count the thing a question asks about
+_ORDINAL_ZH = re.compile(r"第\s*([零一二两三四五六七八九十]{1,3}|\d{1,3})\s*(季(?!度)|期|届|代|批|集|部|场|站)")
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_ORDINAL_KINDS = {"season": "季", "edition": "届", "generation": "代", "batch": "批", "phase": "期", "episode": "集"}
+_KINDS = "|".join(_ORDINAL_KINDS)
+_ORDINAL_EN = re.compile(rf"\b(?:({'|'.join(_ORDINAL_WORDS)})|(\d{{1,3}})(?:st|nd|rd|th))\s+({_KINDS})\b"
+                         rf"|\b({_KINDS})\s+(\d{{1,3}})\b", re.I)
+
+
+def _count(numeral: str) -> int:
+    """"三" → 3, "十二" → 12, "二十" → 20, "12" → 12."""
+    if numeral.isdigit():
+        return int(numeral)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return _NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0)
+    return _NUMERALS.get(numeral, 0)
+
+
+def ordinals_named(text: str) -> set[tuple[int, str]]:
+    """The numbered things ``text`` names, as (number, the Chinese counter): "第三季" and "Season 3" → (3, "季")."""
+    named = {(_count(m.group(1)), m.group(2)) for m in _ORDINAL_ZH.finditer(text)}
+    for m in _ORDINAL_EN.finditer(text):
+        if m.group(3):
+            number = _ORDINAL_WORDS.index(m.group(1).lower()) + 1 if m.group(1) else int(m.group(2))
+            named.add((number, _ORDINAL_KINDS[m.group(3).lower()]))
+        else:
+            named.add((int(m.group(5)), _ORDINAL_KINDS[m.group(4).lower()]))
+    return named
+
+
+@dataclass(frozen=True)
+class AskedOrdinal:
+    """The numbered season, batch or edition a question asks about ("《老友记》第三季的评分"). A near miss's closest
+    sentence gives the others' ("第一季的评分只有6.7分，尚未上线的第二季…")."""
+
+    number: int
+    counter: str
+
+    @property
+    def name(self) -> str:
+        return f"第{self.number}{self.counter}的情况"
+
+    @property
+    def name_en(self) -> str:
+        return f"figure for number {self.number}"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        """True unless the sentence (or its heading) numbers others of the kind only."""
+        named = {n for n, counter in ordinals_named(f"{heading} {text}") if counter == self.counter}
+        return not named or self.number in named
+
+
+def asked_ordinals(text: str, qtype: str) -> tuple[AskedOrdinal, ...]:
+    return tuple(AskedOrdinal(n, c) for n, c in sorted(ordinals_named(text))) if qtype != "why" else ()
+
+
 def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
     """The words of ``text`` that ask for its named facts or a sum ("的创始人", "多少钱"), joined."""
     return " ".join(m.group(0) for pattern in (*(f.asks for f in facts), _MONEY_ASKED) for m in pattern.finditer(text))
 
 
 # what a question asks for that an answer sentence must state
-Asked = AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount
+Asked = AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedPlace | AskedOrdinal
 
 
 def required(question: str | None) -> str:
@@ -467,6 +645,8 @@ class QuestionInfo:
     months: tuple[AskedMonth, ...] = ()  # the month a number question dates its figure to ("2022年8月的产量")
     periods: tuple[AskedPeriod, ...] = ()  # the parts of a year it dates its figure to ("第二季度", "全年")
     amounts: tuple[AskedAmount, ...] = ()  # a sum of money it asks for ("花了多少钱")
+    places: tuple[AskedPlace, ...] = ()  # the places it names for its fact ("上海有多少家门店")
+    ordinals: tuple[AskedOrdinal, ...] = ()  # the numbered season, batch or edition it asks about ("第三季")
 
     @property
     def search_tokens(self) -> list[str]:
@@ -646,4 +826,6 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.months = asked_months(text, info.type)
     info.periods = asked_periods(text, info.type)
     info.amounts = asked_amounts(text, info.type)
+    info.places = asked_places(text, info.type)
+    info.ordinals = asked_ordinals(text, info.type)
     return info
