@@ -68,7 +68,8 @@ class Evidence:
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
     # what the question asks for that none of the best sentences states: the facts it names, the year, month or part
-    # of the year it dates them to, the funding round, a sum (questions.Asked)
+    # of the year it dates them to, the funding round, a sum, the place, the numbered season, the year asked
+    # (questions.Asked)
     unstated: tuple[Asked, ...] = ()
     unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
 
@@ -112,16 +113,20 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     they are at least a third as likely as the first.
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
     by a sentence on 2020's revenue (``questions.AskedYear``), nor by one on its first three quarters (``AskedPeriod``),
-    nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``)."""
-    groups = (info.asked, info.years, info.months, info.rounds, info.periods, info.amounts, info.places, info.ordinals)
+    nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``), nor
+    Shanghai's store count by a list of other cities (``AskedPlace``), nor a third season by the first two
+    (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``)."""
+    groups = info.asked_groups()
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
     best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
             or (info.lang == "en" and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
-    # told of the thing the question names: the passages found in the sentence's article hold one of its names
+    # told of the thing the question names: the passages found in the sentence's article hold one of its names (read
+    # with the spaces some articles put between figures and Chinese, "2021 年 6 月", taken out as well)
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
+    texts = [f"{text} {text.replace(' ', '')}" for text in texts]
     names = subject_names(info, texts)
     about = {p.source for p, text in zip(result.passages, texts) if any(info.has(n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
@@ -140,7 +145,7 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     a Chinese question a noun ("智飞" of "智飞生物2021年…"). A near miss whose subject one article covers finds the asked
     fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
     passage found holds count. The words that ask ("多少钱", "的创始人", "票房") name no subject, nor do the words that
-    contain them ("电影票房") or date the fact ("月份"): "钱" is rarer than "咖啡"."""
+    contain them ("电影票房") or date the fact ("月份", "fourth quarter"): "钱" is rarer than "咖啡"."""
     names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
     nouns = set()
     if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
@@ -154,7 +159,11 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
 
 
 _FIGURE = re.compile(r"[\d.,%]+")
-_TIME_WORD = re.compile(r"\d*(?:月份?|年份?|年度|季度)|[上下]半年|全年|今年|去年|前年|明年|本月|上月")  # "10月份" dates, names nothing
+# "10月份", "June", "fourth quarter": they date the fact and name no subject ("fourth" is held by every passage on a
+# fourth quarter)
+_TIME_WORD = re.compile(r"\d*(?:月份?|年份?|年度|季度)|[上下]半年|全年|今年|去年|前年|明年|本月|上月|"
+                        r"january|february|march|april|may|june|july|august|september|october|november|december|"
+                        r"first|second|third|fourth|quarter|quarterly|half|annual|full-year|year|month")
 _MODEL_NAME = re.compile(r"^(?=.*[a-z])(?=.*\d)")  # an anchor with letters and digits: "su7", "x2"
 
 
@@ -495,6 +504,8 @@ class ExtractiveAnswerer:
             ranked = _naming_the_focus(ranked, info.focus)
         if info.type in ("fact", "who") and _ASKS_THE_TOP.search(info.text):
             ranked = _naming_the_top(ranked)
+        if not sides:
+            ranked = _stating_the_asked(ranked, info)
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -588,6 +599,21 @@ _NAMES_THE_TOP = re.compile(r"第(?:一|\s?1(?!\d))(?![次季个天年批步届�
                             r"\btop\s?1\b", re.I)
 
 
+def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: int = 5) -> list[AnswerSentence]:
+    """A question that names what its answer must state (a fact, a year, a place, a round: ``questions.Asked``) is
+    answered first by the sentences among the ``among`` likeliest that state all of it, when the likeliest does not:
+    "木鱼茶饮在重庆有多少家门店？" by "重庆的门店有二十家", not by the likelier "成都的门店有四十家"; "How old was the founder
+    when he quit?" by the sentence with his age. Preferring, of those, the ones that name the city asked cost as many
+    answers as it won (the place is often part of a name: "the Hainan Free Trade Port fund")."""
+    groups = [g for g in info.asked_groups() if g]
+    if not groups:
+        return ranked
+    stating = [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)]
+    if not stating or stating[0] is ranked[0]:
+        return ranked
+    return stating + [x for x in ranked if x not in stating]
+
+
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
     """A question after what ranks first ("夜跑路线里排第一的是哪条？") is answered by the sentence that names
     the first place ("南滨路的江边步道排在第一"), when one of the ``among`` likeliest does: the likeliest is often the
@@ -637,8 +663,10 @@ _CLOSED = ("。", ".", "！", "!", "？", "?", "”")
 # sentences on the 93 why-questions of the 36kr sets and CMRC
 _RESTATES = 0.6
 
-# a sentence that opens on a consequence ("故而新开的咖啡馆很难抢到熟客") follows the one that gives its reason
-_CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由此|正因(?:为)?如此|也因此|这(?:也)?(?:导致|使得|让)|以至于?|以致)")
+# a sentence that opens on a consequence ("故而新开的咖啡馆很难抢到熟客"), or names what the one before it gave the reason
+# of ("这便是Shopify商家流失率比有赞低的原因"), follows the one that gives its reason
+_CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由此|正因(?:为)?如此|也因此|这(?:也)?(?:导致|使得|让)|以至于?|以致"
+                          r"|(?:这|此|以上)(?:便|就|也|正|即|都)?是[^。；]{0,40}(?:的)?(?:原因|缘故|理由|根源|症结))")
 
 
 def _reason_after(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:

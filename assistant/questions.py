@@ -510,6 +510,11 @@ class AskedPlace:
     place: str
 
     @property
+    def domestic(self) -> bool:
+        """A Chinese city or province, not a country or region ("China" is the scope of most articles)."""
+        return PLACES[self.place].kind in _DOMESTIC
+
+    @property
     def name(self) -> str:
         return f"{self.place}的情况"
 
@@ -524,9 +529,8 @@ class AskedPlace:
         or regions. A place containing the one asked, or inside it, counts as naming it ("广东" for 深圳, "上海" for
         China); a sentence naming none may be about the place asked."""
         said = f"{heading} {text}"
-        domestic = PLACES[self.place].kind in _DOMESTIC
-        named = {n for n in places_named(said) if (PLACES[n].kind in _DOMESTIC) == domestic}
-        if domestic and _TIERS.search(said):
+        named = {n for n in places_named(said) if (PLACES[n].kind in _DOMESTIC) == self.domestic}
+        if self.domestic and _TIERS.search(said):
             named.add("tier")
         asked = _lineage(self.place)
         return not named or any(n in asked or self.place in _lineage(n) for n in named)
@@ -535,6 +539,31 @@ class AskedPlace:
 def asked_places(text: str, qtype: str) -> tuple[AskedPlace, ...]:
     """The places a question names for its fact; a why-question's reason and a comparison's sides need not name them."""
     return tuple(AskedPlace(p) for p in sorted(places_named(text, own=True))) if qtype not in ("why", "compare") else ()
+
+
+# -- the year a when-question asks for -------------------------------------------------------------------------
+
+_ASKS_YEAR = re.compile(r"哪一?年|\b(?:in )?(?:what|which) year\b", re.I)
+# a year a sentence gives: "1589年", "嘉靖四十四年", "公元前25年", "去年", "2021 Q3"; "此前" and "近期" give none
+_YEAR_GIVEN = re.compile(r"(?<!\d)\d{2,4}\s*年|[〇零一二三四五六七八九十百千]{2,}年|[今去明前]年|同年|当年|公元|"
+                         r"(?<![\d.])(?:1\d|20)\d{2}(?![\d.])")
+
+
+@dataclass(frozen=True)
+class AskedTime:
+    """The year a when-question asks for ("哪一年", "In what year…"). A near miss asks the year of something the
+    articles tell without one ("华为此前就曾对外公布了…"): its closest sentence gives no year at all. Only the year: "什么时候"
+    is answered in too many ways ("春季化雪的时候", "四国征伐后", "高二的时候") for a sentence to be checked."""
+
+    name: str = "年份"
+    name_en: str = "year"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(_YEAR_GIVEN.search(f"{heading} {text}"))
+
+
+def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
+    return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
 _NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
@@ -602,7 +631,8 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 
 # what a question asks for that an answer sentence must state
-Asked = AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedPlace | AskedOrdinal
+Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedPlace | AskedOrdinal
+         | AskedTime)
 
 
 def required(question: str | None) -> str:
@@ -647,6 +677,12 @@ class QuestionInfo:
     amounts: tuple[AskedAmount, ...] = ()  # a sum of money it asks for ("花了多少钱")
     places: tuple[AskedPlace, ...] = ()  # the places it names for its fact ("上海有多少家门店")
     ordinals: tuple[AskedOrdinal, ...] = ()  # the numbered season, batch or edition it asks about ("第三季")
+    times: tuple[AskedTime, ...] = ()  # the year a when-question asks for ("哪一年", "In what year…")
+
+    def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
+        """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
+        return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.places,
+                self.ordinals, self.times)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -828,4 +864,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.amounts = asked_amounts(text, info.type)
     info.places = asked_places(text, info.type)
     info.ordinals = asked_ordinals(text, info.type)
+    info.times = asked_times(text, info.type)
     return info

@@ -1277,15 +1277,18 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
                               [("木鱼茶饮2021年前三季度的营收是多少？", "三亿元"), ("木鱼茶饮第二季度新开了几家门店？", "十二家")])
 
 
-def test_the_place_and_the_numbered_season_asked_must_be_the_ones_a_sentence_gives(tmp_path):
+def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sentence_gives(tmp_path):
     """Near misses of our fresh sets: Shanghai's store count answered with a list of other cities, Beijing's house
-    prices with the first-tier cities', a show's third season with its first two. A place inside a company's name
-    ("红杉美国", "Tesla China") is not asked; a sentence naming no place may be about the one asked (an article we
+    prices with the first-tier cities', a show's third season with its first two, "哪一年" with a sentence giving no
+    year. A place inside a company's name ("红杉美国", "Tesla China") is not asked; a sentence naming no place
+    may be about the one asked. Among the likeliest, the sentences stating what is asked come first (an article we
     wrote)."""
     from conftest import write
 
-    from assistant.questions import (AskedMonth, AskedOrdinal, AskedPlace, analyze, asked_facts, asked_months,
-                                     asked_ordinals, asked_places, asked_years, ordinals_named, places_named)
+    from assistant.answerers import AnswerSentence, _stating_the_asked
+    from assistant.questions import (AskedMonth, AskedOrdinal, AskedPlace, AskedTime, analyze, asked_facts,
+                                     asked_months, asked_ordinals, asked_places, asked_times, asked_years,
+                                     ordinals_named, places_named)
 
     assert places_named("How many stores does it have in Shanghai and the US?") == {"上海", "美国"}
     assert places_named("Tell us more; 在印尼和上海南京路") == {"印度尼西亚", "上海", "南京"}
@@ -1310,14 +1313,26 @@ def test_the_place_and_the_numbered_season_asked_must_be_the_ones_a_sentence_giv
     # a person's school or age is asked of the person the title names; "相比分别" asks no score
     assert [f.name for f in asked_facts("Which university did Knowunity's CEO Benedict Kurz attend?", "who")] == ["学历"]
     assert asked_facts("12月那次和7月那次相比分别是多少？", "number") == ()
+    # a when-question's year ("哪一年"), given as digits, in Chinese numerals or counted from the day of writing
+    assert asked_times("华为是哪一年公布回收流程的？", "when") == asked_times("What year was it founded?", "when") == (AskedTime(),)
+    assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()
+    assert not AskedTime().stated_in("公司此前于3月公布了全过程。") and not AskedTime().stated_in("近期，公司宣布出售茶业务。")
+    for sentence in ("尤金袋鼠是于1628年被发现的。", "明世宗嘉靖四十四年生。", "交易将于明年完成。", "2021 Q3 revenue"):
+        assert AskedTime().stated_in(sentence), sentence
+    info = analyze("木鱼茶饮在重庆有多少家门店？", ["木鱼", "重庆", "门店"])
+    ranked = [AnswerSentence(0, n, n + 1, text, None, probability=p) for n, (text, p) in enumerate(
+        (("成都的门店有四十家。", 0.5), ("门店共六十家。", 0.4), ("重庆的门店有二十家。", 0.3)))]
+    assert [x.text for x in _stating_the_asked(ranked, info)] == ["门店共六十家。", "重庆的门店有二十家。", "成都的门店有四十家。"]
     write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮在西南开店
 
 木鱼茶饮目前在成都和重庆共有六十家门店，其中成都四十家。
 该品牌的纪录片第一季播放量为两千万次，第二季为三千万次。
+木鱼茶饮此前宣布，在重庆建成了第一座中央厨房。
 """)
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     a.index([tmp_path / "articles"])
-    not_covered_then_answered(a, [("木鱼茶饮在上海有多少家门店？", "上海"), ("木鱼茶饮的纪录片第三季播放量是多少？", "第3季")],
+    not_covered_then_answered(a, [("木鱼茶饮在上海有多少家门店？", "上海"), ("木鱼茶饮的纪录片第三季播放量是多少？", "第3季"),
+                                  ("木鱼茶饮的第一座中央厨房是哪一年建成的？", "年份")],
                               [("木鱼茶饮在成都有多少家门店？", "四十家"), ("木鱼茶饮的纪录片第二季播放量是多少？", "三千万次")])
 
 
