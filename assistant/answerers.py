@@ -664,7 +664,7 @@ _CLOSED = ("。", ".", "！", "!", "？", "?", "”")
 _RESTATES = 0.6
 
 # a sentence that opens on a consequence ("故而新开的咖啡馆很难抢到熟客"), or names what the one before it gave the reason
-# of ("这便是Shopify商家流失率比有赞低的原因"), follows the one that gives its reason
+# of ("这便是木鱼茶饮的会员很少流失的原因"), follows the one that gives its reason
 _CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由此|正因(?:为)?如此|也因此|这(?:也)?(?:导致|使得|让)|以至于?|以致"
                           r"|(?:这|此|以上)(?:便|就|也|正|即|都)?是[^。；]{0,40}(?:的)?(?:原因|缘故|理由|根源|症结))")
 

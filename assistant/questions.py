@@ -467,7 +467,7 @@ _PLACE_ZH = re.compile("|".join(sorted(map(re.escape, _SPELLINGS), key=len, reve
 _PLACE_EN = {e: p.name for p in PLACES.values() for e in p.english}
 _PLACE_EN_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, _PLACE_EN), key=len, reverse=True))
                             + r")(?![A-Za-z])", re.I)
-# a tier of cities, or the whole country, is not any one city: "一线城市房价环比下降0.1%" does not give Beijing's
+# a tier of cities, or the whole country, is not any one city: "一线城市的新房价格比上月低了0.1%" does not give Beijing's
 _TIERS = re.compile(r"[一二三四五]线城市|[一二三四]线及|新一线|一二线|三四线|全国")
 _DOMESTIC = ("province", "city")
 
@@ -552,7 +552,7 @@ _YEAR_GIVEN = re.compile(r"(?<!\d)\d{2,4}\s*年|[〇零一二三四五六七八�
 @dataclass(frozen=True)
 class AskedTime:
     """The year a when-question asks for ("哪一年", "In what year…"). A near miss asks the year of something the
-    articles tell without one ("华为此前就曾对外公布了…"): its closest sentence gives no year at all. Only the year: "什么时候"
+    articles tell without one ("该公司此前就公布过回收流程"): its closest sentence gives no year at all. Only the year: "什么时候"
     is answered in too many ways ("春季化雪的时候", "四国征伐后", "高二的时候") for a sentence to be checked."""
 
     name: str = "年份"

@@ -1298,7 +1298,7 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
     shanghai = AskedPlace("上海")
     assert not shanghai.stated_in("已在大连、南京、北京等城市开设近390家门店。")
     assert shanghai.stated_in("门店总数达到390家。") and shanghai.stated_in("在上海、北京共有390家门店。")
-    assert not AskedPlace("北京").stated_in("12月份，一线城市新建商品住宅销售价格环比下降0.1%。")
+    assert not AskedPlace("北京").stated_in("12月，一线城市的新房价格比上月低了0.1%。")
     assert AskedPlace("中国").stated_in("特斯拉上海工厂交付了1万辆。")  # a city inside the country asked
     assert not AskedPlace("中国").stated_in("特斯拉在美国交付了1万辆。")
     assert ordinals_named("第三季、第12届、Season 2 and the first batch") == {(3, "季"), (12, "届"), (2, "季"), (1, "批")}
