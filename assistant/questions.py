@@ -602,7 +602,7 @@ def ordinals_named(text: str) -> set[tuple[int, str]]:
 @dataclass(frozen=True)
 class AskedOrdinal:
     """The numbered season, batch or edition a question asks about ("《老友记》第三季的评分"). A near miss's closest
-    sentence gives the others' ("第一季的评分只有6.7分，尚未上线的第二季…")."""
+    sentence gives the others' ("第一季评分6.7分，第二季只有3分")."""
 
     number: int
     counter: str
