@@ -608,20 +608,22 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     groups = [g for g in info.asked_groups() if g]
     if not groups:
         return ranked
-    stating = [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)]
-    if not stating or stating[0] is ranked[0]:
-        return ranked
-    return stating + [x for x in ranked if x not in stating]
+    return _first_among(ranked, [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)])
 
 
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
     """A question after what ranks first ("夜跑路线里排第一的是哪条？") is answered by the sentence that names
     the first place ("南滨路的江边步道排在第一"), when one of the ``among`` likeliest does: the likeliest is often the
     one announcing the ranking ("协会公布了十条最受欢迎的路线"). Those sentences come first, in their order."""
-    top = [x for x in ranked[:among] if _NAMES_THE_TOP.search(x.text)]
-    if not top or top[0] is ranked[0]:
+    return _first_among(ranked, [x for x in ranked[:among] if _NAMES_THE_TOP.search(x.text)])
+
+
+def _first_among(ranked: list[AnswerSentence], first: list[AnswerSentence]) -> list[AnswerSentence]:
+    """``ranked`` with ``first`` (some of its likeliest, in their order) before the rest, unless the likeliest already
+    leads them or there are none."""
+    if not first or first[0] is ranked[0]:
         return ranked
-    return top + [x for x in ranked if x not in top]
+    return first + [x for x in ranked if x not in first]
 
 
 def _next_in_passage(x: AnswerSentence, sentences: list[AnswerSentence],
