@@ -436,6 +436,40 @@ def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
     return (AskedAmount(),) if qtype == "number" and _MONEY_ASKED.search(text) else ()
 
 
+# the measure words a count is given in, each with those an answer may count the same things in ("多少人" → "300名员工");
+# "个" counts anything ("多少位数字" → "82个数字")
+_COUNTERS = {"人": "人名位", "名": "名人位", "位": "位名人", "张": "张", "份": "份", "辆": "辆台", "台": "台部辆",
+             "部": "部台", "瓶": "瓶", "家": "家所", "所": "所家", "次": "次起", "款": "款", "座": "座", "件": "件",
+             "只": "只", "条": "条", "套": "套", "架": "架", "艘": "艘", "户": "户家", "枚": "枚颗", "颗": "颗枚",
+             "本": "本", "篇": "篇"}
+# the measure word is a noun's first character ("多少人口", "多少份额", "多少名额"): the answer need not repeat it
+_COUNTED = re.compile(r"(?:多少|(?<!哪)几)([人名位张份辆台部瓶家所次款座件只条套架艘户枚颗本篇])(.?)")
+_NOUNS = {"人口", "人民", "名额", "名字", "名次", "位置", "份额", "部分", "部门", "家庭", "家居", "台湾", "条件", "款项",
+          "本金", "本土", "次数", "件事"}
+
+
+@dataclass(frozen=True)
+class AskedCount:
+    """A count a number question asks for in a measure word ("卖出多少份", "拍多少张照片", "几名投资者"). A near miss's
+    closest sentence tells of the course, the photos or the investors and counts none of them: no number carries the
+    measure word (nor one an answer counts the same things in: "多少人" → "300名")."""
+
+    counters: str
+    few: bool = False  # "几家": a small count, which an answer may give by listing them ("A、B、C和D")
+    name: str = "数量"
+    name_en: str = "count"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(states_unit(text, [*self.counters, "个"])) or (self.few and text.count("、") >= 2)
+
+
+def asked_counts(text: str, qtype: str) -> tuple[AskedCount, ...]:
+    if qtype != "number" or _MONEY_ASKED.search(text):
+        return ()
+    return tuple(AskedCount(_COUNTERS[m.group(1)], m.group(0).startswith("几")) for m in _COUNTED.finditer(text)
+                 if m.group(1) + m.group(2) not in _NOUNS)
+
+
 # -- the place and the ordinal a question names -------------------------------------------------------------
 
 PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.tsv"
@@ -566,6 +600,34 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
     return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
+# "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "凉茶铺又叫什么？" is answered
+# by "又名凉茶店", "元皇后的儿子叫什么？" by a name nothing marks as one
+_ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
+# a person's name is seldom quoted or announced ("首席执行官张某表示"): the check is for things
+_PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|ceo|创始人|老板|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
+                           r"(?:叫什么名字|什么名字|名字)", re.I)
+# how a sentence gives a name: quoted or in Latin letters ("快招工", Myoung Shin), or announced ("名为", "简称")
+_NAME_GIVEN = re.compile(r"“[^”]{1,30}”|「[^」]{1,30}」|《[^》]{1,30}》|\"[^\"]{1,30}\"|‘[^’]{1,30}’|[A-Za-z]{2,}|"
+                         r"名为|名叫|叫做|称为|命名|取名|又称|又名|原名|别名|别称|俗称|简称|全称|更名|改名|名字|名称")
+
+
+@dataclass(frozen=True)
+class AskedName:
+    """The name a Chinese question asks for ("那家合资公司叫什么名字？"). A near miss's closest sentence tells of the
+    joint venture, the lawyer or the power station without naming it: nothing quoted, in Latin letters or announced as
+    a name ("名为", "简称")."""
+
+    name: str = "名称"
+    name_en: str = "name"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(_NAME_GIVEN.search(text))
+
+
+def asked_names(text: str, lang: str) -> tuple[AskedName, ...]:
+    return (AskedName(),) if lang == "zh" and _ASKS_NAME.search(text) and not _PERSON_NAMED.search(text) else ()
+
+
 _NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
 # "第三季" (a season, not "第三季度"), "第二批", "第5届", "third season", "Season 3"; "次", "名", "家" are left out:
 # "第一次" and "排第二" seldom count the thing a question asks about
@@ -626,13 +688,14 @@ def asked_ordinals(text: str, qtype: str) -> tuple[AskedOrdinal, ...]:
 
 
 def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
-    """The words of ``text`` that ask for its named facts or a sum ("的创始人", "多少钱"), joined."""
-    return " ".join(m.group(0) for pattern in (*(f.asks for f in facts), _MONEY_ASKED) for m in pattern.finditer(text))
+    """The words of ``text`` that ask for its named facts, a sum or a name ("的创始人", "多少钱", "叫什么名字"), joined."""
+    return " ".join(m.group(0) for pattern in (*(f.asks for f in facts), _MONEY_ASKED, _ASKS_NAME)
+                    for m in pattern.finditer(text))
 
 
 # what a question asks for that an answer sentence must state
-Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedPlace | AskedOrdinal
-         | AskedTime)
+Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
+         | AskedOrdinal | AskedTime | AskedName)
 
 
 def required(question: str | None) -> str:
@@ -675,14 +738,16 @@ class QuestionInfo:
     months: tuple[AskedMonth, ...] = ()  # the month a number question dates its figure to ("2022年8月的产量")
     periods: tuple[AskedPeriod, ...] = ()  # the parts of a year it dates its figure to ("第二季度", "全年")
     amounts: tuple[AskedAmount, ...] = ()  # a sum of money it asks for ("花了多少钱")
+    counts: tuple[AskedCount, ...] = ()  # a count in a measure word ("卖出多少份")
     places: tuple[AskedPlace, ...] = ()  # the places it names for its fact ("上海有多少家门店")
     ordinals: tuple[AskedOrdinal, ...] = ()  # the numbered season, batch or edition it asks about ("第三季")
     times: tuple[AskedTime, ...] = ()  # the year a when-question asks for ("哪一年", "In what year…")
+    names: tuple[AskedName, ...] = ()  # the name it asks for ("叫什么名字")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
-        return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.places,
-                self.ordinals, self.times)
+        return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
+                self.ordinals, self.times, self.names)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -862,7 +927,9 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.months = asked_months(text, info.type)
     info.periods = asked_periods(text, info.type)
     info.amounts = asked_amounts(text, info.type)
+    info.counts = asked_counts(text, info.type)
     info.places = asked_places(text, info.type)
     info.ordinals = asked_ordinals(text, info.type)
     info.times = asked_times(text, info.type)
+    info.names = asked_names(text, lang)
     return info
