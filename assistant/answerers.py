@@ -68,7 +68,8 @@ class Evidence:
     threshold: float = 0.5  # below it: "not covered" (calibrated on held-out folds, see ranking.py)
     hedge: float = 0.0  # below it (and not below ``threshold``): answered with a caveat
     # what the question asks for that none of the best sentences states: the facts it names, the year, month or part
-    # of the year it dates them to, the funding round, a sum, a count, the place, the numbered season, the year asked
+    # of the year it dates them to, the funding round, a sum, a count, the place, the numbered season, the year asked,
+    # a thing's name, the kind of place, the day
     # (questions.Asked)
     unstated: tuple[Asked, ...] = ()
     unfound: tuple[str, ...] = ()  # the names the question gives that none of the passages found holds
@@ -114,7 +115,8 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     The year a number question dates its figure to must be stated on its own: "2021年全年的营收" is not answered
     by a sentence on 2020's revenue (``questions.AskedYear``), nor by one on its first three quarters (``AskedPeriod``),
     nor "Pre-A轮" by one on the A round (``AskedRound``), nor "花了多少钱" by one giving no sum (``AskedAmount``), nor
-    "卖出多少份" by one counting nothing in 份 (``AskedCount``), nor
+    "卖出多少份" by one counting nothing in 份 (``AskedCount``), "叫什么名字" by one naming nothing (``AskedName``), "哪个城市" by one
+    naming no city (``AskedPlaceKind``), "哪天" by one giving no day (``AskedDate``), nor
     Shanghai's store count by a list of other cities (``AskedPlace``), nor a third season by the first two
     (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``)."""
     groups = info.asked_groups()

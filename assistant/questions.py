@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-from .keywords import STOPWORDS, without_possessive
+from .keywords import STOPWORDS, tagged_words, without_possessive
 from .prompts import language_of
 
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
@@ -583,6 +583,74 @@ _YEAR_GIVEN = re.compile(r"(?<!\d)\d{2,4}\s*年|[〇零一二三四五六七八�
                          r"(?<![\d.])(?:1\d|20)\d{2}(?![\d.])")
 
 
+# "哪个城市", "which country": the kind of place a question asks for
+_ASKS_PLACE_KIND = [("city", re.compile(r"哪[个座一]?城市|什么城市|\b(?:which|what) city\b", re.I)),
+                    ("province", re.compile(r"哪个省|哪一?省份|\b(?:which|what) province\b", re.I)),
+                    ("country", re.compile(r"哪个国家|哪一?国(?![内际产])|什么国家|\b(?:which|what) country\b", re.I))]
+# what jieba tags as a place and may be one the gazetteer lacks ("衡阳", "马达加斯加"): not a region ("亚太区", "非洲"), nor
+# the words it tags as places that are none ("上市", "海外", "国内")
+_SOME_PLACE = re.compile(r"(?!上市|市场|海外|国内|国外|境内|境外|内地|全球|全国)[\u4e00-\u9fff]{2,6}(?<![区洲])")
+# a city by its suffix ("衡阳市"), not "市场", "市值", "上市", "城市" or a "市民"
+_CITY_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![上城超股门])市(?![场值民面])")
+
+
+@dataclass(frozen=True)
+class AskedPlaceKind:
+    """The kind of place a question asks for ("首个项目落在哪个城市？", "In which country…"). A near miss's closest
+    sentence tells of the project or the ceremony and names no place of that kind ("在中国成立…" names a country, not
+    a city). A place the gazetteer lacks counts when jieba tags it as one and the gazetteer does not know it as a place
+    of another kind, or by its suffix ("衡阳市", "湖南省")."""
+
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return {"city": "城市", "province": "省份", "country": "国家"}[self.kind]
+
+    @property
+    def name_en(self) -> str:
+        return self.kind
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        # the gazetteer files 北京, 上海 and the other municipalities as provinces: they answer "哪个城市" too
+        kinds = ("city", "province") if self.kind == "city" else (self.kind,)
+        if any(PLACES[n].kind in kinds for n in places_named(text)):
+            return True
+        if self.kind == "city" and _CITY_SUFFIX.search(text) or self.kind == "province" and re.search(r"..省", text):
+            return True
+        other = {"city": "国省", "province": "国", "country": "省市"}[self.kind]  # suffixes of places of other kinds
+        return any(tag == "ns" and (PLACES[_SPELLINGS[w]].kind in kinds if w in _SPELLINGS
+                                    else _SOME_PLACE.fullmatch(w) and w[-1] not in other)
+                   for w, tag in tagged_words(text))
+
+
+def asked_place_kinds(text: str) -> tuple[AskedPlaceKind, ...]:
+    return tuple(AskedPlaceKind(kind) for kind, pattern in _ASKS_PLACE_KIND if pattern.search(text))
+
+
+# "哪天", "几月几号", "截止日期", "On what date": a day, not a year or a month
+_ASKS_DATE = re.compile(r"哪一?天|几月几[日号]|几号|什么日期|截止日期|具体日期|\b(?:on )?what date\b|\bwhich day\b", re.I)
+_DAY_GIVEN = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十廿]{1,3}[日号]|\d{1,2}/\d{1,2}|\d{4}-\d{1,2}-\d{1,2}|今[天日]|昨[天日]|"
+                        r"前[天日](?!前)|当[天日]|同日|次日|翌日|周[一二三四五六日末]|星期|礼拜|"
+                        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
+
+
+@dataclass(frozen=True)
+class AskedDate:
+    """The day a question asks for ("截止日期是哪天？", "On what date…"). A near miss's closest sentence tells of the
+    deadline or the attack and gives no day: no "3月13日", "13号", "今天" or "March 13"."""
+
+    name: str = "日期"
+    name_en: str = "date"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(_DAY_GIVEN.search(text))
+
+
+def asked_dates(text: str) -> tuple[AskedDate, ...]:
+    return (AskedDate(),) if _ASKS_DATE.search(text) else ()
+
+
 @dataclass(frozen=True)
 class AskedTime:
     """The year a when-question asks for ("哪一年", "In what year…"). A near miss asks the year of something the
@@ -600,8 +668,8 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
     return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
-# "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "凉茶铺又叫什么？" is answered
-# by "又名凉茶店", "元皇后的儿子叫什么？" by a name nothing marks as one
+# "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "这种点心又叫什么？" is answered
+# by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
 # a person's name is seldom quoted or announced ("首席执行官张某表示"): the check is for things
 _PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|ceo|创始人|老板|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
@@ -695,7 +763,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName)
+         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate)
 
 
 def required(question: str | None) -> str:
@@ -743,11 +811,13 @@ class QuestionInfo:
     ordinals: tuple[AskedOrdinal, ...] = ()  # the numbered season, batch or edition it asks about ("第三季")
     times: tuple[AskedTime, ...] = ()  # the year a when-question asks for ("哪一年", "In what year…")
     names: tuple[AskedName, ...] = ()  # the name it asks for ("叫什么名字")
+    place_kinds: tuple[AskedPlaceKind, ...] = ()  # the kind of place it asks for ("哪个城市")
+    dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
-                self.ordinals, self.times, self.names)
+                self.ordinals, self.times, self.names, self.place_kinds, self.dates)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -932,4 +1002,6 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.ordinals = asked_ordinals(text, info.type)
     info.times = asked_times(text, info.type)
     info.names = asked_names(text, lang)
+    info.place_kinds = asked_place_kinds(text)
+    info.dates = asked_dates(text)
     return info
