@@ -1220,6 +1220,16 @@ def test_the_funding_round_asked_must_be_the_round_a_sentence_tells(tmp_path):
     assert not answer.abstained and "远山资本" in answer.text, answer.text
 
 
+def indexed_article(tmp_path, text: str) -> Assistant:
+    """An index of one article of ours (``text``, Markdown), in ``tmp_path``."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "muyu.md", text)
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    return a
+
+
 def not_covered_then_answered(a: Assistant, near_misses: list[tuple[str, str]], answered: list[tuple[str, str]]):
     """Each near miss abstains naming what is missing; each answerable question is answered with its key."""
     for question, missing in near_misses:
@@ -1235,8 +1245,6 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
     cost with the first's, August's output with January to July's, an IPO's price per share with a battery's price, a
     CEO's age with his appointment, a bid price with a count of doses. A sentence naming no part of the year (or month)
     may be the figure asked, when it gives a figure at all (an article we wrote)."""
-    from conftest import write
-
     from assistant.questions import (AskedAmount, AskedMonth, AskedPeriod, AskedYear, analyze, asked_facts,
                                      asked_months, gives_figure, year_periods)
 
@@ -1266,14 +1274,12 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
     question = "At what price per share did it price its Hong Kong IPO?"
     assert [f.name for f in asked_facts(question, "number")] == ["发行价"]  # not a product's price (售价)
     assert analyze("What was Muyu Tea's revenue in 2021?", ["revenue"]).years == (AskedYear("2021"),)
-    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮的2021年
+    a = indexed_article(tmp_path, """# 木鱼茶饮的2021年
 
 木鱼茶饮2021年前三季度的营收为三亿元，净利润为两千万元。
 公司第二季度在成都新开了十二家门店，门店总数达到八十家。
 创始人周远表示，公司暂时没有上市计划，明年先把门店开到重庆。
 """)
-    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
-    a.index([tmp_path / "articles"])
     not_covered_then_answered(a, [("木鱼茶饮2021年全年的营收是多少？", "全年"), ("木鱼茶饮第一季度新开了几家门店？", "第一季度"),
                                   ("木鱼茶饮上市的发行价是多少？", "发行价"), ("木鱼茶饮的创始人周远今年多少岁？", "年龄"),
                                   ("What was Muyu Tea's full-year revenue in 2021?", "full year")],
@@ -1286,8 +1292,6 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
     year. A place inside a company's name ("红杉美国", "Tesla China") is not asked; a sentence naming no place
     may be about the one asked. Among the likeliest, the sentences stating what is asked come first (an article we
     wrote)."""
-    from conftest import write
-
     from assistant.answerers import AnswerSentence, _stating_the_asked
     from assistant.questions import (AskedMonth, AskedOrdinal, AskedPlace, AskedTime, analyze, asked_facts,
                                      asked_months, asked_ordinals, asked_places, asked_times, asked_years,
@@ -1326,14 +1330,12 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
     ranked = [AnswerSentence(0, n, n + 1, text, None, probability=p) for n, (text, p) in enumerate(
         (("成都的门店有四十家。", 0.5), ("门店共六十家。", 0.4), ("重庆的门店有二十家。", 0.3)))]
     assert [x.text for x in _stating_the_asked(ranked, info)] == ["门店共六十家。", "重庆的门店有二十家。", "成都的门店有四十家。"]
-    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮在西南开店
+    a = indexed_article(tmp_path, """# 木鱼茶饮在西南开店
 
 木鱼茶饮目前在成都和重庆共有六十家门店，其中成都四十家。
 该品牌的纪录片第一季播放量为两千万次，第二季为三千万次。
 木鱼茶饮此前宣布，在重庆建成了第一座中央厨房。
 """)
-    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
-    a.index([tmp_path / "articles"])
     not_covered_then_answered(a, [("木鱼茶饮在上海有多少家门店？", "上海"), ("木鱼茶饮的纪录片第三季播放量是多少？", "第3季"),
                                   ("木鱼茶饮的第一座中央厨房是哪一年建成的？", "年份")],
                               [("木鱼茶饮在成都有多少家门店？", "四十家"), ("木鱼茶饮的纪录片第二季播放量是多少？", "三千万次")])
@@ -1344,8 +1346,6 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     "那家合资公司叫什么名字" with one on the joint venture that names nothing. A count may be given in a measure word
     counting the same things ("多少人" → "三百名"), in "个", or for "几" by listing; a name quoted, in Latin letters or
     announced. A person's name is not checked ("首席执行官叫什么名字"), nor a bare "叫什么" (an article we wrote)."""
-    from conftest import write
-
     from assistant.questions import AskedCount, AskedName, asked_counts, asked_names
 
     assert asked_counts("这门课一共卖出去多少份？", "number") == (AskedCount("份"),)
@@ -1361,15 +1361,13 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     assert asked_names("这家公司的首席执行官叫什么名字？", "zh") == asked_names("这种点心又叫什么？", "zh") == ()
     assert AskedName().stated_in("平台名为“快工”。") and AskedName().stated_in("交由Blue Tide代工。")
     assert not AskedName().stated_in("双方将成立一家合资公司，前者持股四成。")
-    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮的新动作
+    a = indexed_article(tmp_path, """# 木鱼茶饮的新动作
 
 木鱼茶饮推出了一门教人开奶茶店的线上课程，定价九十九元，主讲人是创始人周远。
 木鱼茶饮与山城乳业成立了一家合资公司，木鱼茶饮持股六成，山城乳业持股四成。
 木鱼茶饮今年春节在重庆招聘店员，最终招到了一百二十名店员。
 木鱼茶饮的新品牌名为“小木鱼”，主打十元以下的果茶。
 """)
-    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
-    a.index([tmp_path / "articles"])
     not_covered_then_answered(a, [("木鱼茶饮开店课程一共卖出去多少份？", "数量"),
                                   ("木鱼茶饮和山城乳业成立的合资公司叫什么名字？", "名称")],
                               [("木鱼茶饮今年春节一共招到了多少人？", "一百二十名"), ("木鱼茶饮的新品牌叫什么名字？", "小木鱼")])
@@ -1379,8 +1377,6 @@ def test_the_kind_of_place_and_the_day_asked_must_be_given_by_a_sentence(tmp_pat
     """Near misses of our fresh sets: "首个项目落在哪个城市" answered with a sentence naming a country only, "截止日期是哪天"
     and "On what date…" with sentences giving no day. A city the gazetteer lacks counts when jieba tags it as a place
     or by its suffix; a municipality answers "哪个城市"; a country's name may end in 国 (an article we wrote)."""
-    from conftest import write
-
     from assistant.questions import AskedDate, AskedPlaceKind, asked_dates, asked_place_kinds
 
     assert asked_place_kinds("首个项目落在哪个城市？") == (AskedPlaceKind("city"),)
@@ -1396,7 +1392,7 @@ def test_the_kind_of_place_and_the_day_asked_must_be_given_by_a_sentence(tmp_pat
     for sentence in ("申报截止到3月13日。", "今天，联盟宣布成立。", "It opened on March 13."):
         assert AskedDate().stated_in(sentence), sentence
     assert not AskedDate().stated_in("申报将于2022年1月截止。")
-    write(tmp_path / "articles" / "muyu.md", """# 木鱼茶饮的新动向
+    a = indexed_article(tmp_path, """# 木鱼茶饮的新动向
 
 ## 供应链平台
 
@@ -1414,8 +1410,6 @@ def test_the_kind_of_place_and_the_day_asked_must_be_given_by_a_sentence(tmp_pat
 
 木鱼茶饮的新品发布会定于6月18日举行，届时将推出三款果茶。
 """)
-    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
-    a.index([tmp_path / "articles"])
     not_covered_then_answered(a, [("木鱼茶饮的供应链平台首个项目落在哪个城市？", "城市"),
                                   ("木鱼茶饮加盟申请的截止日期是哪天？", "日期")],
                               [("木鱼茶饮的第二座中央厨房设在哪个城市？", "贵阳"), ("木鱼茶饮的新品发布会是哪天？", "6月18日")])
