@@ -11,23 +11,19 @@ without gold or key (as in benchmarks/near_miss_questions.jsonl). Exits 1 on a p
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from retrieval import strip_tags  # noqa: E402  (the article's visible text, as the plain recipe reads it)
+
+from assistant.evaluate import normalise  # noqa: E402  (whitespace runs collapsed, as the eval sets' matching rule)
+
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-_WS = re.compile(r"\s+")
 TYPES = {"fact", "number", "why", "compare", "followup", "unanswerable"}
-
-
-def visible_text(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("---"):
-        text = text.lstrip().split("---", 2)[2]
-    return _WS.sub(" ", html.unescape(re.sub(r"<[^>]+>", "", text)))
 
 
 def problems(path: Path, keys: bool = True) -> tuple[Counter, list[str]]:
@@ -65,11 +61,11 @@ def problems(path: Path, keys: bool = True) -> tuple[Counter, list[str]]:
             found.append(f"{where}: no article {row['file']} under {CORPUS}")
             continue
         if keys:
-            text = visible_text(article)
+            text = normalise(strip_tags(article)[1])
             if not row["gold"] or not row.get("key"):
                 found.append(f"{where}: an answerable question needs gold and key")
             for s in row["gold"] + row.get("key", []):
-                if _WS.sub(" ", s) not in text:
+                if normalise(s) not in text:
                     found.append(f"{where}: not verbatim in {row['file']}: {s!r}")
     return counts, found
 
