@@ -131,7 +131,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
     texts = [f"{text} {text.replace(' ', '')}" for text in texts]
     names = subject_names(info, texts)
-    about = {p.source for p, text in zip(result.passages, texts) if any(info.has(n, text) for n in names)}
+    about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
     said = [(s.text, result.passages[s.passage].heading) for s in best]
 
@@ -140,6 +140,15 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
         return () if any(x.stated_in(text, heading) for x in group for text, heading in said) else group
 
     return sum((none_stated(group) for group in groups), ())
+
+
+def _holds(info: QuestionInfo, name: str, text: str) -> bool:
+    """Whether ``text`` holds ``name`` or, for a Chinese word of four characters or more, its two halves: jieba reads
+    "包装食品行业" as "食品行业", and the answer's passage writes "包装食品占总行业规模"."""
+    if info.has(name, text):
+        return True
+    return len(name) >= 4 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", name)) and any(
+        name[:i] in text and name[i:] in text for i in range(2, len(name) - 1))
 
 
 def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:

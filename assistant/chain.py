@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Any, Callable, Generator, Iterator
 
 from .answerers import (CAVEAT, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerSentence, Evidence,
@@ -19,7 +20,7 @@ from .errors import LLMError
 from .keywords import tagged_words, tokenize
 from .llm import LLMAnswerer
 from .prompts import language_of
-from .questions import is_small_talk
+from .questions import ASKED_FACTS, is_small_talk
 from .results import Answer
 from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
@@ -53,6 +54,14 @@ _IN_TURN = re.compile(r"又(?:有|是|能|会|该|要|在|为|多|怎|如何|几
 
 # an English question that opens on "And" / "Also" goes on with the chat's subject
 _AND_THEN = re.compile(r"(?:and|also)\b", re.I)
+
+# a question that opens on "那" / "还有" / "And" / "What about" goes on with the chat, even when it could stand alone;
+# so does a comparison with what the chat was about ("比9月变了多少？", "跟2019年比少了多少？")
+_GOES_ON = re.compile(r"(?:那么?|还有|另外|(?:and|also|so|what about|how about|compared (?:to|with))\b|"
+                      r"比(?=[\d一二三四五六七八九十上去前同今])|(?:跟|和|与|同)[^，。？?]{1,8}(?:比|相比))", re.I)
+
+# the citation marks an answer's sentences end in
+_CITED = re.compile(r"\[\d+\]")
 
 
 def follow_up_kind(question: str) -> str:
@@ -113,7 +122,7 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
         for i in _parallel_terms(previous, new, _word_boundaries(previous)):
             return previous[:i] + new + previous[i + len(new):]
     if kind == "elliptical" and language_of(new) == "zh":
-        swapped = _swap_name(previous, new)
+        swapped = _swap_fact(previous, new) or _swap_name(previous, new)
         if swapped:
             return swapped
     if kind == "refers" or (kind == "elliptical" and language_of(new) == "en"):  # "And its revenue?" too
@@ -456,6 +465,20 @@ def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     return (old, new) if old not in rewrite and new not in previous else None
 
 
+def _swap_fact(previous: str, new: str) -> str:
+    """"归母净利润呢？" after "…合计营收是多少？": a fragment that names another fact (``ASKED_FACTS``) than the one the
+    previous question asks for takes the place of its word ("…合计归母净利润是多少？"). Searched together with the
+    previous question instead, the answer had to state the revenue as well."""
+    named = {fact.name for fact in ASKED_FACTS if fact.asks.search(f"{new}是多少")}
+    for fact in ASKED_FACTS:
+        m = fact.asks.search(previous)
+        if not named or not m or fact.name in named or new in previous:
+            continue
+        start = m.start() + (2 if m.group().startswith("多少") else 0)
+        return previous[:start] + new + previous[m.end():]
+    return ""
+
+
 def _swap_name(previous: str, new: str) -> str:
     """"禾木药业呢？" after "…里，鹿童占了多大份额？": the name the fragment replaces is the previous question's
     name closest to it in length (the later one on a tie); the fragment must itself look like a name."""
@@ -477,6 +500,7 @@ class AnswerChain:
         self.catalog = catalog
         self.extractive = ExtractiveAnswerer(settings, embedder)
         self.llm = LLMAnswerer(settings)
+        self._quoted: dict[str, tuple[str, ...]] = {}  # chat_articles by answer text, the latest few
 
     def stream(self, question: str, history: History | None = None, answerer: str | None = None,
                k: int | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
@@ -604,12 +628,25 @@ class AnswerChain:
         the two is kept."""
         k = k or self.settings.k
 
-        def attempt(query: str):
-            result = self.retriever.retrieve(query, k, filters)
+        def search(query: str, among: Filters | None):
+            result = self.retriever.retrieve(query, k, among)
             sentences = answer_sentences(result.info, result, self.settings)
             return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings)
 
         kind = follow_up_kind(question) if history else ""
+        # a follow-up is searched first in the article the chat's last answer cited first, and kept there when its
+        # evidence holds: "How long after … does it start beeping?" after an answer about AirTag. (The first: in
+        # every follow-up of our sets it was the one asked about, and among all the answer's articles, one cited
+        # second answered "到年底计划建成多少家？" with its own store plans.)
+        chat = self.chat_articles(history)[:1] if kind and (kind != "standalone" or _GOES_ON.match(question)) else ()
+
+        def attempt(query: str):
+            if chat:
+                inside = search(query, replace(filters or Filters(), articles=chat))
+                if not inside[3].is_weak():
+                    return inside
+            return search(query, filters)
+
         alone = None
         if kind == "standalone":
             alone = attempt(question)
@@ -637,6 +674,28 @@ class AnswerChain:
             if info.swapped is None and language_of(question) == "zh":  # an English one's words are glosses
                 info.focus = _focus(found[0], previous)
         return found
+
+    def chat_articles(self, history: History) -> tuple[str, ...]:
+        """The articles the chat's last answer quotes, the first cited first. Every follow-up of our question
+        sets (26 of 26) asks about one of them. Read from the answer's text, so a chat that any client sends
+        back works: the end of each sentence before a citation mark is looked up in the keyword index and
+        counts where a passage holds it verbatim. () when the answer quotes nothing (it abstained, or an LLM
+        wrote it in its own words)."""
+        text = history[-1][1] if history else ""
+        if text not in self._quoted:
+            found: dict[str, None] = {}
+            for part in _CITED.split(text)[:-1]:
+                tail = re.sub(r"\s+", "", part)[-24:]
+                if len(tail) < 8:
+                    continue
+                hits = self.catalog.keyword_search(tokenize(part[-60:]), 5)
+                rows = self.catalog.chunks([cid for cid, _ in hits])
+                found.update((rows[cid].article_id, None) for cid, _ in hits
+                             if cid in rows and tail in re.sub(r"\s+", "", rows[cid].text))
+            if len(self._quoted) > 256:
+                self._quoted.clear()
+            self._quoted[text] = tuple(found)[:3]
+        return self._quoted[text]
 
     def _swapped(self, question: str, previous: str, query: str) -> tuple[str, str] | None:
         """``swapped_term`` of the query searched; for an English chat, of the two questions in the articles'

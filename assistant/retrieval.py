@@ -58,9 +58,10 @@ class Filters:
     date_to: str | None = None
     category: str | None = None
     source: str | None = None
+    articles: tuple[str, ...] = ()  # article ids to search among (a chat's articles: AnswerChain.resolve)
 
     def is_empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.category or self.source)
+        return not (self.date_from or self.date_to or self.category or self.source or self.articles)
 
 
 @dataclass
@@ -322,12 +323,15 @@ class HybridRetriever:
     def _filter(self, filters: Filters | None) -> set[str] | None:
         if filters is None or filters.is_empty():
             return None
+        if not (filters.date_from or filters.date_to or filters.category or filters.source):
+            return set(filters.articles)
         start, end = _epoch(filters.date_from, end=False), _epoch(filters.date_to, end=True)
         if start is not None and end is not None and start > end:
             # it matches no article: say so rather than answer "not covered"
             raise ConfigError(f"date_from {filters.date_from} is after date_to {filters.date_to}; swap them")
-        return self.catalog.filter_articles(date_from=start, date_to=end, category=filters.category,
-                                            source=filters.source)
+        found = self.catalog.filter_articles(date_from=start, date_to=end, category=filters.category,
+                                             source=filters.source)
+        return found & set(filters.articles) if filters.articles else found
 
 
 def candidate_features(info: QuestionInfo, found: list[Candidate], dense_order: list[str],

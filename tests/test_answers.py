@@ -1441,3 +1441,97 @@ def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone
     assert a.chain.resolve(follow_up, [])[3].is_weak()  # alone, as typed
     answer = a.ask(follow_up, history=history)
     assert not answer.abstained and "65家" in answer.text, answer.text
+
+
+def test_a_follow_up_is_searched_first_among_the_articles_the_last_answer_quoted(tmp_path):
+    """Articles we wrote. "它离开主人多久后会发出提示音？" after a question whose answer named the tracker (小蓝点): the
+    question names nothing, and another article's tracker says "离开主人…发出提示音" word for word (three follow-ups of
+    our fresh sets went to another article that way). Every follow-up of our sets asks about an article the previous
+    answer quoted; the chat's articles are read back from the answer's text, as any client sends it. A question that
+    names its own subject is not bent by the chat, nor is one that compares with the chat's figure ("比上月增加了多少？"
+    could stand alone), and "归母净利润呢？" asks for the net profit the revenue question's
+    sentence did not state."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "lantu.md", """---
+title: 蓝图科技的春季发布会
+date: 2023-03-20
+---
+
+# 蓝图科技的春季发布会
+
+蓝图科技在春季发布会上推出了防丢设备“小蓝点”，售价149元，可以挂在钥匙或背包上。
+
+小蓝点4月卖出2万个，比上月增加了5000个。
+
+## 防止被人用来跟踪
+
+为了防止被人用来跟踪，小蓝点与持有者分开8到24小时后会响铃提醒。
+
+## 业绩
+
+2022年蓝图科技合计营收为18.6亿元，合计实现归母净利润2.4亿元。
+""")
+    write(tmp_path / "articles" / "qingniao.md", """---
+title: 青鸟防丢卡上市
+date: 2023-04-02
+---
+
+# 青鸟防丢卡上市
+
+青鸟防丢卡是一款卡片式防丢器，厚度只有2毫米，可以放进钱包。
+
+青鸟防丢卡离开主人10分钟后就会发出提示音，提醒用户找回钱包。它4月卖出3万张，比上月增加了8000张。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    first = "蓝图科技在春季发布会上推出了什么防丢设备？"
+    told = a.ask(first)
+    assert "小蓝点" in told.text and not told.abstained
+    lantu = a.catalog.chunks([c.passage.chunk_id for c in told.citations])
+    history = [(first, told.text)]
+    assert a.chain.chat_articles(history) == (next(iter(lantu.values())).article_id,)
+    assert a.chain.chat_articles([(first, "资料中没有找到相关内容。")]) == ()
+    follow = a.ask("它离开主人多久后会发出提示音？", history=history)
+    assert "8到24小时" in follow.text and "10分钟" not in follow.text, follow.text
+    # its own subject: searched among all articles
+    other = a.ask("青鸟防丢卡离开主人多久后会发出提示音？", history=history)
+    assert "10分钟" in other.text, other.text
+    # a comparison with what the chat was about goes on with it, though it could stand alone
+    sold = "小蓝点4月卖出多少个？"
+    follow = a.ask("比上月增加了多少？", history=[(sold, a.ask(sold).text)])
+    assert "5000个" in follow.text and "8000张" not in follow.text, follow.text
+    revenue = "2022年蓝图科技合计营收是多少？"
+    follow = a.ask("归母净利润呢？", history=[(revenue, a.ask(revenue).text)])
+    assert follow.search_query == "2022年蓝图科技合计归母净利润是多少？" and "2.4亿元" in follow.text, follow.text
+
+
+def test_the_question_s_subject_counts_in_a_passage_that_writes_its_two_halves_apart(tmp_path):
+    """Articles we wrote. jieba reads "包装食品行业" as "食品行业", the rarest noun of the question and so its subject; the
+    answer's passage writes "包装食品占总行业规模", and only another article's passage held "食品行业" whole: the
+    answer's sentence was taken for one told of something else, and the question was "not covered" (an answerable
+    question of a fresh set of ours)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "labels.md", """---
+title: 山城超市的自有品牌
+date: 2022-08-01
+---
+
+# 山城超市的自有品牌
+
+2020年，国内各大渠道自有品牌包装食品占总行业规模的比例达到12.5%，比五年前翻了一番。
+""")
+    write(tmp_path / "articles" / "snacks.md", """---
+title: 零食的新玩家
+date: 2022-08-03
+---
+
+# 零食的新玩家
+
+食品行业的竞争越来越激烈，各大渠道都在做自有品牌，包装越来越讲究，新品牌所占的比例也在提高。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    answer = a.ask("2020年国内渠道的自有品牌在包装食品行业里占多大比例？")
+    assert not answer.abstained and "12.5%" in answer.text, answer.text
