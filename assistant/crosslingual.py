@@ -24,6 +24,7 @@ import gzip
 import os
 import re
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,7 @@ from .keywords import STOPWORDS, tagged_words, without_possessive
 
 PER_TERM = 3  # Chinese equivalents kept per English term
 MAX_WORDS = 4  # the longest English phrase looked up
+MAX_OPENED = 4  # a word whose senses the articles lack stands for its two-word senses' words when it opens this few
 
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -96,7 +98,8 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
                 found.setdefault(w, 0)
             if found:
                 spans.append((i, i + n, found))
-    # longest phrases first; a word belongs to one term
+    # longest phrases first; a word belongs to one term. (A phrase the articles have no word for keeps its words
+    # unglossed: "boiling point" is not 沸腾 and 指引, and an off-topic question best finds nothing.)
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     taken: set[int] = set()
     chosen: list[tuple[int, int, dict[str, int]]] = []
@@ -108,6 +111,13 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(capitals, words, taken, pinyin or {})]
     candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
     freq = known(candidates) if candidates else {}
+    # a word none of whose own senses the articles use may still have a related word they do ("launder" → 洗钱)
+    related = {i: _related(dictionary, words[start]) for i, (start, end, found) in enumerate(chosen)
+               if end - start == 1 and not any(freq.get(w) for w in found)}
+    if any(related.values()):
+        freq.update(known(sorted({w for found in related.values() for w in found} - set(freq))))
+        for i, extra in related.items():
+            chosen[i][2].update((w, 10 + n) for w, n in extra.items() if w not in chosen[i][2])
     # names come from the index itself (its keywords or its titles), even when no keyword spells them whole
     named = {w for _, _, found in names for w in found}
     terms = []
@@ -137,12 +147,39 @@ def _lookup(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
     return rank
 
 
+def _related(dictionary: dict[str, list[str]], word: str) -> dict[str, int]:
+    """Headwords for an English word whose own senses the articles do not use: those of the two-word senses it opens
+    ("launder" → "launder money" → 洗钱, where its own sense is 洗濯) when it opens few, and, for an agent noun, its verb's with 者
+    ("attacker" → 攻击者, CC-CEDICT's being 袭击者)."""
+    rank: dict[str, int] = {}
+    opened = dict.fromkeys(_openers()[word])
+    if len(opened) <= MAX_OPENED:  # "set" opens 85 senses ("set fire", "set square", …): none is "set" alone
+        rank.update(dict.fromkeys(opened, 0))
+    if word.endswith(("er", "or")) and len(word) > 5:
+        for stem in (word[:-2], word[:-1]):
+            for w in dictionary.get(stem, ()):
+                rank.setdefault(w + "者", 1)
+    return rank
+
+
+@lru_cache(maxsize=1)
+def _openers() -> defaultdict[str, list[str]]:
+    """First word of CC-CEDICT's two-word senses → their headwords ("launder" → 洗钱, 洗白)."""
+    out: defaultdict[str, list[str]] = defaultdict(list)
+    for key, words in _dictionary("").items():
+        first, _, rest = key.partition(" ")
+        if rest and " " not in rest:
+            out[first].extend(words)
+    return out
+
+
 _IRREGULAR = {"won": "win", "bought": "buy", "sold": "sell", "grew": "grow", "grown": "grow", "made": "make",
               "took": "take", "taken": "take", "gave": "give", "given": "give", "paid": "pay", "led": "lead",
               "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "spent": "spend", "built": "build",
               "began": "begin", "begun": "begin", "became": "become", "raised": "raise", "lost": "lose",
               "sent": "send", "brought": "bring", "held": "hold", "left": "leave", "ran": "run", "wrote": "write",
-              "written": "write", "chose": "choose", "chosen": "choose", "bore": "bear", "hit": "hit", "cut": "cut"}
+              "written": "write", "chose": "choose", "chosen": "choose", "bore": "bear", "hit": "hit", "cut": "cut",
+              "stole": "steal", "stolen": "steal"}
 _SUFFIXES = (("alization", "ize"), ("isation", "ize"), ("ization", "ize"), ("ies", "y"), ("es", ""), ("s", ""),
              ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 
