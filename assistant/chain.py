@@ -15,9 +15,10 @@ from .answerers import (CAVEAT, NOT_COVERED, QUOTES_CHINESE, SMALL_TALK, AnswerS
                         ExtractiveAnswerer, answer_sentences, not_covered)
 from .catalog import Catalog
 from .citations import Checked, Enforcer, SupportCheck, complete_sentences
+from .crosslingual import is_common_word
 from .embeddings import Embedder
 from .errors import LLMError
-from .keywords import tagged_words, tokenize
+from .keywords import tagged_words, tokenize, without_possessive
 from .llm import LLMAnswerer
 from .prompts import language_of
 from .questions import ASKED_FACTS, is_small_talk
@@ -36,7 +37,9 @@ _FOLLOW_UP = re.compile(r"^(?:那么?|那|还有|而|(?:and\s+)?(?:what|how) abo
 _QUESTION_WORD = re.compile(r"什么|多少|多[高大长久远深宽重快贵]|哪|谁|为什么|为何|如何|怎么|怎样|吗|几|是否|"
                             r"\b(?:what|how|who|whom|which|why|when|where|"
                             r"did|does|do|is|are|was|were|can)\b", re.I)
-_REFERENCE = re.compile(r"[它他她其该此]|这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
+# (not the 其 / 他 / 它 of 其他 / 其它 / 其实 / 尤其, the 该 of 应该, the 此 of 因此 / 如此 / 此外: no reference back)
+_REFERENCE = re.compile(r"(?<!其)[它他]|她|(?<![尤极与])其(?![他它实余次])|(?<!应)该|(?<![因如彼从])此(?!外)|"
+                        r"这(?:个|家|些|次|笔|款|项|种)|那(?:个|家|些|次|笔|款|项|种)|"
                         r"\b(?:it|its|he|him|his|she|her|they|them|their|this|that|these|those)\b|"
                         # "there" as a place the chat named ("compare there"), not "are there" / "there is"
                         r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were|be|been|will)\b)|"
@@ -465,6 +468,11 @@ def swapped_term(previous: str, rewrite: str) -> tuple[str, str] | None:
     return (old, new) if old not in rewrite and new not in previous else None
 
 
+def _subjectless(question: str) -> bool:
+    """A Chinese question with no noun at all ("预计到2026年会涨到多少？"): of what, only the chat can say."""
+    return language_of(question) == "zh" and not any(tag.startswith(("n", "eng")) for _, tag in tagged_words(question))
+
+
 def _swap_fact(previous: str, new: str) -> str:
     """"归母净利润呢？" after "…合计营收是多少？": a fragment that names another fact (``ASKED_FACTS``) than the one the
     previous question asks for takes the place of its word ("…合计归母净利润是多少？"). Searched together with the
@@ -638,14 +646,28 @@ class AnswerChain:
         # evidence holds: "How long after … does it start beeping?" after an answer about AirTag. (The first: in
         # every follow-up of our sets it was the one asked about, and among all the answer's articles, one cited
         # second answered "到年底计划建成多少家？" with its own store plans.)
-        chat = self.chat_articles(history)[:1] if kind and (kind != "standalone" or _GOES_ON.match(question)) else ()
+        chat = self.chat_articles(history)[:1] if kind else ()
+        if chat and self.names_elsewhere(question, chat):
+            # it names its own subject, which that article never mentions ("…what share of Costco's sales comes from
+            # its Kirkland label?" after a question on another article): a new question, whatever its "its" says
+            kind, chat = "standalone", ()
+        elif kind == "standalone" and not _GOES_ON.match(question) and not _subjectless(question):
+            chat = ()
 
         def attempt(query: str):
-            if chat:
-                inside = search(query, replace(filters or Filters(), articles=chat))
-                if not inside[3].is_weak():
-                    return inside
-            return search(query, filters)
+            if not chat:
+                return search(query, filters)
+            inside = search(query, replace(filters or Filters(), articles=chat))
+            if not inside[3].is_weak():
+                return inside
+            outside = search(query, filters)
+            held, found = inside[3], outside[3]
+            if not held.unstated and not held.unfound and found.is_doubtful():
+                # below the threshold in the chat's article by its probability alone, while all articles give an answer
+                # with the caveat too: the chat's article's, with the caveat ("和9月比降了多少？" found a sentence on
+                # housing sales elsewhere; it abstains no less often than before)
+                return (*inside[:3], replace(held, threshold=held.answerable))
+            return outside
 
         alone = None
         if kind == "standalone":
@@ -696,6 +718,31 @@ class AnswerChain:
                 self._quoted.clear()
             self._quoted[text] = tuple(found)[:3]
         return self._quoted[text]
+
+    def names_elsewhere(self, question: str, articles: tuple[str, ...]) -> bool:
+        """Whether the question names things (Latin or romanised names, quoted titles; in Chinese the people,
+        organisations and brands jieba tags) and none of them occurs in ``articles`` (an English name in the
+        words the articles use for it: "Ping An" is 平安)."""
+        alternatives: dict[str, tuple[str, ...]] = {}
+        if language_of(question) == "en":
+            info = self.retriever.question_info(question)
+            names, alternatives = [a for a in info.anchors if not re.fullmatch(r"[\d.,%]+", a)], info.alternatives
+            opening = re.match(r"\W*([A-Za-z][\w'’-]*)", question)
+            if opening and names and names[0] == without_possessive(opening.group(1).lower()) and is_common_word(
+                    opening.group(1), self.settings.glossary):
+                names = names[1:]  # capitalised because it opens the question
+        else:
+            names = [w.lower() for _, w in _names_in(question)]
+        if not names:
+            return False
+        rows = self.catalog.chunks([cid for _, cid in self.catalog.chunks_of(set(articles), 2000) or []])
+        text = " ".join(f"{row.title} {row.text}" for row in rows.values()).lower()
+
+        def mentioned(name: str) -> bool:  # a Latin name as a word ("us" is not in "business")
+            return bool(re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text)) or any(
+                w in text for w in alternatives.get(name, ()))
+
+        return not any(mentioned(name) for name in names)
 
     def _swapped(self, question: str, previous: str, query: str) -> tuple[str, str] | None:
         """``swapped_term`` of the query searched; for an English chat, of the two questions in the articles'

@@ -137,6 +137,12 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     return terms
 
 
+def is_common_word(word: str, glossary: str = "") -> bool:
+    """Whether the dictionary defines ``word`` (in any of its forms): a sentence's capitalised first word that is
+    no name ("According", "Compared")."""
+    return bool(_lookup(_dictionary(glossary), without_possessive(word.lower())))
+
+
 def _lookup(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
     """Headwords for every form of the phrase ("won" is Korea's currency and the past of "win"), each with
     the index of the first form that gave it (the phrase as written is 0)."""
@@ -149,8 +155,8 @@ def _lookup(dictionary: dict[str, list[str]], phrase: str) -> dict[str, int]:
 
 def _related(dictionary: dict[str, list[str]], word: str) -> dict[str, int]:
     """Headwords for an English word whose own senses the articles do not use: those of the two-word senses it opens
-    ("launder" → "launder money" → 洗钱, where its own sense is 洗濯) when it opens few, and, for an agent noun, its verb's with 者
-    ("attacker" → 攻击者, CC-CEDICT's being 袭击者)."""
+    ("launder" → "launder money" → 洗钱, where its own sense is 洗濯) when it opens few, and, for an agent noun, its
+    verb's with 者 ("attacker" → 攻击者, CC-CEDICT's being 袭击者)."""
     rank: dict[str, int] = {}
     opened = dict.fromkeys(_openers()[word])
     if len(opened) <= MAX_OPENED:  # "set" opens 85 senses ("set fire", "set square", …): none is "set" alone

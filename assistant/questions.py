@@ -219,10 +219,16 @@ def asks_figure(text: str, qtype: str) -> bool:
                                                                    for f in ASKED_FACTS))
 
 
+# what a figure is compared with, not the period it is asked for: "和9月比降了多少？" is answered by "比上月下降0.3点"
+_COMPARED_BASE = re.compile(r"(?:和|跟|与|同)\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月份?)\s*(?:相比|比)|"
+                            r"(?:比|较)\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月份?)")
+
+
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
     """The years a question dates its figure to."""
     if not asks_figure(text, qtype):
         return ()
+    text = _COMPARED_BASE.sub(" ", text)
     return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(_EN_MONTH_YEAR.sub(" ", text))))
 
 
@@ -288,6 +294,7 @@ class AskedMonth:
 def asked_months(text: str, qtype: str) -> tuple[AskedMonth, ...]:
     if not asks_figure(text, qtype):
         return ()
+    text = _COMPARED_BASE.sub(" ", text)
     months = [int(m) for m in _ASKED_MONTH.findall(text)]
     months += [_MONTHS.index(m.group(1).lower()[:3]) + 1 for m in _ASKED_MONTH_EN.finditer(text)]
     return tuple(AskedMonth(m) for m in dict.fromkeys(months) if 1 <= m <= 12)

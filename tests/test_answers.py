@@ -1448,9 +1448,10 @@ def test_a_follow_up_is_searched_first_among_the_articles_the_last_answer_quoted
     question names nothing, and another article's tracker says "离开主人…发出提示音" word for word (three follow-ups of
     our fresh sets went to another article that way). Every follow-up of our sets asks about an article the previous
     answer quoted; the chat's articles are read back from the answer's text, as any client sends it. A question that
-    names its own subject is not bent by the chat, nor is one that compares with the chat's figure ("比上月增加了多少？"
-    could stand alone), and "归母净利润呢？" asks for the net profit the revenue question's
-    sentence did not state."""
+    names its own subject is not bent by the chat, even with a "它" (a name the chat's article never mentions); one
+    that compares with the chat's figure ("比上月增加了多少？") or names nothing at all ("预计到年底能卖出多少？") stays in
+    the chat's article, though it could stand alone, also with the caveat when all articles give no better than an
+    answer with the caveat; "归母净利润呢？" asks for the net profit the revenue question's sentence did not state."""
     from conftest import write
 
     write(tmp_path / "articles" / "lantu.md", """---
@@ -1468,6 +1469,8 @@ date: 2023-03-20
 
 为了防止被人用来跟踪，小蓝点与持有者分开8到24小时后会响铃提醒。
 
+公司预计到年底，小蓝点累计销量将达到20万个。
+
 ## 业绩
 
 2022年蓝图科技合计营收为18.6亿元，合计实现归母净利润2.4亿元。
@@ -1479,9 +1482,9 @@ date: 2023-04-02
 
 # 青鸟防丢卡上市
 
-青鸟防丢卡是一款卡片式防丢器，厚度只有2毫米，可以放进钱包。
+青鸟防丢卡（QCard）是一款卡片式防丢器，厚度只有2毫米，可以放进钱包。
 
-青鸟防丢卡离开主人10分钟后就会发出提示音，提醒用户找回钱包。它4月卖出3万张，比上月增加了8000张。
+青鸟防丢卡离开主人10分钟后就会发出提示音，提醒用户找回钱包。它4月卖出3万张，比上月增加了8000张。预计到年底能卖出50万张。
 """)
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     a.index([tmp_path / "articles"])
@@ -1497,10 +1500,28 @@ date: 2023-04-02
     # its own subject: searched among all articles
     other = a.ask("青鸟防丢卡离开主人多久后会发出提示音？", history=history)
     assert "10分钟" in other.text, other.text
+    # "它" of a question that names its own subject, one the chat's article never mentions, is that subject
+    assert a.chain.names_elsewhere("QCard离开主人多久后，它会发出提示音？", a.chain.chat_articles(history))
+    other = a.ask("QCard离开主人多久后，它会发出提示音？", history=history)
+    assert "10分钟" in other.text and "8到24小时" not in other.text, other.text
     # a comparison with what the chat was about goes on with it, though it could stand alone
     sold = "小蓝点4月卖出多少个？"
     follow = a.ask("比上月增加了多少？", history=[(sold, a.ask(sold).text)])
     assert "5000个" in follow.text and "8000张" not in follow.text, follow.text
+    # so does a question with no noun at all: of what, only the chat can say
+    follow = a.ask("预计到年底能卖出多少？", history=[(sold, a.ask(sold).text)])
+    assert "20万个" in follow.text and "50万张" not in follow.text, follow.text
+    # below the threshold in the chat's article by its probability alone, while all articles only give an answer with
+    # the caveat: the chat's article's answer, with the caveat (thresholds set between the two readings' evidence)
+    compared = "和3月比增加了多少？"
+    history = [(sold, a.ask(sold).text)]
+    inside, outside = (a.chain.resolve(compared, history)[3], a.chain.resolve(compared, [])[3])
+    assert inside.answerable < outside.answerable, (inside.answerable, outside.answerable)
+    b = Assistant(index_dir=str(tmp_path / "index"), abstain_below=(inside.answerable + outside.answerable) / 2,
+                  hedge_below=1.0, quiet=True)
+    assert not b.ask(compared).abstained  # alone: another article's answer, with the caveat
+    follow = b.ask(compared, history=history)
+    assert follow.doubtful and "5000个" in follow.text and "8000张" not in follow.text, follow.text
     revenue = "2022年蓝图科技合计营收是多少？"
     follow = a.ask("归母净利润呢？", history=[(revenue, a.ask(revenue).text)])
     assert follow.search_query == "2022年蓝图科技合计归母净利润是多少？" and "2.4亿元" in follow.text, follow.text
@@ -1535,3 +1556,14 @@ date: 2022-08-03
     a.index([tmp_path / "articles"])
     answer = a.ask("2020年国内渠道的自有品牌在包装食品行业里占多大比例？")
     assert not answer.abstained and "12.5%" in answer.text, answer.text
+
+
+def test_the_period_a_figure_is_compared_with_is_not_the_period_asked():
+    """"和9月比降了多少？" (a follow-up of a fresh set of ours) asks how the figure changed since September, not a figure for
+    September: the sentence "比上月下降0.3点" answers it. The year or month after 和 / 跟 / 与 … 比 or after 比 / 较 is
+    the base of the comparison."""
+    from assistant.questions import AskedMonth, AskedYear, asked_months, asked_years
+
+    assert asked_months("和9月比降了多少？", "number") == () and asked_years("跟2019年比少了多少？", "number") == ()
+    assert asked_years("2021年比2020年增长了多少？", "number") == (AskedYear("2021"),)
+    assert asked_months("8月和9月的销量分别是多少？", "number") == (AskedMonth(8), AskedMonth(9))

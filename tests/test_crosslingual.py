@@ -56,8 +56,8 @@ def test_a_word_whose_own_senses_the_articles_do_not_use_falls_back_on_related_w
     left the word unglossed. A phrase keeps its words unglossed: "boiling point" (沸点) is not 沸腾 and 指引, and an
     off-topic question was answered with sentences on 指引 when it was split."""
     vocabulary = {"洗钱": 3, "攻击者": 2, "印刷": 4, "工具": 30, "沸腾": 2, "指引": 3}
-    terms = {t.english: t.chinese for t in english_terms(
-        "Which tool did the attacker use to launder the funds after the printed book was stolen?", known_from(vocabulary))}
+    question = "Which tool did the attacker use to launder the funds after the printed book was stolen?"
+    terms = {t.english: t.chinese for t in english_terms(question, known_from(vocabulary))}
     assert terms["launder"] == ("洗钱",) and terms["attacker"] == ("攻击者",)
     assert english_terms("What is the boiling point of water?", known_from(vocabulary)) == []
     # a word with a sense the articles use keeps to it ("tool" is 工具, not "tool bit" 刀片 or "tool magazine" 刀库)
