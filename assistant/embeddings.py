@@ -61,6 +61,7 @@ def _model_dir(settings: Settings) -> tuple[Path, str]:
     return path, f"{path.resolve().name}-{size}"
 
 
+QUERIES_KEPT = 512  # query vectors an Embedder keeps
 _LOADED: dict[tuple, object] = {}  # one model per (folder, backend, precision) per process
 _LOAD_LOCK = threading.Lock()
 
@@ -75,6 +76,8 @@ class Embedder:
         self._path: Path | None = None
         self.load_seconds = 0.0  # reading the model, without any export or quantisation before it
         self.export_seconds = 0.0
+        self._queries: dict[str, np.ndarray] = {}  # the latest query vectors, oldest first
+        self._queries_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -150,7 +153,21 @@ class Embedder:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(list(texts), self.settings.query_prompt)
+        """Query vectors; the latest few hundred are kept, so a query searched twice is embedded once (a follow-up
+        searched in the chat's article, then among all articles; ``assistant eval`` resolving, then asking)."""
+        texts = list(texts)
+        with self._queries_lock:
+            known = {t: self._queries[t] for t in texts if t in self._queries}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self._encode(missing, self.settings.query_prompt)))
+            with self._queries_lock:
+                self._queries.update((t, known[t]) for t in missing)
+                while len(self._queries) > QUERIES_KEPT:
+                    self._queries.pop(next(iter(self._queries)))
+        if not texts:
+            return self._encode([], self.settings.query_prompt)
+        return np.stack([known[t] for t in texts])
 
     def embed_passages(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed passages (or sentences: same prompt) in batches; ``on_batch(n)`` after each batch."""
