@@ -144,7 +144,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
 
 def _holds(info: QuestionInfo, name: str, text: str) -> bool:
     """Whether ``text`` holds ``name`` or, for a Chinese word of four characters or more, its two halves: jieba reads
-    "包装食品行业" as "食品行业", and the answer's passage writes "包装食品占总行业规模"."""
+    "包装食品行业" as "食品行业", and the answer's passage may write "包装食品占到了全行业规模"."""
     if info.has(name, text):
         return True
     return len(name) >= 4 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", name)) and any(

@@ -1529,7 +1529,7 @@ date: 2023-04-02
 
 def test_the_question_s_subject_counts_in_a_passage_that_writes_its_two_halves_apart(tmp_path):
     """Articles we wrote. jieba reads "包装食品行业" as "食品行业", the rarest noun of the question and so its subject; the
-    answer's passage writes "包装食品占总行业规模", and only another article's passage held "食品行业" whole: the
+    answer's passage writes "包装食品占到了全行业规模", and only another article's passage held "食品行业" whole: the
     answer's sentence was taken for one told of something else, and the question was "not covered" (an answerable
     question of a fresh set of ours)."""
     from conftest import write
@@ -1541,7 +1541,7 @@ date: 2022-08-01
 
 # 山城超市的自有品牌
 
-2020年，国内各大渠道自有品牌包装食品占总行业规模的比例达到12.5%，比五年前翻了一番。
+2020年，国内各渠道里自有品牌的包装食品占到了全行业规模的12.5%，比五年前翻了一番。
 """)
     write(tmp_path / "articles" / "snacks.md", """---
 title: 零食的新玩家
