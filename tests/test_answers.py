@@ -135,14 +135,16 @@ def test_follow_up_uses_the_history(sliced_assistant):
     # a follow-up of a follow-up builds on the previous question as it was searched, not on its bare fragment
     chat = [("2022年国内咖啡行业的融资规模有多大？", "…"), ("那2019年呢？", "…")]
     assert rewrite_follow_up("那2018年呢？", chat) == "2018年国内咖啡行业的融资规模有多大？"
-    assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…"), ("那腾讯呢？", "…")]) == "利润 腾讯的营收是多少？"
+    # a fact named for another (the profit for the revenue) takes its place; searched together with the previous
+    # question, the answer had to state the revenue as well
+    assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…"), ("那腾讯呢？", "…")]) == "腾讯的利润是多少？"
     # a long chat of fragments reads back a few turns only: the query (and the work) does not grow with the chat
     long_chat = [("换电模式的优势是什么？", "…")] + [("那利润呢？", "…")] * 30
     assert rewrite_follow_up("那风险呢？", long_chat).count("利润") <= 4
     # a comparison or a word that is not a name is searched with the previous question, not spliced into it
     assert rewrite_follow_up("跟网易的《木鱼记》比呢？", [("《山城志》手游上线头三天，平均每天预估收入有多少？", "…")]) == \
         "跟网易的《木鱼记》比 《山城志》手游上线头三天，平均每天预估收入有多少？"
-    assert rewrite_follow_up("那利润呢？", [("阿里巴巴的营收是多少？", "…")]) == "利润 阿里巴巴的营收是多少？"
+    assert rewrite_follow_up("那风险呢？", [("阿里巴巴的营收是多少？", "…")]) == "风险 阿里巴巴的营收是多少？"
     assert rewrite_follow_up("它有什么用？", [("什么是SCRM？", "…")]) == "它有什么用 什么是SCRM？"
     # "它" stands for the previous question's topic, whose own ask ("有哪些优势") no longer pulls the answer back
     assert rewrite_follow_up("它的成本呢？", [("换电模式有哪些优势？", "…")]) == "换电模式的成本"
