@@ -169,6 +169,11 @@ class Embedder:
             return self._encode([], self.settings.query_prompt)
         return np.stack([known[t] for t in texts])
 
+    def forget_queries(self) -> None:
+        """Drop the kept query vectors (``assistant eval`` times each search and answer as a first sight)."""
+        with self._queries_lock:
+            self._queries.clear()
+
     def embed_passages(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed passages (or sentences: same prompt) in batches; ``on_batch(n)`` after each batch."""
         texts = list(texts)
