@@ -478,9 +478,11 @@ def _swap_fact(previous: str, new: str) -> str:
     previous question asks for takes the place of its word ("…合计归母净利润是多少？"). Searched together with the
     previous question instead, the answer had to state the revenue as well."""
     named = {fact.name for fact in ASKED_FACTS if fact.asks.search(f"{new}是多少")}
+    if not named or new in previous:
+        return ""
     for fact in ASKED_FACTS:
         m = fact.asks.search(previous)
-        if not named or not m or fact.name in named or new in previous:
+        if not m or fact.name in named:
             continue
         start = m.start() + (2 if m.group().startswith("多少") else 0)
         return previous[:start] + new + previous[m.end():]

@@ -60,8 +60,12 @@ class Filters:
     source: str | None = None
     articles: tuple[str, ...] = ()  # article ids to search among (a chat's articles: AnswerChain.resolve)
 
+    def by_metadata(self) -> bool:
+        """Whether it restricts by the articles' dates, category or source (not only by ``articles``)."""
+        return bool(self.date_from or self.date_to or self.category or self.source)
+
     def is_empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.category or self.source or self.articles)
+        return not (self.by_metadata() or self.articles)
 
 
 @dataclass
@@ -323,7 +327,7 @@ class HybridRetriever:
     def _filter(self, filters: Filters | None) -> set[str] | None:
         if filters is None or filters.is_empty():
             return None
-        if not (filters.date_from or filters.date_to or filters.category or filters.source):
+        if not filters.by_metadata():
             return set(filters.articles)
         start, end = _epoch(filters.date_from, end=False), _epoch(filters.date_to, end=True)
         if start is not None and end is not None and start > end:
