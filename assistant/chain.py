@@ -544,7 +544,8 @@ class AnswerChain:
                           seconds=time.perf_counter() - started)
 
         if not question or not result.passages or evidence.is_weak():
-            text = not_covered(lang, evidence.unstated, closest=bool(result.passages), unfound=evidence.unfound)
+            text = not_covered(lang, evidence.unstated, closest=bool(result.passages), unfound=evidence.unfound,
+                               absent=evidence.absent)
             if answerer == "llm":
                 notice = _join(notice, "the passages found do not match the question well enough; the LLM was not asked")
             if question and filters is not None and not filters.is_empty():
@@ -641,7 +642,8 @@ class AnswerChain:
         def search(query: str, among: Filters | None):
             result = self.retriever.retrieve(query, k, among)
             sentences = answer_sentences(result.info, result, self.settings)
-            return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings)
+            return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings,
+                                                         self.article_text)
 
         kind = follow_up_kind(question) if history else ""
         # a follow-up is searched first in the article the chat's last answer cited first, and kept there when its
@@ -664,7 +666,7 @@ class AnswerChain:
                 return inside
             outside = search(query, filters)
             held, found = inside[3], outside[3]
-            if not held.unstated and not held.unfound and found.is_doubtful():
+            if not held.misses_the_subject_or_fact() and found.is_doubtful():
                 # below the threshold in the chat's article by its probability alone, while all articles give an answer
                 # with the caveat too: the chat's article's, with the caveat ("和9月比降了多少？" found a sentence on
                 # housing sales elsewhere; it abstains no less often than before)
@@ -720,6 +722,11 @@ class AnswerChain:
                 self._quoted.clear()
             self._quoted[text] = tuple(found)[:3]
         return self._quoted[text]
+
+    def article_text(self, article_id: str) -> str:
+        """An article's title, headings and text, lower-cased."""
+        return " ".join(f"{row.title} {' '.join(row.headings)} {row.text}"
+                        for row in self.catalog.article_chunks(article_id)).lower()
 
     def names_elsewhere(self, question: str, articles: tuple[str, ...]) -> bool:
         """Whether the question names things (Latin or romanised names, quoted titles; in Chinese the people,

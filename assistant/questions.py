@@ -265,7 +265,8 @@ _ASKED_MONTH_EN = re.compile(rf"\b(?:in|for|during) {_MONTH_NAME}\b"
 # "January 17, 2022", "in February 2022": the month or the day dates the figure, as "2022年2月" does, not the year
 _EN_MONTH_YEAR = re.compile(rf"\b{_MONTH_NAME}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+(?:19|20)\d{{2}}\b", re.I)
 _NAMED_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")
-_RELATIVE_MONTH = re.compile(r"本月|当月|上月|上个月|同月|this month|last month", re.I)
+# "比上月下降0.3点" compares with the month before and dates nothing
+_RELATIVE_MONTH = re.compile(r"本月|当月|(?<![比较])上个?月|同月|this month|last month", re.I)
 
 
 @dataclass(frozen=True)
@@ -788,6 +789,7 @@ class QuestionInfo:
     type: str
     tokens: list[str]  # search tokens (keywords.tokenize), unique, in order
     idf: dict[str, float] = field(default_factory=dict)
+    doc_freq: dict[str, int] = field(default_factory=dict)  # how many passages hold each token (or its equivalent)
     anchors: list[str] = field(default_factory=list)  # numbers, Latin names, quoted titles (lower-cased)
     units: list[str] = field(default_factory=list)  # what a "多少X / 几X" question counts in: "起", "家"
     # Chinese words that stand for an English question's words in the articles (crosslingual.py)
@@ -995,7 +997,7 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
         df[t] = max([df.get(t, 0), *(df.get(w, 0) for w in alternatives.get(t, ()))])
     anchors = anchors_of(text, lang, figures)
     info = QuestionInfo(text=text, lang=lang, type=question_type(text), tokens=unique,
-                        idf=idf_weights(unique, df, n_docs), anchors=anchors,
+                        idf=idf_weights(unique, df, n_docs), doc_freq={t: df[t] for t in unique}, anchors=anchors,
                         units=asked_units(text), alternatives=alternatives, person=bool(_PERSON_ASK.search(text)),
                         sources=source_words(text, [*anchors, *unique]))
     info.asked = asked_facts(text, info.type)
