@@ -18,7 +18,7 @@ from .citations import Checked, Enforcer, SupportCheck, complete_sentences
 from .crosslingual import is_common_word
 from .embeddings import Embedder
 from .errors import LLMError
-from .keywords import tagged_words, tokenize, without_possessive
+from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .llm import LLMAnswerer
 from .prompts import language_of
 from .questions import ASKED_FACTS, is_small_talk
@@ -399,13 +399,11 @@ def _tagged_names(text: str) -> list[tuple[int, str, str]]:
 def _names_in(text: str) -> list[tuple[int, str]]:
     """(offset, word) of the words jieba tags as names (people, organisations, places, brands) or does
     not know at all: what a "X呢？" follow-up may stand in for."""
-    import jieba
-
     names, unknown, offset = [], [], 0
     for word, tag in tagged_words(text):
         if len(word) >= 2 and tag.startswith(_NAME_TAGS):
             names.append((offset, word))
-        elif len(word) >= 2 and tag in ("x", "n") and not jieba.dt.FREQ.get(word):
+        elif len(word) >= 2 and tag in ("x", "n") and not dictionary_frequency(word):
             unknown.append((offset, word))
         offset += len(word)
     return names or unknown

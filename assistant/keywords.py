@@ -71,6 +71,14 @@ def without_possessive(word: str) -> str:
     return word[:-2] if word.endswith("'s") and len(word) > 2 else word
 
 
+def dictionary_frequency(word: str) -> int:
+    """How often jieba's dictionary saw ``word`` (0: not in it): "东西" 18,877, "荣耀" 493, "鹰角" 0."""
+    _tokenizer()
+    import jieba
+
+    return jieba.dt.FREQ.get(word) or 0
+
+
 def tagged_words(text: str) -> list[tuple[str, str]]:
     """jieba's words with their part-of-speech tags ("nr" a person's name, "ns" a place, "v" a verb …)."""
     return list(_tagged(text))
