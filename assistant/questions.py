@@ -676,6 +676,47 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
     return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
+# opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
+# "iOS端…近一周预估总计收入约为…", "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
+_SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+    ("iOS|iPhone|苹果端", "安卓|Android|鸿蒙"), ("线上", "线下"), ("进口", "出口"), ("直营", "加盟|特许经营"),
+    ("同比", "环比"), ("新增", "累计"), ("男性", "女性"), ("城镇", "农村"), ("A股", "港股|美股"),
+    ("首月|第一个月", "首周|第一周|一周|首日|第一天"), ("批发", "零售"), ("(?<!非)制造业", "服务业|非制造业")))
+
+
+@dataclass(frozen=True)
+class AskedSide:
+    """One of two opposed qualifiers a question names (iOS or Android, the first month or the first week, imports
+    or exports): a sentence naming only the other side states another figure."""
+
+    side: str  # as the question writes it
+    pair: int  # which of ``_SIDES``
+    first: bool  # the pair's first side
+
+    @property
+    def name(self) -> str:
+        return f"{self.side}方面"
+
+    @property
+    def name_en(self) -> str:
+        return f"figure for {self.side}"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        asked, other = _SIDES[self.pair] if self.first else _SIDES[self.pair][::-1]
+        return bool(asked.search(f"{heading} {text}")) or not other.search(text)
+
+
+def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
+    if qtype == "compare":
+        return ()
+    out = []
+    for n, (a, b) in enumerate(_SIDES):
+        found_a, found_b = a.search(text), b.search(text)
+        if bool(found_a) != bool(found_b):  # one side only
+            out.append(AskedSide((found_a or found_b).group(0), n, bool(found_a)))
+    return tuple(out)
+
+
 # "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "这种点心又叫什么？" is answered
 # by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
@@ -771,7 +812,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate)
+         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide)
 
 
 def required(question: str | None) -> str:
@@ -822,11 +863,12 @@ class QuestionInfo:
     names: tuple[AskedName, ...] = ()  # the name it asks for ("叫什么名字")
     place_kinds: tuple[AskedPlaceKind, ...] = ()  # the kind of place it asks for ("哪个城市")
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
+    sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
-                self.ordinals, self.times, self.names, self.place_kinds, self.dates)
+                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1013,4 +1055,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.names = asked_names(text, lang)
     info.place_kinds = asked_place_kinds(text)
     info.dates = asked_dates(text)
+    info.sides = asked_sides(text, info.type)
     return info
