@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .chunking import is_prose, passage_sentences
+from .chunking import in_reference_entry, is_prose, passage_sentences
 from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize
@@ -417,7 +417,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         section_cover = info.coverage(passage.section.lower())
         for j, ((s, e), cosine, vector) in enumerate(zip(spans, scores, vectors)):
             text = passage.text[s:e]
-            if not is_prose(text):
+            if not is_prose(text) or in_reference_entry(passage.text, s):
                 continue
             low = text.lower()
             cues = sentence_cues(text)
