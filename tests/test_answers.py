@@ -495,11 +495,15 @@ def test_eval_harness_on_a_small_slice(sliced_assistant, corpus_slice, tmp_path,
 
 
 def test_reference_lines_and_footnote_marks_are_not_quoted_as_answers():
-    from assistant.chunking import is_prose
+    from assistant.chunking import in_reference_entry, is_prose
 
     assert not is_prose("[2] https://spectrum.ieee.org/rare-earth-elements")
     assert not is_prose("——（完）——————") and not is_prose("参考资料：")
     assert not is_prose("Science Advances, 2022, 8(6): eabm3132.") and not is_prose("Nature 596, 583–589 (2021).")
+    # an entry's title after its first full stop reads as prose: the line it opens tells it is an entry
+    entries = "参考文献\n[2] Lee, A. (2021, May 3). A Reading Lamp for Everyone.\nKim, B. J. (1966). Machines That Read.\n"
+    assert [in_reference_entry(entries, entries.index(t)) for t in ("参考", "A Reading", "Machines")] == [False, True, True]
+    assert not in_reference_entry("2021年（2019年成立）营收翻番。", 3)
     assert is_prose("2021年GDP增速为12.9%、11.2%和9.1%。") and is_prose("前端数字化更多是聚焦体验。")
 
 
@@ -1569,3 +1573,45 @@ def test_the_period_a_figure_is_compared_with_is_not_the_period_asked():
     assert asked_months("和9月比降了多少？", "number") == () and asked_years("跟2019年比少了多少？", "number") == ()
     assert asked_years("2021年比2020年增长了多少？", "number") == (AskedYear("2021"),)
     assert asked_months("8月和9月的销量分别是多少？", "number") == (AskedMonth(8), AskedMonth(9))
+
+
+def test_a_name_the_closest_article_never_mentions_is_not_covered(tmp_path):
+    """Articles we wrote. A near miss of a fresh set of ours named a game studio one article covers, and the closest
+    sentence, in a bakery chain's article, told why *that* company did the asked thing: answered with the wrong company.
+    A question's proper name that the articles know, but not the closest sentence's article, is not covered; so is a
+    place no article names ("冰岛的地热发电…" answered by a sentence on the country's own figure)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "games.md", """# 雁鸣网络的新游戏
+
+雁鸣网络今年在日本上线了一款卡牌手游，首月下载量超过五十万次。
+""")
+    write(tmp_path / "articles" / "bakery.md", """# 木鱼烘焙把总部搬到成都
+
+木鱼烘焙今年把总部从上海搬到了成都，因为成都的房租更低、年轻顾客也更多。
+""")
+    write(tmp_path / "articles" / "power.md", """# 地热发电的账本
+
+地热发电目前占全国发电量的百分之三左右，比十年前翻了一番。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    not_covered_then_answered(a, [("雁鸣网络为什么把总部搬到成都？", "雁鸣"), ("冰岛的地热发电占全国发电量的比例是多少？", "冰岛")],
+                              [("木鱼烘焙为什么把总部搬到成都？", "房租更低"), ("地热发电占全国发电量的比例是多少？", "百分之三")])
+
+
+def test_the_side_asked_and_the_month_compared_with():
+    """One of two opposed qualifiers is not stated by a sentence naming only the other (a fresh set's near miss asked
+    for the Android figure and got the iOS one); "比上月" compares with the month before and dates no figure, so a
+    sentence on October does not give November's."""
+    from assistant.questions import AskedMonth, asked_sides
+
+    android, week = asked_sides("这款游戏安卓端上线一周的收入是多少？", "number")
+    assert (android.side, week.side) == ("安卓", "一周")
+    assert not android.stated_in("iOS端收入预估显示，近一周约为二百三十万美元。")
+    assert android.stated_in("安卓端和iOS端合计收入约为五百万美元。") and android.stated_in("上线一周收入约为五百万美元。")
+    (first_month,) = asked_sides("上线首月在iOS端的收入是多少？", "number")[1:]
+    assert not first_month.stated_in("iOS端近一周的收入约为二百三十万美元。")
+    assert asked_sides("iOS端和安卓端的收入差多少？", "number") == ()  # both sides: a comparison
+    assert not AskedMonth(11).stated_in("10月发展指数回落至86.1，比上月下降0.3点。")
+    assert AskedMonth(11).stated_in("本月发展指数回落至86.1。")
