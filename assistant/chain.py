@@ -350,6 +350,10 @@ _CITATION_MARK = re.compile(r"\[\d+\]")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.-]*(?: [A-Z0-9][A-Za-z0-9&'’.-]*)*")  # D’Amelio: a typeset apostrophe
 _NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
 _ANSWER_NAME_TAGS = ("nr", "nt", "nz")
+_ACRONYM = re.compile(r"[A-Z0-9&]{2,6}")
+# its parts are 1–4 characters; what comes before or after is a function word, a title or no Chinese at all
+_TRANSLITERATED = re.compile(r"(?:(?![的是在和与及了把被由对向从])[\u4e00-\u9fff]){1,4}(?:·[\u4e00-\u9fff]{1,4})*"
+                             r"·[\u4e00-\u9fff]{1,4}?(?=博士|先生|女士|教授|[的是在和与及了说称表曾等]|[^\u4e00-\u9fff]|$)")
 
 
 def answer_name(question: str, answer: str) -> str:
@@ -368,8 +372,12 @@ def answer_name(question: str, answer: str) -> str:
     latin_first = language_of(question) == "en"
     # (rank, offset, name): titles, then (after an English question) Latin names, then by position
     found = [(0, m.start(), m.group(1)) for m in re.finditer(r"《([^《》]{1,30})》", first)]
+    person = bool(_ASKS_FOR_A_PERSON.match(question))
     found += [(1 if latin_first else 2, m.start(), m.group().strip(".'’-")) for m in _LATIN_NAME.finditer(first)
-              if len(m.group()) >= 3 and m.group().lower() not in _NOT_NAMES]  # not "RQ", "AI"
+              if len(m.group()) >= 3 and m.group().lower() not in _NOT_NAMES  # not "RQ", "AI"
+              and not (person and _ACRONYM.fullmatch(m.group()))]  # "OCR" is no one's name
+    # a foreign person's name in Chinese, "埃德蒙·富尼耶·达尔贝": after "Who invented …?", as likely as a Latin one
+    found += [(1 if latin_first else 2, m.start(), m.group()) for m in _TRANSLITERATED.finditer(first) if person]
     found += [(2, offset, name) for offset, name, core in _tagged_names(first) if core.lower() not in asked]
     names = [found_name for found_name in found if found_name[2].lower() not in asked]
     return min(names)[2] if names else ""

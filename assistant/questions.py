@@ -686,8 +686,8 @@ _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
 
 @dataclass(frozen=True)
 class AskedSide:
-    """One of two opposed qualifiers a question names (iOS or Android, the first month or the first week, imports
-    or exports): a sentence naming only the other side states another figure."""
+    """One of two opposed qualifiers a question asking for a figure names (iOS or Android, the first month or the
+    first week, imports or exports): a sentence naming only the other side states another figure."""
 
     side: str  # as the question writes it
     pair: int  # which of ``_SIDES``
@@ -707,7 +707,8 @@ class AskedSide:
 
 
 def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
-    if qtype == "compare":
+    """Of a question asking for a figure: elsewhere the side is the topic ("女性内衣行业里的传统厂商有哪些？")."""
+    if qtype == "compare" or not asks_figure(text, qtype):
         return ()
     out = []
     for n, (a, b) in enumerate(_SIDES):

@@ -319,6 +319,9 @@ def test_english_references_to_a_place_and_to_a_name_the_answer_gave():
         "Lin Shan"
     told = "Quoted from the Chinese articles (not translated):\n排名第一的 Lina O’Hara 今年只有十九岁。[1]"
     assert referent("Which brand did she work with?", [("Which creator topped the list?", told)]) == "Lina O’Hara"
+    # after "Who …?", "he" is a person: not an acronym the answer names first, but a foreign name written in Chinese
+    told = "Quoted from the Chinese articles (not translated):\n让OCR成为可能的人，是发明读书机的安德烈·莫兰博士。[1]"
+    assert referent("When did he show it?", [("Who invented the reading machine?", told)]) == "安德烈·莫兰"
 
 
 def test_a_follow_up_about_a_known_subject_and_an_unstated_fact_is_not_covered(tmp_path):
