@@ -510,7 +510,8 @@ _PLACE_EN = {e: p.name for p in PLACES.values() for e in p.english}
 _PLACE_EN_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, _PLACE_EN), key=len, reverse=True))
                             + r")(?![A-Za-z])", re.I)
 # a tier of cities, or the whole country, is not any one city: "一线城市的新房价格比上月低了0.1%" does not give Beijing's
-_TIERS = re.compile(r"[一二三四五]线城市|[一二三四]线及|新一线|一二线|三四线|全国")
+# tiers of cities and the scopes wider than a city or province: "全球门店数为382家" is not Chengdu's count
+_TIERS = re.compile(r"[一二三四五]线城市|[一二三四]线及|新一线|一二线|三四线|全国|全球|全世界|海外|内地")
 _DOMESTIC = ("province", "city")
 
 
@@ -676,6 +677,67 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
     return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
+# the words that name an index ("综合PMI产出指数", "新订单指数"), after a "的 / 里 / 中" and a month
+_INDEX_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14})指数")
+_INDEX_SCOPE = {"中国", "全国", "我国"}
+_INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|今年|去年|本月|上月|当月")
+
+
+@dataclass(frozen=True)
+class AskedIndex:
+    """The index a number question names ("建筑业商务活动指数", "制造业PMI里的新订单指数"): a sentence stating another
+    index of the same release ("非制造业商务活动指数为52.4%") does not give it. Its words must all be there."""
+
+    label: str  # as the question writes it, "新订单"
+    words: tuple[str, ...]  # its search words
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}指数"
+
+    @property
+    def name_en(self) -> str:
+        return f"{self.label} index"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        said = f"{heading} {text}".lower()
+        return all(w in said for w in self.words)
+
+
+def asked_indexes(text: str, qtype: str) -> tuple[AskedIndex, ...]:
+    from .keywords import tokenize
+
+    found = _INDEX_NAME.findall(text) if qtype == "number" else []
+    if not found:
+        return ()
+    name = _INDEX_TIME.sub("", re.split(r"的|里", found[-1])[-1])
+    words = tuple(w for w in tokenize(name) if len(w) >= 2 and w not in _INDEX_SCOPE)
+    return (AskedIndex(name, words),) if words else ()
+
+
+# a figure of the sentence's own: digits the question does not hold, or Chinese numerals ("三成", "过半", "一倍")
+_OWN_FIGURE_ZH = re.compile(r"[二两三四五六七八九十百千万亿半]|一[十百千万亿倍成半]")
+
+
+@dataclass(frozen=True)
+class AskedFigure:
+    """A number question is answered by a sentence that gives a figure the question does not: a near miss's closest
+    sentence often tells of the thing asked with the question's own year and no figure ("泰合在2021年服务的…" for how
+    much it raised in 2021). In our sets every answerable Chinese number question's likeliest sentence gave one."""
+
+    own: frozenset[str]  # the question's numbers
+
+    name: str = "具体数字"
+    name_en: str = "figure"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(set(re.findall(r"\d+(?:\.\d+)?", text)) - self.own) or bool(_OWN_FIGURE_ZH.search(text))
+
+
+def asked_figures(text: str, qtype: str) -> tuple[AskedFigure, ...]:
+    return (AskedFigure(frozenset(re.findall(r"\d+(?:\.\d+)?", text))),) if qtype == "number" else ()
+
+
 # opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
 # "iOS端…近一周预估总计收入约为…", "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
 _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
@@ -813,7 +875,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide)
+         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex | AskedFigure)
 
 
 def required(question: str | None) -> str:
@@ -865,11 +927,14 @@ class QuestionInfo:
     place_kinds: tuple[AskedPlaceKind, ...] = ()  # the kind of place it asks for ("哪个城市")
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
     sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
+    indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
+    figures: tuple[AskedFigure, ...] = ()  # a number question: some figure of the sentence's own
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
-                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides)
+                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides, self.indexes,
+                self.figures)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1057,4 +1122,6 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.place_kinds = asked_place_kinds(text)
     info.dates = asked_dates(text)
     info.sides = asked_sides(text, info.type)
+    info.indexes = asked_indexes(text, info.type)
+    info.figures = asked_figures(text, info.type)
     return info
