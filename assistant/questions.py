@@ -735,7 +735,10 @@ class AskedFigure:
 
 
 def asked_figures(text: str, qtype: str) -> tuple[AskedFigure, ...]:
-    return (AskedFigure(frozenset(re.findall(r"\d+(?:\.\d+)?", text))),) if qtype == "number" else ()
+    """Not of a number question that asks which one ("投放占比最高的渠道是哪个？": a name answers it)."""
+    if qtype != "number" or re.search(r"哪|谁|\bwhich\b|\bwho\b", text, re.I):
+        return ()
+    return (AskedFigure(frozenset(re.findall(r"\d+(?:\.\d+)?", text))),)
 
 
 # opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
