@@ -680,7 +680,7 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
 # the words that name an index ("综合PMI产出指数", "新订单指数"), after a "的 / 里 / 中" and a month
 _INDEX_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14})指数")
 _INDEX_SCOPE = {"中国", "全国", "我国"}
-_INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|今年|去年|本月|上月|当月")
+_INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|一?整年|今年|去年|本月|上月|当月")
 
 
 @dataclass(frozen=True)

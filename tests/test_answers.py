@@ -1632,6 +1632,7 @@ def test_the_index_named_a_figure_of_the_sentence_s_own_and_a_city_s_figure():
     (index,) = asked_indexes("10月份制造业PMI里的新订单指数是多少？", "number")
     assert index.label == "新订单" and not index.stated_in("10月份，中国制造业采购经理指数（PMI）为49.2%。")
     assert asked_indexes("2021年全年指数涨了多少？", "number") == () and asked_indexes("指数是什么？", "fact") == ()
+    assert asked_indexes("2021年一整年新能源汽车指数涨了多少？", "number")[0].label == "新能源汽车"
     (figure,) = asked_figures("山城咖啡2021年拿到了多少融资？", "number")
     assert not figure.stated_in("山城咖啡在2021年换了新的供应商。")
     assert figure.stated_in("山城咖啡2021年融资3亿元。") and figure.stated_in("山城咖啡的融资额翻了两番。")
