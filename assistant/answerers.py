@@ -227,8 +227,9 @@ def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences:
     if info.lang != "zh" or info.type == "compare" or not sentences:  # two sides may be told in two articles
         return ()
     asking = asking_words(info.text, info.asked)
-    # what the question is about comes before its last "的" ("六耳铃的上部叶有什么特点": jieba tags 叶有 a name) and, in a
-    # why-question, before "为什么" (the event after it is in the asker's words: "投资人为什么扎堆投烘焙", 扎堆 a place)
+    # what the question is about comes before its last "的" (a CMRC question on a plant's upper leaves, "…的上部叶有…":
+    # jieba tags 叶有 a name) and, in a why-question, before "为什么" (the event after it is in the asker's words:
+    # "投资人为什么扎堆投烘焙", where 扎堆 is tagged a place)
     subject = re.split(r"为什么|为何", info.text)[0] or info.text
     subject = re.sub(r"的[^的]{2,}$", "", subject) or subject
     names = [w for w, tag in tagged_words(subject) if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2

@@ -251,7 +251,8 @@ _CITATION = re.compile(r"\b(?:19|20)\d{2}\s*[,;]\s*\d+\s*\(\d+\)|\bdoi\s*:|\b\d+
 
 # a reference-list entry, "[2] Thomas, E. (2021, June 23). A Century Ago, the Optophone …" or "Jameson, M. (1966).
 # The Optophone: …": the title and the journal after its first full stop read as sentences of their own
-_REFERENCE_ENTRY = re.compile(r"\s*(?:\[\d{1,3}\]|[A-Z][\w'’-]+,(?:\s*[A-Z]\.)+)[^\n]{0,80}?\((?:19|20)\d{2}[^)\n]{0,20}\)")
+_REFERENCE_ENTRY = re.compile(r"\s*(?:\[\d{1,3}\]|[A-Z][\w'’-]+,(?:\s*[A-Z]\.)+)"
+                              r"[^\n]{0,80}?\((?:19|20)\d{2}[^)\n]{0,20}\)")
 
 
 def in_reference_entry(text: str, start: int) -> bool:

@@ -686,7 +686,8 @@ _INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|一
 @dataclass(frozen=True)
 class AskedIndex:
     """The index a number question names ("建筑业商务活动指数", "制造业PMI里的新订单指数"): a sentence stating another
-    index of the same release ("非制造业商务活动指数为52.4%") does not give it. Its words must all be there."""
+    index of the same release (the non-manufacturing one for the construction one) does not give it. Its words must
+    all be there."""
 
     label: str  # as the question writes it, "新订单"
     words: tuple[str, ...]  # its search words
@@ -742,7 +743,7 @@ def asked_figures(text: str, qtype: str) -> tuple[AskedFigure, ...]:
 
 
 # opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
-# "iOS端…近一周预估总计收入约为…", "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
+# the iOS one of the first week, "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
 _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     ("iOS|iPhone|苹果端", "安卓|Android|鸿蒙"), ("线上", "线下"), ("进口", "出口"), ("直营", "加盟|特许经营"),
     ("同比", "环比"), ("新增", "累计"), ("男性", "女性"), ("城镇", "农村"), ("A股", "港股|美股"),
