@@ -716,32 +716,6 @@ def asked_indexes(text: str, qtype: str) -> tuple[AskedIndex, ...]:
     return (AskedIndex(name, words),) if words else ()
 
 
-# a figure of the sentence's own: digits the question does not hold, or Chinese numerals ("三成", "过半", "一倍")
-_OWN_FIGURE_ZH = re.compile(r"[二两三四五六七八九十百千万亿半]|一[十百千万亿倍成半]")
-
-
-@dataclass(frozen=True)
-class AskedFigure:
-    """A number question is answered by a sentence that gives a figure the question does not: a near miss's closest
-    sentence often tells of the thing asked with the question's own year and no figure ("泰合在2021年服务的…" for how
-    much it raised in 2021). In our sets every answerable Chinese number question's likeliest sentence gave one."""
-
-    own: frozenset[str]  # the question's numbers
-
-    name: str = "具体数字"
-    name_en: str = "figure"
-
-    def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(set(re.findall(r"\d+(?:\.\d+)?", text)) - self.own) or bool(_OWN_FIGURE_ZH.search(text))
-
-
-def asked_figures(text: str, qtype: str) -> tuple[AskedFigure, ...]:
-    """Not of a number question that asks which one ("投放占比最高的渠道是哪个？": a name answers it)."""
-    if qtype != "number" or re.search(r"哪|谁|\bwhich\b|\bwho\b", text, re.I):
-        return ()
-    return (AskedFigure(frozenset(re.findall(r"\d+(?:\.\d+)?", text))),)
-
-
 # opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
 # the iOS one of the first week, "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
 _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
@@ -879,7 +853,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex | AskedFigure)
+         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex)
 
 
 def required(question: str | None) -> str:
@@ -932,13 +906,11 @@ class QuestionInfo:
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
     sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
-    figures: tuple[AskedFigure, ...] = ()  # a number question: some figure of the sentence's own
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
-                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides, self.indexes,
-                self.figures)
+                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides, self.indexes)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1127,5 +1099,4 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.dates = asked_dates(text)
     info.sides = asked_sides(text, info.type)
     info.indexes = asked_indexes(text, info.type)
-    info.figures = asked_figures(text, info.type)
     return info
