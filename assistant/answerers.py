@@ -240,6 +240,8 @@ def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences:
         return ()
     best = max(sentences, key=lambda s: s.probability)
     text = article_text(result.passages[best.passage].article_id)
+    if not text.strip():  # removed from the index since the search: nothing to check against
+        return ()
     text = f"{text} {text.replace(' ', '')}"
     return tuple(n for n in dict.fromkeys(names) if not _holds(info, n, text))
 
