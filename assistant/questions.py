@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-from .keywords import STOPWORDS, tagged_words, without_possessive
+from .keywords import STOPWORDS, tagged_words, tokenize, without_possessive
 from .prompts import language_of
 
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
@@ -677,7 +677,8 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
     return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
 
 
-# the words that name an index ("综合PMI产出指数", "新订单指数"), after a "的 / 里 / 中" and a month
+# the words that name an index ("综合PMI产出指数", "新订单指数"): after the question's last "的" or "里", without the
+# words that date it ("10月份", "全年")
 _INDEX_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14})指数")
 _INDEX_SCOPE = {"中国", "全国", "我国"}
 _INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|一?整年|今年|去年|本月|上月|当月")
@@ -706,8 +707,6 @@ class AskedIndex:
 
 
 def asked_indexes(text: str, qtype: str) -> tuple[AskedIndex, ...]:
-    from .keywords import tokenize
-
     found = _INDEX_NAME.findall(text) if qtype == "number" else []
     if not found:
         return ()
