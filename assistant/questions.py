@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from .errors import ConfigError
 from .keywords import STOPWORDS, tagged_words, tokenize, without_possessive
@@ -187,20 +188,31 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:1
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
 
 
+class NamedByTemplate:
+    """A checked fact whose name, shown when no sentence states it ("没有提到2021年的数字"), is a template over its
+    own fields: ``NAME`` and ``NAME_EN``, formatted with ``self``."""
+
+    NAME: ClassVar[str] = ""
+    NAME_EN: ClassVar[str] = ""
+
+    @property
+    def name(self) -> str:
+        return self.NAME.format(self=self)
+
+    @property
+    def name_en(self) -> str:
+        return self.NAME_EN.format(self=self)
+
+
 @dataclass(frozen=True)
-class AskedYear:
+class AskedYear(NamedByTemplate):
     """The year a number question dates its figure to. A near miss asks for a year the articles give no figure
     for, and its closest sentence gives another year's ("卡游2021年全年的营收…" finds "该公司2020年营收约为30亿元")."""
 
     year: str
 
-    @property
-    def name(self) -> str:
-        return f"{self.year}年的数字"
-
-    @property
-    def name_en(self) -> str:
-        return f"figure for {self.year}"
+    NAME: ClassVar[str] = "{self.year}年的数字"
+    NAME_EN: ClassVar[str] = "figure for {self.year}"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         """True unless the sentence ``text`` (under ``heading``) dates its figures to other years only: one naming no
@@ -270,19 +282,14 @@ _RELATIVE_MONTH = re.compile(r"本月|当月|(?<![比较])上个?月|同月|this
 
 
 @dataclass(frozen=True)
-class AskedMonth:
+class AskedMonth(NamedByTemplate):
     """The month a number question dates its figure to. A near miss asks for a month the articles give no figure for,
     and its closest sentence gives the months before it ("8月的产量" finds "1-7月…", "截至7月底…")."""
 
     month: int
 
-    @property
-    def name(self) -> str:
-        return f"{self.month}月的数字"
-
-    @property
-    def name_en(self) -> str:
-        return f"figure for month {self.month}"
+    NAME: ClassVar[str] = "{self.month}月的数字"
+    NAME_EN: ClassVar[str] = "figure for month {self.month}"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         """True unless the sentence ``text`` (under ``heading``) names other months only; one naming none, or "本月",
@@ -685,7 +692,7 @@ _INDEX_TIME = re.compile(r"^(?:月份?|年度?|季度)|[上下]半年|全年|一
 
 
 @dataclass(frozen=True)
-class AskedIndex:
+class AskedIndex(NamedByTemplate):
     """The index a number question names ("建筑业商务活动指数", "制造业PMI里的新订单指数"): a sentence stating another
     index of the same release (the non-manufacturing one for the construction one) does not give it. Its words must
     all be there."""
@@ -693,13 +700,8 @@ class AskedIndex:
     label: str  # as the question writes it, "新订单"
     words: tuple[str, ...]  # its search words
 
-    @property
-    def name(self) -> str:
-        return f"{self.label}指数"
-
-    @property
-    def name_en(self) -> str:
-        return f"{self.label} index"
+    NAME: ClassVar[str] = "{self.label}指数"
+    NAME_EN: ClassVar[str] = "{self.label} index"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         said = f"{heading} {text}".lower()
@@ -724,7 +726,7 @@ _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
 
 
 @dataclass(frozen=True)
-class AskedSide:
+class AskedSide(NamedByTemplate):
     """One of two opposed qualifiers a question asking for a figure names (iOS or Android, the first month or the
     first week, imports or exports): a sentence naming only the other side states another figure."""
 
@@ -732,13 +734,8 @@ class AskedSide:
     pair: int  # which of ``_SIDES``
     first: bool  # the pair's first side
 
-    @property
-    def name(self) -> str:
-        return f"{self.side}方面"
-
-    @property
-    def name_en(self) -> str:
-        return f"figure for {self.side}"
+    NAME: ClassVar[str] = "{self.side}方面"
+    NAME_EN: ClassVar[str] = "figure for {self.side}"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         asked, other = _SIDES[self.pair] if self.first else _SIDES[self.pair][::-1]
@@ -819,20 +816,15 @@ def ordinals_named(text: str) -> set[tuple[int, str]]:
 
 
 @dataclass(frozen=True)
-class AskedOrdinal:
+class AskedOrdinal(NamedByTemplate):
     """The numbered season, batch or edition a question asks about ("《老友记》第三季的评分"). A near miss's closest
     sentence gives the others' ("第一季评分6.7分，第二季只有3分")."""
 
     number: int
     counter: str
 
-    @property
-    def name(self) -> str:
-        return f"第{self.number}{self.counter}的情况"
-
-    @property
-    def name_en(self) -> str:
-        return f"figure for number {self.number}"
+    NAME: ClassVar[str] = "第{self.number}{self.counter}的情况"
+    NAME_EN: ClassVar[str] = "figure for number {self.number}"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         """True unless the sentence (or its heading) numbers others of the kind only."""
