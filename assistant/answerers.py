@@ -216,6 +216,18 @@ _NAME_MAX_PASSAGES = 40
 _NAME_MAX_DICTIONARY = 1000
 
 
+# a name jieba reads across a modal verb and the verb after it is a word and "会": "电力市场化交易会利好煤电企业" is
+# 交易 会 利好 (will benefit), not a trade fair (交易会)
+_MODAL_END = re.compile(r"[\u4e00-\u9fff]{2,}[会将能要]")
+
+
+def _across_a_modal(tagged: list[tuple[str, str]], i: int) -> bool:
+    """Whether the i-th tagged word ends in a modal verb that the next word, a verb or an adjective, follows."""
+    word = tagged[i][0]
+    following = tagged[i + 1][1] if i + 1 < len(tagged) else ""
+    return bool(_MODAL_END.fullmatch(word)) and following.startswith(("v", "a"))
+
+
 def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
                             article_text: Callable[[str], str]) -> tuple[str, ...]:
     """A Chinese question's proper names (the people, places, organisations and brands jieba tags; not the foreign
@@ -232,8 +244,10 @@ def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences:
     # "投资人为什么扎堆投烘焙", where 扎堆 is tagged a place)
     subject = re.split(r"为什么|为何", info.text)[0] or info.text
     subject = re.sub(r"的[^的]{2,}$", "", subject) or subject
-    names = [w for w, tag in tagged_words(subject) if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2
-             and w in info.doc_freq and w not in info.sources and w not in asking and not _TIME_WORD.fullmatch(w)
+    tagged = tagged_words(subject)
+    names = [w for i, (w, tag) in enumerate(tagged) if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2
+             and not _across_a_modal(tagged, i) and w in info.doc_freq and w not in info.sources and w not in asking
+             and not _TIME_WORD.fullmatch(w)
              and (0 < info.doc_freq[w] <= _NAME_MAX_PASSAGES or (tag.startswith("ns") and not info.doc_freq[w]))
              and dictionary_frequency(w) <= _NAME_MAX_DICTIONARY]
     if not names:
@@ -710,7 +724,11 @@ def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dic
     """What a sentence that announces ("…的特征：", "换电模式的劣势：") introduces, without which it says nothing: the
     sentence after it, and the lines after that while they read as the items of a list — each a line of its own,
     the one before not closed by a full stop ("建站成本高，…；" goes on, "…不放弃。" ends), up to the next announcing
-    line. The answer's length budget still applies."""
+    line. The answer's length budget still applies. A sentence that counts what it announces and closes
+    ("投资人争投的原因大概有三点。") introduces the sentence after it when that one opens the count ("第一，…")."""
+    if _COUNTS_ITEMS.search(x.text):
+        after = _next_in_passage(x, sentences, position)
+        return [after] if after and _OPENS_A_COUNT.match(after.text) else []
     if not x.text.rstrip().endswith(("：", ":")):
         return []
     items: list[AnswerSentence] = []
@@ -725,6 +743,13 @@ def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dic
 
 _CLOSED = ("。", ".", "！", "!", "？", "?", "”")
 
+# "原因大概有三点。", "主要分为以下几个方面。": a closed sentence that counts the points it is about to make
+_COUNTS_ITEMS = re.compile(r"(?:有|分为|包括|归结为|归纳为|总结为|概括为)(?:以下|如下|这么|这样)?(?:[两三四五六七八九十几]|[2-9])"
+                           r"(?:个|大|种|条|类|项)?(?:点|方面|原因|理由|因素|部分|阶段|特点|特征|问题|逻辑|维度|层面|变化|趋势)"
+                           r"[^。；，,]{0,4}[。.]\s*$")
+# the first of the points counted: "第一，", "首先，", "其一", "一是", "1、", "（1）"
+_OPENS_A_COUNT = re.compile(r"\s*(?:第一|首先|其一|一是|一方面|[1１][、.．]|[（(][1１一][）)])")
+
 # a why-question's best sentence covering this share of its keywords restates the question: 0.5–0.7 chose the same
 # sentences on the 93 why-questions of the 36kr sets and CMRC
 _RESTATES = 0.6
@@ -735,14 +760,19 @@ _CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由�
                           r"|(?:这|此|以上)(?:便|就|也|正|即|都)?是[^。；]{0,40}(?:的)?(?:原因|缘故|理由|根源|症结))")
 
 
+# a bulleted line is a point's title ("▶ 品牌不应借由资本的力量过快成长。"): the point is made by the sentences after it
+_BULLET = re.compile(r"\s*[▶►▷■□●○◆◇★☆•▪➤]")
+
+
 def _reason_after(x: AnswerSentence, sentences: list[AnswerSentence], position: dict[int, int]) -> list[AnswerSentence]:
     """A why-question's best sentence that restates it and gives no reason ("青禾贸易上个月关掉了南坪的门店。" for "青禾贸易为什么
     关掉了南坪的门店？") is where the article begins to explain; the reason is the sentence after it, often without a word
     that marks a reason ("那一带的租金两年里涨了一倍，客流却一直在减少。"): it comes too, after the answer's other sentences
     and within its length budget, as a list comes with the line that announces it. On the 93 why-questions of the 36kr
     sets and CMRC, 2 more answers hold the key and none loses it (taking it in place of the answer's second sentence
-    instead: 3 more, 1 lost)."""
-    if x.features.get("reason", 0.0) or x.features.get("lex", 0.0) < _RESTATES or _CONSEQUENCE.match(x.text):
+    instead: 3 more, 1 lost). So is a bulleted line, a point's title, whatever its words."""
+    restates = x.features.get("lex", 0.0) >= _RESTATES or _BULLET.match(x.text)
+    if x.features.get("reason", 0.0) or not restates or _CONSEQUENCE.match(x.text):
         return []  # one that opens on a consequence ("故而…") has its reason before it (``_reason_before``)
     after = _next_in_passage(x, sentences, position)
     return [after] if after else []

@@ -581,6 +581,13 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     chosen = ExtractiveAnswerer(Settings(), None).select(info.text, info, [*listed, distractor])
     assert chosen == listed[:4]
     # prose lines that merely follow each other are not a list: "…讲公平。" is closed, the line after it stays out
+    # a closed sentence counting the points it is about to make brings the first, when the next sentence opens the count
+    texts = ["投资人看好烘焙的原因主要有两点。", "第一，行业很分散，还没有全国性的大品牌。", "第二，年轻人愿意为新中式点心买单。"]
+    counted = [sentence(0, sum(len(x) for x in texts[:n]), x, p) for n, (x, p) in enumerate(zip(texts, (0.6, 0.02, 0.01)))]
+    info = QuestionInfo(text="投资人看好烘焙最主要的原因是什么？", lang="zh", type="fact", tokens=["投资人", "烘焙", "原因"])
+    assert ExtractiveAnswerer(Settings(), None).select(info.text, info, counted)[:2] == counted[:2]
+    counted[1] = sentence(0, counted[1].start, "行业很分散，还没有全国性的大品牌。", 0.02)  # no count opens: nothing is brought
+    assert counted[1] not in ExtractiveAnswerer(Settings(), None).select(info.text, info, counted)
     prose = [AnswerSentence(0, 0, 13, "好领导身上一般有这些特征：", None, {}, 0.9, own_line=True),
              AnswerSentence(0, 14, 30, "勤敲打，懂激励，给机会，讲公平。", None, {}, 0.01, own_line=True),
              AnswerSentence(0, 31, 50, "而压榨你的老板，只找你要结果。", None, {}, 0.01, own_line=True)]
@@ -609,6 +616,9 @@ def test_a_why_question_restated_is_followed_by_its_reason():
     for changed in ({"lex": 0.9, "reason": 1.0}, {"lex": 0.3, "reason": 0.0}):
         premise.features = changed
         assert reason not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [premise, reason, other, elsewhere])
+    # a bulleted line is a point's title: its reason comes after it whatever its words
+    titled = AnswerSentence(0, 0, len(texts[0]) + 2, "▶ " + texts[0], None, {"lex": 0.3, "reason": 0.0}, 0.4)
+    assert reason in ExtractiveAnswerer(Settings(), None).select(info.text, info, [titled, reason, other, elsewhere])
     # a fact question is answered as before
     premise.features = features[0]
     info.type = "fact"
@@ -1598,10 +1608,20 @@ def test_a_name_the_closest_article_never_mentions_is_not_covered(tmp_path):
 
 地热发电目前占全国发电量的百分之三左右，比十年前翻了一番。
 """)
+    # jieba reads "交易会" (a trade fair, which another article names) across "交易 会利好": no name is asked there
+    write(tmp_path / "articles" / "fair.md", """# 春季交易会开幕
+
+本届春季交易会有三千家企业参展，展期五天。
+""")
+    write(tmp_path / "articles" / "grid.md", """# 电价放开以后
+
+分析人士认为，电价可以随煤价上浮以后，火电企业的亏损会明显收窄。
+""")
     a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
     a.index([tmp_path / "articles"])
     not_covered_then_answered(a, [("雁鸣网络为什么把总部搬到成都？", "雁鸣"), ("冰岛的地热发电占全国发电量的比例是多少？", "冰岛")],
-                              [("木鱼烘焙为什么把总部搬到成都？", "房租更低"), ("地热发电占全国发电量的比例是多少？", "百分之三")])
+                              [("木鱼烘焙为什么把总部搬到成都？", "房租更低"), ("地热发电占全国发电量的比例是多少？", "百分之三"),
+                               ("为什么说电价市场化交易会利好火电企业？", "随煤价上浮")])
 
 
 def test_the_side_asked_and_the_month_compared_with():
