@@ -185,24 +185,36 @@ _IRREGULAR = {"won": "win", "bought": "buy", "sold": "sell", "grew": "grow", "gr
               "began": "begin", "begun": "begin", "became": "become", "raised": "raise", "lost": "lose",
               "sent": "send", "brought": "bring", "held": "hold", "left": "leave", "ran": "run", "wrote": "write",
               "written": "write", "chose": "choose", "chosen": "choose", "bore": "bear", "hit": "hit", "cut": "cut",
-              "stole": "steal", "stolen": "steal"}
+              "stole": "steal", "stolen": "steal", "went": "go", "gone": "go", "men": "man", "women": "woman",
+              "children": "child"}
 _SUFFIXES = (("alization", "ize"), ("isation", "ize"), ("ization", "ize"), ("ies", "y"), ("es", ""), ("s", ""),
              ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 
 
 def _forms(phrase: str) -> Iterable[str]:
     """The phrase (a hyphenated word also with a space: "front-end" → "front end"), then its last word
-    without an English inflection (shares → share, companies → company, won → win, digitization → digitize)."""
+    without an English inflection (shares → share, companies → company, won → win, digitization → digitize),
+    then, for a phrase, its first word so ("went public" → "go public", "raised funds" → "raise funds")."""
     for variant in dict.fromkeys([phrase.replace("-", " "), phrase]):
         yield variant
     phrase = phrase.replace("-", " ")
     head, _, last = phrase.rpartition(" ")
     prefix = head + " " if head else ""
-    if last in _IRREGULAR:
-        yield prefix + _IRREGULAR[last]
+    for stem in _stems(last):
+        yield prefix + stem
+    first, _, rest = phrase.partition(" ")
+    if rest:
+        for stem in _stems(first):
+            yield stem + " " + rest
+
+
+def _stems(word: str) -> Iterable[str]:
+    """``word`` without an English inflection, in every way it may have one ("shares" → share, shar)."""
+    if word in _IRREGULAR:
+        yield _IRREGULAR[word]
     for suffix, repl in _SUFFIXES:
-        if last.endswith(suffix) and len(last) - len(suffix) >= 3:
-            yield prefix + last[: -len(suffix)] + repl
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            yield word[: -len(suffix)] + repl
 
 
 # -- the dictionary ---------------------------------------------------------------------------

@@ -48,6 +48,10 @@ def test_hyphens_and_irregular_verbs():
     assert by_english["front-end"][0] == "前端"  # "front end" before the hyphenated entry (前台, front desk)
     assert set(by_english["won"]) == {"赢得", "韩元"}  # the past of "win" and Korea's currency: both kept
     assert by_english["digitalization"] == ("数字化",)
+    # a phrase's first word inflected: "went public" is "go public", "men" the plural of "man"
+    vocabulary = {"上市": 12, "公开": 9, "男子": 3, "连锁": 5}
+    terms = {t.english: t.chinese for t in english_terms("Which chain for men went public?", known_from(vocabulary))}
+    assert terms["went public"] == ("上市",) and terms["men"] == ("男子",)
 
 
 def test_a_word_whose_own_senses_the_articles_do_not_use_falls_back_on_related_words():
