@@ -420,6 +420,12 @@ class AnswerSentence:
     own_line: bool = False  # the sentence is a whole line of its passage: a list item, when a "…：" line leads
 
 
+# the note a republished article opens with ("本文来自微信公众号“…”，作者：…，36氪经授权发布。"): it shares the source's
+# name with a question that names it ("谷仓爆品学院认为…") and answers nothing but who wrote it and where
+_REPUBLISHED = re.compile(r"本文来自|经授权(?:转载|发布)|题图来自|封面来源|原文链接")
+_ASKS_SOURCE = re.compile(r"作者|来源|出处|公众号|撰稿|谁写|\b(?:author|source|wrote|written|writer|published)\b", re.I)
+
+
 def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Settings) -> list[AnswerSentence]:
     """Every quotable sentence of the retrieved passages, with its features and answer probability."""
     out: list[AnswerSentence] = []
@@ -431,6 +437,7 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
     question_grams = bigrams(info.text)
     question_low = info.text.lower()
     known = question_low + " " + " ".join(w for ws in info.alternatives.values() for w in ws)
+    republished_ok = bool(_ASKS_SOURCE.search(info.text))
     for i, (passage, cand) in enumerate(zip(result.passages, result.candidates)):
         spans = passage_sentences(passage.text)
         scores = cand.sentence_scores or [cand.dense] * len(spans)
@@ -439,7 +446,8 @@ def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Setting
         section_cover = info.coverage(passage.section.lower())
         for j, ((s, e), cosine, vector) in enumerate(zip(spans, scores, vectors)):
             text = passage.text[s:e]
-            if not is_prose(text) or in_reference_entry(passage.text, s):
+            if not is_prose(text) or in_reference_entry(passage.text, s) or (
+                    not republished_ok and _REPUBLISHED.search(text)):
                 continue
             low = text.lower()
             cues = sentence_cues(text)
