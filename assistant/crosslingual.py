@@ -108,9 +108,17 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
             continue
         chosen.append((start, end, found))
         taken.update(range(start, end))
-    names = [(start, end, dict.fromkeys(found, 0)) for start, end, found in _names(capitals, words, taken, pinyin or {})]
-    candidates = sorted({w for _, _, found in chosen for w in found} | {w for _, _, found in names for w in found})
+    candidates = sorted({w for _, _, found in chosen for w in found})
     freq = known(candidates) if candidates else {}
+    # a capitalised word whose senses no article uses may be a name in pinyin: "Lu" is the state of 鲁国 to CC-CEDICT,
+    # "Lu Zhengyao" the articles' 陆正耀
+    hollow = {start for start, end, found in chosen if end - start == 1 and words[start] in capitals
+              and not any(freq.get(w) for w in found) and not _curated(glossary).get(words[start])
+              and not aliases.get(words[start])}
+    names = [(start, end, dict.fromkeys(found, 0))
+             for start, end, found in _names(capitals, words, taken - hollow, pinyin or {})]
+    chosen = [c for c in chosen if not any(start <= c[0] < end for start, end, _ in names)]
+    freq.update(known(sorted({w for _, _, found in names for w in found} - set(freq))) if names else {})
     # a word none of whose own senses the articles use may still have a related word they do ("launder" → 洗钱)
     related = {i: _related(dictionary, words[start]) for i, (start, end, found) in enumerate(chosen)
                if end - start == 1 and not any(freq.get(w) for w in found)}

@@ -39,6 +39,12 @@ def test_inflected_words_and_romanised_names():
     terms = {t.english: t.chinese for t in english_terms("Why did Hainan set up a fund with Huawei?",
                                                           known_from(vocabulary), pinyin)}
     assert terms["hainan"][0] == "海南" and terms["huawei"] == ("华为",)
+    # a capitalised word whose dictionary senses no article uses is read as pinyin with the words after it: "Lu" is the
+    # state 鲁国 to CC-CEDICT, "Lu Zhengyao" the articles' 陆正耀
+    vocabulary = {"陆正耀": 2, "门店": 5}
+    terms = {t.english: t.chinese for t in english_terms("Why did Lu Zhengyao close his stores?",
+                                                          known_from(vocabulary), pinyin_index(vocabulary))}
+    assert terms["lu zhengyao"] == ("陆正耀",) and "lu" not in terms
 
 
 def test_hyphens_and_irregular_verbs():
