@@ -465,11 +465,18 @@ class Catalog:
 
     def bracketed_articles(self) -> list[str]:
         """The text of each article that has a bracket (where articles give a name's translation,
-        crosslingual.article_aliases), its passages joined."""
+        crosslingual.article_aliases), its headings (each once: "9.《把事情做好》（Getting Things Done）") and its
+        passages joined."""
         rows = self.db.execute(
-            "SELECT group_concat(text, char(10)) FROM chunks WHERE article_id IN "
-            "(SELECT DISTINCT article_id FROM chunks WHERE instr(text, '（') OR instr(text, '(')) GROUP BY article_id")
-        return [row[0] for row in rows]
+            "SELECT article_id, headings, text FROM chunks WHERE article_id IN (SELECT DISTINCT article_id FROM chunks "
+            "WHERE instr(text, '（') OR instr(text, '(') OR instr(headings, '（') OR instr(headings, '(')) "
+            "ORDER BY article_id, position")
+        articles: dict[str, tuple[dict[str, None], list[str]]] = {}
+        for article_id, headings, text in rows:
+            heads, texts = articles.setdefault(article_id, ({}, []))
+            heads.update(dict.fromkeys(json.loads(headings or "[]")))
+            texts.append(text)
+        return ["\n".join([*heads, *texts]) for heads, texts in articles.values()]
 
     def titles(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT title FROM articles")]

@@ -86,7 +86,8 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
             phrase = " ".join(gram)
             # a phrase that opens or ends with a function word is looked up only when the glossary has it ("first
             # half" → 上半年, "series a" → A轮, "new retail" → 新零售): CC-CEDICT's such phrases are rarely the news sense
-            if (gram[0] in _FUNCTION or gram[-1] in _FUNCTION) and not any(f in curated for f in _forms(phrase)):
+            if ((gram[0] in _FUNCTION or gram[-1] in _FUNCTION) and not any(f in curated for f in _forms(phrase))
+                    and phrase not in aliases):  # an article's own translation of a title: "On Having No Head"
                 continue
             found = _lookup(dictionary, phrase)
             read = (pinyin or {}).get(phrase, ()) if found and n == 1 and phrase in capitals else ()
@@ -381,6 +382,12 @@ _HAN = "\u4e00-\u9fff"
 _ZH_THEN_EN = re.compile(rf"([{_HAN}]{{2,16}})[ \t]*[（(][ \t]*([A-Za-z][A-Za-z0-9&.'’\- ]{{1,40}}?)[ \t]*[)）]")
 # Valuation Policy（估值政策）: the bracket holds the whole Chinese name
 _EN_THEN_ZH = re.compile(rf"([A-Za-z][A-Za-z0-9&.'’\-]*(?: [A-Za-z0-9&.'’\-]+){{0,4}})[ \t]*[（(][ \t]*([{_HAN}]{{2,10}})[ \t]*[)）]")
+# 《把事情做好》（Getting Things Done）, 《无头之路》（On Having No Head by Douglas Harding）: a title and its original;
+# 戴维·艾伦（David Allen）: a transliterated name, whose dot jieba does not read as part of it
+_TITLE_THEN_EN = re.compile(rf"《([^》]{{1,20}})》[ \t]*[（(][ \t]*([A-Za-z][A-Za-z0-9&.,:'’\- ]{{1,60}}?)[ \t]*[)）]")
+_DOTTED_THEN_EN = re.compile(rf"(?<![{_HAN}·])([{_HAN}]{{1,6}}(?:·[{_HAN}]{{1,8}})+)[ \t]*[（(][ \t]*"
+                             rf"([A-Za-z][A-Za-z.'’\- ]{{1,40}}?)[ \t]*[)）]")
+_BY_AUTHOR = re.compile(r"\s+by\s+.*$", re.I)
 _NOT_A_NAME = ("以下简称", "下称", "简称", "代号", "第")
 MAX_ALIAS = 10  # characters of a Chinese name read before a bracket
 _NOUNISH = ("n", "j", "vn", "an", "eng", "b", "l", "i", "s")  # jieba POS tags a name and its head noun carry
@@ -391,8 +398,17 @@ def article_aliases(text: str) -> list[tuple[str, str]]:
     """(english, chinese) pairs an article states itself: "…企业赫兹环球（Hertz Global）" gives ("hertz global",
     "赫兹环球"), "Valuation Policy（估值政策）" gives ("valuation policy", "估值政策"). Before a bracket, the name
     is told from the words leading to it by jieba's part-of-speech tags: the trailing run of nouns, from its
-    last run of proper names on ("英国老牌百货玛莎百货" → 玛莎百货)."""
+    last run of proper names on ("英国老牌百货玛莎百货" → 玛莎百货). A title in 《》 is the title, its author left out of the
+    original ("by Douglas Harding"); a transliterated name with its dot is the whole name (戴维·艾伦, not 艾伦)."""
     out: list[tuple[str, str]] = []
+    for match in _TITLE_THEN_EN.finditer(text):
+        english = _alias_key(_BY_AUTHOR.sub("", match.group(2)))
+        if english:
+            out.append((english, match.group(1)))
+    for match in _DOTTED_THEN_EN.finditer(text):
+        english = _alias_key(match.group(2))
+        if english:
+            out.append((english, match.group(1)))
     for match in _ZH_THEN_EN.finditer(text):
         english = _alias_key(match.group(2))
         chinese = _name_before(match.group(1), text) if english else None

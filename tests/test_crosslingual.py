@@ -253,3 +253,35 @@ def test_names_the_articles_translate_in_brackets(tmp_path):
     assert any("冷链仓库" in p.text for p in a.search(question, mode="keyword"))
     plain = Assistant(index_dir=str(tmp_path / "index"), quiet=True, crosslingual=False)
     assert not any("冷链仓库" in p.text for p in plain.search(question, mode="keyword"))
+
+
+def test_titles_and_dotted_names_the_articles_translate_in_brackets(tmp_path):
+    """A book list of ours: each book's heading gives its title with the original ("by" its author left out), and its
+    author with the dot jieba does not read as part of the name. A question naming the title in English, function
+    words and all ("On the Mountain Road"), reaches the section through the heading."""
+    from conftest import write
+
+    from assistant.crosslingual import article_aliases
+
+    assert article_aliases("1.《山间的路》（On the Mountain Road by Tom Hill）\n作者：汤姆·希尔（Tom Hill）") == [
+        ("on the mountain road", "山间的路"), ("tom hill", "汤姆·希尔"), ("tom hill", "希尔")]
+    write(tmp_path / "articles" / "books.md", """# 改变我的几本书
+
+## 1.《山间的路》（On the Mountain Road by Tom Hill）
+
+作者：汤姆·希尔（Tom Hill）
+
+这本书讲一个人每天走同一条山路，慢慢学会了专注。
+
+## 2.《慢慢来》（Take It Slow）
+
+作者：安娜·李（Anna Lee）
+
+这本书讲怎样在忙碌的生活里给自己留出时间。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    question = "Who wrote On the Mountain Road?"
+    assert a.retriever.question_info(question).alternatives["mountain"] == ("山间的路",)
+    answer = a.ask(question)
+    assert "汤姆·希尔" in answer.text and "山间的路" in answer.citations[0].passage.heading, answer.text
