@@ -899,9 +899,11 @@ class QuestionInfo:
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
-        """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind."""
+        """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
+        side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
-                self.ordinals, self.times, self.names, self.place_kinds, self.dates, self.sides, self.indexes)
+                self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
+                self.indexes)
 
     @property
     def search_tokens(self) -> list[str]:

@@ -1659,6 +1659,21 @@ def test_the_side_asked_and_the_month_compared_with():
     assert AskedMonth(11).stated_in("本月发展指数回落至86.1。")
 
 
+def test_each_side_asked_must_be_stated(tmp_path):
+    """An article we wrote. A fresh set's near miss asked for the first week's figure on Android and was answered with
+    iOS's: the sentence named the week, and a question's sides counted as one kind, any of which would do."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "game.md", """# 《山城物语》上线首周
+
+据第三方数据估算，《山城物语》上线第一周在iOS端的收入约为二百三十万美元，下载量排在免费榜第五。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    not_covered_then_answered(a, [("《山城物语》上线第一周在安卓端的收入是多少？", "安卓")],
+                              [("《山城物语》上线第一周在iOS端的收入是多少？", "二百三十万")])
+
+
 def test_the_index_named_and_a_city_s_figure():
     """Near misses of our fresh sets: the index a question names is not another index of the same release ("建筑业商务活动指数"
     was answered with the non-manufacturing one); a city's store count is not the global one."""
