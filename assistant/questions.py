@@ -8,6 +8,7 @@ here are deliberately coarse: the learned models (``ranking.py``) decide how muc
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass, field
@@ -224,11 +225,15 @@ class AskedYear(NamedByTemplate):
                         bool(_RELATIVE_YEAR.search(dated)), text)
 
 
+# an index is a figure: "What was the Caixin services PMI for November 2021?" (typed a fact question) asks for one
+_INDEX_ASKED = re.compile(r"指数|\b(?:index|PMI|CPI|PPI|CTSI)\b", re.I)
+
+
 def asks_figure(text: str, qtype: str) -> bool:
-    """A number question, or one asking a figure by name ("What was AMD's revenue for 2021?" is typed a fact
-    question): the years and months it names date that figure."""
-    return qtype == "number" or (qtype in ("fact", "who") and any("number" in f.types and f.asks.search(text)
-                                                                   for f in ASKED_FACTS))
+    """A number question, or one asking a figure by name ("What was AMD's revenue for 2021?" or an index's value is
+    typed a fact question): the years and months it names date that figure."""
+    return qtype == "number" or (qtype in ("fact", "who") and (
+        bool(_INDEX_ASKED.search(text)) or any("number" in f.types and f.asks.search(text) for f in ASKED_FACTS)))
 
 
 # what a figure is compared with, not the period it is asked for: "和9月比降了多少？" is answered by "比上月下降0.3点"
@@ -289,7 +294,11 @@ class AskedMonth(NamedByTemplate):
     month: int
 
     NAME: ClassVar[str] = "{self.month}月的数字"
-    NAME_EN: ClassVar[str] = "figure for month {self.month}"
+    NAME_EN: ClassVar[str] = "{self.month_en} figure"
+
+    @property
+    def month_en(self) -> str:
+        return calendar.month_name[self.month] if 1 <= self.month <= 12 else f"month {self.month}"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         """True unless the sentence ``text`` (under ``heading``) names other months only; one naming none, or "本月",

@@ -1677,7 +1677,7 @@ def test_each_side_asked_must_be_stated(tmp_path):
 def test_the_index_named_and_a_city_s_figure():
     """Near misses of our fresh sets: the index a question names is not another index of the same release ("建筑业商务活动指数"
     was answered with the non-manufacturing one); a city's store count is not the global one."""
-    from assistant.questions import AskedPlace, asked_indexes
+    from assistant.questions import AskedMonth, AskedPlace, asked_indexes, asked_months, asks_figure
 
     (index,) = asked_indexes("10月份建筑业商务活动指数是多少？", "number")
     assert index.label == "建筑业商务活动" and not index.stated_in("10月份，非制造业的商务活动指数是52.4%。")
@@ -1686,5 +1686,10 @@ def test_the_index_named_and_a_city_s_figure():
     assert index.label == "新订单" and not index.stated_in("10月，制造业的采购经理指数（PMI）是49.2%。")
     assert asked_indexes("2021年全年指数涨了多少？", "number") == () and asked_indexes("指数是什么？", "fact") == ()
     assert asked_indexes("2021年一整年新能源汽车指数涨了多少？", "number")[0].label == "新能源汽车"
+    # an English question asking for an index's value is typed a fact question; it asks for a figure all the same, and
+    # the month it names dates it (a fresh set's near miss for November was answered with October's PMI)
+    pmi = "What was the Caixin services PMI for November 2021?"
+    assert asks_figure(pmi, "fact") and asked_months(pmi, "fact") == (AskedMonth(11),)
+    assert AskedMonth(11).name_en == "November figure" and not asks_figure("Who founded Caixin?", "who")
     assert not AskedPlace("成都").stated_in("品牌在全球的门店数为382家。")
     assert AskedPlace("成都").stated_in("品牌在成都的门店数为3家。") and AskedPlace("成都").stated_in("门店数为3家。")
