@@ -166,7 +166,9 @@ ASKED_FACTS = (
           rf"raise[^,?]{{0,20}}IPO", r"募资|募集|募得|筹集|筹资|集资|raise|proceeds"),
     _fact("年龄", "age", "number fact", rf"多大年纪|多少岁|几岁|年龄|{_W}how old{_E}|{_W}age{_E}",
           r"岁|年龄|出生|生于|年生|(?<![A-Za-z])aged?(?![A-Za-z])|years old|born", replaces=_TITLES),
-    _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI){_E}|指数{_HOW_MUCH}", r"PMI|CPI|PPI|指数|index"),
+    # "What was China's transport production index (CTSI) for March 2022?": an index named in English, not "which index"
+    _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI|CTSI){_E}|指数{_HOW_MUCH}|{_W}(?<!which )index{_E}",
+          r"PMI|CPI|PPI|CTSI|指数|index"),
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
 )
 
@@ -225,15 +227,11 @@ class AskedYear(NamedByTemplate):
                         bool(_RELATIVE_YEAR.search(dated)), text)
 
 
-# an index is a figure: "What was the Caixin services PMI for November 2021?" (typed a fact question) asks for one
-_INDEX_ASKED = re.compile(r"指数|\b(?:index|PMI|CPI|PPI|CTSI)\b", re.I)
-
-
 def asks_figure(text: str, qtype: str) -> bool:
-    """A number question, or one asking a figure by name ("What was AMD's revenue for 2021?" or an index's value is
-    typed a fact question): the years and months it names date that figure."""
-    return qtype == "number" or (qtype in ("fact", "who") and (
-        bool(_INDEX_ASKED.search(text)) or any("number" in f.types and f.asks.search(text) for f in ASKED_FACTS)))
+    """A number question, or one asking a figure by name ("What was AMD's revenue for 2021?" is typed a fact
+    question): the years and months it names date that figure."""
+    return qtype == "number" or (qtype in ("fact", "who") and any("number" in f.types and f.asks.search(text)
+                                                                   for f in ASKED_FACTS))
 
 
 # what a figure is compared with, not the period it is asked for: "和9月比降了多少？" is answered by "比上月下降0.3点"
