@@ -245,9 +245,9 @@ def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences:
     subject = re.split(r"为什么|为何", info.text)[0] or info.text
     subject = re.sub(r"的[^的]{2,}$", "", subject) or subject
     tagged = tagged_words(subject)
-    names = [w for i, (w, tag) in enumerate(tagged) if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2
-             and not _across_a_modal(tagged, i) and w in info.doc_freq and w not in info.sources and w not in asking
-             and not _TIME_WORD.fullmatch(w)
+    names = [w for i, (w, tag) in enumerate(tagged)
+             if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2 and not _across_a_modal(tagged, i)
+             and w in info.doc_freq and w not in info.sources and w not in asking and not _TIME_WORD.fullmatch(w)
              and (0 < info.doc_freq[w] <= _NAME_MAX_PASSAGES or (tag.startswith("ns") and not info.doc_freq[w]))
              and dictionary_frequency(w) <= _NAME_MAX_DICTIONARY]
     if not names:
@@ -420,7 +420,7 @@ class AnswerSentence:
     own_line: bool = False  # the sentence is a whole line of its passage: a list item, when a "…：" line leads
 
 
-# the note a republished article opens with ("本文来自微信公众号“…”，作者：…，36氪经授权发布。"): it shares the source's
+# the note a republished article opens with ("本文来自…公众号“…”，作者：…，36氪经授权发布。"): it shares the source's
 # name with a question that names it ("谷仓爆品学院认为…") and answers nothing but who wrote it and where
 _REPUBLISHED = re.compile(r"本文来自|经授权(?:转载|发布)|题图来自|封面来源|原文链接")
 _ASKS_SOURCE = re.compile(r"作者|来源|出处|公众号|撰稿|谁写|\b(?:author|source|wrote|written|writer|published)\b", re.I)
@@ -733,7 +733,7 @@ def _announced(x: AnswerSentence, sentences: list[AnswerSentence], position: dic
     sentence after it, and the lines after that while they read as the items of a list — each a line of its own,
     the one before not closed by a full stop ("建站成本高，…；" goes on, "…不放弃。" ends), up to the next announcing
     line. The answer's length budget still applies. A sentence that counts what it announces and closes
-    ("投资人争投的原因大概有三点。") introduces the sentence after it when that one opens the count ("第一，…")."""
+    ("投资人看好烘焙的原因主要有两点。") introduces the sentence after it when that one opens the count ("第一，…")."""
     if _COUNTS_ITEMS.search(x.text):
         after = _next_in_passage(x, sentences, position)
         return [after] if after and _OPENS_A_COUNT.match(after.text) else []
@@ -768,7 +768,7 @@ _CONSEQUENCE = re.compile(r"\s*(?:故而|因此|所以|因而|于是|从而|由�
                           r"|(?:这|此|以上)(?:便|就|也|正|即|都)?是[^。；]{0,40}(?:的)?(?:原因|缘故|理由|根源|症结))")
 
 
-# a bulleted line is a point's title ("▶ 品牌不应借由资本的力量过快成长。"): the point is made by the sentences after it
+# a bulleted line is a point's title ("▶ 品牌不该靠资本催熟。"): the point is made by the sentences after it
 _BULLET = re.compile(r"\s*[▶►▷■□●○◆◇★☆•▪➤]")
 
 

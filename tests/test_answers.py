@@ -583,7 +583,8 @@ def test_a_sentence_that_announces_a_list_brings_the_list():
     # prose lines that merely follow each other are not a list: "…讲公平。" is closed, the line after it stays out
     # a closed sentence counting the points it is about to make brings the first, when the next sentence opens the count
     texts = ["投资人看好烘焙的原因主要有两点。", "第一，行业很分散，还没有全国性的大品牌。", "第二，年轻人愿意为新中式点心买单。"]
-    counted = [sentence(0, sum(len(x) for x in texts[:n]), x, p) for n, (x, p) in enumerate(zip(texts, (0.6, 0.02, 0.01)))]
+    counted = [sentence(0, sum(len(x) for x in texts[:n]), x, p)
+               for n, (x, p) in enumerate(zip(texts, (0.6, 0.02, 0.01)))]
     info = QuestionInfo(text="投资人看好烘焙最主要的原因是什么？", lang="zh", type="fact", tokens=["投资人", "烘焙", "原因"])
     assert ExtractiveAnswerer(Settings(), None).select(info.text, info, counted)[:2] == counted[:2]
     counted[1] = sentence(0, counted[1].start, "行业很分散，还没有全国性的大品牌。", 0.02)  # no count opens: nothing is brought
@@ -1631,7 +1632,7 @@ def test_a_republishing_note_answers_only_who_wrote_the_article(tmp_path):
 
     write(tmp_path / "articles" / "brands.md", """# 新消费品牌的两种打法
 
-本文来自微信公众号“山城消费观察”，作者：木鱼，36氪经授权发布。
+本文来自公众号“山城消费观察”，作者：木鱼，36氪经授权发布。
 
 平价消费品的关键在于铺开渠道，线上线下都要覆盖。高端消费品的关键在于品牌，它卖的是一种生活方式。
 """)
