@@ -13,7 +13,8 @@ Romanised names ("Xiabuxiabu", "Ping An") are matched against the pinyin of the 
 the names in their titles that jieba cuts into single characters (``pypinyin``, every reading of a character
 that has several), since a dictionary does not know most company names. Names that are not pinyin ("Hertz
 Global", "Marks & Spencer") are read from the articles themselves, where they give the English name in brackets:
-"赫兹环球（Hertz Global）", "Valuation Policy（估值政策）" (``article_aliases``): each index carries its own glossary.
+"赫兹环球（Hertz Global）", "Valuation Policy（估值政策）", in a heading "《把事情做好》（Getting Things Done）"
+(``article_aliases``): each index carries its own glossary.
 
 No model, no download: a dictionary lookup of a few ms per question.
 """
