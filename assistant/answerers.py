@@ -216,7 +216,7 @@ _NAME_MAX_PASSAGES = 40
 _NAME_MAX_DICTIONARY = 1000
 
 
-# a name jieba reads across a modal verb and the verb after it is a word and "会": "电力市场化交易会利好煤电企业" is
+# jieba may glue a modal verb to the word before it and tag the pair a name: "电力市场化交易会利好煤电企业" is
 # 交易 会 利好 (will benefit), not a trade fair (交易会)
 _MODAL_END = re.compile(r"[\u4e00-\u9fff]{2,}[会将能要]")
 

@@ -115,7 +115,7 @@ def english_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     # a capitalised word whose senses no article uses may be a name in pinyin: "Lu" is the state of 鲁国 to CC-CEDICT,
     # "Lu Zhengyao" the articles' 陆正耀
     hollow = {start for start, end, found in chosen if end - start == 1 and words[start] in capitals
-              and not any(freq.get(w) for w in found) and not _curated(glossary).get(words[start])
+              and not any(freq.get(w) for w in found) and not curated.get(words[start])
               and not aliases.get(words[start])}
     names = [(start, end, dict.fromkeys(found, 0))
              for start, end, found in _names(capitals, words, taken - hollow, pinyin or {})]
