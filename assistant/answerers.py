@@ -106,6 +106,12 @@ class Evidence:
         """Answerable, but in the band where near misses and answerable questions mix: say so."""
         return not self.is_weak() and self.answerable < self.hedge
 
+    def with_caveat(self) -> "Evidence":
+        """The same evidence answered whatever its probability, with the caveat (below the threshold it is below the
+        hedge bound too, unless caveats are turned off): a chat's article whose answer is below the threshold, when
+        every article gives one no better (``AnswerChain.resolve``)."""
+        return replace(self, threshold=min(self.threshold, self.answerable))
+
 
 # of the likeliest sentence's probability: in our sets, answerable questions whose fact the second sentence states had
 # it at 0.82 of the first and above, near misses whose second sentence states the fact told of another at 0.77 and below

@@ -676,7 +676,7 @@ class AnswerChain:
                 # below the threshold in the chat's article by its probability alone, while all articles give an answer
                 # with the caveat too: the chat's article's, with the caveat ("和9月比降了多少？" found a sentence on
                 # housing sales elsewhere; it abstains no less often than before)
-                return (*inside[:3], replace(held, threshold=held.answerable))
+                return (*inside[:3], held.with_caveat())
             return outside
 
         alone = None

@@ -93,6 +93,20 @@ def test_a_doubtful_answer_opens_with_a_caveat_and_keeps_its_citations(sliced_as
         Settings.from_env(hedge_below=1.5)
 
 
+def test_evidence_taken_with_the_caveat_is_answered_flagged():
+    """A chat's article whose answer is below the threshold, when every article gives one no better, is answered with
+    the caveat: the evidence keeps its probability and features; with caveats turned off it is answered plainly."""
+    from assistant.answerers import Evidence
+
+    low = Evidence({"p_best": 0.02}, answerable=0.05, threshold=0.11, hedge=0.33)
+    assert low.is_weak() and not low.is_doubtful()
+    flagged = low.with_caveat()
+    assert not flagged.is_weak() and flagged.is_doubtful()
+    assert (flagged.answerable, flagged.features) == (0.05, {"p_best": 0.02})
+    off = Evidence({}, answerable=0.05, threshold=0.11, hedge=0.001).with_caveat()  # caveats turned off
+    assert not off.is_weak() and not off.is_doubtful()
+
+
 def test_stream_yields_text_then_the_answer(sliced_assistant):
     parts = list(sliced_assistant.stream(FLAGSHIP_ZH))
     assert isinstance(parts[-1], Answer)
