@@ -617,6 +617,10 @@ _SOME_PLACE = re.compile(r"(?!上市|市场|海外|国内|国外|境内|境外|�
 _CITY_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![上城超股门])市(?![场值民面])")
 
 
+# a province named by its suffix ("安大略省"), not the verb 省 ("节省成本", "省下一笔钱", "省心") nor "全省", "各省"
+_PROVINCE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,4}(?<![节俭反自内全本外各该我两三几多一每])省(?![钱时力心略去下份会得事吃])")
+
+
 @dataclass(frozen=True)
 class AskedPlaceKind:
     """The kind of place a question asks for ("首个项目落在哪个城市？", "In which country…"). A near miss's closest
@@ -639,7 +643,8 @@ class AskedPlaceKind:
         kinds = ("city", "province") if self.kind == "city" else (self.kind,)
         if any(PLACES[n].kind in kinds for n in places_named(text)):
             return True
-        if self.kind == "city" and _CITY_SUFFIX.search(text) or self.kind == "province" and re.search(r"..省", text):
+        suffix = {"city": _CITY_SUFFIX, "province": _PROVINCE_SUFFIX}.get(self.kind)
+        if suffix and suffix.search(text):
             return True
         other = {"city": "国省", "province": "国", "country": "省市"}[self.kind]  # suffixes of places of other kinds
         return any(tag == "ns" and (PLACES[_SPELLINGS[w]].kind in kinds if w in _SPELLINGS

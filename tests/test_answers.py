@@ -1692,7 +1692,7 @@ def test_each_side_asked_must_be_stated(tmp_path):
 def test_the_index_named_and_a_city_s_figure():
     """Near misses of our fresh sets: the index a question names is not another index of the same release ("建筑业商务活动指数"
     was answered with the non-manufacturing one); a city's store count is not the global one."""
-    from assistant.questions import AskedMonth, AskedPlace, asked_indexes, asked_months, asks_figure
+    from assistant.questions import AskedMonth, AskedPlace, AskedPlaceKind, asked_indexes, asked_months, asks_figure
 
     (index,) = asked_indexes("10月份建筑业商务活动指数是多少？", "number")
     assert index.label == "建筑业商务活动" and not index.stated_in("10月份，非制造业的商务活动指数是52.4%。")
@@ -1706,5 +1706,9 @@ def test_the_index_named_and_a_city_s_figure():
     ctsi = "What was China's transport production index for November 2021?"
     assert asks_figure(ctsi, "fact") and asked_months(ctsi, "fact") == (AskedMonth(11),)
     assert AskedMonth(11).name_en == "November figure" and not asks_figure("Which index rose the most?", "who")
+    # a province is named by its suffix, not by the verb 省 ("节省成本") nor by "全省"
+    province = AskedPlaceKind("province")
+    assert province.stated_in("公司总部在安大略省。") and province.stated_in("工厂建在湖南省衡阳市。")
+    assert not any(province.stated_in(t) for t in ("这样可以节省成本。", "大家都很省心。", "全省的销量第一。"))
     assert not AskedPlace("成都").stated_in("品牌在全球的门店数为382家。")
     assert AskedPlace("成都").stated_in("品牌在成都的门店数为3家。") and AskedPlace("成都").stated_in("门店数为3家。")
