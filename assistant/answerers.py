@@ -203,9 +203,10 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
     articles do not discuss that product, and the closest passages are about another (a near miss of the shared set,
     asking the price of a car the corpus never names, was answered with the price of a phone by the same company).
     Latin words without a digit may be written in Chinese in the articles ("CEO" as 首席执行官, "AI" as 人工智能), and
-    so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names."""
+    so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names. For an
+    English question: the person or place names no article writes in any form (``QuestionInfo.unwritten``)."""
     if info.lang != "zh" or not result.passages:
-        return ()
+        return info.unwritten if info.lang == "en" else ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
     missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
                and a.replace(" ", "") not in found]

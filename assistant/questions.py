@@ -879,6 +879,8 @@ class QuestionInfo:
     units: list[str] = field(default_factory=list)  # what a "多少X / 几X" question counts in: "起", "家"
     # Chinese words that stand for an English question's words in the articles (crosslingual.py)
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # an English question's person or place names that no article writes in any form (crosslingual.unwritten_names)
+    unwritten: tuple[str, ...] = ()
     person: bool = False  # asks for a person ("谁", "which actor")
     # a follow-up's swap, (the previous question's term, the one put in its place): "那后端呢？" after "前端数字化更多
     # 聚焦什么？" is (前端, 后端) — a sentence on 前端 alone answers the previous question, not this one
