@@ -117,6 +117,10 @@ def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str
     new = _own_words(q)
     if in_chinese and language_of(new) != language_of(previous):
         return _together(new, previous, in_chinese)
+    among = _AMONG_THEM.match(new) if language_of(new) == "zh" else None
+    if among:  # of the previous question's subject, without 其中 ("其中国际…" would read as 中国 to the place check)
+        rest, topic = new[among.end():], _zh_referent(previous, answer)
+        return topic + rest if topic else _together(rest, previous)
     reference = _ZH_REFERENCE.match(new) if language_of(new) == "zh" else None
     if reference:  # "它的成本呢？": no swap below takes "它的…" for a term
         topic = _zh_referent(previous, answer)
@@ -290,7 +294,9 @@ def _points_at_the_answer(word: str, previous: str) -> bool:
 _NAME_TAGS = ("nr", "nt", "nz", "ns", "eng")
 
 
-_ZH_REFERENCE = re.compile(r"^(?:它们|它|其|该公司|这家公司|这家|该|他们|他|她)")
+_ZH_REFERENCE = re.compile(r"^(?:它们|它|其(?!中)|该公司|这家公司|这家|该|他们|他|她)")
+# "其中国际许可加盟的有多少家？" after "Shake Shack现在全球一共有多少家门店？": "among them", of the previous question's subject
+_AMONG_THEM = re.compile(r"^其中[，,]?")
 # the previous question's topic: the shortest start that a question's frame follows ("换电模式|有哪些优势")
 _ZH_TOPIC = re.compile(r"^(.{2,12}?)(?=的|有|是|在|为什么|为何|如何|怎么|怎样|能否|能|会|要|可以|哪|多少|几)")
 
@@ -335,9 +341,13 @@ def _zh_subject(question: str) -> str:
         return frame.group(1)
     lead = ""
     for word, tag in tagged:
+        if word.isspace() and lead.isascii():  # "Shake Shack": a name in Latin letters goes on past its space
+            lead += word
+            continue
         if not tag.startswith(("n", "eng")):
             break
         lead += word
+    lead = lead.strip()
     return lead if len(lead) >= 2 else ""
 
 

@@ -310,6 +310,20 @@ def test_the_subject_a_follow_up_points_back_at():
     assert referent("它的利润 呢？", [("哪家公司2021年营收最高？", "…")]) == ""  # no subject to point at
 
 
+def test_a_follow_up_among_the_previous_figure():
+    """"其中…" is "among them", of the previous question's subject: searched as the subject's, without 其中 ("其中国际许可
+    加盟的…" had read as 中国 + 国际, and the answer was "not covered: no figure for China"). A subject written in Latin
+    letters with a space is read whole ("Kiwi Burger", not "Kiwi")."""
+    from assistant.chain import referent
+
+    history = [("Kiwi Burger现在全球一共有多少家门店？", "…")]
+    assert rewrite_follow_up("其中国际许可加盟的有多少家？", history) == "Kiwi Burger国际许可加盟的有多少家"
+    assert rewrite_follow_up("其中，海外的呢？", history) == "Kiwi Burger海外的"
+    history = [("哪家公司去年的营收最高？", "…")]  # no subject to name: searched with the previous question
+    assert rewrite_follow_up("其中海外收入有多少？", history) == "海外收入有多少 哪家公司去年的营收最高？"
+    assert referent("它的创始人是谁？", [("Kiwi Burger现在有多少家门店？", "…")]) == "Kiwi Burger"
+
+
 def test_english_references_to_a_place_and_to_a_name_the_answer_gave():
     """Our own questions. "there" points back at the chat's place ("…compare there?" was searched alone, without
     the place and the figure it asked about), but "are there" / "there is" point at nothing; after "What was … called?"
