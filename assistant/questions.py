@@ -31,9 +31,12 @@ _TYPE_PATTERNS = [
     ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
                           r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
-                          r"fraction|valuation|temperature|price)\b|\bvalued at\b|"
+                          r"fraction|valuation|temperature|price|commission)\b|\bvalued at\b|"
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
-    ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|\bwhen\b|\bwhat (?:year|date|month)\b", re.I)),
+    # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
+    # earn when they sell …" asks for a figure
+    ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"
+                        r"were|will|would|has|have|had|can|could|should)\b|\bwhat (?:year|date|month)\b", re.I)),
     # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
     # "List the …" asks for a list; "the Hurun Rich List" names one
     ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|(?:^|[.?!;:]\s*)(?:please\s+)?list\b", re.I)),
@@ -480,14 +483,23 @@ class AskedCount:
     few: bool = False  # "几家": a small count, which an answer may give by listing them ("A、B、C和D")
     name: str = "数量"
     name_en: str = "count"
+    things: bool = True  # a count of things, which 个 may count too; how often is not ("两个习惯" is no 两遍)
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(states_unit(text, [*self.counters, "个"])) or (self.few and text.count("、") >= 2)
+        counters = [*self.counters, "个"] if self.things else list(self.counters)
+        return bool(states_unit(text, counters)) or (self.few and text.count("、") >= 2)
+
+
+# "How many times did the author read it?": how often, which the articles count in 次, 遍 or 回 ("读了三遍"); not "how many
+# times larger" (倍)
+_TIMES_ASKED = re.compile(r"\bhow many times (?:did|do|does|has|have|had|was|were|is|are|will|would|can|could)\b", re.I)
 
 
 def asked_counts(text: str, qtype: str) -> tuple[AskedCount, ...]:
     if qtype != "number" or _MONEY_ASKED.search(text):
         return ()
+    if _TIMES_ASKED.search(text):
+        return (AskedCount("次遍回", things=False),)
     return tuple(AskedCount(_COUNTERS[m.group(1)], m.group(0).startswith("几")) for m in _COUNTED.finditer(text)
                  if m.group(1) + m.group(2) not in _NOUNS)
 

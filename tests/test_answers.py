@@ -738,6 +738,11 @@ def test_a_number_asked_against_a_baseline_is_a_number_question():
     assert question_type("前端数字化和后端数字化有什么区别？") == "compare"
     assert question_type("How do opening hours differ between city and village shops?") == "compare"
     assert question_type("大果西番莲和百香果相比如何？") == "compare"  # nothing else asked: still a comparison
+    # "when" as a conjunction asks for nothing ("…earn when they sell…"); it asks opening the question or before its verb
+    assert question_type("What commission can agents earn when they sell these flats?") == "number"
+    assert question_type("When did the bakery open its first shop?") == "when"
+    assert question_type("So the yield passed 3% — the first time since when?") == "when"
+    assert question_type("Which school was she at when the bakery opened?") == "who"
 
 
 def test_called_what_is_not_why():
@@ -1405,6 +1410,11 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     assert people.stated_in("招到了三百名工人。") and people.stated_in("约有两千个人报名。")
     assert not people.stated_in("公司在2022年春节开出了七千元的月薪。")
     assert AskedCount("家所", few=True).stated_in("它在北京、上海、成都和重庆开店。")
+    # how often: in 次, 遍 or 回, and not in 个, which counts things ("两个习惯" is no count of readings)
+    assert asked_counts("How many times did the author read the book?", "number") == (AskedCount("次遍回", things=False),)
+    assert asked_counts("How many times larger is the new plant?", "number") == ()
+    often = AskedCount("次遍回", things=False)
+    assert often.stated_in("这本书他前后读了三遍。") and not often.stated_in("方法的核心是两个习惯。")
     assert not AskedCount("家所").stated_in("它在北京、上海、成都和重庆开店。")
     assert asked_names("两家公司成立的合资公司叫什么名字？", "zh") == (AskedName(),)
     assert asked_names("这家公司的首席执行官叫什么名字？", "zh") == asked_names("这种点心又叫什么？", "zh") == ()
