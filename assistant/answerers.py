@@ -599,6 +599,8 @@ class ExtractiveAnswerer:
             ranked = _naming_the_top(ranked)
         if not sides:
             ranked = _stating_the_asked(ranked, info)
+        if info.type == "why" and not sides:
+            ranked = _giving_a_reason(ranked)
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -702,6 +704,14 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     if not groups:
         return ranked
     return _first_among(ranked, [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)])
+
+
+def _giving_a_reason(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
+    """A why-question's likeliest sentence, then those of the ``among`` likeliest that give a reason ("一方面出于…，另一方面
+    则是因为…"), then the rest: a sentence that restates the question without a reason ("…大部分门店都拥有较大的户外座位区")
+    no longer takes the length budget the reason needed."""
+    reasons = [x for x in ranked[1:among] if x.features.get("reason")]
+    return ranked[:1] + _first_among(ranked[1:], reasons) if reasons else ranked
 
 
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:

@@ -654,6 +654,29 @@ def test_a_why_question_restated_is_followed_by_its_reason():
     assert reason not in ExtractiveAnswerer(Settings(), None).select(info.text, info, [premise, reason, other, elsewhere])
 
 
+def test_a_why_answer_gives_its_reason_before_sentences_that_only_restate():
+    """Our own sentences: the likeliest one restates the question, the next likeliest lists the stores with open-air
+    seats and gives no reason, the third gives the reasons. The reason comes second: the list no longer takes the
+    length budget it needed (a fresh set's "Why does Shake Shack insist on outdoor space?" lost the manager's two
+    reasons so). A fact question keeps the model's order."""
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import QuestionInfo
+    from assistant.settings import Settings
+
+    texts = ["有没有露天座位，是山城咖啡选址时的重要考量。",
+             "无论是解放碑店、观音桥店还是南滨路店，山城咖啡的大部分门店都有宽敞的露天座位区。",
+             "负责人表示，看重露天空间，一方面是因为顾客喜欢在户外喝咖啡，另一方面是品牌常在店外办读书会。"]
+    offsets = [sum(len(x) for x in texts[:n]) for n in range(len(texts))]
+    features = [{"lex": 0.5, "reason": 0.0}, {"lex": 0.4, "reason": 0.0}, {"lex": 0.3, "reason": 1.0}]
+    restated, stores, reason = [AnswerSentence(0, o, o + len(x), x, None, f, p)
+                                for o, x, f, p in zip(offsets, texts, features, [0.3, 0.12, 0.11])]
+    info = QuestionInfo(text="山城咖啡选址为什么看重露天座位？", lang="zh", type="why", tokens=["山城", "咖啡", "选址", "露天", "座位"])
+    settings = Settings(max_answer_chars=100)
+    assert ExtractiveAnswerer(settings, None).select(info.text, info, [restated, stores, reason]) == [restated, reason]
+    info.type = "fact"
+    assert ExtractiveAnswerer(settings, None).select(info.text, info, [restated, stores, reason]) == [restated, stores]
+
+
 def test_a_why_answer_that_opens_on_a_consequence_comes_with_the_reason_before_it():
     """Our own sentences: "故而…" states what the question asks about, the sentence before it is the reason (a fresh
     set's why-question was answered with the consequence alone); the restated question's next sentence is no reason."""
