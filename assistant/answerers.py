@@ -708,8 +708,8 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
 
 def _giving_a_reason(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
     """A why-question's likeliest sentence, then those of the ``among`` likeliest that give a reason ("一方面出于…，另一方面
-    则是因为…"), then the rest: a sentence that restates the question without a reason ("…大部分门店都拥有较大的户外座位区")
-    no longer takes the length budget the reason needed."""
+    则是因为…"), then the rest: a sentence that only goes on with the question's fact (the stores that have open-air seats,
+    for "why does it want open-air space?") no longer takes the length budget the reason needed."""
     reasons = [x for x in ranked[1:among] if x.features.get("reason")]
     return ranked[:1] + _first_among(ranked[1:], reasons) if reasons else ranked
 

@@ -761,7 +761,8 @@ def test_a_number_asked_against_a_baseline_is_a_number_question():
     assert question_type("前端数字化和后端数字化有什么区别？") == "compare"
     assert question_type("How do opening hours differ between city and village shops?") == "compare"
     assert question_type("大果西番莲和百香果相比如何？") == "compare"  # nothing else asked: still a comparison
-    # "when" as a conjunction asks for nothing ("…earn when they sell…"); it asks opening the question or before its verb
+    # "when" as a conjunction asks for nothing ("…earn when they sell…"); it asks opening the question or before its
+    # verb
     assert question_type("What commission can agents earn when they sell these flats?") == "number"
     assert question_type("When did the bakery open its first shop?") == "when"
     assert question_type("So the yield passed 3% — the first time since when?") == "when"
