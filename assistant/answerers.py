@@ -205,8 +205,10 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
     Latin words without a digit may be written in Chinese in the articles ("CEO" as 首席执行官, "AI" as 人工智能), and
     so may an English question's names ("Meizu" as 魅族): they do not count, nor do a source clause's names. For an
     English question: the person or place names no article writes in any form (``QuestionInfo.unwritten``)."""
+    if info.lang == "en":
+        return info.unwritten
     if info.lang != "zh" or not result.passages:
-        return info.unwritten if info.lang == "en" else ()
+        return ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
     missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
                and a.replace(" ", "") not in found]
