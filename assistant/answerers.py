@@ -158,7 +158,14 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
         # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
         return () if any(x.stated_in(text, heading) for x in group for text, heading in said) else group
 
-    return sum((none_stated(group) for group in groups), ())
+    groups = [g for g in groups if g]
+    missed = sum((none_stated(group) for group in groups), ())
+    if missed or len(groups) < 2:
+        return missed
+    # each asked fact stated, but by different sentences: the one stating most of them misses the rest
+    states = [[g for g in groups if any(x.stated_in(text, heading) for x in g)] for text, heading in said]
+    most = max(states, key=len)
+    return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
 
 
 def _holds(info: QuestionInfo, name: str, text: str) -> bool:

@@ -1231,6 +1231,28 @@ def test_the_year_a_figure_is_asked_for_must_be_the_year_a_sentence_gives():
     assert unstated_facts(info, result, [other_year, asked_year]) == ()
 
 
+def test_what_a_question_asks_must_be_stated_by_one_sentence():
+    """Near misses of our sets: Chengdu's store count and a sentence on the Shanghai store being fitted out, together,
+    answered a question on Shanghai's store count; "Weibo's fourth-quarter revenue of 2021" was answered by one sentence
+    on the fourth quarter and another on the year's revenue. Each likely sentence states part of what is asked, none
+    all of it: what the one stating most of it leaves out is unstated."""
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import unstated_facts
+    from assistant.keywords import tokenize
+    from assistant.questions import AskedPlace, analyze
+
+    question = "山城咖啡2021年在重庆有多少家门店？"
+    info = analyze(question, tokenize(question))
+    result = Row(passages=[Row(heading="山城咖啡", text="", source="a.md")])
+    elsewhere = Row(passage=0, probability=0.8, text="2021年，山城咖啡在成都开出了四十家门店。")
+    uncounted = Row(passage=0, probability=0.76, text="山城咖啡在重庆的门店正在装修。")
+    assert unstated_facts(info, result, [elsewhere]) == (AskedPlace("重庆"),)
+    assert unstated_facts(info, result, [elsewhere, uncounted]) == (AskedPlace("重庆"),)
+    stated = Row(passage=0, probability=0.7, text="2021年，山城咖啡在重庆有二十家门店。")
+    assert unstated_facts(info, result, [elsewhere, uncounted, stated]) == ()
+
+
 def test_a_fact_told_of_another_company_does_not_answer_for_the_one_asked(tmp_path):
     """A near miss: one article covers the company asked about, another tells the asked fact of a different company.
     The closest sentence holding the fact's words is about the other company: not covered (four near misses of our
