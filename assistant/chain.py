@@ -674,11 +674,11 @@ class AnswerChain:
         elif kind == "standalone" and not _GOES_ON.match(question) and not _subjectless(question):
             chat = ()
 
-        def attempt(query: str):
+        def attempt(query: str, within_chat: bool = False):
             if not chat:
                 return search(query, filters)
             inside = search(query, replace(filters or Filters(), articles=chat))
-            if not inside[3].is_weak():
+            if within_chat or not inside[3].is_weak():
                 return inside
             outside = search(query, filters)
             held, found = inside[3], outside[3]
@@ -691,7 +691,9 @@ class AnswerChain:
 
         alone = None
         if kind == "standalone":
-            alone = attempt(question)
+            # one that names nothing ("那到2020年涨到多少了？") is of the chat's article: found elsewhere, it is of
+            # whatever article has a figure for 2020
+            alone = attempt(question, within_chat=_subjectless(question))
             if not alone[3].is_weak():
                 return alone
         condensed = self.condensed(question, history, answerer, notes)

@@ -1548,6 +1548,41 @@ def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone
     assert not answer.abstained and "65家" in answer.text, answer.text
 
 
+def test_a_follow_up_that_names_nothing_is_not_answered_from_another_article(tmp_path):
+    """"那到2020年涨到多少了？" after a question on a company's 2018 revenue (a fresh set of ours): it names no one, so
+    only the chat's article can say of what. Tried alone over every article, it used to be answered with another
+    article's figure for 2020 (here a tea market's size); it is now searched in the chat's article and then with
+    the history (articles we wrote)."""
+    import shutil
+    from pathlib import Path
+
+    from conftest import write
+
+    articles = tmp_path / "articles"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "articles", articles)
+    write(articles / "shancheng-revenue.md", """# 山城咖啡的营收
+
+山城咖啡2018年的营收为1.2亿元，当时门店只开在重庆。
+山城咖啡的门店后来开到了成都和贵阳。
+公司表示，营收增长主要来自外卖订单。
+""")
+    write(articles / "tea-market.md", """# 西南茶饮市场
+
+西南地区的现制茶饮市场规模在2019年约为80亿元。
+到2020年，这一市场规模涨到了120亿元，门店总数超过两万家。
+""")
+    Assistant(index_dir=str(tmp_path / "index"), quiet=True).index([articles])
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    first = "山城咖啡2018年的营收是多少？"
+    history = [(first, a.ask(first).text)]
+    assert "1.2亿元" in history[0][1]
+    follow_up = "那到2020年涨到多少了？"
+    assert "120亿元" in a.ask(follow_up).text  # asked in a chat of its own, the tea market's figure
+    answer = a.ask(follow_up, history=history)
+    assert "120亿元" not in answer.text and all(c.passage.source.endswith("shancheng-revenue.md")
+                                               for c in answer.citations), answer.text
+
+
 def test_a_follow_up_is_searched_first_among_the_articles_the_last_answer_quoted(tmp_path):
     """Articles we wrote. "它离开主人多久后会发出提示音？" after a question whose answer named the tracker (小蓝点): the
     question names nothing, and another article's tracker says "离开主人…发出提示音" word for word (three follow-ups of
