@@ -1232,10 +1232,10 @@ def test_the_year_a_figure_is_asked_for_must_be_the_year_a_sentence_gives():
 
 
 def test_what_a_question_asks_must_be_stated_by_one_sentence():
-    """Near misses of our sets: Chengdu's store count and a sentence on the Shanghai store being fitted out, together,
-    answered a question on Shanghai's store count; "Weibo's fourth-quarter revenue of 2021" was answered by one sentence
-    on the fourth quarter and another on the year's revenue. Each likely sentence states part of what is asked, none
-    all of it: what the one stating most of it leaves out is unstated."""
+    """Near misses of our sets (Weibo's revenue in the fourth quarter of 2021, AMD's for the whole of 2021, 盒马's loss
+    for the whole of 2021) were answered by likely sentences each stating part of what is asked, none all of it. What
+    the one stating most of it leaves out is unstated: here another city's store count beside a sentence on the asked
+    city's store that counts nothing (sentences of ours)."""
     from types import SimpleNamespace as Row
 
     from assistant.answerers import unstated_facts
