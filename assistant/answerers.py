@@ -185,12 +185,15 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     fact told of another company in another article ("4399's revenue" → "2021年有赞的主要收入…"); only names some
     passage found holds count. The words that ask ("多少钱", "的创始人", "票房") name no subject, nor do the words that
     contain them ("电影票房") or date the fact ("月份", "fourth quarter"): "钱" is rarer than "咖啡"."""
-    names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a)]
+    # nor do the words naming the round asked ("Series A round": no passage on 虎头局's A轮 holds "series")
+    naming_round = {"series", "round"} if info.rounds else set()
+    names = [a for a in info.anchors if a not in info.sources and not _FIGURE.fullmatch(a) and a not in naming_round]
     nouns = set()
     if info.lang == "zh":  # jieba cuts unknown Chinese runs into words of its own ("2021年全行业" → "年全"): a noun names
         nouns = {w.lower() for w, tag in tagged_words(info.text) if tag.startswith(("n", "eng"))}
     asking = asking_words(info.text, info.asked).lower().split()
-    rarest = max((t for t in info.tokens if t not in info.sources and not any(a in t or t in a for a in asking)
+    rarest = max((t for t in info.tokens if t not in info.sources and t not in naming_round
+                  and not any(a in t or t in a for a in asking)
                   and not _TIME_WORD.fullmatch(t) and (info.lang == "en" or t in nouns)),
                  key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []

@@ -1253,6 +1253,32 @@ def test_what_a_question_asks_must_be_stated_by_one_sentence():
     assert unstated_facts(info, result, [elsewhere, uncounted, stated]) == ()
 
 
+def test_who_led_a_round_asks_for_the_lead_investor():
+    """"Who led Weimai Medical's funding round…?" (a near miss of our fresh sets) was answered with a sentence on the
+    round that names no investor: "led" only counted as "led the … round". "Series" and "round" name the round asked,
+    not its subject: taken for the subject, they left out the passage that answers "Which investors co-led Hutouju's
+    Series A round?" (sentences of ours)."""
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import subject_names, unstated_facts
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze, asked_facts
+
+    for question in ("Who led Weimai Medical's funding round of more than 300 million yuan?",
+                     "Which investors co-led Hutouju's Series A round?", "Who led the round?"):
+        assert [f.name for f in asked_facts(question, "who")] == ["领投方"], question
+    assert asked_facts("What valuation did it reach in its Sequoia-led funding round?", "number")[0].name == "估值"
+    assert asked_facts("Who led the team that built it?", "who") == ()
+    question = "Which investors led Muyu Tea's Series A round?"
+    info = analyze(question, tokenize(question))
+    assert "series" not in subject_names(info, ["muyu tea series a: 木鱼茶饮完成a轮融资"])
+    result = Row(passages=[Row(heading="Muyu Tea", text="", source="a.md")])
+    told = Row(passage=0, probability=0.8, text="木鱼茶饮完成A轮融资，此轮由甲基金和乙资本联合领投。")
+    untold = Row(passage=0, probability=0.8, text="木鱼茶饮完成A轮融资，金额为一亿元。")
+    assert unstated_facts(info, result, [told]) == ()
+    assert [f.name for f in unstated_facts(info, result, [untold])] == ["领投方"]
+
+
 def test_a_fact_told_of_another_company_does_not_answer_for_the_one_asked(tmp_path):
     """A near miss: one article covers the company asked about, another tells the asked fact of a different company.
     The closest sentence holding the fact's words is about the other company: not covered (four near misses of our
