@@ -114,8 +114,8 @@ ASKED_FACTS = (
           r"董事长|董事会主席|主席|掌门|掌舵|负责人"),
     _fact("总经理", "general manager", "who", rf"总经理|{_W}general manager", r"总经理|总裁|负责人|GM"),
     # "who (co-)led X's round", not "X's Sequoia-led round" (its valuation is asked there)
-    _fact("领投方", "lead investor", "who", r"领投|lead investor|(?<![\w-])(?:co-)?led(?= (?:[\w.&'’-]+ ){0,6}?(?:round|funding))",
-          r"领投|牵头|主导|领衔|独家"),
+    _fact("领投方", "lead investor", "who",
+          r"领投|lead investor|(?<![\w-])(?:co-)?led(?= (?:[\w.&'’-]+ ){0,6}?(?:round|funding))", r"领投|牵头|主导|领衔|独家"),
     _fact("资助方", "funder", "who", rf"资助|{_W}funded by|{_W}sponsor", r"资助|支持|赞助|资金|基金|funded"),
     _fact("成立时间", "founding date", "when",
           rf"(?:成立|创立|创办|创建)(?:于|的)?(?:哪|何|什么时候)|哪一?年(?:成立|创立|创办|创建)|{_W}(?:founded|established){_E}",
