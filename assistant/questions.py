@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .errors import ConfigError
-from .keywords import STOPWORDS, tagged_words, tokenize, without_possessive
+from .keywords import STOPWORDS, dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
 
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
@@ -808,6 +808,55 @@ def asked_names(text: str, lang: str) -> tuple[AskedName, ...]:
     return (AskedName(),) if lang == "zh" and _ASKS_NAME.search(text) and not _PERSON_NAMED.search(text) else ()
 
 
+@dataclass(frozen=True)
+class AskedOrganisation:
+    """The company or body a question asks for ("李伟星离开小米之后去了哪家公司？", "Which brokerage earned the most?"). A
+    near miss's closest sentence tells of the move or the ranking and names no one: the sentence must name a company,
+    a body or a brand the question does not (in Latin letters, quoted, a name jieba tags, or a word ending in
+    公司 / 集团 / 资本 …; "117家证券公司" counts them and names none)."""
+
+    question: str  # lower-cased: the names it holds answer nothing
+
+    name: ClassVar[str] = "机构名称"
+    name_en: ClassVar[str] = "company's name"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        # "2010年4月6日小米公司成立" names the company the question does ("…离开小米之后…"): its words are the question's
+        return any(not any(len(w) >= 2 and w.lower() in self.question for w, _ in tagged_words(name) + [(name, "")])
+                   for name in organisation_names(text))
+
+
+_ASKS_ORGANISATION = re.compile(r"哪一?家[\u4e00-\u9fff]{0,4}?(?:公司|企业|机构|券商|银行|基金|厂商|平台)|"
+                                r"\bwhich (?:[\w-]+ ){0,2}?(?:compan(?:y|ies)|firms?|brokerages?|banks?|funds?|"
+                                r"institutions?|organi[sz]ations?|studios?|publishers?)\b", re.I)
+_ORGANISATION_WORD = re.compile(r"(?<![\d一二两三四五六七八九十百千万余多几家])[\u4e00-\u9fff]{2,6}?"
+                                r"(?:公司|集团|资本|基金|证券|银行|控股|研究院|研究所|创投|实验室|大学)")
+_GIVEN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&.'’-]+|《([^》]{1,30})》|“([^”]{2,20})”|「([^」]{2,20})」")
+_NOT_ORGANISATIONS = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "gdp", "pmi", "cpi", "vc", "pe", "saas", "gmv",
+                      "b2b", "b2c", "kwh", "gwh", "mw", "gw", "归母"}
+
+
+def organisation_names(text: str) -> list[str]:
+    """The names of companies, bodies and brands ``text`` may give (``AskedOrganisation``)."""
+    out = [next((x for x in m.groups() if x), m.group()) for m in _GIVEN_NAME.finditer(text)]
+    words = tagged_words(text)
+    for (w, tag), (after, after_tag) in zip(words, [*words[1:], ("", "")]):
+        if len(w) < 2:
+            continue
+        if tag.startswith(("nt", "nz", "nr")) or (tag == "n" and not dictionary_frequency(w)):
+            out.append(w)  # a name jieba tags, or a noun its dictionary lacks ("乐元素")
+        elif tag.startswith("ns") and after_tag == "n":
+            out.append(w + after)  # a place and a trade: "山城乳业", "北京银行"
+    out += _ORGANISATION_WORD.findall(text)
+    return [n for n in out if n.lower() not in _NOT_ORGANISATIONS]
+
+
+def asked_organisations(text: str, qtype: str) -> tuple[AskedOrganisation, ...]:
+    if qtype == "why" or not _ASKS_ORGANISATION.search(text):
+        return ()
+    return (AskedOrganisation(text.lower()),)
+
+
 _NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
 # "第三季" (a season, not "第三季度"), "第二批", "第5届", "third season", "Season 3"; "次", "名", "家" are left out:
 # "第一次" and "排第二" seldom count the thing a question asks about
@@ -870,7 +919,8 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex)
+         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
+         | AskedOrganisation)
 
 
 def required(question: str | None) -> str:
@@ -925,13 +975,14 @@ class QuestionInfo:
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
     sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
+    organisations: tuple[AskedOrganisation, ...] = ()  # the company it asks for ("去了哪家公司")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
         side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
                 self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
-                self.indexes)
+                self.indexes, self.organisations)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1120,4 +1171,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.dates = asked_dates(text)
     info.sides = asked_sides(text, info.type)
     info.indexes = asked_indexes(text, info.type)
+    info.organisations = asked_organisations(text, info.type)
     return info

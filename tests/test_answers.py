@@ -1504,6 +1504,31 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
                               [("木鱼茶饮今年春节一共招到了多少人？", "一百二十名"), ("木鱼茶饮的新品牌叫什么名字？", "小木鱼")])
 
 
+def test_the_company_asked_must_be_named_by_a_sentence(tmp_path):
+    """Near misses of our fresh sets: "李伟星离开小米之后去了哪家公司？" answered with the sentence on his leaving, "Which
+    brokerage had the highest net profit…?" with the industry's total, "G11…是哪家物业公司牵头发起的？" with the alliance's
+    founding. A company is named in Latin letters, quoted, as a name jieba tags or by a word ending in 公司 / 集团 …,
+    and not as the question names it; a count of companies names none (an article we wrote)."""
+    from assistant.questions import AskedOrganisation, asked_organisations
+
+    asked = asked_organisations("周远离开木鱼茶饮之后去了哪家公司？", "fact")
+    assert asked == (AskedOrganisation("周远离开木鱼茶饮之后去了哪家公司？"),)
+    assert asked_organisations("Which brokerage earned the most in 2021?", "fact")
+    assert asked_organisations("为什么哪家公司都不愿意做？", "why") == asked_organisations("周远去了哪里？", "fact") == ()
+    moved = asked[0]
+    for sentence in ("周远加入了山城乳业集团。", "周远去了Blue Tide。", "周远加入了“晚点”。"):
+        assert moved.stated_in(sentence), sentence
+    for sentence in ("周远上个月从木鱼茶饮离职。", "12家公司合计盈利3亿元。", "2019年5月1日木鱼茶饮公司成立。"):
+        assert not moved.stated_in(sentence), sentence
+    a = indexed_article(tmp_path, """# 木鱼茶饮的人事变动
+
+木鱼茶饮联合创始人周远上个月离职，他此前负责门店扩张。
+木鱼茶饮的果茶原料由山城乳业独家供应，双方的合作已有五年。
+""")
+    not_covered_then_answered(a, [("周远离开木鱼茶饮之后去了哪家公司？", "机构名称")],
+                              [("木鱼茶饮的果茶原料由哪家公司供应？", "山城乳业")])
+
+
 def test_the_kind_of_place_and_the_day_asked_must_be_given_by_a_sentence(tmp_path):
     """Near misses of our fresh sets: "首个项目落在哪个城市" answered with a sentence naming a country only, "截止日期是哪天"
     and "On what date…" with sentences giving no day. A city the gazetteer lacks counts when jieba tags it as a place
