@@ -130,7 +130,7 @@ ASKED_FACTS = (
     _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
     _fact("注册资本", "registered capital", "number", r"注册资本|registered capital", r"注册资本|注资|出资"),
     _fact("售价", "price", "number",
-          rf"售价|起售价|定价|起价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
+          rf"售价|起售价|定价|起价|总价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
           rf"{_W}priced{_E}", r"售价|价格|定价|起售|起价|元起|报价|卖|价|收费|费用|price|fee"),
     _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package|"
           rf"{_W}(?:annual|median|average|mean|base|total) pay{_E}",
