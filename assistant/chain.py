@@ -691,9 +691,10 @@ class AnswerChain:
 
         alone = None
         if kind == "standalone":
-            # one that names nothing ("那到2020年涨到多少了？") is of the chat's article: found elsewhere, it is of
-            # whatever article has a figure for 2020
-            alone = attempt(question, within_chat=_subjectless(question))
+            # one that goes on and names nothing ("那到2020年涨到多少了？") is of the chat's article: found elsewhere, it
+            # is of whatever article has a figure for 2020 (jieba tags no noun in "骁龙888为什么…" either, which may
+            # stand alone)
+            alone = attempt(question, within_chat=bool(_GOES_ON.match(question)) and _subjectless(question))
             if not alone[3].is_weak():
                 return alone
         condensed = self.condensed(question, history, answerer, notes)
