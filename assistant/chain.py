@@ -21,7 +21,7 @@ from .errors import LLMError
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .llm import LLMAnswerer
 from .prompts import language_of
-from .questions import ASKED_FACTS, is_small_talk
+from .questions import ASKED_FACTS, NOT_NAMES, is_small_talk
 from .results import Answer
 from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
@@ -358,7 +358,6 @@ _ASKS_A_NAME = re.compile(r"哪|谁|什么(?:公司|品牌|企业|平台|产品|
 _ANSWER_FRAME = re.compile("|".join(re.escape(t) for t in (*CAVEAT.values(), QUOTES_CHINESE)))
 _CITATION_MARK = re.compile(r"\[\d+\]")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.-]*(?: [A-Z0-9][A-Za-z0-9&'’.-]*)*")  # D’Amelio: a typeset apostrophe
-_NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
 _ANSWER_NAME_TAGS = ("nr", "nt", "nz")
 _ACRONYM = re.compile(r"[A-Z0-9&]{2,6}")
 # its parts are 1–4 characters; what comes before or after is a function word, a title or no Chinese at all
@@ -384,7 +383,7 @@ def answer_name(question: str, answer: str) -> str:
     found = [(0, m.start(), m.group(1)) for m in re.finditer(r"《([^《》]{1,30})》", first)]
     person = bool(_ASKS_FOR_A_PERSON.match(question))
     found += [(1 if latin_first else 2, m.start(), m.group().strip(".'’-")) for m in _LATIN_NAME.finditer(first)
-              if len(m.group()) >= 3 and m.group().lower() not in _NOT_NAMES  # not "RQ", "AI"
+              if len(m.group()) >= 3 and m.group().lower() not in NOT_NAMES  # not "RQ", "AI"
               and not (person and _ACRONYM.fullmatch(m.group()))]  # "OCR" is no one's name
     # a foreign person's name in Chinese, "埃德蒙·富尼耶·达尔贝": after "Who invented …?", as likely as a Latin one
     found += [(1 if latin_first else 2, m.start(), m.group()) for m in _TRANSLITERATED.finditer(first) if person]

@@ -832,8 +832,9 @@ _ASKS_ORGANISATION = re.compile(r"哪一?家[\u4e00-\u9fff]{0,4}?(?:公司|企�
 _ORGANISATION_WORD = re.compile(r"(?<![\d一二两三四五六七八九十百千万余多几家])[\u4e00-\u9fff]{2,6}?"
                                 r"(?:公司|集团|资本|基金|证券|银行|控股|研究院|研究所|创投|实验室|大学)")
 _GIVEN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&.'’-]+|《([^》]{1,30})》|“([^”]{2,20})”|「([^」]{2,20})」")
-_NOT_ORGANISATIONS = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "gdp", "pmi", "cpi", "vc", "pe", "saas", "gmv",
-                      "b2b", "b2c", "kwh", "gwh", "mw", "gw", "归母"}
+# Latin words that name no one: titles, terms, units
+NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
+_NOT_ORGANISATIONS = NOT_NAMES | {"gdp", "pmi", "cpi", "kwh", "gwh", "mw", "gw", "归母"}  # 归母: "归属于母公司"
 
 
 def organisation_names(text: str) -> list[str]:
