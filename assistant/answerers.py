@@ -156,16 +156,14 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     best = [s for s in best if not names or result.passages[s.passage].source in about]
     said = [(s.text, result.passages[s.passage].heading) for s in best]
 
-    def none_stated(group: tuple) -> tuple:
-        # a question that names two facts ("…收盘，谁的市值更高？") is answered by a sentence stating one of them
-        return () if any(x.stated_in(text, heading) for x in group for text, heading in said) else group
-
+    # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
+    # two, "…收盘，谁的市值更高？", is answered by a sentence stating one of them)
     groups = [g for g in groups if g]
-    missed = sum((none_stated(group) for group in groups), ())
+    states = [[g for g in groups if any(x.stated_in(text, heading) for x in g)] for text, heading in said]
+    missed = sum((g for g in groups if not any(g in row for row in states)), ())
     if missed or len(groups) < 2:
         return missed
     # each asked fact stated, but by different sentences: the one stating most of them misses the rest
-    states = [[g for g in groups if any(x.stated_in(text, heading) for x in g)] for text, heading in said]
     most = max(states, key=len)
     return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
 
