@@ -36,7 +36,7 @@ _TYPE_PATTERNS = [
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"
-                        r"were|will|would|has|have|had|can|could|should)\b|\bwhat (?:year|date|month)\b", re.I)),
+                        r"were|will|would|has|have|had|can|could|should)\b|\b(?:what|which) (?:year|date|month|day)\b", re.I)),
     # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
     # "List the …" asks for a list; "the Hurun Rich List" names one
     ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|(?:^|[.?!;:]\s*)(?:please\s+)?list\b", re.I)),
@@ -122,8 +122,9 @@ ASKED_FACTS = (
           r"成立|创立|创办|创建|设立|诞生|始于|founded|established"),  # not 创始: "创始人储峰" dates nothing
     _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生",
           replaces=_TITLES),
+    # "本科生史蒂夫" (an undergraduate) names no school
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
-          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科|大学|学院|学历|硕士|博士|学位|学士|MBA",
+          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科(?!生)|大学|学院|学历|硕士|博士|学位|学士|MBA",
           replaces=_TITLES),
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
@@ -470,7 +471,8 @@ _COUNTERS = {"人": "人名位", "名": "名人位", "位": "位名人", "张": 
              "只": "只", "条": "条", "套": "套", "架": "架", "艘": "艘", "户": "户家", "枚": "枚颗", "颗": "颗枚",
              "本": "本", "篇": "篇"}
 # the measure word is a noun's first character ("多少人口", "多少份额", "多少名额"): the answer need not repeat it
-_COUNTED = re.compile(r"(?:多少|(?<!哪)几)([人名位张份辆台部瓶家所次款座件只条套架艘户枚颗本篇])(.?)")
+# "第几名" asks a rank, which no count gives
+_COUNTED = re.compile(r"(?:多少|(?<![哪第])几)([人名位张份辆台部瓶家所次款座件只条套架艘户枚颗本篇])(.?)")
 _NOUNS = {"人口", "人民", "名额", "名字", "名次", "位置", "份额", "部分", "部门", "家庭", "家居", "台湾", "条件", "款项",
           "本金", "本土", "次数", "件事"}
 
@@ -489,7 +491,12 @@ class AskedCount:
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         counters = [*self.counters, "个"] if self.things else list(self.counters)
+        # an ordinal counts nothing: "世界上第一台能完成OCR任务的设备" says how many were sold no more than "第二枚"
+        text = _NUMBERED.sub("", text)
         return bool(states_unit(text, counters)) or (self.few and text.count("、") >= 2)
+
+
+_NUMBERED = re.compile(r"第[\d一二两三四五六七八九十百千]+")
 
 
 # "How many times did the author read it?": how often, which the articles count in 次, 遍 or 回 ("读了三遍"); not "how many
@@ -706,8 +713,38 @@ class AskedTime:
         return bool(_YEAR_GIVEN.search(f"{heading} {text}"))
 
 
-def asked_times(text: str, qtype: str) -> tuple[AskedTime, ...]:
-    return (AskedTime(),) if qtype == "when" and _ASKS_YEAR.search(text) else ()
+# "什么时候开业", "When will it launch": when a thing opens, launches or starts; the articles often tell that it will
+# ("将开放位于长白山的Club Med") and not when
+_ASKS_WHEN_DUE = re.compile(r"(?:什么时候|何时|什么时间)[^，。？?]{0,6}?(?:开业|开张|开放|开园|上线|发布|推出|开播|上映|上市|开售|"
+                            r"发售|交付|量产|投产|落地|开通|启动|开工|竣工|举办|举行|召开)|"
+                            r"\bwhen (?:will|is|are|does|do|did|was|were)\b[^,?]{0,60}?\b(?:open|launch|releas|debut|"
+                            r"list|go public|start|begin|ship|deliver|premiere|air)", re.I)
+# a time a sentence gives, as a year, month, day, season or a time relative to another ("年底", "明年", "三个月后"); not
+# an order of events ("继成都店之后")
+_TIME_GIVEN = re.compile(r"(?<!\d)\d{1,4}\s*[年月日号]|[〇零一二三四五六七八九十]{1,3}[年月]|[今去明前后]年|同年|当年|年[初底中末内]|"
+                         r"[上下]半年|季度|[春夏秋冬][季天节]|月[初底中末]|近日|日前|此前|当天|当日|次日|今天|明天|昨天|目前|"
+                         r"[天周月年]后|期间|时候|时期|世纪|年代|周[一二三四五六日末]|星期|即将|尚未|"
+                         r"(?<![\d.])(?:1\d|20)\d{2}(?![\d.])|\b(?:january|february|march|april|june|july|august|"
+                         r"september|october|november|december|spring|summer|autumn|winter|quarter)\b", re.I)
+
+
+@dataclass(frozen=True)
+class AskedWhen:
+    """When a thing opens, launches or starts ("长白山的Club Med什么时候开业？"). A near miss's closest sentence says it
+    will ("将开放位于长白山的Club Med") and gives no time at all: no year, month, day, season, "年底" or "三个月后". Only
+    these events: other "什么时候" are answered in too many ways ("四国征伐后") for a sentence to be checked."""
+
+    name: str = "时间"
+    name_en: str = "time"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(_TIME_GIVEN.search(f"{heading} {text}"))
+
+
+def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
+    if qtype != "when":
+        return ()
+    return (AskedTime(),) if _ASKS_YEAR.search(text) else (AskedWhen(),) if _ASKS_WHEN_DUE.search(text) else ()
 
 
 # the words that name an index ("综合PMI产出指数", "新订单指数"): after the question's last "的" or "里", without the
@@ -920,7 +957,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
+         | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
          | AskedOrganisation)
 
 
@@ -970,7 +1007,7 @@ class QuestionInfo:
     counts: tuple[AskedCount, ...] = ()  # a count in a measure word ("卖出多少份")
     places: tuple[AskedPlace, ...] = ()  # the places it names for its fact ("上海有多少家门店")
     ordinals: tuple[AskedOrdinal, ...] = ()  # the numbered season, batch or edition it asks about ("第三季")
-    times: tuple[AskedTime, ...] = ()  # the year a when-question asks for ("哪一年", "In what year…")
+    times: tuple[AskedTime | AskedWhen, ...] = ()  # the year a when-question asks for ("哪一年"), or the time ("什么时候开业")
     names: tuple[AskedName, ...] = ()  # the name it asks for ("叫什么名字")
     place_kinds: tuple[AskedPlaceKind, ...] = ()  # the kind of place it asks for ("哪个城市")
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
