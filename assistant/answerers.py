@@ -21,7 +21,7 @@ import numpy as np
 from .chunking import in_reference_entry, is_prose, passage_sentences
 from .citations import bigrams
 from .embeddings import Embedder
-from .keywords import dictionary_frequency, tagged_words, tokenize
+from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
 from .questions import Asked, QuestionInfo, asking_words, states_unit
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
@@ -249,26 +249,16 @@ def _across_a_modal(tagged: list[tuple[str, str]], i: int) -> bool:
 
 def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
                             article_text: Callable[[str], str]) -> tuple[str, ...]:
-    """A Chinese question's proper names (the people, places, organisations and brands jieba tags; not the foreign
-    names it tags as transliterated, which the articles may write in Latin letters: "山姆" for "Sam's") that the
-    articles know, in a few passages, and the closest sentence's article never mentions: the answer is about another
-    company ("鹰角网络最近一轮融资的估值" found a bakery chain's valuation, "2021年荣耀手机的出货量" another brand's); and
-    the places no article names ("冰岛的地热发电…"). In our sets it caught 10 near misses of the 107 Chinese ones
-    answered and none of the 218 answerable questions whose likeliest sentence held the key."""
-    if info.lang != "zh" or info.type == "compare" or not sentences:  # two sides may be told in two articles
+    """The question's names for a person, place, organisation or brand that the articles know, in a few passages, and
+    the closest sentence's article never mentions: the answer is about another company ("鹰角网络最近一轮融资的估值"
+    found a bakery chain's valuation, "2021年荣耀手机的出货量" another brand's, "How much did XPeng's stock rise…" the
+    day's treasury yields); and the places no article names ("冰岛的地热发电…"). In our sets the Chinese names caught
+    10 near misses of the 107 Chinese ones answered and none of the 218 answerable questions whose likeliest sentence
+    held the key; the English names 7 near misses and 1 answerable question, whose answer held its key by chance (an
+    article from another day)."""
+    if info.type == "compare" or not sentences:  # two sides may be told in two articles
         return ()
-    asking = asking_words(info.text, info.asked)
-    # what the question is about comes before its last "的" (a CMRC question on a plant's upper leaves, "…的上部叶有…":
-    # jieba tags 叶有 a name) and, in a why-question, before "为什么" (the event after it is in the asker's words:
-    # "投资人为什么扎堆投烘焙", where 扎堆 is tagged a place)
-    subject = re.split(r"为什么|为何", info.text)[0] or info.text
-    subject = re.sub(r"的[^的]{2,}$", "", subject) or subject
-    tagged = tagged_words(subject)
-    names = [w for i, (w, tag) in enumerate(tagged)
-             if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2 and not _across_a_modal(tagged, i)
-             and w in info.doc_freq and w not in info.sources and w not in asking and not _TIME_WORD.fullmatch(w)
-             and (0 < info.doc_freq[w] <= _NAME_MAX_PASSAGES or (tag.startswith("ns") and not info.doc_freq[w]))
-             and dictionary_frequency(w) <= _NAME_MAX_DICTIONARY]
+    names = _chinese_names(info) if info.lang == "zh" else _english_names(info) if info.lang == "en" else {}
     if not names:
         return ()
     best = max(sentences, key=lambda s: s.probability)
@@ -276,7 +266,53 @@ def names_the_article_lacks(info: QuestionInfo, result: SearchResult, sentences:
     if not text.strip():  # removed from the index since the search: nothing to check against
         return ()
     text = f"{text} {text.replace(' ', '')}"
-    return tuple(n for n in dict.fromkeys(names) if not _holds(info, n, text))
+    return tuple(shown for name, shown in names.items() if not _holds(info, name, text))
+
+
+def _chinese_names(info: QuestionInfo) -> dict[str, str]:
+    """A Chinese question's proper names (the people, places, organisations and brands jieba tags; not the foreign
+    names it tags as transliterated, which the articles may write in Latin letters: "山姆" for "Sam's") in at most
+    ``_NAME_MAX_PASSAGES`` passages, or places no passage holds; each as it is shown."""
+    asking = asking_words(info.text, info.asked)
+    # what the question is about comes before its last "的" (a CMRC question on a plant's upper leaves, "…的上部叶有…":
+    # jieba tags 叶有 a name) and, in a why-question, before "为什么" (the event after it is in the asker's words:
+    # "投资人为什么扎堆投烘焙", where 扎堆 is tagged a place)
+    subject = re.split(r"为什么|为何", info.text)[0] or info.text
+    subject = re.sub(r"的[^的]{2,}$", "", subject) or subject
+    tagged = tagged_words(subject)
+    return {w: w for i, (w, tag) in enumerate(tagged)
+            if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2 and not _across_a_modal(tagged, i)
+            and w in info.doc_freq and w not in info.sources and w not in asking and not _TIME_WORD.fullmatch(w)
+            and (0 < info.doc_freq[w] <= _NAME_MAX_PASSAGES or (tag.startswith("ns") and not info.doc_freq[w]))
+            and dictionary_frequency(w) <= _NAME_MAX_DICTIONARY}
+
+
+def _english_names(info: QuestionInfo) -> dict[str, str]:
+    """An English question's names of one capitalised word inside the question ("XPeng's", "Watsons") whose Chinese
+    equivalent is a name to jieba (小鹏, 屈臣氏, 丽江), in at most ``_NAME_MAX_PASSAGES`` passages; lower-cased, each with
+    the question's spelling. Not a word next to another capitalised one or a figure: "Li Auto", "Surge S1" and
+    "Fanli Technology" are one name, of which the articles may write only a part."""
+    words = re.findall(r"[A-Za-z][\w'’-]*|\S", info.text.replace("’", "'"))
+    out = {}
+    for i, word in enumerate(words):
+        name = without_possessive(word)
+        if i == 0 or not re.fullmatch(r"[A-Z][A-Za-z]+", name) or any(
+                re.match(r"[A-Z0-9]", w) for w in words[i - 1:i] + words[i + 1:i + 2]):
+            continue
+        key = name.lower()
+        if (key in info.anchors and key not in info.sources and 0 < info.doc_freq.get(key, 0) <= _NAME_MAX_PASSAGES
+                and any(_is_a_name(w) for w in info.alternatives.get(key, ()))):
+            out[key] = name
+    return out
+
+
+def _is_a_name(word: str) -> bool:
+    """Whether jieba reads a Chinese word as one proper name it seldom meets, or as a word it does not know."""
+    tagged = tagged_words(word)
+    if len(tagged) != 1:
+        return False
+    tag, seen = tagged[0][1], dictionary_frequency(word)
+    return (tag.startswith(_PROPER_NAME_TAGS) and seen <= _NAME_MAX_DICTIONARY) or (seen == 0 and tag != "eng")
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

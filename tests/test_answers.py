@@ -1469,6 +1469,63 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
                               [("木鱼茶饮在成都有多少家门店？", "四十家"), ("木鱼茶饮的纪录片第二季播放量是多少？", "三千万次")])
 
 
+def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp_path):
+    """Near misses of our fresh sets: "Club Med什么时候开业？" answered with "将开放位于长白山的Club Med" (no time at all),
+    "In which year did ESR go public?" read as a which-question, "卖出去多少台" with "第一台能完成OCR任务的设备" (an
+    ordinal counts nothing), "在哪所大学做的" with "本科生史蒂夫…" (an undergraduate names no school). "第几名" asks a
+    rank, which no count gives: the CMRC trial's answers are ordinals (an article we wrote)."""
+    from assistant.questions import (AskedCount, AskedTime, AskedWhen, asked_counts, asked_facts, asked_times,
+                                     question_type)
+
+    assert question_type("In which year did it go public?") == "when"
+    assert asked_times("In which year did it go public?", "when") == (AskedTime(),)
+    assert asked_times("长白山的度假村什么时候开业？", "when") == asked_times("When will the resort open?", "when") == (
+        AskedWhen(),)
+    assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()  # not an opening, a launch or a start
+    opening = AskedWhen()
+    assert not opening.stated_in("继位于张家口的度假村后，将开放位于长白山的度假村。")
+    for sentence in ("度假村将于明年开业。", "度假村计划在2023年冬季开放。", "新店预计三个月后开业。", "It opens in December."):
+        assert opening.stated_in(sentence), sentence
+    sold = AskedCount("台部辆")
+    assert asked_counts("改进后的装置一共卖出去多少台？", "number") == (sold,)
+    assert not sold.stated_in("这就是世界上第一台能识别文字的设备。") and sold.stated_in("该装置一共卖出三台。")
+    assert asked_counts("他在那场比赛中获得第几名？", "number") == ()
+    school = asked_facts("他参加的实验是在哪所大学做的？", "where")[0]
+    assert not school.stated_in("本科生周远只能记住7个数字。") and school.stated_in("周远本科毕业于重庆大学。")
+    a = indexed_article(tmp_path, """# 木鱼茶饮的新店与设备
+
+木鱼茶饮宣布，继成都旗舰店之后，将开放位于重庆的旗舰店。旗舰店的面积是普通门店的三倍。
+
+## 设备
+
+木鱼茶饮自研的封口机于2020年推出，是行业里第一台能识别杯型的设备。
+""")
+    not_covered_then_answered(a, [("木鱼茶饮重庆的旗舰店什么时候开业？", "时间"), ("木鱼茶饮的封口机一共卖出去多少台？", "数量")],
+                              [("木鱼茶饮的封口机是什么时候推出的？", "2020年")])
+
+
+def test_an_english_name_the_closest_article_never_mentions_abstains(tmp_path):
+    """A near miss of our fresh sets: "How much did XPeng's stock rise on that Monday when the 10-year Treasury yield
+    broke 3%?" was answered with the day's treasury yields from a newsflash that never names 小鹏. A capitalised word
+    glossed to a Chinese name (XPeng → 小鹏) that another article holds must be in the closest sentence's article (two
+    articles we wrote)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "xpeng.md", """# 小鹏汽车3月交付量
+
+小鹏汽车3月交付新车15414辆，同比增长202%。
+""")
+    a = indexed_article(tmp_path, """# 3月21日美股收盘
+
+3月21日，美国10年期国债收益率短暂上破3%，最终收报2.977%。
+当天美元指数收涨0.368%，报103.62。
+""")
+    not_covered_then_answered(a, [("How much did XPeng's stock rise on the day the 10-year Treasury yield broke 3%?",
+                                   "does not mention XPeng")],
+                              [("How many cars did XPeng deliver in March?", "15414"),
+                               ("What did the 10-year Treasury yield close at on March 21?", "2.977%")])
+
+
 def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     """Near misses of our training sets: "卖出去多少份" answered with a sentence on the course that counts nothing,
     "那家合资公司叫什么名字" with one on the joint venture that names nothing. A count may be given in a measure word
