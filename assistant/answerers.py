@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import Asked, QuestionInfo, asking_words, states_unit
+from .questions import Asked, AskedMonth, QuestionInfo, asking_words, states_unit
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -751,7 +751,14 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     groups = [g for g in info.asked_groups() if g]
     if not groups:
         return ranked
-    return _first_among(ranked, [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)])
+    stating = [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)]
+    # a sentence naming the month asked before one naming no month ("除3月份一次性发放166个版号外"); not the year, which a
+    # sentence on the year's figures seldom repeats ("117家券商合计实现营业收入…" in an article on 2021)
+    dating = [g for g in groups if all(isinstance(a, AskedMonth) for a in g)]
+    if dating:
+        naming = [x for x in stating if all(any(a.named_in(x.text) for a in g) for g in dating)]
+        stating = naming + [x for x in stating if x not in naming]
+    return _first_among(ranked, stating)
 
 
 def _giving_a_reason(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:

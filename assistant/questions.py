@@ -311,6 +311,10 @@ class AskedMonth(NamedByTemplate):
         named = {int(m) for m in _NAMED_MONTH.findall(dated)}
         return dates_it(self.month in named, bool(named), bool(_RELATIVE_MONTH.search(dated)), text)
 
+    def named_in(self, text: str) -> bool:
+        """Whether the sentence names the month itself (not only no other one)."""
+        return self.month in {int(m) for m in _NAMED_MONTH.findall(text)}
+
 
 def asked_months(text: str, qtype: str) -> tuple[AskedMonth, ...]:
     if not asks_figure(text, qtype):

@@ -1458,6 +1458,11 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
     ranked = [AnswerSentence(0, n, n + 1, text, None, probability=p) for n, (text, p) in enumerate(
         (("成都的门店有四十家。", 0.5), ("门店共六十家。", 0.4), ("重庆的门店有二十家。", 0.3)))]
     assert [x.text for x in _stating_the_asked(ranked, info)] == ["门店共六十家。", "重庆的门店有二十家。", "成都的门店有四十家。"]
+    # of those, a sentence naming the month asked comes before one naming none (a 2021 figure of our fresh sets)
+    info = analyze("木鱼茶饮2021年3月卖出了多少杯？", ["木鱼", "2021", "3", "卖出"])
+    ranked = [AnswerSentence(0, n, n + 1, text, None, probability=p) for n, (text, p) in enumerate(
+        (("木鱼茶饮全年卖出一千万杯。", 0.5), ("除3月份卖出两百万杯外，其余月份都在八十万杯左右。", 0.3)))]
+    assert [x.text for x in _stating_the_asked(ranked, info)][0].startswith("除3月份")
     a = indexed_article(tmp_path, """# 木鱼茶饮在西南开店
 
 木鱼茶饮目前在成都和重庆共有六十家门店，其中成都四十家。
