@@ -137,9 +137,10 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     "卖出多少份" by one counting nothing in 份 (``AskedCount``), "叫什么名字" by one naming nothing (``AskedName``), "哪个城市" by one
     naming no city (``AskedPlaceKind``), "哪天" by one giving no day (``AskedDate``), nor
     Shanghai's store count by a list of other cities (``AskedPlace``), nor a third season by the first two
-    (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``), nor "去了哪家公司" by one naming no
-    company (``AskedOrganisation``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
-    answered by one sentence on the fourth quarter and another on the year."""
+    (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``), nor "什么时候开业" by one giving no
+    time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``). One sentence must
+    state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
+    another on the year."""
     groups = info.asked_groups()
     if not any(groups) or not sentences:
         return ()

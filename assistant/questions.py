@@ -36,7 +36,8 @@ _TYPE_PATTERNS = [
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"
-                        r"were|will|would|has|have|had|can|could|should)\b|\b(?:what|which) (?:year|date|month|day)\b", re.I)),
+                        r"were|will|would|has|have|had|can|could|should)\b|\b(?:what|which) (?:year|date|month|day)\b",
+                        re.I)),
     # "哪些 / 哪几家" asks for several things (names, places, traits): a list, answered at list length
     # "List the …" asks for a list; "the Hurun Rich List" names one
     ("list", re.compile(r"哪些|哪几|包括什么|\bwhat are (?:the )?\w+s\b|(?:^|[.?!;:]\s*)(?:please\s+)?list\b", re.I)),
