@@ -294,7 +294,7 @@ def _english_names(info: QuestionInfo) -> dict[str, str]:
     the question's spelling. Not a word next to another capitalised one or a figure: "Li Auto", "Surge S1" and
     "Fanli Technology" are one name, of which the articles may write only a part."""
     words = re.findall(r"[A-Za-z][\w'’-]*|\S", info.text.replace("’", "'"))
-    out = {}
+    out: dict[str, str] = {}
     for i, word in enumerate(words):
         name = without_possessive(word)
         if i == 0 or not re.fullmatch(r"[A-Z][A-Za-z]+", name) or any(

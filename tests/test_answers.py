@@ -1488,12 +1488,12 @@ def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp
         AskedWhen(),)
     assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()  # not an opening, a launch or a start
     opening = AskedWhen()
-    assert not opening.stated_in("继位于张家口的度假村后，将开放位于长白山的度假村。")
+    assert not opening.stated_in("继杭州旗舰店之后，品牌将在苏州开出新店。")
     for sentence in ("度假村将于明年开业。", "度假村计划在2023年冬季开放。", "新店预计三个月后开业。", "It opens in December."):
         assert opening.stated_in(sentence), sentence
     sold = AskedCount("台部辆")
     assert asked_counts("改进后的装置一共卖出去多少台？", "number") == (sold,)
-    assert not sold.stated_in("这就是世界上第一台能识别文字的设备。") and sold.stated_in("该装置一共卖出三台。")
+    assert not sold.stated_in("它是行业里第一台会自己清洗的封口机。") and sold.stated_in("该装置一共卖出三台。")
     assert asked_counts("他在那场比赛中获得第几名？", "number") == ()
     school = asked_facts("他参加的实验是在哪所大学做的？", "where")[0]
     assert not school.stated_in("本科生周远只能记住7个数字。") and school.stated_in("周远本科毕业于重庆大学。")
@@ -1522,8 +1522,8 @@ def test_an_english_name_the_closest_article_never_mentions_abstains(tmp_path):
 """)
     a = indexed_article(tmp_path, """# 3月21日美股收盘
 
-3月21日，美国10年期国债收益率短暂上破3%，最终收报2.977%。
-当天美元指数收涨0.368%，报103.62。
+3月21日收盘，美国十年期国债收益率报2.977%，盘中一度站上3%。
+同日美元指数小幅走高。
 """)
     not_covered_then_answered(a, [("How much did XPeng's stock rise on the day the 10-year Treasury yield broke 3%?",
                                    "does not mention XPeng")],
