@@ -155,7 +155,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     names = subject_names(info, texts)
     about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
-    said = [(s.text, result.passages[s.passage].heading) for s in best]
+    said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage].heading) for s in best]
 
     # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
     # two, "…收盘，谁的市值更高？", is answered by a sentence stating one of them)
@@ -167,6 +167,23 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     # each asked fact stated, but by different sentences: the one stating most of them misses the rest
     most = max(states, key=len)
     return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
+
+
+# the years "今年" / "去年" / "前年" stand for, counted from the article's
+_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2, "this year": 0, "last year": 1}
+_YEAR_WORD = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
+
+
+def dated(text: str, date: str) -> str:
+    """``text`` with "今年" / "去年" written as the years they are in an article of ``date`` (ISO 8601): "今年1-4月" in an
+    article of 2022 gives no figure for 2021."""
+    if not date[:4].isdigit():
+        return text
+    def year(m: re.Match) -> str:
+        word = m.group().lower()
+        return f"{int(date[:4]) - _YEARS_BACK[word]}" + ("" if word.isascii() else "年")
+
+    return _YEAR_WORD.sub(year, text)
 
 
 def _holds(info: QuestionInfo, name: str, text: str) -> bool:

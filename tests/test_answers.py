@@ -1509,6 +1509,27 @@ def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp
                               [("木鱼茶饮的封口机是什么时候推出的？", "2020年")])
 
 
+def test_this_year_in_an_article_is_the_year_it_was_written(tmp_path):
+    """A near miss of our fresh sets: "薇诺娜天猫旗舰店2021年的销售额同比增长了多少？" was answered with "今年…同比大增76%" from an
+    article of 2022 (another brand's figure). "今年" / "去年" are read as the years they are in the article's date, so
+    they no longer pass for the year asked (an article we wrote)."""
+    from assistant.answerers import dated
+
+    assert dated("今年1-4月关店12家，去年全年关店3家。", "2022-05-01T00:00:00") == "2022年1-4月关店12家，2021年全年关店3家。"
+    assert dated("It closed 12 stores last year.", "2022-05-01T00:00:00") == "It closed 12 stores 2021."
+    assert dated("今年关店12家。", "") == "今年关店12家。"  # no date: nothing to count from
+    a = indexed_article(tmp_path, """---
+title: 木鱼茶饮收缩门店
+date: 2022-05-01
+---
+# 木鱼茶饮收缩门店
+
+今年1-4月，木鱼茶饮在全国关闭了12家门店，主要位于二线城市。
+""")
+    not_covered_then_answered(a, [("木鱼茶饮2021年关闭了多少家门店？", "2021年的数字")],
+                              [("木鱼茶饮2022年1-4月关闭了多少家门店？", "12家")])
+
+
 def test_an_english_name_the_closest_article_never_mentions_abstains(tmp_path):
     """A near miss of our fresh sets: "How much did XPeng's stock rise on that Monday when the 10-year Treasury yield
     broke 3%?" was answered with the day's treasury yields from a newsflash that never names 小鹏. A capitalised word
