@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import Asked, AskedMonth, QuestionInfo, asking_words, states_unit
+from .questions import Asked, AskedMonth, QuestionInfo, asking_words, dated, states_unit
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -167,23 +167,6 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     # each asked fact stated, but by different sentences: the one stating most of them misses the rest
     most = max(states, key=len)
     return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
-
-
-# the years "今年" / "去年" / "前年" stand for, counted from the article's
-_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2, "this year": 0, "last year": 1}
-_YEAR_WORD = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
-
-
-def dated(text: str, date: str) -> str:
-    """``text`` with "今年" / "去年" written as the years they are in an article of ``date`` (ISO 8601): "今年1-4月" in an
-    article of 2022 gives no figure for 2021."""
-    if not date[:4].isdigit():
-        return text
-    def year(m: re.Match) -> str:
-        word = m.group().lower()
-        return f"{int(date[:4]) - _YEARS_BACK[word]}" + ("" if word.isascii() else "年")
-
-    return _YEAR_WORD.sub(year, text)
 
 
 def _holds(info: QuestionInfo, name: str, text: str) -> bool:

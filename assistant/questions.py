@@ -196,6 +196,20 @@ _NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:19|20)\d{2})(?!\d)")
 # counted from the day of writing; "同年" / "当年" refer back to a year the sentence names: they count as naming none
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
+_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2, "this year": 0, "last year": 1}
+
+
+def dated(text: str, date: str) -> str:
+    """``text`` with "今年" / "去年" written as the years they are in an article of ``date`` (ISO 8601): "今年1-4月" in an
+    article of 2022 gives no figure for 2021."""
+    if not date[:4].isdigit():
+        return text
+
+    def year(m: re.Match) -> str:
+        word = m.group().lower()
+        return f"{int(date[:4]) - _YEARS_BACK[word]}" + ("" if word.isascii() else "年")
+
+    return _RELATIVE_YEAR.sub(year, text)
 
 
 class NamedByTemplate:

@@ -1513,7 +1513,7 @@ def test_this_year_in_an_article_is_the_year_it_was_written(tmp_path):
     """A near miss of our fresh sets: "薇诺娜天猫旗舰店2021年的销售额同比增长了多少？" was answered with "今年…同比大增76%" from an
     article of 2022 (another brand's figure). "今年" / "去年" are read as the years they are in the article's date, so
     they no longer pass for the year asked (an article we wrote)."""
-    from assistant.answerers import dated
+    from assistant.questions import dated
 
     assert dated("今年1-4月关店12家，去年全年关店3家。", "2022-05-01T00:00:00") == "2022年1-4月关店12家，2021年全年关店3家。"
     assert dated("It closed 12 stores last year.", "2022-05-01T00:00:00") == "It closed 12 stores 2021."
