@@ -1160,8 +1160,8 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
 
     question = "山城咖啡的创始人是谁？"
     info = analyze(question, tokenize(question))
-    result = Row(passages=[Row(heading="山城咖啡推出 Bean Pilot 咖啡机", text="", source="a.md"),
-                           Row(heading="西南创业者群像 › 山城咖啡与木鱼茶饮", text="", source="b.md")])
+    result = Row(passages=[Row(heading="山城咖啡推出 Bean Pilot 咖啡机", text="", source="a.md", date=""),
+                           Row(heading="西南创业者群像 › 山城咖啡与木鱼茶饮", text="", source="b.md", date="")])
     company = Row(passage=0, probability=0.11, text="山城咖啡今年三月推出了家用咖啡机 Bean Pilot。")
     other = Row(passage=1, probability=0.02, text="木鱼茶饮的创始人李青毕业于重庆大学。")
     assert [f.name for f in unstated_facts(info, result, [company, other])] == ["创始人"]
@@ -1174,7 +1174,7 @@ def test_a_question_naming_a_fact_no_close_sentence_states_is_not_covered(tmp_pa
     other.probability = 0.02
     assert [f.name for f in unstated_facts(analyze(question, tokenize(question)), result, [company, other])] == ["创始人"]
     # the fact told in an article the question's subject is not in is told of another company
-    result.passages[1] = Row(heading="西南创业者群像 › 茶饮", text="", source="b.md")
+    result.passages[1] = Row(heading="西南创业者群像 › 茶饮", text="", source="b.md", date="")
     other.probability = 0.2
     assert [f.name for f in unstated_facts(info, result, [company, other])] == ["创始人"]
     answer = a.ask("青田农场的创始人是谁？")  # stated: answered, with the name
@@ -1223,7 +1223,7 @@ def test_the_year_a_figure_is_asked_for_must_be_the_year_a_sentence_gives():
 
     info = analyze("山城咖啡2021年全年的客流是多少？", tokenize("山城咖啡2021年全年的客流是多少？"))
     assert info.years == (year,) and not info.asked
-    result = Row(passages=[Row(heading="山城咖啡", text="", source="a.md")])
+    result = Row(passages=[Row(heading="山城咖啡", text="", source="a.md", date="")])
     other_year = Row(passage=0, probability=0.8, text="2020年，山城咖啡的营收为2亿元。")
     asked_year = Row(passage=0, probability=0.5, text="2021年，山城咖啡的营收达到3亿元。")
     assert unstated_facts(info, result, [other_year, asked_year]) == (year,)
@@ -1244,7 +1244,7 @@ def test_what_a_question_asks_must_be_stated_by_one_sentence():
 
     question = "山城咖啡2021年在重庆有多少家门店？"
     info = analyze(question, tokenize(question))
-    result = Row(passages=[Row(heading="山城咖啡", text="", source="a.md")])
+    result = Row(passages=[Row(heading="山城咖啡", text="", source="a.md", date="")])
     elsewhere = Row(passage=0, probability=0.8, text="2021年，山城咖啡在成都开出了四十家门店。")
     uncounted = Row(passage=0, probability=0.76, text="山城咖啡在重庆的门店正在装修。")
     assert unstated_facts(info, result, [elsewhere]) == (AskedPlace("重庆"),)
@@ -1272,7 +1272,7 @@ def test_who_led_a_round_asks_for_the_lead_investor():
     question = "Which investors led Muyu Tea's Series A round?"
     info = analyze(question, tokenize(question))
     assert "series" not in subject_names(info, ["muyu tea series a: 木鱼茶饮完成a轮融资"])
-    result = Row(passages=[Row(heading="Muyu Tea", text="", source="a.md")])
+    result = Row(passages=[Row(heading="Muyu Tea", text="", source="a.md", date="")])
     told = Row(passage=0, probability=0.8, text="木鱼茶饮完成A轮融资，此轮由甲基金和乙资本联合领投。")
     untold = Row(passage=0, probability=0.8, text="木鱼茶饮完成A轮融资，金额为一亿元。")
     assert unstated_facts(info, result, [told]) == ()
