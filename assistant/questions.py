@@ -150,7 +150,7 @@ ASKED_FACTS = (
           rf"{_W}revenues?{_E}|{_W}turnover{_E}", r"营收|收入|营业额|收益|销售额|销售|流水|GMV|revenue|turnover|sales"),
     _fact("净利润", "net profit", "number fact", rf"(?:净利润|净利|利润|盈利|亏损){_HOW_MUCH}|"
           rf"{_W}(?:net )?profits?{_E}|{_W}net (?:income|loss){_E}|{_W}earnings{_E}",
-          r"利润|净利|盈利|亏损|净亏|亏|赚|profit|income|earnings|loss"),
+          r"利润|净利|分润|盈利|亏损|净亏|亏|赚|profit|income|earnings|loss"),
     _fact("市场份额", "market share", "number fact", rf"份额|市占率|占有率|{_W}market share",
           r"份额|占|市占|share"),
     _fact("流水", "gross billings", "number fact", rf"流水|{_W}gross billings|{_W}grossed{_E}",
@@ -158,6 +158,12 @@ ASKED_FACTS = (
     _fact("门店数", "store count", "number", rf"(?:门店|店铺|分店)(?:数|数量)?{_HOW_MUCH}|多少家(?:门店|店|分店)|"
           rf"几家(?:门店|店|分店)|{_W}how many (?:\w+ )?(?:stores|shops|outlets|restaurants){_E}",
           r"店|餐厅|网点|stores|shops|outlets|restaurants"),
+    # an area is given in its units ("850万平方米", "55平米", "1.601 km²"): "苏明买入一套位于西安…的loft公寓" tells of the flat,
+    # not its size
+    _fact("面积", "area", "number", rf"面积|{_W}(?:floor|land|built-up|gross|total) area{_E}|"
+          rf"{_W}square (?:feet|foot|meters?|metres?|kilometers?|kilometres?){_E}",
+          r"平方|平米|㎡|㎢|[kK]?m[²2](?![\d])|[\d一二三四五六七八九十百千万]\s*(?:平(?![台均衡方])|亩|公顷)|square|\bsq\b|acres?|"
+          r"hectares?"),
     _fact("人口", "population", "number fact", rf"人口{_HOW_MUCH}|多少人口|{_W}population{_E}", r"人口|居民|population"),
     _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
           rf"{_W}developed by|{_W}developer{_E}|{_W}who developed",
@@ -489,11 +495,12 @@ _COUNTERS = {"人": "人名位", "名": "名人位", "位": "位名人", "张": 
              "部": "部台", "瓶": "瓶", "家": "家所", "所": "所家", "次": "次起", "款": "款", "座": "座", "件": "件",
              "只": "只", "条": "条", "套": "套", "架": "架", "艘": "艘", "户": "户家", "枚": "枚颗", "颗": "颗枚",
              "本": "本", "篇": "篇"}
-# the measure word is a noun's first character ("多少人口", "多少份额", "多少名额"): the answer need not repeat it
 # "第几名" asks a rank, which no count gives
 _COUNTED = re.compile(r"(?:多少|(?<![哪第])几)([人名位张份辆台部瓶家所次款座件只条套架艘户枚颗本篇])(.?)")
-_NOUNS = {"人口", "人民", "名额", "名字", "名次", "位置", "份额", "部分", "部门", "家庭", "家居", "台湾", "条件", "款项",
-          "本金", "本土", "次数", "件事"}
+# the measure word is a noun's first character ("多少人口", "多少份额", "多少本地人才"): the answer need not repeat it
+# (not 家电: "多少家电商平台" counts platforms in 家)
+_NOUNS = {"人口", "人民", "名额", "名字", "名次", "名称", "名单", "位置", "份额", "部分", "部门", "家庭", "家居", "台湾",
+          "条件", "条款", "款项", "款式", "本金", "本土", "本地", "本身", "次数", "件事", "座位", "套餐"}
 
 
 @dataclass(frozen=True)

@@ -1953,3 +1953,22 @@ def test_the_index_named_and_a_city_s_figure():
     assert not any(province.stated_in(t) for t in ("这样可以节省成本。", "大家都很省心。", "全省的销量第一。"))
     assert not AskedPlace("成都").stated_in("品牌在全球的门店数为382家。")
     assert AskedPlace("成都").stated_in("品牌在成都的门店数为3家。") and AskedPlace("成都").stated_in("门店数为3家。")
+
+
+def test_an_area_is_given_in_its_units_and_a_nouns_first_character_counts_nothing():
+    """Near misses and false abstentions of our fresh sets: "那套loft公寓建筑面积有多大？" was answered with the sentence on
+    buying the flat, which gives no size; "培养多少本地数字人才" read 本 (books) as the counter and abstained on "6万名";
+    "what share of the profit goes to…" abstained on a sentence giving the split of 分润."""
+    from assistant.questions import AskedCount, asked_counts, asked_facts
+
+    area = [f for f in asked_facts("她在西安买的那套公寓建筑面积有多大？", "number") if f.name == "面积"]
+    assert area and area[0].stated_in("这套公寓的建筑面积只有38平米。") and area[0].stated_in("园区占地120亩。")
+    assert area[0].stated_in("该区土地面积2.35 km²，是城里最小的区。")
+    assert not area[0].stated_in("她在2019年买下了一套地铁口的小公寓。")
+    assert not area[0].stated_in("平台上的房源平均每天被浏览300次。")
+    assert [f.name for f in asked_facts("What is the floor area of the warehouse?", "number")] == ["面积"]
+    assert asked_counts("这个项目计划培养多少本地数字人才？", "number") == ()
+    assert asked_counts("这个城市有多少家电商平台？", "number") == (AskedCount("家所"),)  # 家 counts platforms
+    profit = [f for f in asked_facts("What share of the profit goes to the brand owners?", "number") if f.name == "净利润"]
+    assert profit and profit[0].stated_in("按环节分润，品牌方拿走约一半。")
+
