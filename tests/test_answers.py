@@ -1972,3 +1972,20 @@ def test_an_area_is_given_in_its_units_and_a_nouns_first_character_counts_nothin
     profit = [f for f in asked_facts("What share of the profit goes to the brand owners?", "number") if f.name == "净利润"]
     assert profit and profit[0].stated_in("按环节分润，品牌方拿走约一半。")
 
+
+def test_an_off_topic_question_and_a_countrys_adjective(tmp_path):
+    """Off-topic questions of our fresh sets ("What is the boiling point of liquid nitrogen?") were answered from an
+    article on protein structures: no sentence found was even 0.5% likely to answer, which the abstention model,
+    linear in that probability, outweighed. And "the British blind association" was "not covered" since CC-CEDICT
+    reads British as 不列颠, which another article writes and the closest does not: it writes 英国 (articles we wrote)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "ubc.md", "# 温哥华的大学\n\n不列颠哥伦比亚大学位于加拿大温哥华，成立于1908年。\n")
+    a = indexed_article(tmp_path, """# 一百年前的读书机器
+
+1913年，英国一位物理学家展示了一台能把印刷文字转成声音的机器，帮助盲人读书。
+当时英国的盲人协会没有支持这台机器，因为协会担心它会妨碍盲文的推广。
+后来一家仪器公司改进了这台机器，但只卖出了很少几台。
+""")
+    not_covered_then_answered(a, [("What is the boiling point of liquid nitrogen?", "don't cover")],
+                              [("Why did the British blind association not support the reading machine?", "盲文")])
