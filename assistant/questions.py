@@ -807,11 +807,15 @@ def asked_indexes(text: str, qtype: str) -> tuple[AskedIndex, ...]:
 
 
 # opposed qualifiers: a figure told of one side does not answer a question on the other ("安卓端上线一周的收入" is not
-# the iOS one of the first week, "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI")
+# the iOS one of the first week, "上线首月" not "近一周", "财新制造业PMI" not "服务业PMI"); an English question's side is
+# matched in its words, the Chinese sentence's in its own ("the Caixin manufacturing PMI" is not "财新…服务业PMI")
 _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
-    ("iOS|iPhone|苹果端", "安卓|Android|鸿蒙"), ("线上", "线下"), ("进口", "出口"), ("直营", "加盟|特许经营"),
-    ("同比", "环比"), ("新增", "累计"), ("男性", "女性"), ("城镇", "农村"), ("A股", "港股|美股"),
-    ("首月|第一个月", "首周|第一周|一周|首日|第一天"), ("批发", "零售"), ("(?<!非)制造业", "服务业|非制造业")))
+    ("iOS|iPhone|苹果端", "安卓|Android|鸿蒙"), (r"线上|\bonline\b", r"线下|\boffline\b"),
+    (r"进口|\bimport(?:s|ed)?\b", r"出口|\bexport(?:s|ed)?\b"),
+    (r"直营|\bdirectly[- ]operated\b|\bcompany[- ]owned\b", r"加盟|特许经营|\bfranchis"),
+    (r"同比|\byear[- ]on[- ]year\b", r"环比|\bmonth[- ]on[- ]month\b"), ("新增", "累计"), ("男性", "女性"),
+    (r"城镇|\burban\b", r"农村|\brural\b"), ("A股", "港股|美股"), ("首月|第一个月", "首周|第一周|一周|首日|第一天"),
+    ("批发", "零售"), (r"(?<!非)制造业|(?<!non-)\bmanufacturing\b", r"服务业|非制造业|\bservices?\b|\bnon-manufacturing\b")))
 
 
 @dataclass(frozen=True)

@@ -1913,6 +1913,13 @@ def test_the_side_asked_and_the_month_compared_with():
     assert asked_sides("iOS端和安卓端的收入差多少？", "number") == ()  # both sides: a comparison
     assert not AskedMonth(11).stated_in("10月发展指数回落至86.1，比上月下降0.3点。")
     assert AskedMonth(11).stated_in("本月发展指数回落至86.1。")
+    # an English question's side, in its words, against the Chinese sentence (two near misses of our fresh sets asked
+    # for a manufacturing index and were given the same survey's services one)
+    (made,) = asked_sides("What was the Shancheng manufacturing index for March?", "number")
+    assert not made.stated_in("3月山城服务业指数为51.2，比上月回升0.6点。") and made.stated_in("3月山城制造业指数为49.8。")
+    (services,) = asked_sides("And the non-manufacturing index?", "number")
+    assert services.stated_in("非制造业指数为52.4。") and not services.stated_in("制造业指数为49.8。")
+    assert [x.side for x in asked_sides("How much did its exports grow year on year?", "number")] == ["exports", "year on year"]
 
 
 def test_each_side_asked_must_be_stated(tmp_path):
