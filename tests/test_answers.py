@@ -1996,3 +1996,22 @@ def test_an_off_topic_question_and_a_countrys_adjective(tmp_path):
 """)
     not_covered_then_answered(a, [("What is the boiling point of liquid nitrogen?", "don't cover")],
                               [("Why did the British blind association not support the reading machine?", "盲文")])
+
+
+def test_a_latin_name_the_closest_article_never_mentions_abstains(tmp_path):
+    """A near miss of our fresh sets: "At what valuation did Ubras raise its most recent funding round?" was answered
+    with other companies' valuations from articles that never name Ubras. A capitalised word the articles write in
+    Latin letters (no Chinese equivalent) must be in the closest sentence's article too (articles we wrote)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "lumio.md", """# 重庆内衣门店观察
+
+重庆解放碑一带的内衣门店里，Lumio、山茶等新品牌卖得最好，无钢圈款式最受欢迎。
+""")
+    a = indexed_article(tmp_path, """# 山城咖啡完成B轮融资
+
+山城咖啡完成B轮融资，本轮融资后估值达到12亿元，由木鱼资本领投。
+""")
+    not_covered_then_answered(a, [("At what valuation did Lumio complete its Series B round?", "does not mention Lumio")],
+                              [("Which brands sell best in Chongqing's underwear stores?", "Lumio"),
+                               ("What valuation did Shancheng Coffee reach after its Series B round?", "12亿元")])
