@@ -654,7 +654,7 @@ class ExtractiveAnswerer:
             ranked = _without_the_swapped_out(ranked, info.swapped, best * s.answer_relative)
             ranked = _listed_before(ranked, info.swapped, info.answered_before)
         elif info.focus and not sides:
-            ranked = _naming_the_focus(ranked, info.focus)
+            ranked = _naming_the_focus(ranked, info.focus, info)
         if info.type in ("fact", "who") and _ASKS_THE_TOP.search(info.text):
             ranked = _naming_the_top(ranked)
         if not sides:
@@ -737,14 +737,19 @@ def _listed_before(ranked: list[AnswerSentence], swapped: tuple[str, str],
     return listed or ranked
 
 
-def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], among: int = 5) -> list[AnswerSentence]:
+def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], info: QuestionInfo,
+                      among: int = 5) -> list[AnswerSentence]:
     """A follow-up searched together with the previous question ("那会员人数呢？" → "会员人数 星光会员累计多少分…") is
     answered by the sentences that name one of its own new words (人数), when one of the ``among`` likeliest does:
     the previous question's words make its own answer the likeliest ("累计 100 分可兑换…" at 0.82, "星光会员人数达到
-    120 万" at 0.03, below the answer's relative cut)."""
+    120 万" at 0.03, below the answer's relative cut). A sentence stating what the follow-up asks for stays, in its own
+    words: "这些游戏一共赚了多少钱？" after "…有多少款中国手游进了日本畅销榜？" is answered by "…合计吸金约34.6亿美元…", which
+    names no 游戏, 一共 or 钱 (``questions.Asked``)."""
     if not any(any(w in x.text for w in focus) for x in ranked[:among]):
         return ranked
-    return [x for x in ranked if any(w in x.text for w in focus)]
+    groups = [g for g in info.asked_groups() if g]
+    return [x for x in ranked if any(w in x.text for w in focus)
+            or (groups and all(any(a.stated_in(x.text) for a in g) for g in groups))]
 
 
 # "排第一的是什么", "the number one trend": a question after what ranks first; a sentence naming the first place

@@ -2015,3 +2015,19 @@ def test_a_latin_name_the_closest_article_never_mentions_abstains(tmp_path):
     not_covered_then_answered(a, [("At what valuation did Lumio complete its Series B round?", "does not mention Lumio")],
                               [("Which brands sell best in Chongqing's underwear stores?", "Lumio"),
                                ("What valuation did Shancheng Coffee reach after its Series B round?", "12亿元")])
+
+
+def test_a_follow_up_is_answered_by_a_sentence_stating_what_it_asks_in_other_words(tmp_path):
+    """A follow-up of our fresh sets: "这些游戏一共赚了多少钱？" after "2021年有多少款中国手游进了日本畅销榜Top100？" was
+    answered with sentences naming 游戏, a word the follow-up adds; the sentence giving the sum ("…合计吸金约34.6亿美元")
+    names none of its words, and was dropped though it states a sum, which the question asks for (an article we
+    wrote)."""
+    a = indexed_article(tmp_path, """# 2021年山城手游市场观察
+
+2021年共有30款国产手游进入山城畅销榜前一百，合计吸金约12亿元，占前一百总收入的四成。
+山城玩家对老游戏的忠诚度很高，新游戏很难挤进榜单前列。
+这些上榜的游戏里，策略类游戏最多，其次是角色扮演类游戏。
+""")
+    first = "2021年有多少款国产手游进了山城畅销榜前一百？"
+    answer = a.ask("这些游戏一共赚了多少钱？", history=[(first, a.ask(first).text)])
+    assert not answer.abstained and "12亿元" in answer.text, answer.text

@@ -47,6 +47,19 @@ def test_inflected_words_and_romanised_names():
     assert terms["lu zhengyao"] == ("陆正耀",) and "lu" not in terms
 
 
+def test_a_time_counted_from_another_and_a_countrys_adjective():
+    """"And what was it valued at a year later?" (a follow-up of our fresh sets) is answered by "一年后…估值就翻3倍至7亿元":
+    the phrase stands for 一年后, not for its words. "British" stands for 英国, which the articles write, before
+    CC-CEDICT's 不列颠 (glossary_en_zh.tsv)."""
+    known = known_from({"一年后": 3, "次年": 2, "估值": 9, "英国": 9, "不列颠": 1, "日本": 20})
+    terms = {t.english: t.chinese for t in english_terms("And what was it valued at a year later?", known)}
+    assert terms["a year later"][0] == "一年后"
+    terms = {t.english: t.chinese for t in english_terms("Why didn't the British association back it?", known)}
+    assert terms["british"][0] == "英国"
+    terms = {t.english: t.chinese for t in english_terms("Why do Japanese players love it?", known)}
+    assert terms["japanese"] == ("日本",)
+
+
 def test_names_no_article_writes():
     """A person or place no article writes in any form ("Iceland", 冰岛 to CC-CEDICT): the question is about what the
     articles never discuss (its closest sentences were China's birth figures)."""
