@@ -198,7 +198,10 @@ def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
 # figures to, not those it compares with ("较2021年同期", "与2020年相比", "2019年以来")
 _ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1,2}\s*(?:[-–~至到]\s*\d{1,2}\s*)?月)"
                          r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
-_NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))")
+# what follows an amount that looks like a year: "每个月的租金只有2000出头", "售价1999元", "2000多人" name no year
+_AN_AMOUNT = (r"(?!\s*(?:多|余|出头|[万亿千百]|元|块|美元|港元|欧元|日元|人|名|位|家|个|款|辆|台|件|张|份|条|套|种|次|吨|米|"
+              r"公里|平|亩|[%％]|点|倍|股|mAh|GB))")
+_NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))" + _AN_AMOUNT)
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[-–~至到]\s*((?:19|20)\d{2})(?!\d)")
 # counted from the day of writing; "同年" / "当年" refer back to a year the sentence names: they count as naming none
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|\bthis year\b|\blast year\b", re.I)
@@ -275,7 +278,7 @@ def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
 
 
 # a figure other than a date: "3月3日发布了2021年第四季度财报" gives none
-_DATE = re.compile(r"(?:19|20)\d{2}\s*年?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
+_DATE = re.compile(r"(?:19|20)\d{2}(?!\d)" + _AN_AMOUNT + r"\s*年?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
 # "一个" / "一家" alone is an article, not a figure ("一个中国带货网红")
 _FIGURE_GIVEN = re.compile(r"\d|(?:[二两三四五六七八九十百千]|一(?=[十百千万亿]))[一二两三四五六七八九十百千]*[万亿千百]?"
                            r"(?:元|美元|家|个|人|倍|成|台|辆|次|亿|万)")

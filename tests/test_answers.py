@@ -2031,3 +2031,14 @@ def test_a_follow_up_is_answered_by_a_sentence_stating_what_it_asks_in_other_wor
     first = "2021年有多少款国产手游进了山城畅销榜前一百？"
     answer = a.ask("这些游戏一共赚了多少钱？", history=[(first, a.ask(first).text)])
     assert not answer.abstained and "12亿元" in answer.text, answer.text
+
+
+def test_an_amount_that_looks_like_a_year_dates_nothing():
+    """A follow-up of our fresh sets, "那它每个月能收多少租金？" after "…2018年在西安买的loft公寓总价多少？", abstained on
+    "每个月的租金只有2000出头": 2000 was read as a year other than the one asked. A figure in a unit is an amount."""
+    from assistant.questions import AskedYear
+
+    asked = AskedYear("2018")
+    assert asked.stated_in("房租不高，每个月只有2000出头。") and asked.stated_in("这款手机售价1999元，卖出了3万台。")
+    assert asked.stated_in("园区里有2000多家企业。")
+    assert not asked.stated_in("2020年营收3亿元。") and not asked.stated_in("截至2021年底，共有2000家门店。")
