@@ -21,7 +21,7 @@ from .errors import LLMError
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .llm import LLMAnswerer
 from .prompts import language_of
-from .questions import ASKED_FACTS, NOT_NAMES, is_small_talk
+from .questions import ASKED_FACTS, NOT_NAMES, is_small_talk, question_type, without_asking
 from .results import Answer
 from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
@@ -174,14 +174,15 @@ def with_previous(question: str, history: History, in_chinese: Callable[[str], s
 
 
 def _together(new: str, previous: str, in_chinese: Callable[[str], str] | None = None) -> str:
-    """A follow-up's own words, then the previous question. When one is English and the other Chinese, the
+    """A follow-up's own words, then the previous question (without the words that asked its kind, when the follow-up
+    asks another: ``questions.without_asking``). When one is English and the other Chinese, the
     English one goes in the articles' words: mixed, the query reads as one language and the other one's words
     are never looked up ("What about communication costs?" after "远程办公的效率如何？" answered "not covered").
     (Swapping a Chinese fragment into an English question's Chinese words, "后端" for "前端", read as a bag of
     words and drew weaker evidence than keeping both.)"""
     if in_chinese and language_of(new) != language_of(previous):
         new, previous = (in_chinese(text) or text if language_of(text) == "en" else text for text in (new, previous))
-    return f"{new} {previous}"
+    return f"{new} {without_asking(previous, question_type(new))}"
 
 
 def _focus(query: str, previous: str) -> tuple[str, ...]:

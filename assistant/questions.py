@@ -1106,6 +1106,18 @@ def question_type(text: str) -> str:
     return "fact"
 
 
+def without_asking(previous: str, asked: str) -> str:
+    """The previous question without the words that asked its own kind of thing, when a follow-up asks another kind
+    (``asked``): "关掉的是哪家店？" after "盒马第一次关店是在什么时候？" asks which store, not when, and "什么时候" would type the
+    two, searched together, a when-question. A follow-up that asks nothing of its own ("那会员人数呢？") keeps them."""
+    if asked == "fact":
+        return previous
+    for name, pattern in _TYPE_PATTERNS:
+        if pattern.search(previous):
+            return previous if name == asked else re.sub(r"\s+", " ", pattern.sub(" ", previous)).strip()
+    return previous
+
+
 _MAGNITUDE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
 _MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|—|to|and|through|until)\s*{_MONTH_NAME}\b", re.I)
 _POWERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}

@@ -2042,3 +2042,18 @@ def test_an_amount_that_looks_like_a_year_dates_nothing():
     assert asked.stated_in("房租不高，每个月只有2000出头。") and asked.stated_in("这款手机售价1999元，卖出了3万台。")
     assert asked.stated_in("园区里有2000多家企业。")
     assert not asked.stated_in("2020年营收3亿元。") and not asked.stated_in("截至2021年底，共有2000家门店。")
+
+def test_a_follow_up_asking_another_kind_is_searched_without_the_previous_questions_asking_words():
+    """Follow-ups of our sets searched together with the previous question took its kind: "关掉的是哪家店？" after
+    "盒马第一次关店是在什么时候？" was a when-question, "怎么会少了这么多年？" after "…还剩多少年？" asked for a number of years
+    too. The previous question's asking words are left out when the follow-up asks another kind; a fragment that asks
+    nothing of its own ("那会员人数呢？") keeps them."""
+    from assistant.chain import with_previous
+    from assistant.questions import question_type
+
+    query = with_previous("关掉的是哪家店？", [("木鱼超市第一次关店是在什么时候？", "…")])
+    assert "什么时候" not in query and "木鱼超市第一次关店" in query and question_type(query) == "who", query
+    query = with_previous("怎么会少了这么多年？", [("她的公寓拿到房产证时还剩多少年？", "…")])
+    assert "多少" not in query and question_type(query) == "why", query
+    query = with_previous("那会员人数呢？", [("星光会员累计多少分可以兑换一杯咖啡？", "…")])
+    assert "多少" in query and question_type(query) == "number", query
