@@ -301,8 +301,9 @@ def _chinese_names(info: QuestionInfo) -> dict[str, str]:
 def _english_names(info: QuestionInfo) -> dict[str, str]:
     """An English question's names of one capitalised word inside the question ("XPeng's", "Watsons") whose Chinese
     equivalent is a name to jieba (小鹏, 屈臣氏, 丽江) or that has none, the articles writing it in Latin letters
-    ("Ubras"), in at most ``_NAME_MAX_PASSAGES`` passages; lower-cased, each with the question's spelling. Not a word next to another capitalised one or a figure: "Li Auto", "Surge S1" and
-    "Fanli Technology" are one name, of which the articles may write only a part."""
+    ("Ubras"), in at most ``_NAME_MAX_PASSAGES`` passages; lower-cased, each with the question's spelling. Not a word
+    next to another capitalised one or a figure: "Li Auto", "Surge S1" and "Fanli Technology" are one name, of which
+    the articles may write only a part."""
     words = re.findall(r"[A-Za-z][\w'’-]*|\S", info.text.replace("’", "'"))
     out: dict[str, str] = {}
     for i, word in enumerate(words):
@@ -743,7 +744,7 @@ def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], info
     answered by the sentences that name one of its own new words (人数), when one of the ``among`` likeliest does:
     the previous question's words make its own answer the likeliest ("累计 100 分可兑换…" at 0.82, "星光会员人数达到
     120 万" at 0.03, below the answer's relative cut). A sentence stating what the follow-up asks for stays, in its own
-    words: "这些游戏一共赚了多少钱？" after "…有多少款中国手游进了日本畅销榜？" is answered by "…合计吸金约34.6亿美元…", which
+    words: "这些游戏一共赚了多少钱？" after "…有多少款中国手游进了日本畅销榜？" is answered by "…合计吸金约…亿美元…", which
     names no 游戏, 一共 or 钱 (``questions.Asked``)."""
     if not any(any(w in x.text for w in focus) for x in ranked[:among]):
         return ranked

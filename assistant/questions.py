@@ -198,7 +198,7 @@ def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
 # figures to, not those it compares with ("较2021年同期", "与2020年相比", "2019年以来")
 _ASKED_YEAR = re.compile(r"(?<![\d比较])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1,2}\s*(?:[-–~至到]\s*\d{1,2}\s*)?月)"
                          r"(?!年?\s*[-–~至到]\s*(?:19|20)?\d{2})")
-# what follows an amount that looks like a year: "每个月的租金只有2000出头", "售价1999元", "2000多人" name no year
+# what follows an amount that looks like a year: "租金只有2000出头", "售价1999元", "2000多人" name no year
 _AN_AMOUNT = (r"(?!\s*(?:多|余|出头|[万亿千百]|元|块|美元|港元|欧元|日元|人|名|位|家|个|款|辆|台|件|张|份|条|套|种|次|吨|米|"
               r"公里|平|亩|[%％]|点|倍|股|mAh|GB))")
 _NAMED_YEAR = re.compile(r"(?<![\d较比])((?:19|20)\d{2})(?!\d)(?!\s*年?\s*(?:以来|相比|同期|以前|之前|前后|起))" + _AN_AMOUNT)

@@ -48,7 +48,7 @@ def test_inflected_words_and_romanised_names():
 
 
 def test_a_time_counted_from_another_and_a_countrys_adjective():
-    """"And what was it valued at a year later?" (a follow-up of our fresh sets) is answered by "一年后…估值就翻3倍至7亿元":
+    """"And what was it valued at a year later?" (a follow-up of our fresh sets) is answered by "一年后…估值…翻3倍":
     the phrase stands for 一年后, not for its words. "British" stands for 英国, which the articles write, before
     CC-CEDICT's 不列颠 (glossary_en_zh.tsv)."""
     known = known_from({"一年后": 3, "次年": 2, "估值": 9, "英国": 9, "不列颠": 1, "日本": 20})
