@@ -776,6 +776,29 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
     return (AskedTime(),) if _ASKS_YEAR.search(text) else (AskedWhen(),) if _ASKS_WHEN_DUE.search(text) else ()
 
 
+# "so far", "已经", "到现在": a figure reached, which a target or a promise does not give ("帮助…完成培养6万名…人才的目标"
+# for "已经培训了多少名人才", "承诺…每年培训1000名" for "How many has it trained so far?")
+_ASKS_SO_FAR = re.compile(r"\bso far\b|\bto date\b|\balready\b|到现在|到目前为止|目前为止|迄今|已经", re.I)
+_TARGET = re.compile(r"目标|计划|承诺|有望|预计|力争|争取|将在|将会|打算", re.I)
+_REACHED = re.compile(r"已|累计|截至|截止|至今|迄今|目前|如今|达到了|突破了|超过了|共计")
+
+
+@dataclass(frozen=True)
+class AskedSoFar:
+    """A figure reached so far ("到现在已经培训了多少名人才？"). A near miss's closest sentence gives the target or the promise
+    ("…完成培养6万名本地数字人才的目标"): a sentence naming a target or a plan and nothing reached does not state it."""
+
+    name: str = "已达到的数字"
+    name_en: str = "figure reached so far"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return not _TARGET.search(text) or bool(_REACHED.search(text))
+
+
+def asked_so_far(text: str, qtype: str) -> tuple[AskedSoFar, ...]:
+    return (AskedSoFar(),) if asks_figure(text, qtype) and _ASKS_SO_FAR.search(text) else ()
+
+
 # the words that name an index ("综合PMI产出指数", "新订单指数"): after the question's last "的" or "里", without the
 # words that date it ("10月份", "全年")
 _INDEX_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14})指数")
@@ -991,7 +1014,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
          | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
-         | AskedOrganisation)
+         | AskedOrganisation | AskedSoFar)
 
 
 def required(question: str | None) -> str:
@@ -1047,13 +1070,14 @@ class QuestionInfo:
     sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
     organisations: tuple[AskedOrganisation, ...] = ()  # the company it asks for ("去了哪家公司")
+    so_far: tuple[AskedSoFar, ...] = ()  # a figure reached so far, not a target ("到现在已经培训了多少名")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
         side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
                 self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
-                self.indexes, self.organisations)
+                self.indexes, self.organisations, self.so_far)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1255,4 +1279,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.sides = asked_sides(text, info.type)
     info.indexes = asked_indexes(text, info.type)
     info.organisations = asked_organisations(text, info.type)
+    info.so_far = asked_so_far(text, info.type)
     return info

@@ -2059,3 +2059,19 @@ def test_a_follow_up_asking_another_kind_is_searched_without_the_previous_questi
     assert "多少" not in query and question_type(query) == "why", query
     query = with_previous("那会员人数呢？", [("星光会员累计多少分可以兑换一杯咖啡？", "…")])
     assert "多少" in query and question_type(query) == "number", query
+
+
+def test_a_figure_reached_so_far_is_not_a_target():
+    """Near misses our writers asked four times: "How many people has the 10x1000 program trained in Indonesia so far?"
+    was answered with the target the program was set ("…培养6万名…的目标") and its yearly promise. A figure asked "so far"
+    ("已经", "到现在") is not stated by a sentence naming a target or a plan and nothing reached."""
+    from assistant.questions import AskedSoFar, asked_so_far
+
+    assert asked_so_far("这个计划到现在已经培训了多少名人才？", "number") == (AskedSoFar(),)
+    assert asked_so_far("How many people has the program trained so far?", "number") == (AskedSoFar(),)
+    assert asked_so_far("这个计划每年培训多少名人才？", "number") == ()
+    reached = AskedSoFar()
+    assert not reached.stated_in("该项目的目标是在五年内培养两万名本地工程师。")
+    assert not reached.stated_in("基金会承诺每年资助五百名山区学生。")
+    assert reached.stated_in("截至去年底，该项目已培训了3200名工程师，离两万名的目标还有距离。")
+    assert reached.stated_in("项目去年培训了3200名工程师。")
