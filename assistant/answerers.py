@@ -81,13 +81,16 @@ class Evidence:
 
     @classmethod
     def of(cls, info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
-           settings: Settings, article_text: Callable[[str], str] | None = None) -> "Evidence":
+           settings: Settings, article_text: Callable[[str], str] | None = None,
+           on_its_own: bool = True) -> "Evidence":
         """``article_text``: an article's whole text by its id (lower-cased), to check the closest one names what
-        the question does; without it, it is not checked."""
+        the question does; without it, it is not checked. ``on_its_own``: a question read without the chat, which
+        no sentence resembling an answer makes off topic (a follow-up's reading leans on the chat: "When was the
+        company set up?" searched with the previous question finds the founding sentence at 0.003)."""
         model = load_model("abstain", settings.models_dir)
         features = evidence_features(info, result, sentences)
         probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
-        if features["p_best"] < _ANSWER_LIKE_FLOOR:  # no sentence found reads like an answer at all: off topic
+        if on_its_own and features["p_best"] < _ANSWER_LIKE_FLOOR:  # nothing found reads like an answer: off topic
             probability = 0.0
         return cls(features, probability, settings.abstain_below or model.threshold,
                    settings.hedge_below or model.hedge, unstated_facts(info, result, sentences),
@@ -743,12 +746,13 @@ def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], info
     """A follow-up searched together with the previous question ("那会员人数呢？" → "会员人数 星光会员累计多少分…") is
     answered by the sentences that name one of its own new words (人数), when one of the ``among`` likeliest does:
     the previous question's words make its own answer the likeliest ("累计 100 分可兑换…" at 0.82, "星光会员人数达到
-    120 万" at 0.03, below the answer's relative cut). A sentence stating what the follow-up asks for stays, in its own
-    words: "这些游戏一共赚了多少钱？" after "…有多少款中国手游进了日本畅销榜？" is answered by "…合计吸金约…亿美元…", which
-    names no 游戏, 一共 or 钱 (``questions.Asked``)."""
+    120 万" at 0.03, below the answer's relative cut). A sentence stating what the follow-up's own words ask for stays,
+    in its own words: "这些游戏一共赚了多少钱？" after "…有多少款中国手游进了日本畅销榜？" is answered by "…合计吸金约…亿美元…",
+    which names no 游戏, 一共 or 钱 (``QuestionInfo.focus_asked``: a sum; not what the previous question asked, which its
+    own answer states)."""
     if not any(any(w in x.text for w in focus) for x in ranked[:among]):
         return ranked
-    groups = [g for g in info.asked_groups() if g]
+    groups = info.focus_asked
     return [x for x in ranked if any(w in x.text for w in focus)
             or (groups and all(any(a.stated_in(x.text) for a in g) for g in groups))]
 

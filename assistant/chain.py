@@ -21,7 +21,7 @@ from .errors import LLMError
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .llm import LLMAnswerer
 from .prompts import language_of
-from .questions import ASKED_FACTS, NOT_NAMES, is_small_talk, question_type, without_asking
+from .questions import ASKED_FACTS, NOT_NAMES, asked_in, is_small_talk, question_type, without_asking
 from .results import Answer
 from .retrieval import Filters, HybridRetriever, SearchResult
 from .settings import Settings
@@ -659,7 +659,7 @@ class AnswerChain:
             result = self.retriever.retrieve(query, k, among)
             sentences = answer_sentences(result.info, result, self.settings)
             return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings,
-                                                         self.article_text)
+                                                         self.article_text, on_its_own=kind in ("", "standalone"))
 
         kind = follow_up_kind(question) if history else ""
         # a follow-up is searched first in the article the chat's last answer cited first, and kept there when its
@@ -718,6 +718,7 @@ class AnswerChain:
             info.answered_before = history[-1][1] if info.swapped else ""
             if info.swapped is None and language_of(question) == "zh":  # an English one's words are glosses
                 info.focus = _focus(found[0], previous)
+                info.focus_asked = asked_in(_added_words(found[0], previous)) if info.focus else ()
         return found
 
     def chat_articles(self, history: History) -> tuple[str, ...]:

@@ -1046,6 +1046,8 @@ class QuestionInfo:
     # a follow-up searched together with the previous question and no swap ("那会员人数呢？" after "星光会员累计多少分
     # 可以兑换一杯拿铁？" is "会员人数 星光会员累计…"): its own Chinese words the previous question lacks (人数)
     focus: tuple[str, ...] = ()
+    # what a follow-up's own words ask for, apart from the previous question's ("这些游戏一共赚了多少钱" → a sum)
+    focus_asked: tuple[tuple[Asked, ...], ...] = ()
     # with a swap: the previous answer's text; a sentence it quoted that names both terms ("鹿童便利…闭店9家，其次是木鱼便利
     # 5家" for "那木鱼便利呢？") lists the two side by side, and answers the follow-up as well
     answered_before: str = ""
@@ -1130,6 +1132,17 @@ def question_type(text: str) -> str:
     return "fact"
 
 
+def asked_in(text: str) -> tuple[tuple[Asked, ...], ...]:
+    """The named facts, sums, counts, years and months a question's own words ask for, read on their own: a follow-up's,
+    apart from the previous question it is searched with."""
+    qtype = question_type(text)
+    return tuple(g for g in (asked_facts(text, qtype), asked_amounts(text, qtype), asked_counts(text, qtype),
+                             asked_years(text, qtype), asked_months(text, qtype)) if g)
+
+
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
+
+
 def without_asking(previous: str, asked: str) -> str:
     """The previous question without the words that asked its own kind of thing, when a follow-up asks another kind
     (``asked``): "关掉的是哪家店？" after "盒马第一次关店是在什么时候？" asks which store, not when, and "什么时候" would type the
@@ -1138,7 +1151,7 @@ def without_asking(previous: str, asked: str) -> str:
         return previous
     for name, pattern in _TYPE_PATTERNS:
         if pattern.search(previous):
-            return previous if name == asked else re.sub(r"\s+", " ", pattern.sub(" ", previous)).strip()
+            return previous if name == asked else _CJK_GAP.sub("", re.sub(r"\s+", " ", pattern.sub(" ", previous))).strip()
     return previous
 
 
