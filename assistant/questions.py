@@ -1151,7 +1151,9 @@ def without_asking(previous: str, asked: str) -> str:
         return previous
     for name, pattern in _TYPE_PATTERNS:
         if pattern.search(previous):
-            return previous if name == asked else _CJK_GAP.sub("", re.sub(r"\s+", " ", pattern.sub(" ", previous))).strip()
+            if name == asked:
+                return previous
+            return _CJK_GAP.sub("", re.sub(r"\s+", " ", pattern.sub(" ", previous))).strip()
     return previous
 
 
