@@ -786,7 +786,7 @@ _REACHED = re.compile(r"已|累计|截至|截止|至今|迄今|目前|如今|达
 @dataclass(frozen=True)
 class AskedSoFar:
     """A figure reached so far ("到现在已经培训了多少名人才？"). A near miss's closest sentence gives the target or the promise
-    ("…完成培养6万名本地数字人才的目标"): a sentence naming a target or a plan and nothing reached does not state it."""
+    ("…培养6万名…人才的目标"): a sentence naming a target or a plan and nothing reached does not state it."""
 
     name: str = "已达到的数字"
     name_en: str = "figure reached so far"
