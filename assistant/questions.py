@@ -1125,11 +1125,12 @@ def is_small_talk(text: str) -> bool:
 
 def question_type(text: str) -> str:
     # a quoted title or phrase is not the question's own words ("the 'Alexa versus Alexa' hole" is no comparison)
-    text = _SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text))
-    for name, pattern in _TYPE_PATTERNS:
-        if pattern.search(text):
-            return name
-    return "fact"
+    return _typed_by(_SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text)))[0]
+
+
+def _typed_by(text: str) -> tuple[str, re.Pattern | None]:
+    """The type ``text`` asks for and the pattern of ``_TYPE_PATTERNS`` that found it (none: a fact question)."""
+    return next(((name, pattern) for name, pattern in _TYPE_PATTERNS if pattern.search(text)), ("fact", None))
 
 
 def asked_in(text: str) -> tuple[tuple[Asked, ...], ...]:
@@ -1147,14 +1148,10 @@ def without_asking(previous: str, asked: str) -> str:
     """The previous question without the words that asked its own kind of thing, when a follow-up asks another kind
     (``asked``): "关掉的是哪家店？" after "盒马第一次关店是在什么时候？" asks which store, not when, and "什么时候" would type the
     two, searched together, a when-question. A follow-up that asks nothing of its own ("那会员人数呢？") keeps them."""
-    if asked == "fact":
+    kind, pattern = _typed_by(previous)
+    if asked == "fact" or pattern is None or kind == asked:
         return previous
-    for name, pattern in _TYPE_PATTERNS:
-        if pattern.search(previous):
-            if name == asked:
-                return previous
-            return _CJK_GAP.sub("", re.sub(r"\s+", " ", pattern.sub(" ", previous))).strip()
-    return previous
+    return _CJK_GAP.sub("", re.sub(r"\s+", " ", pattern.sub(" ", previous))).strip()
 
 
 _MAGNITUDE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.I)
