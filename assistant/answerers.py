@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -754,7 +754,7 @@ def _naming_the_focus(ranked: list[AnswerSentence], focus: tuple[str, ...], info
         return ranked
     groups = info.focus_asked
     return [x for x in ranked if any(w in x.text for w in focus)
-            or (groups and all(any(a.stated_in(x.text) for a in g) for g in groups))]
+            or (groups and _states_all(groups, x.text))]
 
 
 # "排第一的是什么", "the number one trend": a question after what ranks first; a sentence naming the first place
@@ -762,6 +762,11 @@ _ASKS_THE_TOP = re.compile(r"排(?:名|在)?第一|第一名|排名最高|首位
                            r"\branked (?:first|top)\b|\btop spot\b|\bfirst place\b|\bcame out on top\b", re.I)
 _NAMES_THE_TOP = re.compile(r"第(?:一|\s?1(?!\d))(?![次季个天年批步届期章部时轮代])|首位|榜首|居首|之首|冠军|头名|登顶|夺冠|"
                             r"\btop\s?1\b", re.I)
+
+
+def _states_all(groups: Sequence[tuple[Asked, ...]], text: str) -> bool:
+    """Whether ``text`` states every kind asked (a kind: one of its facts)."""
+    return all(any(a.stated_in(text) for a in g) for g in groups)
 
 
 def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: int = 5) -> list[AnswerSentence]:
@@ -773,7 +778,7 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     groups = [g for g in info.asked_groups() if g]
     if not groups:
         return ranked
-    stating = [x for x in ranked[:among] if all(any(a.stated_in(x.text) for a in g) for g in groups)]
+    stating = [x for x in ranked[:among] if _states_all(groups, x.text)]
     # a sentence naming the month asked before one naming no month ("除3月份一次性发放166个版号外"); not the year, which a
     # sentence on the year's figures seldom repeats ("117家券商合计实现营业收入…" in an article on 2021)
     dating = [g for g in groups if all(isinstance(a, AskedMonth) for a in g)]
