@@ -659,7 +659,8 @@ class AnswerChain:
             result = self.retriever.retrieve(query, k, among)
             sentences = answer_sentences(result.info, result, self.settings)
             return query, result, sentences, Evidence.of(result.info, result, sentences, self.settings,
-                                                         self.article_text, on_its_own=kind in ("", "standalone"))
+                                                         self.article_text,
+                                                         on_its_own=kind in ("", "standalone") and query == question)
 
         kind = follow_up_kind(question) if history else ""
         # a follow-up is searched first in the article the chat's last answer cited first, and kept there when its
@@ -719,6 +720,10 @@ class AnswerChain:
             if info.swapped is None and language_of(question) == "zh":  # an English one's words are glosses
                 info.focus = _focus(found[0], previous)
                 info.focus_asked = asked_in(_added_words(found[0], previous)) if info.focus else ()
+            elif info.swapped is None and found[0] != question:
+                # an English follow-up searched with the previous question asks what its own words do: "And what about
+                # downloads that year?" is not answered first by sentences stating the revenue the previous one asked
+                info.own_asked = asked_in(question)
         return found
 
     def chat_articles(self, history: History) -> tuple[str, ...]:

@@ -123,9 +123,9 @@ ASKED_FACTS = (
           r"成立|创立|创办|创建|设立|诞生|始于|founded|established"),  # not 创始: "创始人储峰" dates nothing
     _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生",
           replaces=_TITLES),
-    # "本科生史蒂夫" (an undergraduate) names no school
+    # "本科生史蒂夫", "两个大学生" (students) name no school
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
-          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科(?!生)|大学|学院|学历|硕士|博士|学位|学士|MBA",
+          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科(?!生)|大学(?!生)|学院|学历|硕士|博士|学位|学士|MBA",
           replaces=_TITLES),
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
@@ -284,8 +284,11 @@ _FIGURE_GIVEN = re.compile(r"\d|(?:[二两三四五六七八九十百千]|一(?=
                            r"(?:元|美元|家|个|人|倍|成|台|辆|次|亿|万)")
 
 
+_PUBLISHER = re.compile(r"36\s*氪|36kr", re.I)  # "36氪获悉，…" names the publisher, no figure
+
+
 def gives_figure(text: str) -> bool:
-    return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", text)))
+    return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", _PUBLISHER.sub(" ", text))))
 
 
 def dates_it(asked: bool, others: bool, relative: bool, text: str) -> bool:
@@ -403,9 +406,9 @@ _PERIODS = (
     ("Q2", rf"第?[二2]季度|{_L}(?:Q2{_R}|2Q(?=\d{{2}}{_R}))|{_W}second quarter"),
     ("Q3", rf"(?<!前)第?[三3]季度|{_L}(?:Q3{_R}|3Q(?=\d{{2}}{_R}))|{_W}third quarter"),
     ("Q4", rf"第?[四4]季度|{_L}(?:Q4{_R}|4Q(?=\d{{2}}{_R}))|{_W}fourth quarter"),
-    ("H1", rf"上半年|前半年|{_L}H1{_R}|{_W}first half"),
+    ("H1", rf"上半年|前半年|前[六6]个月|{_L}H1{_R}|{_W}first half|{_W}first (?:six|6) months"),
     ("H2", rf"下半年|后半年|{_L}H2{_R}|{_W}second half"),
-    ("Q1-3", rf"前[三3]个?季度|{_W}first (?:three|3) quarters"),
+    ("Q1-3", rf"前[三3]个?季度|前[九9]个月|{_W}first (?:three|3) quarters|{_W}first (?:nine|9) months"),
     ("FY", rf"全年|年度|{_W}full[- ]year|{_W}whole year|{_W}annual|{_W}fiscal (?:year )?(?:19|20)\d{{2}}"),
 )
 _PERIOD = [(name, re.compile(pattern, re.I)) for name, pattern in _PERIODS]
@@ -414,7 +417,7 @@ _PERIOD_NAMES = {"Q1": ("第一季度", "first quarter"), "Q2": ("第二季度",
                  "H1": ("上半年", "first half"), "H2": ("下半年", "second half"),
                  "Q1-3": ("前三季度", "first three quarters"), "FY": ("全年", "full year")}
 # a year on its own ("2021年营收"), not one a part of the year follows ("2021年前三季度", "2021上半年", "2021 Q3")
-_WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?(?!\s*(?:第?[一二三四1-4]季度|前[三3]|[上下前后]半年|Q[1-4]|H[12]|"
+_WHOLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?(?!\s*(?:第?[一二三四1-4]季度|前[三3六6九9]|[上下前后]半年|Q[1-4]|H[12]|"
                          r"\d|[-–~至到]|年))")
 
 
@@ -453,7 +456,8 @@ def asked_periods(text: str, qtype: str) -> tuple[AskedPeriod, ...]:
 
 
 # a sum of money: the answer's number is in 元 / 美元, or in 万 / 亿 of them ("4000万美元", "15亿元")
-_MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资|投资额|总投资)"
+_MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|多少[\u4e00-\u9fff]{0,2}?(?<![消耗浪])费(?!者|用户)|"
+                          r"(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资|投资额|总投资|金额|(?<![消耗浪])费用?)"
                           r"(?:是|为|达到?|了|降到了?|降至|涨到了?|定在|大概|大约|一共|共)?多少|多少[亿万千]?(?:元|美元|港元|欧元|日元|英镑)"
                           r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|"
                           r"paid|cost|spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|"
@@ -520,12 +524,14 @@ class AskedCount:
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         counters = [*self.counters, "个"] if self.things else list(self.counters)
-        # an ordinal counts nothing: "世界上第一台能完成OCR任务的设备" says how many were sold no more than "第二枚"
-        text = _NUMBERED.sub("", text)
+        # an ordinal counts nothing: "世界上第一台能完成OCR任务的设备" says how many were sold no more than "第二枚"; nor
+        # does a lone 一, the article "a" ("展示过一台帮助盲人听书的机器")
+        text = _ONE.sub("", _NUMBERED.sub("", text))
         return bool(states_unit(text, counters)) or (self.few and text.count("、") >= 2)
 
 
 _NUMBERED = re.compile(r"第[\d一二两三四五六七八九十百千]+")
+_ONE = re.compile(r"(?<![\d.一二两三四五六七八九十百千万亿几多])一(?![\d一二两三四五六七八九十百千万亿多余])")
 
 
 # "How many times did the author read it?": how often, which the articles count in 次, 遍 or 回 ("读了三遍"); not "how many
@@ -635,7 +641,7 @@ class AskedPlace:
         province asked meets other cities, provinces or tiers of cities; a country or region meets other countries
         or regions. A place containing the one asked, or inside it, counts as naming it ("广东" for 深圳, "上海" for
         China); a sentence naming none may be about the place asked."""
-        said = f"{heading} {text}"
+        said = re.sub(r"中国(?=香港|澳门|台湾)", "", f"{heading} {text}")  # "中国香港" names Hong Kong, not all of China
         named = {n for n in places_named(said) if (PLACES[n].kind in _DOMESTIC) == self.domestic}
         if self.domestic and _TIERS.search(said):
             named.add("tier")
@@ -799,6 +805,34 @@ def asked_so_far(text: str, qtype: str) -> tuple[AskedSoFar, ...]:
     return (AskedSoFar(),) if asks_figure(text, qtype) and _ASKS_SO_FAR.search(text) else ()
 
 
+_TITLE = re.compile(r"《([^》]{1,30})》")
+
+
+@dataclass(frozen=True)
+class AskedTitle(NamedByTemplate):
+    """The work a Chinese number question names in 《》 ("《原神》在日本的收入是多少？"). A near miss's closest sentence gives
+    the figure of all the games the article counts ("30款中国手游…合计吸金约34.6亿美元"): one naming neither the work
+    nor, in its heading, its section does not state it. Only for a question read on its own: a follow-up's figure is
+    told of the work in the sentences before ("Evidence.of")."""
+
+    title: str
+
+    NAME: ClassVar[str] = "《{self.title}》的数字"
+    NAME_EN: ClassVar[str] = "figure for {self.title}"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        # written with or without its dots and spaces: "《三国志·战略版》" is the article's "《三国志战略版》"
+        return _bare(self.title) in _bare(f"{heading} {text}")
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s·・:：\-—]", "", text.lower())
+
+
+def asked_titles(text: str, qtype: str) -> tuple[AskedTitle, ...]:
+    return tuple(AskedTitle(t) for t in dict.fromkeys(_TITLE.findall(text))) if qtype == "number" else ()
+
+
 # the words that name an index ("综合PMI产出指数", "新订单指数"): after the question's last "的" or "里", without the
 # words that date it ("10月份", "全年")
 _INDEX_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,14})指数")
@@ -827,7 +861,8 @@ def asked_indexes(text: str, qtype: str) -> tuple[AskedIndex, ...]:
     found = _INDEX_NAME.findall(text) if qtype == "number" else []
     if not found:
         return ()
-    name = _INDEX_TIME.sub("", re.split(r"的|里", found[-1])[-1])
+    # "非制造业那个指数呢？": the words pointing back at the chat's index name none
+    name = re.sub(r"[那这][个项一]$", "", _INDEX_TIME.sub("", re.split(r"的|里", found[-1])[-1]))
     words = tuple(w for w in tokenize(name) if len(w) >= 2 and w not in _INDEX_SCOPE)
     return (AskedIndex(name, words),) if words else ()
 
@@ -839,9 +874,14 @@ _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     ("iOS|iPhone|苹果端", "安卓|Android|鸿蒙"), (r"线上|\bonline\b", r"线下|\boffline\b"),
     (r"进口|\bimport(?:s|ed)?\b", r"出口|\bexport(?:s|ed)?\b"),
     (r"直营|\bdirectly[- ]operated\b|\bcompany[- ]owned\b", r"加盟|特许经营|\bfranchis"),
-    (r"同比|\byear[- ]on[- ]year\b", r"环比|\bmonth[- ]on[- ]month\b"), ("新增", "累计"), ("男性", "女性"),
+    (r"同比|\byear[- ]on[- ]year\b", r"环比|\bmonth[- ]on[- ]month\b"), ("新增", "累计"),
+    (r"男性|男士|男装|\bm(?:en|ale)(?:'s)?\b", r"女性|女士|女装|\bwom(?:en|an)(?:'s)?\b|\bfemale\b"),
     (r"城镇|\burban\b", r"农村|\brural\b"), ("A股", "港股|美股"), ("首月|第一个月", "首周|第一周|一周|首日|第一天"),
-    ("批发", "零售"), (r"(?<!非)制造业|(?<!non-)\bmanufacturing\b", r"服务业|非制造业|\bservices?\b|\bnon-manufacturing\b")))
+    ("批发", "零售"),
+    (r"(?<!非)制造业|(?<!non-)\bmanufacturing\b", r"服务业|非制造业|\bservices?\b|\bnon-manufacturing\b"),
+    # a market named against the world: "《黑道风云》在日本赚了多少" is not answered by its global revenue
+    (r"全球|\bglobal(?:ly)?\b|\bworldwide\b", r"国内|中国|日本|美国|韩国|欧洲|印度|东南亚|北美|\b(?:China|Chinese|domestic|"
+     r"Japan|Japanese|America|American|Korea|Korean|Europe|European|India|Indian|(?-i:U\.?S))\b")))
 
 
 @dataclass(frozen=True)
@@ -858,7 +898,9 @@ class AskedSide(NamedByTemplate):
 
     def stated_in(self, text: str, heading: str = "") -> bool:
         asked, other = _SIDES[self.pair] if self.first else _SIDES[self.pair][::-1]
-        return bool(asked.search(f"{heading} {text}")) or not other.search(text)
+        # a sentence naming the other side gives its figure, whatever its heading names ("早在去年，《黑道风云》全球收入…"
+        # under "2022年出海日本的游戏厂商…")
+        return bool(asked.search(text)) or not other.search(text)
 
 
 def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
@@ -877,7 +919,7 @@ def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
 # by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
 # a person's name is seldom quoted or announced ("首席执行官张某表示"): the check is for things
-_PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|ceo|创始人|老板|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
+_PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|生|手|ceo|创始人|老板|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
                            r"(?:叫什么名字|什么名字|名字)", re.I)
 # how a sentence gives a name: quoted or in Latin letters ("快招工", Myoung Shin), or announced ("名为", "简称")
 _NAME_GIVEN = re.compile(r"“[^”]{1,30}”|「[^」]{1,30}」|《[^》]{1,30}》|\"[^\"]{1,30}\"|‘[^’]{1,30}’|[A-Za-z]{2,}|"
@@ -1014,7 +1056,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
          | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
-         | AskedOrganisation | AskedSoFar)
+         | AskedOrganisation | AskedSoFar | AskedTitle)
 
 
 def required(question: str | None) -> str:
@@ -1048,6 +1090,8 @@ class QuestionInfo:
     focus: tuple[str, ...] = ()
     # what a follow-up's own words ask for, apart from the previous question's ("这些游戏一共赚了多少钱" → a sum)
     focus_asked: tuple[tuple[Asked, ...], ...] = ()
+    # an English follow-up searched together with the previous question: what its own words ask for (None: not one)
+    own_asked: tuple[tuple[Asked, ...], ...] | None = None
     # with a swap: the previous answer's text; a sentence it quoted that names both terms ("鹿童便利…闭店9家，其次是木鱼便利
     # 5家" for "那木鱼便利呢？") lists the two side by side, and answers the follow-up as well
     answered_before: str = ""
@@ -1073,13 +1117,14 @@ class QuestionInfo:
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
     organisations: tuple[AskedOrganisation, ...] = ()  # the company it asks for ("去了哪家公司")
     so_far: tuple[AskedSoFar, ...] = ()  # a figure reached so far, not a target ("到现在已经培训了多少名")
+    titles: tuple[AskedTitle, ...] = ()  # the work a number question names in 《》 ("《原神》在日本的收入")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
         side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
                 self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
-                self.indexes, self.organisations, self.so_far)
+                self.indexes, self.organisations, self.so_far, self.titles)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1292,4 +1337,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.indexes = asked_indexes(text, info.type)
     info.organisations = asked_organisations(text, info.type)
     info.so_far = asked_so_far(text, info.type)
+    info.titles = asked_titles(text, info.type)
     return info
