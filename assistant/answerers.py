@@ -93,7 +93,7 @@ class Evidence:
         if on_its_own and features["p_best"] < _ANSWER_LIKE_FLOOR:  # nothing found reads like an answer: off topic
             probability = 0.0
         return cls(features, probability, settings.abstain_below or model.threshold,
-                   settings.hedge_below or model.hedge, unstated_facts(info, result, sentences),
+                   settings.hedge_below or model.hedge, unstated_facts(info, result, sentences, on_its_own),
                    names_not_found(info, result),
                    names_the_article_lacks(info, result, sentences, article_text) if article_text else ())
 
@@ -134,8 +134,8 @@ _NEAR_TIE = 0.8
 _LIKELY = 1 / 3
 
 
-def unstated_facts(info: QuestionInfo, result: SearchResult,
-                   sentences: list["AnswerSentence"]) -> tuple[Asked, ...]:
+def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"],
+                   on_its_own: bool = True) -> tuple[Asked, ...]:
     """The facts the question asks for by name ("创始人", "valuation") when the likeliest answer sentences (or their
     headings) hold the words of none of them: the articles talk about the company, not about that. For a Chinese
     question only the likeliest sentence counts: in a near miss the next ones state the fact of another company
@@ -153,13 +153,13 @@ def unstated_facts(info: QuestionInfo, result: SearchResult,
     time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``). One sentence must
     state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
     another on the year."""
-    groups = info.asked_groups()
+    groups = info.asked_groups() if on_its_own else tuple(g for g in info.asked_groups() if g is not info.titles)
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
     best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
-            or (info.lang == "en" and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
+            or ((info.lang == "en" or not on_its_own) and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
     # told of the thing the question names: the passages found in the sentence's article hold one of its names (read
     # with the spaces some articles put between figures and Chinese, "2021 年 6 月", taken out as well)
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
@@ -664,7 +664,7 @@ class ExtractiveAnswerer:
         if not sides:
             ranked = _stating_the_asked(ranked, info)
         if info.type == "why" and not sides:
-            ranked = _giving_a_reason(ranked)
+            ranked = _giving_a_reason(ranked, _claimed(info.text))
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -774,8 +774,9 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     answered first by the sentences among the ``among`` likeliest that state all of it, when the likeliest does not:
     "木鱼茶饮在重庆有多少家门店？" by "重庆的门店有二十家", not by the likelier "成都的门店有四十家"; "How old was the founder
     when he quit?" by the sentence with his age. Preferring, of those, the ones that name the city asked cost as many
-    answers as it won (the place is often part of a name: "the Hainan Free Trade Port fund")."""
-    groups = [g for g in info.asked_groups() if g]
+    answers as it won (the place is often part of a name: "the Hainan Free Trade Port fund"). An English follow-up
+    searched with the previous question: what its own words ask (``QuestionInfo.own_asked``)."""
+    groups = [g for g in (info.asked_groups() if info.own_asked is None else info.own_asked) if g]
     if not groups:
         return ranked
     stating = [x for x in ranked[:among] if _states_all(groups, x.text)]
@@ -788,12 +789,38 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     return _first_among(ranked, stating)
 
 
-def _giving_a_reason(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:
+def _giving_a_reason(ranked: list[AnswerSentence], claim: tuple[str, ...] = (), among: int = 5,
+                     ending_among: int = 10) -> list[AnswerSentence]:
     """A why-question's likeliest sentence, then those of the ``among`` likeliest that give a reason ("一方面出于…，另一方面
-    则是因为…"), then the rest: a sentence that only goes on with the question's fact (the stores that have open-air seats,
-    for "why does it want open-air space?") no longer takes the length budget the reason needed."""
-    reasons = [x for x in ranked[1:among] if x.features.get("reason")]
+    则是因为…"), those of the ``ending_among`` likeliest that end on the question's claim after clauses of their own
+    (``_ends_on``) before them, then the rest: a sentence that only goes on with the question's fact (the stores that have
+    open-air seats, for "why does it want open-air space?") no longer takes the length budget the reason needed."""
+    ending = [x for x in ranked[1:ending_among] if _ends_on(x.text, claim)]
+    reasons = ending + [x for x in ranked[1:among] if x.features.get("reason") and x not in ending]
     return ranked[:1] + _first_among(ranked[1:], reasons) if reasons else ranked
+
+
+_WHY_CLAIM = re.compile(r"(?:为什么|为何|凭什么|怎么会)(?:说|会|要)?(.+?)[？?]?\s*$")
+
+
+def _claimed(question: str) -> tuple[str, ...]:
+    """The last two words (of two characters or more) of what a Chinese why-question asks the reason of: "苏明为什么说她那套
+    loft公寓很难转手？" → (很难, 转手). A Chinese claim ends on its predicate; one of a single word ("…为什么会下滑？") is
+    too common to tell a sentence ending on it: none."""
+    if not (m := _WHY_CLAIM.search(question)):
+        return ()
+    words = [w for w in tokenize(m.group(1)) if len(w) >= 2]
+    words = [w for w in words if not any(w != v and w in v for v in words)]  # "虚拟机", not its "虚拟" too
+    return tuple(words[-2:]) if len(words) >= 2 else ()
+
+
+def _ends_on(text: str, claim: tuple[str, ...]) -> bool:
+    """Whether a sentence gives its reasons before the question's claim, with no word that marks a reason: "公寓市场流动率
+    小，二手交易税费高，基本很难转手。" for "…为什么说她那套loft公寓很难转手？" ends on the claim, its clauses before it
+    are the reasons."""
+    clauses = [c for c in re.split(r"[，,；;]", text.lower().rstrip("。.！!？? ")) if c.strip()]
+    return bool(claim) and len(clauses) >= 2 and all(w in clauses[-1] for w in claim) and not any(
+        w in c for c in clauses[:-1] for w in claim)
 
 
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:

@@ -2076,3 +2076,97 @@ def test_a_figure_reached_so_far_is_not_a_target():
     assert not reached.stated_in("基金会承诺每年资助五百名山区学生。")
     assert reached.stated_in("截至去年底，该项目已培训了3200名工程师，离两万名的目标还有距离。")
     assert reached.stated_in("项目去年培训了3200名工程师。")
+
+
+def test_a_sum_a_side_an_index_and_a_person_asked_in_other_words():
+    """Near misses of our fresh sets: "…代言拿了多少代言费？" was answered with "在短短7天的时间内…", "…去年的投资总金额是多少？"
+    with a count of deals, "China's men's underwear market" with the women's, "《黑道风云》在日本市场一共赚了多少钱？"
+    with its global revenue (under a heading on Japan). A follow-up's "非制造业那个指数" named an index "非制造业那个";
+    "…练习记数字的大学生叫什么名字？" asks for a person, whose name no sentence quotes."""
+    from assistant.questions import AskedAmount, asked_amounts, asked_indexes, asked_names, asked_sides
+
+    assert asked_amounts("他给这款游戏代言拿了多少代言费？", "number") == (AskedAmount(),)
+    assert asked_amounts("这家基金去年的投资总金额是多少？", "number") == (AskedAmount(),)
+    for other in ("这家店有多少消费者？", "有多少人消费过？", "这个项目耗费了多少时间？"):
+        assert asked_amounts(other, "number") == (), other
+    assert not AskedAmount().stated_in("该基金去年完成了3000多个交易。") and AskedAmount().stated_in("代言费约为500万元。")
+    men, china = asked_sides("What was the size of China's men's underwear market in 2020?", "number")
+    assert not men.stated_in("2020年中国女性内衣行业市场规模为1239亿元。") and men.stated_in("男士内衣市场规模为300亿元。")
+    (japan,) = asked_sides("《山城物语》在日本市场一共赚了多少钱？", "number")
+    assert not japan.stated_in("早在去年，《山城物语》全球收入就已经突破10亿美元。", heading="出海日本的游戏厂商")
+    assert japan.stated_in("《山城物语》在日本的收入约为2亿美元，全球收入超过10亿美元。")
+    assert japan.stated_in("《山城物语》去年的收入约为2亿美元。")
+    assert asked_sides("这款游戏在全球和日本的收入各是多少？", "number") == ()
+    assert [x.side for x in asked_sides("Tell us how much it made globally?", "number")] == ["globally"]
+    (index,) = asked_indexes("非制造业那个指数 2021年10月中国制造业PMI是多少？", "number")
+    assert index.label == "非制造业" and index.stated_in("非制造业商务活动指数为52.4%。")
+    assert asked_names("那项研究里练习记数字的大学生叫什么名字？", "zh") == ()
+    assert asked_names("那家合资公司叫什么名字？", "zh")
+
+
+def test_a_works_figure_a_follow_ups_likely_sentences_and_a_reason_before_the_claim(tmp_path):
+    """Of our fresh sets (an article we wrote):
+    - "《原神》2021年在日本市场的收入是多少？", asked seven times, was answered with the sum of all the games the article
+      counts ("30款中国手游…合计吸金约34.6亿美元"): a number question read on its own needs a sentence naming its 《work》
+      (written with or without its dots: "《三国志·战略版》" is the article's "《三国志战略版》");
+    - "那它的估值呢？" after a question on the company's revenue abstained: the valuation sentence was the third likeliest,
+      and only the likeliest counted for a Chinese question; a follow-up's three likeliest count, as an English one's;
+    - "苏明为什么说她那套loft公寓很难转手？" left out the sentence giving the reasons before the claim with no word that
+      marks a reason ("公寓市场流动率小，二手交易税费高，基本很难转手。")."""
+    from assistant.answerers import _claimed, _ends_on
+    from assistant.questions import AskedTitle, asked_titles
+
+    assert asked_titles("《原神》2021年在日本市场的收入是多少？", "number") == (AskedTitle("原神"),)
+    assert asked_titles("《原神》为什么在日本火了？", "why") == ()
+    assert AskedTitle("三国志·战略版").stated_in("《三国志战略版》的单日峰值为6700组。")
+    claim = _claimed("苏明为什么说她那套loft公寓很难转手？")
+    assert claim == ("很难", "转手") and _ends_on("公寓市场流动率小，二手交易税费高，基本很难转手。", claim)
+    assert not _ends_on("商住公寓很难转手，很难转手的公寓只能自住。", claim) and not _ends_on("很难转手。", claim)
+    a = indexed_article(tmp_path, """# 2021年国产手游在山城市场的表现
+
+2021年共有8款国产手游进入山城畅销榜前一百，合计收入约3.2亿美元，占前一百总收入的两成。
+《云上物语》是其中唯一的卡牌游戏，玩家多为中学生。
+
+## 卡牌公司
+
+山城卡社尚未上市，具体营收未可知，但据接近公司的投资人透露，该公司2020年营收约为3亿元，净利润超过1亿元。
+卡牌的制作成本很低，一张卡牌的成本只要几分钱。
+同时公司去年获得山海资本投资，估值达到20亿元，成为卡牌独角兽。
+
+## 老街商铺
+
+十年前，老街的商铺很抢手，因为老街的客流大，不少投资者当年买下了商铺。
+很多人至今还说，老街的商铺是最稳妥的投资。
+由于老街离地铁站远，年轻人很少来老街逛街。
+产权分散，二手交易税费高，基本很难转手。
+老街的商铺租金一路走低，这导致不少商户搬走了。
+""")
+    not_covered_then_answered(a, [("《云上物语》2021年在山城市场的收入是多少？", "《云上物语》")],
+                              [("2021年国产手游在山城畅销榜前一百的合计收入是多少？", "3.2亿美元")])
+    first = "山城卡社2020年大概赚了多少营收？"
+    answer = a.ask("那它的估值呢？", history=[(first, a.ask(first).text)])
+    assert not answer.abstained and "20亿元" in answer.text, answer.text
+    answer = a.ask("为什么说老街的商铺很难转手？")
+    assert not answer.abstained and "税费高" in answer.text, answer.text
+
+
+def test_nine_months_a_lone_one_students_hong_kong_and_the_publisher_give_no_figure_asked():
+    """Near misses of our fresh sets: "…2021年全年的净利润" answered with "2021年前9个月…" (a part of the year written in
+    months), "…卖出去多少台？" with "展示过一台…" (一 as an article), "At which university…" with "两个大学生…" (students
+    name no school), "How many … stores in Shenzhen?" with "在中国香港、澳门的门店数…" (Hong Kong, not all of China), and
+    "…2021年全年营业收入是多少？" with "36氪获悉，…收入有所下滑" (the publisher's name gives no figure)."""
+    from assistant.questions import AskedPlace, asked_counts, asked_facts, gives_figure, year_periods
+
+    assert year_periods("2021年前9个月，公司净利润为1.38亿港元") == {"Q1-3"}
+    assert year_periods("2018-2021前九个月") == {"Q1-3"} and year_periods("前6个月的营收") == {"H1"}
+    assert year_periods("in the first nine months of 2021") == {"Q1-3"}
+    (count,) = asked_counts("这种阅读机当年一共卖出去多少台？", "number")
+    assert not count.stated_in("早在1913年，一位物理学家就展示过一台帮助盲人听书的机器。")
+    assert count.stated_in("这种阅读机一共只卖出了十一台。") and count.stated_in("一共卖出了1台。")
+    (school,) = asked_facts("At which university did the two researchers run their study?", "who")
+    assert not school.stated_in("两个大学生练习记忆随机数字。") and school.stated_in("他毕业于山城大学。")
+    shenzhen = AskedPlace("深圳")
+    assert not shenzhen.stated_in("这家汉堡店在中国香港、澳门的门店数分别为6家、1家。")
+    assert shenzhen.stated_in("这家汉堡店在中国的门店数为17家。")
+    assert not gives_figure("36氪获悉，这家公司发布公告称，导购业务收入有所下滑。") and gives_figure("36氪获悉，营收3亿元。")
+
