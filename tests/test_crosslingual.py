@@ -58,6 +58,11 @@ def test_a_time_counted_from_another_and_a_countrys_adjective():
     assert terms["british"][0] == "英国"
     terms = {t.english: t.chinese for t in english_terms("Why do Japanese players love it?", known)}
     assert terms["japanese"] == ("日本",)
+    # "…how many digits could Steve Faloon remember by the end?" was answered with the first day's figure: the articles
+    # write the end 最后 ("最后他能记住82个数字")
+    known = known_from({"最后": 30, "最终": 20, "数字": 9})
+    terms = {t.english: t.chinese for t in english_terms("How many digits could he remember by the end?", known)}
+    assert terms["by the end"][0] == "最后"
 
 
 def test_names_no_article_writes():
