@@ -269,11 +269,15 @@ _COMPARED_BASE = re.compile(r"(?:和|跟|与|同)\s*(?:(?:19|20)\d{2}\s*年|\d{1
                             r"(?:比|较)\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月份?)")
 
 
+_TITLE = re.compile(r"《([^》]{1,30})》")  # a work's title
+
+
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
     """The years a question dates its figure to."""
     if not asks_figure(text, qtype):
         return ()
-    text = _COMPARED_BASE.sub(" ", text)
+    # nor a year in a work's title ("《2022人工智能教育蓝皮书》一共收回了多少份有效问卷？" asks no 2022 figure)
+    text = _COMPARED_BASE.sub(" ", _TITLE.sub(" ", text))
     return tuple(AskedYear(y) for y in dict.fromkeys(_ASKED_YEAR.findall(_EN_MONTH_YEAR.sub(" ", text))))
 
 
@@ -527,7 +531,9 @@ class AskedCount:
         # an ordinal counts nothing: "世界上第一台能完成OCR任务的设备" says how many were sold no more than "第二枚"; nor
         # does a lone 一, the article "a" ("展示过一台帮助盲人听书的机器")
         text = _ONE.sub("", _NUMBERED.sub("", text))
-        return bool(states_unit(text, counters)) or (self.few and text.count("、") >= 2)
+        # or the count named, then given: "搜索的次数达80亿", "员工人数为300"
+        named = any(re.search(re.escape(c) + r"数(?:量)?[^，。；;]{0,6}?" + _NUMBER_THEN, text) for c in counters)
+        return bool(states_unit(text, counters)) or named or (self.few and text.count("、") >= 2)
 
 
 _NUMBERED = re.compile(r"第[\d一二两三四五六七八九十百千]+")
@@ -782,6 +788,39 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
     return (AskedTime(),) if _ASKS_YEAR.search(text) else (AskedWhen(),) if _ASKS_WHEN_DUE.search(text) else ()
 
 
+# a measure a question asks for in so many words: a duration ("多久", "多长时间内", "how long does it take"), a length
+# ("多少公里", "多远"), a weight ("多少吨"); and what a sentence gives it in (a duration in years too: "三年内", "半年")
+_ASKS_MEASURE = (
+    (re.compile(r"多久|多长时间|多长的?(?:期限|周期|时长|工期|任期)|多少(?:个)?(?:小时|分钟|秒|天|周|个月)|\bhow long (?:does|do|did|"
+                r"will|would|can|could|should|is it|was it|has|have)\b|\bhow many (?:minutes|hours|days|weeks|months)\b", re.I),
+     ("毫秒", "微秒", "分钟", "小时", "秒", "天", "日", "周", "星期", "个月", "月", "年", "刻")),
+    # not "多高" ("毛利率有多高" asks a rate) nor "how far" ("how far did that beat the target")
+    (re.compile(r"多少(?:公里|千米|米|厘米|英里)|多远|\bhow tall\b|\bhow many (?:kilomet|met|mile)", re.I),
+     ("米", "公里", "千米", "厘米", "英里", "km", "mile")),
+    (re.compile(r"多少(?:吨|公斤|千克|克)|多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤", "kg")),
+)
+_HALF = re.compile(r"半(?:年|个月|小时|天)|几(?:天|年|个月|周|小时)")
+
+
+@dataclass(frozen=True)
+class AskedMeasure:
+    """A duration, a length or a weight the question asks for ("最好在多长时间内换工作？", "续航里程是多少公里？"). A near
+    miss's closest sentence tells of the job or the car and gives no number in those units ("售价30万元的FF 81")."""
+
+    units: tuple[str, ...]
+    name: str = "数值"
+    name_en: str = "measure"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return bool(states_unit(text, self.units)) or ("年" in self.units and bool(_HALF.search(text)))
+
+
+def asked_measures(text: str, qtype: str) -> tuple[AskedMeasure, ...]:
+    if qtype in ("why", "compare"):  # a comparison's sides are stated by different sentences
+        return ()
+    return tuple(AskedMeasure(units) for pattern, units in _ASKS_MEASURE if pattern.search(text))
+
+
 # "so far", "已经", "到现在": a figure reached, which a target or a promise does not give ("帮助…完成培养6万名…人才的目标"
 # for "已经培训了多少名人才", "承诺…每年培训1000名" for "How many has it trained so far?")
 _ASKS_SO_FAR = re.compile(r"\bso far\b|\bto date\b|\balready\b|到现在|到目前为止|目前为止|迄今|已经", re.I)
@@ -803,9 +842,6 @@ class AskedSoFar:
 
 def asked_so_far(text: str, qtype: str) -> tuple[AskedSoFar, ...]:
     return (AskedSoFar(),) if asks_figure(text, qtype) and _ASKS_SO_FAR.search(text) else ()
-
-
-_TITLE = re.compile(r"《([^》]{1,30})》")
 
 
 @dataclass(frozen=True)
@@ -882,6 +918,7 @@ _SIDES = tuple((re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
     # a market named against the world: "《黑道风云》在日本赚了多少" is not answered by its global revenue
     (r"全球|\bglobal(?:ly)?\b|\bworldwide\b", r"国内|中国|日本|美国|韩国|欧洲|印度|东南亚|北美|\b(?:China|Chinese|domestic|"
      r"Japan|Japanese|America|American|Korea|Korean|Europe|European|India|Indian|(?-i:U\.?S))\b")))
+_WORLD = len(_SIDES) - 1  # the world against a market
 
 
 @dataclass(frozen=True)
@@ -910,7 +947,9 @@ def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
     out = []
     for n, (a, b) in enumerate(_SIDES):
         found_a, found_b = a.search(text), b.search(text)
-        if bool(found_a) != bool(found_b):  # one side only
+        # one side only; of the world and a market, the market (a sentence on "国内" may well give the world's figure,
+        # the article's scope being China: "which game was No. 1 in worldwide revenue" abstained on one)
+        if bool(found_a) != bool(found_b) and not (n == _WORLD and found_a):
             out.append(AskedSide((found_a or found_b).group(0), n, bool(found_a)))
     return tuple(out)
 
@@ -1056,7 +1095,7 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 # what a question asks for that an answer sentence must state
 Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
          | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPlaceKind | AskedDate | AskedSide | AskedIndex
-         | AskedOrganisation | AskedSoFar | AskedTitle)
+         | AskedOrganisation | AskedSoFar | AskedTitle | AskedMeasure)
 
 
 def required(question: str | None) -> str:
@@ -1118,13 +1157,14 @@ class QuestionInfo:
     organisations: tuple[AskedOrganisation, ...] = ()  # the company it asks for ("去了哪家公司")
     so_far: tuple[AskedSoFar, ...] = ()  # a figure reached so far, not a target ("到现在已经培训了多少名")
     titles: tuple[AskedTitle, ...] = ()  # the work a number question names in 《》 ("《原神》在日本的收入")
+    measures: tuple[AskedMeasure, ...] = ()  # a duration, length or weight asked ("多长时间内", "多少公里")
 
     def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
         side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
                 self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
-                self.indexes, self.organisations, self.so_far, self.titles)
+                self.indexes, self.organisations, self.so_far, self.titles, self.measures)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -1338,4 +1378,5 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.organisations = asked_organisations(text, info.type)
     info.so_far = asked_so_far(text, info.type)
     info.titles = asked_titles(text, info.type)
+    info.measures = asked_measures(text, info.type)
     return info

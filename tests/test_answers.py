@@ -788,6 +788,7 @@ def test_called_what_is_not_why():
     assert sentence_cues("之所以关店，是租金太高。")["reason"] == 1.0
     # and summed up as factors: "…且价格偏贵，…多种因素叠加让趣巴渝黯然离场" (asked four times in our fresh sets)
     assert sentence_cues("小面馆没有特色，价格偏贵，多种因素叠加让它黯然离场。")["reason"] == 1.0
+    assert sentence_cues("返乡购房者最关注的因素是孩子的教育。")["reason"] == 0.0  # a factor weighed, no reason
     assert sentence_cues("新店开在江北。")["reason"] == 0.0
 
 
@@ -2099,7 +2100,8 @@ def test_a_sum_a_side_an_index_and_a_person_asked_in_other_words():
     assert japan.stated_in("《山城物语》在日本的收入约为2亿美元，全球收入超过10亿美元。")
     assert japan.stated_in("《山城物语》去年的收入约为2亿美元。")
     assert asked_sides("这款游戏在全球和日本的收入各是多少？", "number") == ()
-    assert [x.side for x in asked_sides("Tell us how much it made globally?", "number")] == ["globally"]
+    # the world asked is no side: a sentence on "国内" may well give the world's figure (one of our sets abstained so)
+    assert asked_sides("Which game was No. 1 in worldwide revenue in June?", "number") == ()
     (index,) = asked_indexes("非制造业那个指数 2021年10月中国制造业PMI是多少？", "number")
     assert index.label == "非制造业" and index.stated_in("非制造业商务活动指数为52.4%。")
     assert asked_names("那项研究里练习记数字的大学生叫什么名字？", "zh") == ()
@@ -2186,3 +2188,26 @@ def test_an_english_why_questions_restating_sentence_is_followed_by_its_reason()
     assert _reason_after(restating, [restating, reason], position) == [reason]
     chinese = AnswerSentence(0, 0, 20, restating.text, None, {"lex": 0.52})
     assert _reason_after(chinese, [chinese, reason], {id(chinese): 0, id(reason): 1}) == []
+
+
+def test_a_measure_asked_a_year_in_a_title_and_a_count_named_before_its_number():
+    """Of our fresh sets over articles 001–100: "…最好在多长时间内换工作？" and "FF 81的续航里程是多少公里？" were answered with
+    sentences giving no duration and no length ("售价30万元的FF 81"); "《2022人工智能教育蓝皮书》一共收回了多少份有效问卷？"
+    abstained for want of a 2022 figure (the year is the title's); "…平均每个月要搜多少次？" abstained on "搜索的次数达80亿"."""
+    from assistant.questions import asked_counts, asked_measures, asked_years
+
+    (duration,) = asked_measures("如果确定领导是在压榨你，最好在多长时间内换工作？", "number")
+    assert not duration.stated_in("勤敲打，懂激励，给机会，讲公平。") and duration.stated_in("最好在半年内离开。")
+    assert duration.stated_in("整个过程通常只需 3 到 5 分钟。") and duration.stated_in("他在公司待了三年。")
+    (length,) = asked_measures("这款车的续航里程是多少公里？", "number")
+    assert not length.stated_in("售价30万元的这款车定位高端。") and length.stated_in("续航里程达到700公里。")
+    (weight,) = asked_measures("这台机器有多重？", "number")
+    assert weight.stated_in("整机重1.2吨。") and not weight.stated_in("整机售价1.2万元。")
+    assert asked_measures("为什么换电只需要几分钟？", "why") == () and asked_measures("续航是多少？", "number") == ()
+    # a rate's height and a figurative distance are no measures ("毛利率有多高" lost 4 answers in a first version)
+    assert asked_measures("这项业务的毛利率有多高？", "number") == ()
+    assert asked_measures("How far did the fund beat its original target?", "number") == ()
+    assert asked_measures("预测一次要多长时间？", "number")[0].stated_in("预测时间仅需9毫秒。")
+    assert asked_years("《2022山城教育蓝皮书》一共收回了多少份有效问卷？", "number") == ()
+    (count,) = asked_counts("用户现在平均每个月要搜多少次？", "number")
+    assert count.stated_in("用户平均每个月搜索的次数达80亿。") and not count.stated_in("用户越来越多。")
