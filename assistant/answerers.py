@@ -150,9 +150,10 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     naming no city (``AskedPlaceKind``), "哪天" by one giving no day (``AskedDate``), nor
     Shanghai's store count by a list of other cities (``AskedPlace``), nor a third season by the first two
     (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``), nor "什么时候开业" by one giving no
-    time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``). One sentence must
-    state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
-    another on the year."""
+    time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``), nor "多长时间" by one
+    giving no duration (``AskedMeasure``), nor — read on its own (``on_its_own``) — "《原神》…的收入" by a sentence on
+    all the games (``AskedTitle``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
+    answered by one sentence on the fourth quarter and another on the year."""
     groups = info.asked_groups() if on_its_own else tuple(g for g in info.asked_groups() if g is not info.titles)
     if not any(groups) or not sentences:
         return ()
@@ -793,8 +794,8 @@ def _giving_a_reason(ranked: list[AnswerSentence], claim: tuple[str, ...] = (), 
                      ending_among: int = 10) -> list[AnswerSentence]:
     """A why-question's likeliest sentence, then those of the ``among`` likeliest that give a reason ("一方面出于…，另一方面
     则是因为…"), those of the ``ending_among`` likeliest that end on the question's claim after clauses of their own
-    (``_ends_on``) before them, then the rest: a sentence that only goes on with the question's fact (the stores that have
-    open-air seats, for "why does it want open-air space?") no longer takes the length budget the reason needed."""
+    (``_ends_on``) before them, then the rest: a sentence that only goes on with the question's fact (the stores that
+    have open-air seats, for "why does it want open-air space?") no longer takes the length budget the reason needed."""
     ending = [x for x in ranked[1:ending_among] if _ends_on(x.text, claim)]
     reasons = ending + [x for x in ranked[1:among] if x.features.get("reason") and x not in ending]
     return ranked[:1] + _first_among(ranked[1:], reasons) if reasons else ranked
@@ -908,7 +909,8 @@ def _reason_after(x: AnswerSentence, sentences: list[AnswerSentence], position: 
     and within its length budget, as a list comes with the line that announces it. On the 93 why-questions of the 36kr
     sets and CMRC, 2 more answers hold the key and none loses it (taking it in place of the answer's second sentence
     instead: 3 more, 1 lost). So is a bulleted line, a point's title, whatever its words."""
-    restates = x.features.get("lex", 0.0) >= (_RESTATES_EN if x.features.get("en") else _RESTATES) or _BULLET.match(x.text)
+    restates = (x.features.get("lex", 0.0) >= (_RESTATES_EN if x.features.get("en") else _RESTATES)
+                or _BULLET.match(x.text))
     if x.features.get("reason", 0.0) or not restates or _CONSEQUENCE.match(x.text):
         return []  # one that opens on a consequence ("故而…") has its reason before it (``_reason_before``)
     after = _next_in_passage(x, sentences, position)

@@ -125,7 +125,8 @@ ASKED_FACTS = (
           replaces=_TITLES),
     # "本科生史蒂夫", "两个大学生" (students) name no school
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
-          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater", r"毕业|本科(?!生)|大学(?!生)|学院|学历|硕士|博士|学位|学士|MBA",
+          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater",
+          r"毕业|本科(?!生)|大学(?!生)|学院|学历|硕士|博士|学位|学士|MBA",
           replaces=_TITLES),
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
@@ -791,8 +792,9 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
 # a measure a question asks for in so many words: a duration ("多久", "多长时间内", "how long does it take"), a length
 # ("多少公里", "多远"), a weight ("多少吨"); and what a sentence gives it in (a duration in years too: "三年内", "半年")
 _ASKS_MEASURE = (
-    (re.compile(r"多久|多长时间|多长的?(?:期限|周期|时长|工期|任期)|多少(?:个)?(?:小时|分钟|秒|天|周|个月)|\bhow long (?:does|do|did|"
-                r"will|would|can|could|should|is it|was it|has|have)\b|\bhow many (?:minutes|hours|days|weeks|months)\b", re.I),
+    (re.compile(r"多久|多长时间|多长的?(?:期限|周期|时长|工期|任期)|多少(?:个)?(?:小时|分钟|秒|天|周|个月)|"
+                r"\bhow long (?:does|do|did|will|would|can|could|should|is it|was it|has|have)\b|"
+                r"\bhow many (?:minutes|hours|days|weeks|months)\b", re.I),
      ("毫秒", "微秒", "分钟", "小时", "秒", "天", "日", "周", "星期", "个月", "月", "年", "刻")),
     # not "多高" ("毛利率有多高" asks a rate) nor "how far" ("how far did that beat the target")
     (re.compile(r"多少(?:公里|千米|米|厘米|英里)|多远|\bhow tall\b|\bhow many (?:kilomet|met|mile)", re.I),
