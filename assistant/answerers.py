@@ -23,7 +23,7 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import Asked, AskedMonth, QuestionInfo, asking_words, dated, states_unit
+from .questions import Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, states_unit
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -86,7 +86,9 @@ class Evidence:
         """``article_text``: an article's whole text by its id (lower-cased), to check the closest one names what
         the question does; without it, it is not checked. ``on_its_own``: a question read without the chat, which
         no sentence resembling an answer makes off topic (a follow-up's reading leans on the chat: "When was the
-        company set up?" searched with the previous question finds the founding sentence at 0.003)."""
+        company set up?" searched with the previous question finds the founding sentence at 0.003), whose 《work》
+        must be named where its figure is (``AskedTitle``) and whose likeliest sentence alone counts for a Chinese
+        one."""
         model = load_model("abstain", settings.models_dir)
         features = evidence_features(info, result, sentences)
         probability = float(model.proba(np.array([[features.get(n, 0.0) for n in model.features]]))[0])
@@ -130,7 +132,8 @@ _ANSWER_LIKE_FLOOR = 0.005
 _NEAR_TIE = 0.8
 # an English question's second and third sentences count when at least a third as likely as the first: below that they
 # are the passage's other sentences, one of which names the year or place asked in passing (in our sets, answerable
-# English questions whose fact only the second or third sentence states had it at 0.42–0.62 of the first)
+# English questions whose fact only the second or third sentence states had it at 0.42–0.62 of the first); so do a
+# follow-up's, searched with the chat ("那它的估值呢？" found the valuation third, at 0.44 of the first)
 _LIKELY = 1 / 3
 
 
@@ -154,7 +157,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     giving no duration (``AskedMeasure``), nor — read on its own (``on_its_own``) — "《原神》…的收入" by a sentence on
     all the games (``AskedTitle``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
     answered by one sentence on the fourth quarter and another on the year."""
-    groups = info.asked_groups() if on_its_own else tuple(g for g in info.asked_groups() if g is not info.titles)
+    groups = tuple(g for g in info.asked_groups() if on_its_own or not (g and isinstance(g[0], AskedTitle)))
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
