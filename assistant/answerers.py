@@ -819,9 +819,9 @@ def _claimed(question: str) -> tuple[str, ...]:
 
 
 def _ends_on(text: str, claim: tuple[str, ...]) -> bool:
-    """Whether a sentence gives its reasons before the question's claim, with no word that marks a reason: "公寓市场流动率
-    小，二手交易税费高，基本很难转手。" for "…为什么说她那套loft公寓很难转手？" ends on the claim, its clauses before it
-    are the reasons."""
+    """Whether a sentence gives its reasons before the question's claim, with no word that marks a reason: "…流动率小，
+    …税费高，…很难转手。" for "…为什么说她那套loft公寓很难转手？" ends on the claim, its clauses before it are the
+    reasons."""
     clauses = [c for c in re.split(r"[，,；;]", text.lower().rstrip("。.！!？? ")) if c.strip()]
     return bool(claim) and len(clauses) >= 2 and all(w in clauses[-1] for w in claim) and not any(
         w in c for c in clauses[:-1] for w in claim)

@@ -530,7 +530,7 @@ class AskedCount:
     def stated_in(self, text: str, heading: str = "") -> bool:
         counters = [*self.counters, "个"] if self.things else list(self.counters)
         # an ordinal counts nothing: "世界上第一台能完成OCR任务的设备" says how many were sold no more than "第二枚"; nor
-        # does a lone 一, the article "a" ("展示过一台帮助盲人听书的机器")
+        # does a lone 一, the article "a" ("展示过一台…机器")
         text = _ONE.sub("", _NUMBERED.sub("", text))
         # or the count named, then given: "搜索的次数达80亿", "员工人数为300"
         named = any(re.search(re.escape(c) + r"数(?:量)?[^，。；;]{0,6}?" + _NUMBER_THEN, text) for c in counters)
@@ -938,7 +938,7 @@ class AskedSide(NamedByTemplate):
     def stated_in(self, text: str, heading: str = "") -> bool:
         asked, other = _SIDES[self.pair] if self.first else _SIDES[self.pair][::-1]
         # a sentence naming the other side gives its figure, whatever its heading names ("早在去年，《黑道风云》全球收入…"
-        # under "2022年出海日本的游戏厂商…")
+        # under "2022年出海日本的…厂商…")
         return bool(asked.search(text)) or not other.search(text)
 
 
