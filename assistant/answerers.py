@@ -821,10 +821,14 @@ def _claimed(question: str) -> tuple[str, ...]:
 def _ends_on(text: str, claim: tuple[str, ...]) -> bool:
     """Whether a sentence gives its reasons before the question's claim, with no word that marks a reason: "…流动率小，
     …税费高，…很难转手。" for "…为什么说她那套loft公寓很难转手？" ends on the claim, its clauses before it are the
-    reasons."""
-    clauses = [c for c in re.split(r"[，,；;]", text.lower().rstrip("。.！!？? ")) if c.strip()]
-    return bool(claim) and len(clauses) >= 2 and all(w in clauses[-1] for w in claim) and not any(
-        w in c for c in clauses[:-1] for w in claim)
+    reasons. The last clause is the claim, give or take a word or two: "…，山城咖啡的大部分门店都有宽敞的露天座位区。" ends
+    on the words of "…为什么看重露天座位？" and tells of the stores."""
+    clauses = [c.strip() for c in re.split(r"[，,；;]", text.lower().rstrip("。.！!？? ")) if c.strip()]
+    return (bool(claim) and len(clauses) >= 2 and len(clauses[-1]) <= sum(map(len, claim)) + _CLAIM_SLACK
+            and all(w in clauses[-1] for w in claim) and not any(w in c for c in clauses[:-1] for w in claim))
+
+
+_CLAIM_SLACK = 4  # characters a clause restating the claim may add to its words ("基本很难转手" for 很难, 转手)
 
 
 def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[AnswerSentence]:

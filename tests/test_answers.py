@@ -2126,6 +2126,9 @@ def test_a_works_figure_a_follow_ups_likely_sentences_and_a_reason_before_the_cl
     claim = _claimed("苏明为什么说她那套loft公寓很难转手？")
     assert claim == ("很难", "转手") and _ends_on("老街商铺流动性差，转让税费又高，所以很难转手。", claim)
     assert not _ends_on("商住公寓很难转手，很难转手的公寓只能自住。", claim) and not _ends_on("很难转手。", claim)
+    # a last clause that only holds the claim's words tells of something else
+    seats = _claimed("山城咖啡选址为什么看重露天座位？")
+    assert not _ends_on("无论是老店还是新店，山城咖啡的大部分门店都有宽敞的露天座位区。", seats)
     a = indexed_article(tmp_path, """# 2021年国产手游在山城市场的表现
 
 2021年共有8款国产手游进入山城畅销榜前一百，合计收入约3.2亿美元，占前一百总收入的两成。
