@@ -780,7 +780,10 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     when he quit?" by the sentence with his age. Preferring, of those, the ones that name the city asked cost as many
     answers as it won (the place is often part of a name: "the Hainan Free Trade Port fund"). An English follow-up
     searched with the previous question: what its own words ask (``QuestionInfo.own_asked``)."""
-    groups = [g for g in (info.asked_groups() if info.own_asked is None else info.own_asked) if g]
+    # not the work's title: a sentence giving its figure seldom repeats it ("首集收视率为7.07" in 《格斗天王》's article),
+    # and the one that does tells of something else
+    groups = [g for g in (info.asked_groups() if info.own_asked is None else info.own_asked)
+              if g and not isinstance(g[0], AskedTitle)]
     if not groups:
         return ranked
     stating = [x for x in ranked[:among] if _states_all(groups, x.text)]

@@ -2214,3 +2214,19 @@ def test_a_measure_asked_a_year_in_a_title_and_a_count_named_before_its_number()
     assert asked_years("《2022山城教育蓝皮书》一共收回了多少份有效问卷？", "number") == ()
     (count,) = asked_counts("用户现在平均每个月要搜多少次？", "number")
     assert count.stated_in("用户每月的搜索次数达到80亿。") and not count.stated_in("用户越来越多。")
+
+
+def test_a_works_title_does_not_reorder_the_answer():
+    """CMRC's "《格斗天王》的首集收视率是多少？": the sentence giving the figure ("首集收视率为7.07…") does not repeat the title,
+    the article being the work's; the title is checked for abstention (with the heading), not put first in the answer."""
+    from assistant.answerers import AnswerSentence, ExtractiveAnswerer
+    from assistant.questions import AskedTitle, QuestionInfo
+    from assistant.settings import Settings
+
+    texts = ["首集收视率为7.07，年轻观众的收视为4.2。", "《山城物语》讲的是一家格斗馆的故事。"]
+    figure, story = [AnswerSentence(0, o, o + len(x), x, None, {}, p)
+                     for o, x, p in zip([0, len(texts[0])], texts, [0.5, 0.3])]
+    info = QuestionInfo(text="《山城物语》的首集收视率是多少？", lang="zh", type="number", tokens=["山城", "物语", "收视率"])
+    info.titles = (AskedTitle("山城物语"),)
+    chosen = ExtractiveAnswerer(Settings(max_answer_chars=100), None).select(info.text, info, [figure, story])
+    assert chosen[0] is figure, chosen
