@@ -2228,5 +2228,6 @@ def test_a_works_title_does_not_reorder_the_answer():
                      for o, x, p in zip([0, len(texts[0])], texts, [0.5, 0.3])]
     info = QuestionInfo(text="《山城物语》的首集收视率是多少？", lang="zh", type="number", tokens=["山城", "物语", "收视率"])
     info.titles = (AskedTitle("山城物语"),)
-    chosen = ExtractiveAnswerer(Settings(max_answer_chars=100), None).select(info.text, info, [figure, story])
-    assert chosen[0] is figure, chosen
+    # room for one sentence: the figure's
+    chosen = ExtractiveAnswerer(Settings(max_answer_chars=30), None).select(info.text, info, [figure, story])
+    assert figure in chosen, chosen
