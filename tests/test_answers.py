@@ -2217,8 +2217,9 @@ def test_a_measure_asked_a_year_in_a_title_and_a_count_named_before_its_number()
 
 
 def test_a_works_title_does_not_reorder_the_answer():
-    """CMRC's "《格斗天王》的首集收视率是多少？": the sentence giving the figure ("首集收视率为7.07…") does not repeat the title,
-    the article being the work's; the title is checked for abstention (with the heading), not put first in the answer."""
+    """CMRC's "《格斗天王》的首集收视率是多少？": the sentence giving the figure ("首集收视率为7.07…") does not repeat the
+    title, the article being the work's; the title is checked for abstention (with the heading), not put first in the
+    answer."""
     from assistant.answerers import AnswerSentence, ExtractiveAnswerer
     from assistant.questions import AskedTitle, QuestionInfo
     from assistant.settings import Settings
