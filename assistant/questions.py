@@ -63,7 +63,8 @@ _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)([\u4e00-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.\-']*[A-Za-z0-9+]|[A-Z]")
 # 'quoted' in English: the opening quote not after a letter ("can't", "Amazon's"), the closing one not before one
 _SINGLE_QUOTED = re.compile(r"(?<![A-Za-z])['‘][^'‘’\n]{1,60}['’](?![A-Za-z])")
-_QUOTED = re.compile(r"《([^》]{1,30})》|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
+_TITLE = re.compile(r"《([^》]{1,30})》")  # a work's title
+_QUOTED = re.compile(_TITLE.pattern + r"|“([^”]{1,30})”|「([^」]{1,30})」|\"([^\"]{1,30})\"")
 _EN_FUNCTION = STOPWORDS | frozenset(
     """what whats how many much did does do is are was were has have had the of in on at to for from by with
     and or its it his her their there this that these those which who whom whose when where why as an a
@@ -268,9 +269,6 @@ def asks_figure(text: str, qtype: str) -> bool:
 # what a figure is compared with, not the period it is asked for: "和9月比降了多少？" is answered by "比上月下降0.3点"
 _COMPARED_BASE = re.compile(r"(?:和|跟|与|同)\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月份?)\s*(?:相比|比)|"
                             r"(?:比|较)\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月份?)")
-
-
-_TITLE = re.compile(r"《([^》]{1,30})》")  # a work's title
 
 
 def asked_years(text: str, qtype: str) -> tuple[AskedYear, ...]:
@@ -789,17 +787,21 @@ def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
     return (AskedTime(),) if _ASKS_YEAR.search(text) else (AskedWhen(),) if _ASKS_WHEN_DUE.search(text) else ()
 
 
+# the units of a duration, a length and a weight (asked_units: the units the answer's number carries)
+_DURATION = ("分钟", "小时", "秒", "天", "周", "个月")  # not 年: "2021年" is a date far more often than "3年"
+_LENGTH = ("米", "公里", "千米", "厘米", "英里")
+_WEIGHT = ("吨", "公斤", "千克", "克", "斤")
 # a measure a question asks for in so many words: a duration ("多久", "多长时间内", "how long does it take"), a length
 # ("多少公里", "多远"), a weight ("多少吨"); and what a sentence gives it in (a duration in years too: "三年内", "半年")
 _ASKS_MEASURE = (
     (re.compile(r"多久|多长时间|多长的?(?:期限|周期|时长|工期|任期)|多少(?:个)?(?:小时|分钟|秒|天|周|个月)|"
                 r"\bhow long (?:does|do|did|will|would|can|could|should|is it|was it|has|have)\b|"
                 r"\bhow many (?:minutes|hours|days|weeks|months)\b", re.I),
-     ("毫秒", "微秒", "分钟", "小时", "秒", "天", "日", "周", "星期", "个月", "月", "年", "刻")),
+     (*_DURATION, "毫秒", "微秒", "日", "星期", "月", "年", "刻")),
     # not "多高" ("毛利率有多高" asks a rate) nor "how far" ("how far did that beat the target")
     (re.compile(r"多少(?:公里|千米|米|厘米|英里)|多远|\bhow tall\b|\bhow many (?:kilomet|met|mile)", re.I),
-     ("米", "公里", "千米", "厘米", "英里", "km", "mile")),
-    (re.compile(r"多少(?:吨|公斤|千克|克)|多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤", "kg")),
+     (*_LENGTH, "km", "mile")),
+    (re.compile(r"多少(?:吨|公斤|千克|克)|多重|\bhow heavy\b", re.I), (*_WEIGHT, "kg")),
 )
 _HALF = re.compile(r"半(?:年|个月|小时|天)|几(?:天|年|个月|周|小时)")
 
@@ -1292,14 +1294,12 @@ def anchors_of(text: str, lang: str, figures: dict[str, tuple[str, ...]] | None 
 
 # "多久 / how long" asks for a duration, "多高 / how tall" for a length …: the units the answer's number carries
 # ("整个过程通常只需 3 到 5 分钟"); "多长" without 时间 is a length ("主跑道有多长？")
-_DURATION = ("分钟", "小时", "秒", "天", "周", "个月")  # not 年: "2021年" is a date far more often than "3年"
-_LENGTH = ("米", "公里", "千米", "厘米", "英里")
 _MEASURES = [
     (re.compile(r"多久|多长时间|多少时间|\bhow long (?:does|do|did|will|would|can|could|should|is it|was it|has|have)\b"
                 r"|\bhow (?:many|much) (?:time|minutes|hours|days|weeks|months|years)\b|\bhow often\b", re.I),
      _DURATION),
     (re.compile(r"多长(?!时间)|多高|多远|多深|多宽|\bhow (?:tall|high|far|deep|wide)\b|\bhow long is\b", re.I), _LENGTH),
-    (re.compile(r"多重|\bhow heavy\b", re.I), ("吨", "公斤", "千克", "克", "斤")),
+    (re.compile(r"多重|\bhow heavy\b", re.I), _WEIGHT),
     (_MONEY_ASKED, _MONEY),
     # "how many times the median salary" is a multiple; "how many times did it happen" a count
     (re.compile(r"\bhow many times (?:the|as|more|higher|larger|bigger|greater|faster|that|his|her|its|their)\b", re.I),
