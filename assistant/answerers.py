@@ -210,10 +210,17 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     asking = asking_words(info.text, info.asked).lower().split()
     rarest = max((t for t in info.tokens if t not in info.sources and t not in naming_round
                   and not any(a in t or t in a for a in asking)
-                  and not _TIME_WORD.fullmatch(t) and (info.lang == "en" or t in nouns)),
+                  and not _TIME_WORD.fullmatch(t) and (t in nouns if info.lang != "en" else not _a_verb(info, t))),
                  key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
     return [n for n in names if any(info.has(n, text) for text in found)]
+
+
+def _a_verb(info: QuestionInfo, token: str) -> bool:
+    """Whether an English word is a verb, as its first Chinese equivalent is tagged: "shut" (关闭) in "how many
+    e-commerce companies shut down" names no subject, and the article writes 倒闭."""
+    first = info.alternatives.get(token, ("",))[0]
+    return bool(first) and tagged_words(first) == [(first, "v")]
 
 
 _FIGURE = re.compile(r"[\d.,%]+")
