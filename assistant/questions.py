@@ -188,8 +188,15 @@ ASKED_FACTS = (
 )
 
 
+# an issue price broken: the share or count of listings that fell below it is asked, not the price ("跌破发行价的新股占多少",
+# "what share of new listings had broken their IPO price")
+_PRICE_BROKEN = re.compile(r"(?:跌破|低于)发行价|\b(?:broken|broke|below|under)(?: their| its)? (?:IPO|offer(?:ing)?|issue) "
+                           r"prices?\b", re.I)
+
+
 def asked_facts(text: str, qtype: str) -> tuple[AskedFact, ...]:
     """The named facts ``text`` asks for: their words, in a question of the type that asks for them."""
+    text = _PRICE_BROKEN.sub("破发", text)
     asked = [f for f in ASKED_FACTS if qtype in f.types and f.asks.search(text)]
     replaced = {name for f in asked for name in f.replaces}
     return tuple(f for f in asked if f.name not in replaced)

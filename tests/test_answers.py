@@ -1421,6 +1421,9 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
     assert analyze("他的薪酬是员工薪酬中位数的多少倍？", ["x"]).amounts == ()  # a multiple, not a sum
     question = "At what price per share did it price its Hong Kong IPO?"
     assert [f.name for f in asked_facts(question, "number")] == ["发行价"]  # not a product's price (售价)
+    # a price broken asks the share or count of listings below it (an answerable question of our fresh sets abstained)
+    for question in ("What share of this year's new listings have broken their IPO price?", "今年跌破发行价的新股有多少只？"):
+        assert asked_facts(question, "number") == (), question
     assert analyze("What was Muyu Tea's revenue in 2021?", ["revenue"]).years == (AskedYear("2021"),)
     a = indexed_article(tmp_path, """# 木鱼茶饮的2021年
 
