@@ -677,7 +677,7 @@ class ExtractiveAnswerer:
         if not sides:
             ranked = _stating_the_asked(ranked, info)
         if info.type == "why" and not sides:
-            ranked = _giving_a_reason(ranked, _claimed(info.text))
+            ranked = _giving_a_reason(ranked, _claimed(info.text), _reason_of(info.text))
         position = {id(x): n for n, x in enumerate(sentences)}
         for x in ranked:
             if len(chosen) >= limit:
@@ -805,7 +805,7 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     return _first_among(ranked, stating)
 
 
-def _giving_a_reason(ranked: list[AnswerSentence], claim: tuple[str, ...] = (), among: int = 5,
+def _giving_a_reason(ranked: list[AnswerSentence], claim: tuple[str, ...] = (), of: str = "", among: int = 5,
                      ending_among: int = 10) -> list[AnswerSentence]:
     """A why-question's likeliest sentence, then those of the ``among`` likeliest that give a reason ("一方面出于…，另一方面
     则是因为…"), those of the ``ending_among`` likeliest that end on the question's claim after clauses of their own
@@ -813,6 +813,9 @@ def _giving_a_reason(ranked: list[AnswerSentence], claim: tuple[str, ...] = (), 
     have open-air seats, for "why does it want open-air space?") no longer takes the length budget the reason needed."""
     ending = [x for x in ranked[1:ending_among] if _ends_on(x.text, claim)]
     reasons = ending + [x for x in ranked[1:among] if x.features.get("reason") and x not in ending]
+    # a reason told of what the question asks the reason of comes before one told of something else: for "…2022财年营收为什么会
+    # 下滑？" the sentence "营收降低，主要是受…" before the CFO's word on the net loss
+    reasons.sort(key=lambda x: bool(of) and of not in x.text)
     return ranked[:1] + _first_among(ranked[1:], reasons) if reasons else ranked
 
 
@@ -828,6 +831,16 @@ def _claimed(question: str) -> tuple[str, ...]:
     words = [w for w in tokenize(m.group(1)) if len(w) >= 2]
     words = [w for w in words if not any(w != v and w in v for v in words)]  # "虚拟机", not its "虚拟" too
     return tuple(words[-2:]) if len(words) >= 2 else ()
+
+
+_WHY_AFTER = re.compile(r"^(.+?)(?:为什么|为何|凭什么|怎么会)")
+
+
+def _reason_of(question: str) -> str:
+    """The word a Chinese why-question names just before asking why, what it asks the reason of: "高鑫零售2022财年营收
+    为什么会下滑？" → 营收. Empty when it asks why first ("为什么很多年轻人…")."""
+    words = [w for w in tokenize(m.group(1)) if len(w) >= 2] if (m := _WHY_AFTER.search(question)) else []
+    return words[-1] if words else ""
 
 
 def _ends_on(text: str, claim: tuple[str, ...]) -> bool:

@@ -2147,6 +2147,25 @@ def test_a_sum_a_side_an_index_and_a_person_asked_in_other_words():
     assert asked_names("那家合资公司叫什么名字？", "zh")
 
 
+def test_a_reason_told_of_what_the_question_asks_about_comes_first():
+    """"…2022财年营收为什么会下滑？" (a question of our fresh sets) was answered with the CFO's reason for the net loss, and
+    the sentence on the revenue's reason, fifth likeliest, found no room left: among the reasons, those naming what the
+    question asks the reason of (the word before 为什么) come first (sentences of ours)."""
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import _giving_a_reason, _reason_of
+
+    question = "山城超市2022年的营收为什么会下滑？"
+    assert _reason_of(question) == "营收" and _reason_of("为什么很多年轻人不去工厂？") == ""
+    first = Row(text="山城超市2022年营收80亿元，同比下滑5%。", features={})
+    loss = Row(text="对于净亏损，公司表示主要是一次性计提所致。", features={"reason": 1.0})
+    other = Row(text="公司全年新开了十家门店。", features={})
+    revenue = Row(text="营收下滑主要是因为疫情期间门店闭店。", features={"reason": 1.0})
+    ranked = [first, loss, other, revenue]
+    assert _giving_a_reason(ranked, (), _reason_of(question)) == [first, revenue, loss, other]
+    assert _giving_a_reason(ranked, (), "") == ranked
+
+
 def test_a_works_figure_a_follow_ups_likely_sentences_and_a_reason_before_the_claim(tmp_path):
     """Of our fresh sets (an article we wrote):
     - "《原神》2021年在日本市场的收入是多少？", asked seven times, was answered with the sum of all the games the article
