@@ -185,6 +185,10 @@ ASKED_FACTS = (
     _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI|CTSI){_E}|指数{_HOW_MUCH}|{_W}(?<!which )index{_E}",
           r"PMI|CPI|PPI|CTSI|指数|index"),
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
+    # a product's model is letters and digits or a brand and digits ("EOS R5", "骁龙820"), or called one (型号): "用哪个型号的
+    # 电子显微镜" is not answered by a sentence on the microscope's work
+    _fact("型号", "model", "who fact", rf"(?:哪个|哪款|什么|哪一)型号|型号是|{_W}(?:which|what) (?:[\w-]+ )?model{_E}",
+          r"型号|[A-Za-z][- ]?\d|\d[A-Za-z]|[\u4e00-\u9fff]\d{3,}(?![\d.,%年月日号万亿元台个家人件款辆部只次名位])"),
 )
 
 

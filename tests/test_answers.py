@@ -1457,6 +1457,25 @@ def test_the_part_of_the_year_asked_and_a_listing_s_figures_must_be_the_ones_a_s
                               [("木鱼茶饮2021年前三季度的营收是多少？", "三亿元"), ("木鱼茶饮第二季度新开了几家门店？", "十二家")])
 
 
+def test_a_model_asked_needs_letters_and_digits_or_the_word(tmp_path):
+    """Three near misses of our sets asked which model of camera or microscope was used and were answered with the
+    photographer's or the lab's story: a model is letters and digits ("EOS R5"), a brand and digits ("骁龙820"), or
+    called one (型号); a count ("卖出300台") is none (an article we wrote)."""
+    from assistant.questions import asked_facts
+
+    model = asked_facts("What camera model did she shoot it with?", "fact")[0]
+    assert model.name == "型号" and [f.name for f in asked_facts("实验室用的是哪个型号的显微镜？", "who")] == ["型号"]
+    assert model.stated_in("她用的是一台EOS R5。") and model.stated_in("它基于骁龙820平台。")
+    assert not model.stated_in("去年一共卖出300台。") and not model.stated_in("她拿着相机拍下了闪电。")
+    a = indexed_article(tmp_path, """# 山城的风暴摄影师
+
+周雨是山城第一位职业风暴摄影师，今年二十二岁。
+她十七岁开始追拍闪电，三年里驱车两万公里，拍下了上百场雷暴。
+她的无人机是一台山鹰X5，每次起飞前都要检查电池。
+""")
+    not_covered_then_answered(a, [("周雨拍闪电用的是什么型号的相机？", "型号")], [("周雨的无人机是什么型号？", "X5")])
+
+
 def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sentence_gives(tmp_path):
     """Near misses of our fresh sets: Shanghai's store count answered with a list of other cities, Beijing's house
     prices with the first-tier cities', a show's third season with its first two, "哪一年" with a sentence giving no
