@@ -164,15 +164,13 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
     best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
             or ((info.lang == "en" or not on_its_own) and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
-    # told of the thing the question names: the sentence's own passage (its heading, which starts with the article's
-    # title, and its text) holds one of its names, not only another passage of its article (a round-up of developers'
-    # losses names the one asked in one section and gives another's figure in the next); read with the spaces some
-    # articles put between figures and Chinese, "2021 年 6 月", taken out as well
+    # told of the thing the question names: the passages found in the sentence's article hold one of its names (read
+    # with the spaces some articles put between figures and Chinese, "2021 年 6 月", taken out as well)
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]
     texts = [f"{text} {text.replace(' ', '')}" for text in texts]
     names = subject_names(info, texts)
-    about = {i for i, text in enumerate(texts) if any(_holds(info, n, text) for n in names)}
-    best = [s for s in best if not names or s.passage in about]
+    about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
+    best = [s for s in best if not names or result.passages[s.passage].source in about]
     said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage].heading) for s in best]
 
     # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
