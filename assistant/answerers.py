@@ -245,9 +245,16 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
         return ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
     missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
-               and a.replace(" ", "") not in found]
+               and a.replace(" ", "") not in found and not _shortened(a, found)]
     # as the question spells them (anchors are lower-cased)
     return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
+
+
+def _shortened(name: str, found: str) -> bool:
+    """Whether a model name of letters then digits is the shortened form of one ``found`` holds: "Win10" of "Windows
+    10" (spaces taken out)."""
+    m = re.fullmatch(r"([a-z]+)(\d+)", name.replace(" ", ""))
+    return bool(m) and re.search(rf"{m[1]}[a-z]+{m[2]}(?!\d)", found) is not None
 
 
 # jieba's tags of a person, a place, an organisation, another proper name

@@ -108,7 +108,7 @@ ASKED_FACTS = (
     _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
           rf"{_W}who (?:\w+ )?(?:co-?)?founded{_E}|founded by",
           # "创立于2019年" dates the company and names no founder; "由周远创立于…" names one
-          r"创始|由[^，。；]{1,12}(?:创办|创立|创建|成立|发起)|(?:创办|创立|创建|成立|发起)(?!于)|合开|合办|开办|founder|"
+          r"创始|缔造|由[^，。；]{1,12}(?:创办|创立|创建|成立|发起)|(?:创办|创立|创建|成立|发起)(?!于)|合开|合办|开办|founder|"
           r"founded(?! in)"),
     _fact("CEO", "CEO", "who", rf"{_W}CEO{_E}|首席执行官|行政总裁|{_W}chief executive",
           r"CEO|首席执行官|行政总裁|总裁|掌门|一把手|掌舵|负责人"),
@@ -167,8 +167,9 @@ ASKED_FACTS = (
           r"平方|平米|㎡|㎢|[kK]?m[²2](?![\d])|[\d一二三四五六七八九十百千万]\s*(?:平(?![台均衡方])|亩|公顷)|square|\bsq\b|acres?|"
           r"hectares?"),
     _fact("人口", "population", "number fact", rf"人口{_HOW_MUCH}|多少人口|{_W}population{_E}", r"人口|居民|population"),
+    # "the developer of Axie Infinity", a game's developer; not a property developer ("Which developer won the most plots?")
     _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
-          rf"{_W}developed by|{_W}developer{_E}|{_W}who developed",
+          rf"{_W}developed by|{_W}developer of{_E}|{_W}(?:game|app|software|chip|drug|model)s? developer|{_W}who developed",
           r"研发|开发|出品|研制|打造|工作室|developer|developed|studio"),
     _fact("设计者", "designer", "who", rf"设计师|设计者|总设计|谁设计|{_W}designers?{_E}|{_W}designed by|{_W}who designed",
           r"设计|design"),
