@@ -23,7 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, states_unit
+from .questions import (Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, model_names, same_model,
+                        states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -155,7 +156,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``), nor "什么时候开业" by one giving no
     time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``), nor "多长时间" by one
     giving no duration (``AskedMeasure``), nor — read on its own (``on_its_own``) — "《原神》…的收入" by a sentence on
-    all the games (``AskedTitle``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
+    all the games (``AskedTitle``), nor "RTX 3090的售价" by a sentence on the GTX1060's (``AskedModel``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
     answered by one sentence on the fourth quarter and another on the year."""
     groups = tuple(g for g in info.asked_groups() if on_its_own or not (g and isinstance(g[0], AskedTitle)))
     if not any(groups) or not sentences:
@@ -244,17 +245,11 @@ def names_not_found(info: QuestionInfo, result: SearchResult) -> tuple[str, ...]
     if info.lang != "zh" or not result.passages:
         return ()
     found = "".join(f"{p.heading} {p.text}" for p in result.passages).lower().replace(" ", "")
+    models = model_names(found)  # "Win10" is found as "Windows 10"
     missing = [a for a in info.anchors if _MODEL_NAME.search(a) and a not in info.sources
-               and a.replace(" ", "") not in found and not _shortened(a, found)]
+               and a.replace(" ", "") not in found and not any(same_model(a.replace(" ", ""), m) for m in models)]
     # as the question spells them (anchors are lower-cased)
     return tuple((re.search(re.escape(a), info.text, re.I) or [a])[0] for a in missing)
-
-
-def _shortened(name: str, found: str) -> bool:
-    """Whether a model name of letters then digits is the shortened form of one ``found`` holds: "Win10" of "Windows
-    10" (spaces taken out)."""
-    m = re.fullmatch(r"([a-z]+)(\d+)", name.replace(" ", ""))
-    return bool(m) and re.search(rf"{m[1]}[a-z]+{m[2]}(?!\d)", found) is not None
 
 
 # jieba's tags of a person, a place, an organisation, another proper name

@@ -881,8 +881,43 @@ def _bare(text: str) -> str:
     return re.sub(r"[\s·・:：\-—]", "", text.lower())
 
 
+# a product's model in Latin letters and digits: glued ("P7", "GTX1060", "A15") or a capitalised name and a number ("RTX
+# 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022")
+_MODEL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+-?\d+[A-Za-z]*|[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4})"
+                    r"(?![A-Za-z0-9])")
+_NOT_MODEL = re.compile(r"[qh][1-4]", re.I)
+
+
+def model_names(text: str) -> set[str]:
+    """The product models ``text`` names, lower-cased, without spaces and hyphens ("rtx3090", "p7")."""
+    return {re.sub(r"[\s-]", "", m).lower() for m in _MODEL.findall(text) if not _NOT_MODEL.fullmatch(m)}
+
+
+def same_model(one: str, other: str) -> bool:
+    """Whether two model names (``model_names``) are one, written in full or shortened: "win10" is "windows10"."""
+    if one in other or other in one:
+        return True
+    a, b = re.fullmatch(r"([a-z]+)(\d+)", one), re.fullmatch(r"([a-z]+)(\d+)", other)
+    return bool(a and b) and a[2] == b[2] and (a[1].startswith(b[1]) or b[1].startswith(a[1]))
+
+
+@dataclass(frozen=True)
+class AskedModel(AskedTitle):
+    """The product model a number question names ("英伟达RTX 3090 Ti的首发售价是多少？"): a near miss's closest sentence gives
+    another model's price ("…GTX1060…官方售价不过2000元"). A sentence naming models, none of them the one asked, does not
+    state it; one naming no model may be about it."""
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        named = model_names(text)
+        return not named or any(same_model(self.title, n) for n in named)
+
+
 def asked_titles(text: str, qtype: str) -> tuple[AskedTitle, ...]:
-    return tuple(AskedTitle(t) for t in dict.fromkeys(_TITLE.findall(text))) if qtype == "number" else ()
+    """The works a number question names in 《》, and the product models it names."""
+    if qtype != "number":
+        return ()
+    return (*(AskedTitle(t) for t in dict.fromkeys(_TITLE.findall(text))),
+            *(AskedModel(m) for m in sorted(model_names(text))))
 
 
 # the words that name an index ("综合PMI产出指数", "新订单指数"): after the question's last "的" or "里", without the

@@ -1441,30 +1441,37 @@ def test_a_model_asked_needs_letters_and_digits_or_the_word(tmp_path):
     """Three near misses of our sets asked which model of camera or microscope was used and were answered with the
     photographer's or the lab's story: a model is letters and digits ("EOS R5"), a brand and digits ("骁龙820"), or
     called one (型号); a count ("卖出300台") is none (an article we wrote)."""
-    from assistant.questions import asked_facts
+    from assistant.questions import AskedModel, asked_facts, asked_titles
 
     model = asked_facts("What camera model did she shoot it with?", "fact")[0]
     assert model.name == "型号" and [f.name for f in asked_facts("实验室用的是哪个型号的显微镜？", "who")] == ["型号"]
     assert model.stated_in("她用的是一台EOS R5。") and model.stated_in("它基于骁龙820平台。")
+    # a number question naming a model is not answered by another model's figure (a near miss of our sets: a graphics
+    # card's launch price answered with an older card's)
+    assert asked_titles("山鹰X5的售价是多少？", "number") == (AskedModel("x5"),)
+    assert asked_titles("2021年Q4卖了多少台？", "number") == () == asked_titles("How much in March 2022?", "number")
+    assert not AskedModel("x5").stated_in("山鹰X3的售价为3999元。") and AskedModel("x5").stated_in("它售价4999元。")
     assert not model.stated_in("去年一共卖出300台。") and not model.stated_in("她拿着相机拍下了闪电。")
     a = indexed_article(tmp_path, """# 山城的风暴摄影师
 
 周雨是山城第一位职业风暴摄影师，今年二十二岁。
 她十七岁开始追拍闪电，三年里驱车两万公里，拍下了上百场雷暴。
 她的无人机是一台山鹰X5，每次起飞前都要检查电池。
+山鹰X5一次充电能飞三十公里。
+山鹰X6是今年的新款，下个月开售。
 """)
-    not_covered_then_answered(a, [("周雨拍闪电用的是什么型号的相机？", "型号")], [("周雨的无人机是什么型号？", "X5")])
+    not_covered_then_answered(a, [("周雨拍闪电用的是什么型号的相机？", "型号"), ("山鹰X6一次充电能飞多少公里？", "x6")],
+                              [("周雨的无人机是什么型号？", "X5"), ("山鹰X5一次充电能飞多少公里？", "三十公里")])
 
 
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
     game's or an app's developer (研发方) and abstained: a property developer is not one (an article we wrote)."""
-    from assistant.answerers import _shortened
-    from assistant.questions import asked_facts
+    from assistant.questions import asked_facts, model_names, same_model
 
-    assert _shortened("win10", "windows10的用户") and not _shortened("win10", "windows11的用户")
-    assert not _shortened("su7", "su7") and not _shortened("x2", "x的2倍")
+    assert same_model("win10", "windows10") and not same_model("win10", "windows11") and not same_model("p7", "p5")
+    assert model_names("六成的Windows 11用户，三成的Win10用户") == {"windows11", "win10"}
     assert [f.name for f in asked_facts("Which studio is the developer of Star Farm?", "who")] == ["研发方"]
     assert [f.name for f in asked_facts("Who is the game developer behind Star Farm?", "who")] == ["研发方"]
     assert asked_facts("Which developer won the most land plots in Chengdu?", "fact") == ()
