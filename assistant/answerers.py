@@ -156,8 +156,9 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     (``AskedOrdinal``), nor "哪一年" by a sentence giving no year (``AskedTime``), nor "什么时候开业" by one giving no
     time at all (``AskedWhen``), nor "去了哪家公司" by one naming no company (``AskedOrganisation``), nor "多长时间" by one
     giving no duration (``AskedMeasure``), nor — read on its own (``on_its_own``) — "《原神》…的收入" by a sentence on
-    all the games (``AskedTitle``), nor "RTX 3090的售价" by a sentence on the GTX1060's (``AskedModel``). One sentence must state all of what is asked: "微博2021年第四季度的营收" is not
-    answered by one sentence on the fourth quarter and another on the year."""
+    all the games (``AskedTitle``), nor "RTX 3090的售价" by a sentence on the GTX1060's (``AskedModel``). One sentence
+    must state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
+    another on the year."""
     groups = tuple(g for g in info.asked_groups() if on_its_own or not (g and isinstance(g[0], AskedTitle)))
     if not any(groups) or not sentences:
         return ()
