@@ -167,9 +167,11 @@ ASKED_FACTS = (
           r"平方|平米|㎡|㎢|[kK]?m[²2](?![\d])|[\d一二三四五六七八九十百千万]\s*(?:平(?![台均衡方])|亩|公顷)|square|\bsq\b|acres?|"
           r"hectares?"),
     _fact("人口", "population", "number fact", rf"人口{_HOW_MUCH}|多少人口|{_W}population{_E}", r"人口|居民|population"),
-    # "the developer of Axie Infinity", a game's developer; not a property developer ("Which developer won the most plots?")
+    # "the developer of Axie Infinity", a game's developer; not a property developer ("Which developer won the most
+    # plots?")
     _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
-          rf"{_W}developed by|{_W}developer of{_E}|{_W}(?:game|app|software|chip|drug|model)s? developer|{_W}who developed",
+          rf"{_W}developed by|{_W}developer of{_E}|{_W}(?:game|app|software|chip|drug|model)s? developer|"
+          rf"{_W}who developed",
           r"研发|开发|出品|研制|打造|工作室|developer|developed|studio"),
     _fact("设计者", "designer", "who", rf"设计师|设计者|总设计|谁设计|{_W}designers?{_E}|{_W}designed by|{_W}who designed",
           r"设计|design"),
@@ -883,8 +885,8 @@ def _bare(text: str) -> str:
 
 # a product's model in Latin letters and digits: glued ("P7", "GTX1060", "A15") or a capitalised name and a number ("RTX
 # 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022")
-_MODEL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+-?\d+[A-Za-z]*|[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4})"
-                    r"(?![A-Za-z0-9])")
+_MODEL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+-?\d+[A-Za-z]*|"
+                    r"[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4})(?![A-Za-z0-9])")
 _NOT_MODEL = re.compile(r"[qh][1-4]", re.I)
 
 
