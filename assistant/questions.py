@@ -762,9 +762,10 @@ class AskedTime:
 
     name: str = "年份"
     name_en: str = "year"
+    event: str = ""  # the words telling the event asked of (``_EVENTS``), when the question names one
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(_YEAR_GIVEN.search(f"{heading} {text}"))
+        return bool(_YEAR_GIVEN.search(f"{heading} {text}")) and _tells_event(self.event, f"{heading} {text}")
 
 
 # "什么时候开业", "When will it launch": when a thing opens, launches or starts; the articles often tell that it will
@@ -790,15 +791,42 @@ class AskedWhen:
 
     name: str = "时间"
     name_en: str = "time"
+    event: str = ""
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(_TIME_GIVEN.search(f"{heading} {text}"))
+        return bool(_TIME_GIVEN.search(f"{heading} {text}")) and _tells_event(self.event, f"{heading} {text}")
+
+
+# the event a Chinese when-question asks the time of, and the words a sentence telling it uses: "小鹅拼拼是什么时候上线的？"
+# is not answered by a sentence dated 2021 on the business closing, nor "隆基股份是哪一年上市的？" by its founders' school year
+_EVENTS = tuple((re.compile(asked), words) for asked, words in (
+    ("开业|开张|开园|营业", "开业|开张|开放|开园|营业|开门|开店|落地|迎客"),
+    ("上线|发布|推出|开通", "上线|发布|推出|开通|落地|面世|亮相|问世|上架|推向|首发"),
+    ("上市", "上市|挂牌|登陆|IPO|敲钟|招股"),
+    ("开播|上映", "开播|上映|首播|播出|定档|首映"),
+    ("开售|发售", "开售|发售|售卖|销售|上市|预售|开卖"),
+    ("交付", "交付|交车|交货"),
+    ("量产|投产", "量产|投产|生产"),
+    ("开工|动工", "开工|动工|开建|建设"),
+    ("竣工", "竣工|完工|建成|落成"),
+    ("举办|举行|召开", "举办|举行|召开|开幕"),
+))
+
+
+def _event_asked(text: str) -> str:
+    return next((words for asked, words in _EVENTS if asked.search(text)), "")
+
+
+def _tells_event(words: str, text: str) -> bool:
+    return not words or re.search(words, text, re.I) is not None
 
 
 def asked_times(text: str, qtype: str) -> tuple[AskedTime | AskedWhen, ...]:
     if qtype != "when":
         return ()
-    return (AskedTime(),) if _ASKS_YEAR.search(text) else (AskedWhen(),) if _ASKS_WHEN_DUE.search(text) else ()
+    if _ASKS_YEAR.search(text):
+        return (AskedTime(event=_event_asked(text)),)
+    return (AskedWhen(event=_event_asked(text)),) if _ASKS_WHEN_DUE.search(text) else ()
 
 
 # the units of a duration, a length and a weight (asked_units: the units the answer's number carries)

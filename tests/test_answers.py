@@ -1552,8 +1552,8 @@ def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp
 
     assert question_type("In which year did it go public?") == "when"
     assert asked_times("In which year did it go public?", "when") == (AskedTime(),)
-    assert asked_times("长白山的度假村什么时候开业？", "when") == asked_times("When will the resort open?", "when") == (
-        AskedWhen(),)
+    assert asked_times("When will the resort open?", "when") == (AskedWhen(),)
+    assert asked_times("长白山的度假村什么时候开业？", "when")[0].event.startswith("开业")
     assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()  # not an opening, a launch or a start
     opening = AskedWhen()
     assert not opening.stated_in("继杭州旗舰店之后，品牌将在苏州开出新店。")
@@ -1575,6 +1575,26 @@ def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp
 """)
     not_covered_then_answered(a, [("木鱼茶饮重庆的旗舰店什么时候开业？", "时间"), ("木鱼茶饮的封口机一共卖出去多少台？", "数量")],
                               [("木鱼茶饮的封口机是什么时候推出的？", "2020年")])
+
+
+def test_a_when_question_s_event_must_be_the_one_a_sentence_dates(tmp_path):
+    """Near misses of our sets: "小鹅拼拼是什么时候上线的？" answered with a sentence dated 2021 on the business closing,
+    "隆基股份是哪一年上市的？" with the year its founder went to university: the sentence giving the time must tell the
+    event asked (上线, 推出, 亮相 … for a launch; 上市, 挂牌, 登陆 … for a listing). A when-question naming no such event
+    keeps the time alone (an article we wrote)."""
+    from assistant.questions import AskedTime, asked_times
+
+    launch = asked_times("小程序是什么时候上线的？", "when")[0]
+    assert launch.stated_in("小程序于2020年12月正式亮相。") and not launch.stated_in("2021年，小程序的团队解散了。")
+    listing = asked_times("山城乳业是哪一年上市的？", "when")[0]
+    assert listing.stated_in("山城乳业2015年登陆A股。") and not listing.stated_in("1996年，创始人考入大学。")
+    assert asked_times("山城乳业是哪一年成立的？", "when") == (AskedTime(),)
+    a = indexed_article(tmp_path, """# 山城乳业的三十年
+
+1993年，周远考入重庆大学，毕业后进入一家奶厂。
+2003年，他创办了山城乳业，第一年只卖出两万瓶酸奶。
+""")
+    not_covered_then_answered(a, [("山城乳业是哪一年上市的？", "年份")], [("山城乳业是哪一年创办的？", "2003年")])
 
 
 def test_this_year_in_an_article_is_the_year_it_was_written(tmp_path):
