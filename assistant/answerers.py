@@ -163,9 +163,12 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
-    # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81)
+    # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81); so do the likely
+    # ones of a when-question naming its event: the time of filming, then of the release ("…8月18日结束。2008年12月20日在日本
+    # 上映。", at 0.79 of the first, for "…什么时候在日本上映的？")
+    flat = info.lang == "en" or not on_its_own or any(getattr(x, "event", "") for x in info.times)
     best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
-            or ((info.lang == "en" or not on_its_own) and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
+            or (flat and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
     # told of the thing the question names: the passages found in the sentence's article hold one of its names (read
     # with the spaces some articles put between figures and Chinese, "2021 年 6 月", taken out as well)
     texts = [f"{p.heading} {p.text}".lower() for p in result.passages]

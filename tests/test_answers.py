@@ -1589,6 +1589,20 @@ def test_a_when_question_s_event_must_be_the_one_a_sentence_dates(tmp_path):
     listing = asked_times("山城乳业是哪一年上市的？", "when")[0]
     assert listing.stated_in("山城乳业2015年登陆A股。") and not listing.stated_in("1996年，创始人考入大学。")
     assert asked_times("山城乳业是哪一年成立的？", "when") == (AskedTime(),)
+    # the likely sentences count, as an English question's: the time of the filming, then of the release
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import unstated_facts
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze
+
+    question = "拍摄结束后，这部电影什么时候在山城上映的？"
+    info = analyze(question, tokenize(question))
+    result = Row(passages=[Row(heading="电影", text="", source="a.md", date="")])
+    filmed = Row(passage=0, probability=0.8, text="2007年7月开始拍摄，8月结束。")
+    released = Row(passage=0, probability=0.6, text="2008年12月在山城上映。")
+    assert unstated_facts(info, result, [filmed, released]) == ()
+    assert [x.name for x in unstated_facts(info, result, [filmed])] == ["时间"]
     a = indexed_article(tmp_path, """# 山城乳业的三十年
 
 1993年，周远考入重庆大学，毕业后进入一家奶厂。
