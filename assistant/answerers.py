@@ -215,7 +215,8 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
     asking = asking_words(info.text, info.asked).lower().split()
     rarest = max((t for t in info.tokens if t not in info.sources and t not in naming_round
                   and not any(a in t or t in a for a in asking)
-                  and not _TIME_WORD.fullmatch(t) and (t in nouns if info.lang != "en" else not _a_verb(info, t))),
+                  and not _TIME_WORD.fullmatch(t) and not _MEASURE_WORD.fullmatch(t)
+                  and (t in nouns if info.lang != "en" else not _a_verb(info, t))),
                  key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
     return [n for n in names if any(info.has(n, text) for text in found)]
@@ -229,6 +230,9 @@ def _a_verb(info: QuestionInfo, token: str) -> bool:
 
 
 _FIGURE = re.compile(r"[\d.,%]+")
+# what a figure measures names no subject either, and the articles say it in other words: "…销量同比涨幅差了多少？" is
+# answered by "蔚来销量同比增幅为33.6%"
+_MEASURE_WORD = re.compile(r"[涨增跌降]幅|增速|增长率|[占比]比|比例|比重|规模|总[额量]|均价")
 # "10月份", "June", "fourth quarter": they date the fact and name no subject ("fourth" is held by every passage on a
 # fourth quarter)
 _TIME_WORD = re.compile(r"\d*(?:月份?|年份?|年度|季度)|[上下]半年|全年|今年|去年|前年|明年|本月|上月|"
