@@ -23,8 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import (Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, model_names, same_model,
-                        states_unit)
+from .questions import (NOT_NAMES, Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, model_names,
+                        same_model, states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -682,6 +682,8 @@ class ExtractiveAnswerer:
             ranked = _naming_the_focus(ranked, info.focus, info)
         if info.type in ("fact", "who") and _ASKS_THE_TOP.search(info.text):
             ranked = _naming_the_top(ranked)
+        if info.type in ("fact", "who") and info.lang == "en" and not sides:
+            ranked = _naming_in_apposition(ranked, info)
         if not sides:
             ranked = _stating_the_asked(ranked, info)
         if info.type == "why" and not sides:
@@ -869,6 +871,31 @@ def _naming_the_top(ranked: list[AnswerSentence], among: int = 5) -> list[Answer
     the first place ("南滨路的江边步道排在第一"), when one of the ``among`` likeliest does: the likeliest is often the
     one announcing the ranking ("协会公布了十条最受欢迎的路线"). Those sentences come first, in their order."""
     return _first_among(ranked, [x for x in ranked[:among] if _NAMES_THE_TOP.search(x.text)])
+
+
+# "Which security company's researcher…": the words after "which", up to the verb
+_WHICH_WORDS = re.compile(r"\bwhich ((?:[\w-]+(?:'s)? ){0,2}[\w-]+)", re.I)
+# a name in Latin letters or a version number, as a sentence gives what a which-question asks for
+_GIVEN_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.+-]*[A-Za-z0-9]|\d+(?:\.\d+){2,}")
+
+
+def _naming_in_apposition(ranked: list[AnswerSentence], info: QuestionInfo, among: int = 8) -> list[AnswerSentence]:
+    """An English which-question ("Which security company's researcher…?") is answered by the sentence that puts a name
+    the question does not hold right after the Chinese for its words ("安全公司CyberArk", "修复版本 91.0.4472.167"), when one
+    of the ``among`` likeliest does; the likeliest often retells the question's event without the name."""
+    m = _WHICH_WORDS.search(info.text)
+    if not m:
+        return ranked
+    words = [without_possessive(w.lower()) for w in m.group(1).split()]
+    glosses = [g for w in words for g in info.alternatives.get(w, ()) if len(g) >= 2]
+    asked = info.text.lower()
+
+    def names_after(text: str) -> bool:
+        return any(n.group().lower() not in asked and n.group().lower() not in NOT_NAMES
+                   for g in glosses for at in re.finditer(re.escape(g), text)
+                   for n in [_GIVEN_LATIN.match(text, at.end() + (text[at.end():at.end() + 1] == " "))] if n)
+
+    return _first_among(ranked, [x for x in ranked[:among] if names_after(x.text)])
 
 
 def _first_among(ranked: list[AnswerSentence], first: list[AnswerSentence]) -> list[AnswerSentence]:

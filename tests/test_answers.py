@@ -1283,6 +1283,26 @@ def test_who_led_a_round_asks_for_the_lead_investor():
     assert [f.name for f in unstated_facts(info, result, [untold])] == ["领投方"]
 
 
+def test_an_english_which_question_is_answered_by_the_name_after_its_words():
+    """"Which security company's researcher figured out how to fool the face login?" (twice in our fresh sets) was answered
+    with sentences retelling the attack; the one naming the company came sixth: among the likeliest, a sentence putting
+    a name the question does not hold right after the Chinese for its words ("安全公司Nimbus") comes first."""
+    from types import SimpleNamespace as Row
+
+    from assistant.answerers import _naming_in_apposition
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze
+
+    question = "Which security company's researcher fooled the face login of Windows Hello?"
+    glosses = {"security": ("安全",), "company": ("公司", "企业"), "researcher": ("研究员",), "login": ("登录",)}
+    info = analyze(question, tokenize(question), {"安全": 9, "公司": 40, "研究员": 5, "登录": 6}, 100, glosses)
+    retold = Row(text="只要外接一个摄像头，Windows Hello就会放行。")
+    named = Row(text="这一漏洞引起了安全公司Nimbus一名研究员的注意。")
+    other = Row(text="微软公司随后发布了补丁。")
+    assert _naming_in_apposition([retold, other, named], info) == [named, retold, other]
+    assert _naming_in_apposition([retold, other], info) == [retold, other]  # "Windows" is the question's own
+
+
 def test_an_english_verb_and_a_measure_name_no_subject():
     """"How many bakeries in Harbin shut down in 2021?": "shut" (关闭) is the question's rarest word, and taken for its
     subject it left out the passage that answers, which writes 倒闭 (an English question of our fresh sets abstained so).
