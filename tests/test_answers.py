@@ -1283,6 +1283,23 @@ def test_who_led_a_round_asks_for_the_lead_investor():
     assert [f.name for f in unstated_facts(info, result, [untold])] == ["领投方"]
 
 
+def test_a_figure_told_of_another_brand_does_not_answer():
+    """Near misses of our sets: "通化东宝有多少款产品入围？" answered with "诺和诺德有19款产品入围", "步步高2021年关闭了多少家
+    门店？" with 家乐福's closures: a number question's sentence naming none of its names and, before its figure, a brand
+    that neither the question nor the heading names tells of another (sentences of ours)."""
+    from assistant.answerers import _told_of_another
+    from assistant.keywords import tokenize
+    from assistant.questions import analyze
+
+    question = "山城乳业2021年关闭了多少家门店？"
+    info = analyze(question, tokenize(question))
+    names = ["山城乳业"]
+    assert _told_of_another(info, names, "2021年，Fresco也关闭了20多家门店。", "超市的2021")
+    assert not _told_of_another(info, names, "2021年，Fresco也关闭了20多家门店。", "Fresco的2021")  # the heading's
+    assert not _told_of_another(info, names, "据Wind数据显示，公司去年关闭了12家门店。", "山城乳业的2021")
+    assert not _told_of_another(info, names, "Fresco之后，山城乳业也关闭了12家门店。", "超市的2021")
+
+
 def test_an_english_which_question_is_answered_by_the_name_after_its_words():
     """"Which security company's researcher figured out how to fool the face login?" (twice in our fresh sets) was answered
     with sentences retelling the attack; the one naming the company came sixth: among the likeliest, a sentence putting
