@@ -1298,6 +1298,11 @@ def test_a_figure_told_of_another_brand_does_not_answer():
     assert not _told_of_another(info, names, "2021年，Fresco也关闭了20多家门店。", "Fresco的2021")  # the heading's
     assert not _told_of_another(info, names, "据Wind数据显示，公司去年关闭了12家门店。", "山城乳业的2021")
     assert not _told_of_another(info, names, "Fresco之后，山城乳业也关闭了12家门店。", "超市的2021")
+    # an English question's names are its Latin words; the Chinese it stands for is its own too
+    question = "How many stores did Fresco close in 2021?"
+    info = analyze(question, tokenize(question), alternatives={"stores": ("门店",)})
+    assert _told_of_another(info, ["fresco"], "2021年，家乐福也关闭了20多家门店。", "超市的2021")
+    assert not _told_of_another(info, ["fresco"], "2021年，Fresco关闭了12家门店。", "超市的2021")
 
 
 def test_an_english_which_question_is_answered_by_the_name_after_its_words():
