@@ -82,7 +82,9 @@ def follow_up_kind(question: str) -> str:
     short = len(rest) <= 8 if language_of(rest) == "zh" else len(rest.split()) <= 4
     if (m and short) or (not _QUESTION_WORD.search(rest) and (short or question.strip().rstrip("？? ").endswith("呢"))):
         return "elliptical"
-    if _REFERENCE.search(q) or not _FILLER.sub("", _QUESTION_WORD.sub("", rest)).strip(" ,，"):
+    bare = not _FILLER.sub("", _QUESTION_WORD.sub("", rest)).strip(" ,，")
+    untitled = re.sub(r"《[^》]{1,30}》", "《》", q)  # "《这个杀手不太冷静》为什么…": a title's words point at nothing
+    if (_REFERENCE.search(untitled) and not _named_before_reference(untitled)) or bare:
         return "refers"  # "为什么？", "原因是什么？", "Why?", "How come?": nothing to search without the history
     if _AND_THEN.match(q):
         return "refers"  # "And how many downloads were there?": of what the chat was about, not of all downloads
@@ -91,6 +93,24 @@ def follow_up_kind(question: str) -> str:
     if language_of(rest) == "zh" and len(rest) <= 10 and _IN_TURN.search(rest) and not _names_in(rest):
         return "refers"  # "净利润又有多少？": "and, in turn, …" of what the chat was about
     return "standalone"
+
+
+_PRONOUN = re.compile(r"it|its|he|him|his|she|her|they|them|their", re.I)
+
+
+def _named_before_reference(question: str) -> bool:
+    """Whether a question names someone or something before the word that points back, which then points at that: in
+    Chinese a name jieba tags ("郑州这次楼市新政让它成了…"), in English a capitalised word (not the first) before a pronoun
+    ("…, which grew faster: China's imports or its exports?"; not "that deal" or "the company", which point back at the
+    chat). Such questions stand on their own: after an unrelated question they were searched with it and lost their
+    answers."""
+    m = _REFERENCE.search(question)
+    if not m:
+        return False
+    before = question[:m.start()]
+    if language_of(question) == "zh":
+        return any(len(w) >= 2 and tag.startswith(_NAME_TAGS) for w, tag in tagged_words(before))
+    return bool(_PRONOUN.fullmatch(m.group())) and bool(re.search(r"(?<=\S)\s+[A-Z]\w", before))
 
 
 def rewrite_follow_up(question: str, history: History, in_chinese: Callable[[str], str] | None = None) -> str:
