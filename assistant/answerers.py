@@ -166,7 +166,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81); so do the likely
     # ones of a when-question naming its event: the time of filming, then of the release ("…8月18日结束。2008年12月20日在日本
     # 上映。", at 0.79 of the first, for "…什么时候在日本上映的？")
-    flat = info.lang == "en" or not on_its_own or any(getattr(x, "event", "") for x in info.times)
+    flat = info.lang == "en" or not on_its_own or any(x.event for x in info.times)
     best = [s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability
             or (flat and i < 3 and s.probability >= _LIKELY * ranked[0].probability)]
     # told of the thing the question names: the passages found in the sentence's article hold one of its names (read
@@ -176,9 +176,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     names = subject_names(info, texts)
     about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
-    own = list(_chinese_names(info)) if info.lang == "zh" else [
-        a for a in info.anchors if info.lang == "en" and a not in info.sources and re.fullmatch(r"[a-z][a-z&.'-]+", a)]
-    if info.type == "number" and own:
+    if info.type == "number" and (own := _own_names(info)):
         best = [s for s in best if not _told_of_another(info, own, s.text, result.passages[s.passage].heading)]
     said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage].heading) for s in best]
 
@@ -198,6 +196,13 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
 _FIRST_FIGURE = re.compile(r"\d+(?:\.\d+)?(?!\d)(?!\s*[年月日号])")
 _SOURCE_CLAUSE = re.compile(r"^[^，。]{0,20}?(?:据|根据)[^，。]{0,30}?(?:显示|统计|数据|报道|透露|披露|介绍|消息)[，,：:]?|"
                             r"^[^，。]{0,20}?(?:数据|报告|财报|公告|招股书)显示[，,：:]?")
+
+
+def _own_names(info: QuestionInfo) -> list[str]:
+    """The names a question tells its figure of: a Chinese question's proper names, an English one's Latin words."""
+    if info.lang == "zh":
+        return list(_chinese_names(info))
+    return [a for a in info.anchors if info.lang == "en" and a not in info.sources and re.fullmatch(r"[a-z][a-z&.'-]+", a)]
 
 
 def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: str) -> bool:
