@@ -202,7 +202,8 @@ def _own_names(info: QuestionInfo) -> list[str]:
     """The names a question tells its figure of: a Chinese question's proper names, an English one's Latin words."""
     if info.lang == "zh":
         return list(_chinese_names(info))
-    return [a for a in info.anchors if info.lang == "en" and a not in info.sources and re.fullmatch(r"[a-z][a-z&.'-]+", a)]
+    latin = re.compile(r"[a-z][a-z&.'-]+")
+    return [a for a in info.anchors if info.lang == "en" and a not in info.sources and latin.fullmatch(a)]
 
 
 def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: str) -> bool:

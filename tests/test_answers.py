@@ -1312,9 +1312,10 @@ def test_a_figure_told_of_another_brand_does_not_answer():
 
 
 def test_an_english_which_question_is_answered_by_the_name_after_its_words():
-    """"Which security company's researcher figured out how to fool the face login?" (twice in our fresh sets) was answered
-    with sentences retelling the attack; the one naming the company came sixth: among the likeliest, a sentence putting
-    a name the question does not hold right after the Chinese for its words ("安全公司Nimbus") comes first."""
+    """"Which security company's researcher figured out how to fool the face login?" (twice in our fresh sets) was
+    answered with sentences retelling the attack; the one naming the company came sixth: among the likeliest, a
+    sentence putting a name the question does not hold right after the Chinese for its words ("安全公司Nimbus") comes
+    first."""
     from types import SimpleNamespace as Row
 
     from assistant.answerers import _naming_in_apposition

@@ -65,7 +65,8 @@ def test_a_time_counted_from_another_and_a_countrys_adjective():
     assert terms["by the end"][0] == "最后"
     # business words with no Chinese word before: the vocational share of a round-up's funding was not found
     known = known_from({"职业教育": 5, "职业": 30, "超过": 40, "登录": 6, "一年期": 4})
-    question = "What share of the funding went to vocational education after the one-year rate topped 3% and login failed?"
+    question = ("What share of the funding went to vocational education after the one-year rate topped 3% and "
+                "login failed?")
     terms = {t.english: t.chinese for t in english_terms(question, known)}
     assert terms["vocational education"][0] == "职业教育" and terms["one-year"] == ("一年期",)
     assert terms["topped"][0] == "超过" and terms["login"] == ("登录",)
