@@ -937,6 +937,8 @@ class AskedModel(AskedTitle):
     another model's price ("…GTX1060…官方售价不过2000元"). A sentence naming models, none of them the one asked, does not
     state it; one naming no model may be about it."""
 
+    NAME: ClassVar[str] = "{self.title}的数字"  # no 《》: a model is no work
+
     def stated_in(self, text: str, heading: str = "") -> bool:
         named = model_names(text)
         return not named or any(same_model(self.title, n) for n in named)

@@ -1514,7 +1514,7 @@ def test_a_model_asked_needs_letters_and_digits_or_the_word(tmp_path):
 山鹰X5一次充电能飞三十公里。
 山鹰X6是今年的新款，下个月开售。
 """)
-    not_covered_then_answered(a, [("周雨拍闪电用的是什么型号的相机？", "型号"), ("山鹰X6一次充电能飞多少公里？", "x6")],
+    not_covered_then_answered(a, [("周雨拍闪电用的是什么型号的相机？", "型号"), ("山鹰X6一次充电能飞多少公里？", "没有说明x6的数字")],
                               [("周雨的无人机是什么型号？", "X5"), ("山鹰X5一次充电能飞多少公里？", "三十公里")])
 
 
