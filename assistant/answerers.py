@@ -23,8 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import (NOT_NAMES, Asked, AskedMonth, AskedTitle, QuestionInfo, asking_words, dated, model_names,
-                        same_model, states_unit)
+from .questions import (NOT_NAMES, Asked, AskedMonth, QuestionInfo, asking_words, dated, model_names, same_model,
+                        states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -159,7 +159,7 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     all the games (``AskedTitle``), nor "RTX 3090的售价" by a sentence on the GTX1060's (``AskedModel``). One sentence
     must state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
     another on the year."""
-    groups = tuple(g for g in info.asked_groups() if on_its_own or not (g and isinstance(g[0], AskedTitle)))
+    groups = info.asked_groups(titles=on_its_own)
     if not any(groups) or not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
@@ -202,8 +202,12 @@ def _own_names(info: QuestionInfo) -> list[str]:
     """The names a question tells its figure of: a Chinese question's proper names, an English one's Latin words."""
     if info.lang == "zh":
         return list(_chinese_names(info))
-    latin = re.compile(r"[a-z][a-z&.'-]+")
-    return [a for a in info.anchors if info.lang == "en" and a not in info.sources and latin.fullmatch(a)]
+    if info.lang != "en":
+        return []
+    return [a for a in info.anchors if a not in info.sources and _LATIN_WORD.fullmatch(a)]
+
+
+_LATIN_WORD = re.compile(r"[a-z][a-z&.'-]+")  # an anchor that is a word, not a figure or a model
 
 
 def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: str) -> bool:
@@ -833,8 +837,7 @@ def _stating_the_asked(ranked: list[AnswerSentence], info: QuestionInfo, among: 
     searched with the previous question: what its own words ask (``QuestionInfo.own_asked``)."""
     # not the work's title: a sentence giving its figure seldom repeats it ("首集收视率为7.07" in 《格斗天王》's article),
     # and the one that does tells of something else
-    groups = [g for g in (info.asked_groups() if info.own_asked is None else info.own_asked)
-              if g and not isinstance(g[0], AskedTitle)]
+    groups = [g for g in (info.asked_groups(titles=False) if info.own_asked is None else info.own_asked) if g]
     if not groups:
         return ranked
     stating = [x for x in ranked[:among] if _states_all(groups, x.text)]

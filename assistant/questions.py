@@ -1242,12 +1242,13 @@ class QuestionInfo:
     titles: tuple[AskedTitle, ...] = ()  # the work a number question names in 《》 ("《原神》在日本的收入")
     measures: tuple[AskedMeasure, ...] = ()  # a duration, length or weight asked ("多长时间内", "多少公里")
 
-    def asked_groups(self) -> tuple[tuple[Asked, ...], ...]:
+    def asked_groups(self, titles: bool = True) -> tuple[tuple[Asked, ...], ...]:
         """What an answer sentence must state, by kind; a sentence stating one of a kind's states that kind. Each
-        side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS."""
+        side is a kind of its own: "上线第一周在安卓端的收入" is not given by a first week's figure for iOS. ``titles``:
+        with the works and models a number question names, which only a question read on its own asks."""
         return (self.asked, self.years, self.months, self.rounds, self.periods, self.amounts, self.counts, self.places,
                 self.ordinals, self.times, self.names, self.place_kinds, self.dates, *((s,) for s in self.sides),
-                self.indexes, self.organisations, self.so_far, self.titles, self.measures)
+                self.indexes, self.organisations, self.so_far, *((self.titles,) if titles else ()), self.measures)
 
     @property
     def search_tokens(self) -> list[str]:
