@@ -190,6 +190,14 @@ ASKED_FACTS = (
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
     # a product's model is letters and digits or a brand and digits ("EOS R5", "骁龙820"), or called one (型号): "用哪个型号的
     # 电子显微镜" is not answered by a sentence on the microscope's work
+    # a rank ("瑜伽排第几？", "Where does he rank on the list?"): a place given, not the list's length ("TOP20", "前五位");
+    # a near miss's closest sentence tells of the list and gives no place
+    _fact("排名", "rank", "number fact who where", rf"(?:排|排名|排在|位列|名列|位居)[^，。,？?]{{0,4}}第几|第几(?:名|位)|"
+          rf"{_W}(?:where|what place|which place|what position) (?:\w+ ){{0,8}}?rank(?:ed|s)?{_E}|"
+          rf"{_W}(?:what|which) (?:rank|ranking|place) (?:did|does|do|is|was|were){_E}",
+          r"第\s*[\d一二两三四五六七八九十]+\s*(?:名|位|大)?|榜首|首位|居首|冠军|亚军|季军|"
+          r"(?:排名|位列|名列|位居|排在)(?:全球|全国|国内|世界)?[\d一二两三四五六七八九十]|No\.\s*\d|\d+(?:st|nd|rd|th)\b|"
+          r"(?<![A-Za-z])(?:ranked|ranks|place)(?![A-Za-z])"),
     _fact("型号", "model", "who fact", rf"(?:哪个|哪款|什么|哪一)型号|型号是|{_W}(?:which|what) (?:[\w-]+ )?model{_E}",
           r"型号|[A-Za-z][- ]?\d|\d[A-Za-z]|[\u4e00-\u9fff]\d{3,}(?![\d.,%年月日号万亿元台个家人件款辆部只次名位])"),
 )

@@ -1518,6 +1518,27 @@ def test_a_model_asked_needs_letters_and_digits_or_the_word(tmp_path):
                               [("周雨的无人机是什么型号？", "X5"), ("山鹰X5一次充电能飞多少公里？", "三十公里")])
 
 
+def test_a_rank_asked_needs_a_place_given(tmp_path):
+    """Near misses of our sets asked where a fitness trend, a game or a rich man ranked on a list the article covers, and
+    were answered with the list's introduction: "排第几", "Where does … rank" need a place given (第三位, 榜首, ranked 3rd),
+    not the list's length ("TOP20", "前五位"); "第几号员工" asks no rank (an article we wrote)."""
+    from assistant.questions import asked_facts
+
+    rank = asked_facts("瑜伽在这份榜单上排第几？", "number")[0]
+    assert rank.name == "排名" and [f.name for f in asked_facts("Where does the night run rank on the list?", "where")] == ["排名"]
+    assert asked_facts("他是小米第几号员工？", "number") == ()
+    assert rank.stated_in("城市定向赛排在第三位。") and rank.stated_in("夜跑位居榜首。") and rank.stated_in("It ranked 3rd.")
+    assert not rank.stated_in("俱乐部公布了年度活动TOP10。") and not rank.stated_in("排在前五位的是夜跑和骑行。")
+    a = indexed_article(tmp_path, """# 山城夜跑俱乐部的年度活动榜
+
+山城夜跑俱乐部公布了2022年会员最喜欢的十项活动，榜单由一千名会员投票选出。
+夜跑位居榜首，城市定向赛排在第三位。
+瑜伽课今年也进入了这份榜单，报名人数比去年多了一倍，俱乐部打算明年增开周末班。
+""")
+    not_covered_then_answered(a, [("瑜伽课在山城夜跑俱乐部的活动榜上排第几？", "排名")],
+                              [("城市定向赛在山城夜跑俱乐部的活动榜上排第几？", "第三位")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
