@@ -1539,6 +1539,32 @@ def test_a_rank_asked_needs_a_place_given(tmp_path):
                               [("城市定向赛在山城夜跑俱乐部的活动榜上排第几？", "第三位")])
 
 
+def test_a_person_s_name_asked_needs_a_person_named(tmp_path):
+    """Four near misses of our sets asked the name of a lawyer, a researcher or a company's head of AR that the article
+    tells of without naming, and were answered with that sentence: "那位律师叫什么名字", "the name of the researcher" need
+    a person named that the question does not name (an article we wrote)."""
+    from assistant.questions import AskedName, AskedPerson, asked_names
+
+    asked = asked_names("起诉俱乐部的那位会员叫什么名字？", "zh")
+    assert asked == (AskedPerson("起诉俱乐部的那位会员叫什么名字？"),)
+    assert asked_names("那家合资公司叫什么名字？", "zh") == (AskedName(),)
+    assert asked_names("What's the name of the researcher who found the flaw?", "en")[0].name_en == "name"
+    person = asked[0]
+    assert person.stated_in("会员名叫王磊。") and person.stated_in("发现漏洞的是研究员Omer Tsarfati。")
+    assert not person.stated_in("去年，一位会员起诉了俱乐部。") and not person.stated_in("俱乐部说案件已经和解。")
+    a = indexed_article(tmp_path, """# 山城夜跑俱乐部的一场官司
+
+去年冬天，一位会员因为退费问题起诉了山城夜跑俱乐部，要求退还一整年的会费。
+这场官司在跑友圈里引起了不少讨论，很多人第一次认真读了入会合同。
+
+## 俱乐部的回应
+
+俱乐部的法律顾问名叫林晓，她说双方已经在今年三月和解，会费按月退还。
+""")
+    not_covered_then_answered(a, [("起诉山城夜跑俱乐部的那位会员叫什么名字？", "人名")],
+                              [("山城夜跑俱乐部的法律顾问叫什么名字？", "林晓")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
