@@ -23,8 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import (NOT_NAMES, Asked, AskedMonth, QuestionInfo, asking_words, dated, model_names, same_model,
-                        states_unit)
+from .questions import (NOT_NAMES, Asked, AskedMonth, QuestionInfo, asking_words, dated, gives_figure, model_names,
+                        same_model, states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -178,6 +178,11 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     best = [s for s in best if not names or result.passages[s.passage].source in about]
     if info.type == "number" and (own := _own_names(info)):
         best = [s for s in best if not _told_of_another(info, own, s.text, result.passages[s.passage].heading)]
+    # a figure asked is stated by a sentence giving one: "How many Shake Shack stores are there in Guangzhou?" is not
+    # answered by a near tie naming the Guangzhou store beside the figures for Hong Kong and the mainland. The likeliest
+    # sentence stays: its passage may give the figure further on (an unread question abstained when it went)
+    if info.type == "number" and any(_a_figure(s.text) for s in best):
+        best = [s for n, s in enumerate(best) if n == 0 or _a_figure(s.text)]
     said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage].heading) for s in best]
 
     # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
@@ -190,6 +195,15 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     # each asked fact stated, but by different sentences: the one stating most of them misses the rest
     most = max(states, key=len)
     return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
+
+
+def _a_figure(text: str) -> bool:
+    """Whether a sentence gives a figure: in digits, a sum or a count, or a measure in Chinese numerals ("两平方公里")."""
+    return gives_figure(text) or bool(_MEASURED.search(text))
+
+
+_MEASURED = re.compile(r"(?:[二两三四五六七八九十百千]|一(?=[十百千万亿]))[一二两三四五六七八九十百千万亿]*(?:平方|公里|千米|米|吨|"
+                       r"公斤|千克|克|亩|公顷|个月|年|天|小时|分钟|岁|周|倍|成|部|座|所|名|位|款|件|套|条|只)")
 
 
 # a figure and what comes before it, past a source clause ("据联商网统计，…", "财报显示，…") and the dates

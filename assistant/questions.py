@@ -920,9 +920,13 @@ def _bare(text: str) -> str:
 
 
 # a product's model in Latin letters and digits: glued ("P7", "GTX1060", "A15") or a capitalised name and a number ("RTX
-# 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022")
+# 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022"). Or a phone
+# maker's Chinese name and a number ("小米12", "魅族18"), not a count or a date ("小米12号员工", "华为3月")
 _MODEL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+-?\d+[A-Za-z]*|"
-                    r"[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4})(?![A-Za-z0-9])")
+                    r"[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4}|"
+                    r"(?:小米|红米|魅族|荣耀|一加|华为|三星)\s?\d{1,3}(?![\d.,%])"
+                    r"(?!\s*(?:年|月|日|号|个|家|人|件|款|辆|部|只|次|名|位|万|亿|元|台|岁|周|天|小时|分|倍|成))"
+                    r")(?![A-Za-z0-9])")
 _NOT_MODEL = re.compile(r"[qh][1-4]", re.I)
 
 
@@ -933,10 +937,15 @@ def model_names(text: str) -> set[str]:
 
 def same_model(one: str, other: str) -> bool:
     """Whether two model names (``model_names``) are one, written in full or shortened: "win10" is "windows10"."""
-    if one in other or other in one:
+    if _within(one, other) or _within(other, one):
         return True
     a, b = re.fullmatch(r"([a-z]+)(\d+)", one), re.fullmatch(r"([a-z]+)(\d+)", other)
     return bool(a and b) and a[2] == b[2] and (a[1].startswith(b[1]) or b[1].startswith(a[1]))
+
+
+def _within(short: str, long: str) -> bool:
+    """``short`` in ``long``, not followed by a digit: "x5" is in "x5pro", not in "x50"; "小米1" is not in "小米12"."""
+    return any(not long[m.end():m.end() + 1].isdigit() for m in re.finditer(re.escape(short), long))
 
 
 @dataclass(frozen=True)

@@ -1565,6 +1565,26 @@ def test_a_person_s_name_asked_needs_a_person_named(tmp_path):
                               [("山城夜跑俱乐部的法律顾问叫什么名字？", "林晓")])
 
 
+def test_a_figure_asked_is_stated_by_a_sentence_giving_one_and_a_phone_s_model(tmp_path):
+    """Near misses of our sets: "How many Shake Shack stores are there in Guangzhou?" was answered because a near tie
+    named the Guangzhou store beside the figures for other cities; "小米12的起售价" with 小米1's price. A number question's
+    place is stated by a sentence giving a figure (the likeliest sentence stays, its passage may give the figure
+    later on); a phone maker's Chinese name and a number is a model, and "小米1" is not "小米12" (an article we wrote)."""
+    from assistant.questions import AskedModel, model_names, same_model
+
+    assert model_names("小米12的起售价是多少？") == {"小米12"} and model_names("魅族18 Pro用的是哪款芯片？") == {"魅族18"}
+    assert model_names("他是小米12号员工，华为3月发布了新机，三星2021年发货量最高。") == set()
+    assert not same_model("小米12", "小米1") and not same_model("x5", "x50") and same_model("x5", "x5pro")
+    assert not AskedModel("小米12").stated_in("小米1以1999元的售价震撼了市场。")
+    a = indexed_article(tmp_path, """# Moonbean咖啡的门店
+
+截至今年三月，Moonbean在杭州有9家店，在南京有6家店，全国门店一共21家。
+从杭州西湖店、南京新街口店到苏州观前街店，Moonbean的每家店都留出了一块露天座位区。
+""")
+    not_covered_then_answered(a, [("How many Moonbean stores are there in Suzhou?", "Suzhou")],
+                              [("How many Moonbean stores are there in Nanjing?", "6家")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
