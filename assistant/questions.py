@@ -920,8 +920,8 @@ def _bare(text: str) -> str:
 
 
 # a product's model in Latin letters and digits: glued ("P7", "GTX1060", "A15") or a capitalised name and a number ("RTX
-# 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022"). Or a phone
-# maker's Chinese name and a number ("小米12", "魅族18"), not a count or a date ("小米12号员工", "华为3月")
+# 3090", "FF 81", "iPhone 13"); not a quarter or a half ("Q4", "H1"), nor a month and its year ("March 2022"). Or a
+# phone maker's Chinese name and a number ("小米12", "魅族18"), not a count or a date ("小米12号员工", "华为3月")
 _MODEL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+-?\d+[A-Za-z]*|"
                     r"[A-Za-z]*[A-Z][A-Za-z]*\s(?!(?:19|20)\d{2}(?!\d))\d{1,4}|"
                     r"(?:小米|红米|魅族|荣耀|一加|华为|三星)\s?\d{1,3}(?![\d.,%])"
@@ -1060,9 +1060,10 @@ _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫
 # a person's name is seldom quoted or announced ("首席执行官张某表示"): the check is for things
 _PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|生|手|ceo|创始人|老板|主管|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
                            r"(?:叫什么名字|什么名字|名字)", re.I)
-_PERSON_NAMED_EN = re.compile(r"\bname of (?:the|that|this|its|their|his|her) (?:[\w-]+ ){0,3}?(?:researcher|lawyer|engineer|"
-                              r"executive|person|man|woman|head|chief|founder|author|scientist|manager|investor|reporter|"
-                              r"analyst|spokesperson|professor|doctor|player|user|employee|designer|developer)s?\b", re.I)
+_PERSON_NAMED_EN = re.compile(r"\bname of (?:the|that|this|its|their|his|her) (?:[\w-]+ ){0,3}?(?:researcher|lawyer|"
+                              r"engineer|executive|person|man|woman|head|chief|founder|author|scientist|manager|"
+                              r"investor|reporter|analyst|spokesperson|professor|doctor|player|user|employee|designer|"
+                              r"developer)s?\b", re.I)
 # how a sentence gives a name: quoted or in Latin letters ("快招工", Myoung Shin), or announced ("名为", "简称")
 _NAME_GIVEN = re.compile(r"“[^”]{1,30}”|「[^」]{1,30}」|《[^》]{1,30}》|\"[^\"]{1,30}\"|‘[^’]{1,30}’|[A-Za-z]{2,}|"
                          r"名为|名叫|叫做|称为|命名|取名|又称|又名|原名|别名|别称|俗称|简称|全称|更名|改名|名字|名称")

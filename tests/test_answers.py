@@ -1519,13 +1519,14 @@ def test_a_model_asked_needs_letters_and_digits_or_the_word(tmp_path):
 
 
 def test_a_rank_asked_needs_a_place_given(tmp_path):
-    """Near misses of our sets asked where a fitness trend, a game or a rich man ranked on a list the article covers, and
-    were answered with the list's introduction: "排第几", "Where does … rank" need a place given (第三位, 榜首, ranked 3rd),
+    """Near misses of our sets asked where a fitness trend, a game or a rich man ranked on a list the article covers,
+    and were answered with the list's introduction: "排第几", "Where does … rank" need a place given (第三位, 榜首, ranked 3rd),
     not the list's length ("TOP20", "前五位"); "第几号员工" asks no rank (an article we wrote)."""
     from assistant.questions import asked_facts
 
     rank = asked_facts("瑜伽在这份榜单上排第几？", "number")[0]
-    assert rank.name == "排名" and [f.name for f in asked_facts("Where does the night run rank on the list?", "where")] == ["排名"]
+    assert rank.name == "排名"
+    assert [f.name for f in asked_facts("Where does the night run rank on the list?", "where")] == ["排名"]
     assert asked_facts("他是小米第几号员工？", "number") == ()
     assert rank.stated_in("城市定向赛排在第三位。") and rank.stated_in("夜跑位居榜首。") and rank.stated_in("It ranked 3rd.")
     assert not rank.stated_in("俱乐部公布了年度活动TOP10。") and not rank.stated_in("排在前五位的是夜跑和骑行。")
