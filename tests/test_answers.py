@@ -1780,8 +1780,9 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     """Near misses of our training sets: "卖出去多少份" answered with a sentence on the course that counts nothing,
     "那家合资公司叫什么名字" with one on the joint venture that names nothing. A count may be given in a measure word
     counting the same things ("多少人" → "三百名"), in "个", or for "几" by listing; a name quoted, in Latin letters or
-    announced. A person's name is not checked ("首席执行官叫什么名字"), nor a bare "叫什么" (an article we wrote)."""
-    from assistant.questions import AskedCount, AskedName, asked_counts, asked_names
+    announced. A person's name is checked as a person's ("首席执行官叫什么名字", ``AskedPerson``), a bare "叫什么" not at all
+    (an article we wrote)."""
+    from assistant.questions import AskedCount, AskedName, AskedPerson, asked_counts, asked_names
 
     assert asked_counts("这门课一共卖出去多少份？", "number") == (AskedCount("份"),)
     assert asked_counts("公司现在有几家门店？", "number") == (AskedCount("家所", few=True),)
@@ -1798,7 +1799,8 @@ def test_the_count_and_the_name_asked_must_be_given_by_a_sentence(tmp_path):
     assert often.stated_in("这本书他前后读了三遍。") and not often.stated_in("方法的核心是两个习惯。")
     assert not AskedCount("家所").stated_in("它在北京、上海、成都和重庆开店。")
     assert asked_names("两家公司成立的合资公司叫什么名字？", "zh") == (AskedName(),)
-    assert asked_names("这家公司的首席执行官叫什么名字？", "zh") == asked_names("这种点心又叫什么？", "zh") == ()
+    assert asked_names("这家公司的首席执行官叫什么名字？", "zh") == (AskedPerson("这家公司的首席执行官叫什么名字？"),)
+    assert asked_names("这种点心又叫什么？", "zh") == ()
     assert AskedName().stated_in("平台名为“快工”。") and AskedName().stated_in("交由Blue Tide代工。")
     assert not AskedName().stated_in("双方将成立一家合资公司，前者持股四成。")
     a = indexed_article(tmp_path, """# 木鱼茶饮的新动作
