@@ -2307,8 +2307,9 @@ def test_a_sum_a_side_an_index_and_a_person_asked_in_other_words():
     """Near misses of our fresh sets: "…代言拿了多少代言费？" was answered with "在短短7天的时间内…", "…去年的投资总金额是多少？"
     with a count of deals, "China's men's underwear market" with the women's, "《黑道风云》在日本市场一共赚了多少钱？"
     with its global revenue (under a heading on Japan). A follow-up's "非制造业那个指数" named an index "非制造业那个";
-    "…练习记数字的大学生叫什么名字？" asks for a person, whose name no sentence quotes."""
-    from assistant.questions import AskedAmount, asked_amounts, asked_indexes, asked_names, asked_sides
+    "…练习记数字的大学生叫什么名字？" asks for a person, whose name no sentence quotes: a name of a person is asked
+    (``AskedPerson``), not of a thing."""
+    from assistant.questions import AskedAmount, AskedPerson, asked_amounts, asked_indexes, asked_names, asked_sides
 
     assert asked_amounts("他给这款游戏代言拿了多少代言费？", "number") == (AskedAmount(),)
     assert asked_amounts("这家基金去年的投资总金额是多少？", "number") == (AskedAmount(),)
@@ -2326,7 +2327,8 @@ def test_a_sum_a_side_an_index_and_a_person_asked_in_other_words():
     assert asked_sides("Which game was No. 1 in worldwide revenue in June?", "number") == ()
     (index,) = asked_indexes("非制造业那个指数 2021年10月中国制造业PMI是多少？", "number")
     assert index.label == "非制造业" and index.stated_in("非制造业指数为52.4%。")
-    assert asked_names("那项研究里练习记数字的大学生叫什么名字？", "zh") == ()
+    assert asked_names("那项研究里练习记数字的大学生叫什么名字？", "zh") == (AskedPerson("那项研究里练习记数字的大学生叫什么名字？"),)
+    assert AskedPerson("…的大学生叫什么名字？").stated_in("本科生史蒂夫·法隆（Steve Faloon）只能记住7个数字。")
     assert asked_names("那家合资公司叫什么名字？", "zh")
 
 
