@@ -1586,6 +1586,32 @@ def test_a_figure_asked_is_stated_by_a_sentence_giving_one_and_a_phone_s_model(t
                               [("How many Moonbean stores are there in Nanjing?", "6家")])
 
 
+def test_what_a_sale_fetched_is_not_its_starting_price(tmp_path):
+    """Five near misses of our sets asked, each in other words, what a city's first batch of land finally sold for, and
+    were answered with the auction's starting price: a sum asked of a sale's end ("最后一共卖了多少钱", "最终成交总价") is
+    not stated by a starting price (起拍价, 底价, 挂牌价); a sentence giving both states it (an article we wrote)."""
+    from assistant.questions import AskedAmount, asked_amounts
+
+    assert asked_amounts("这批地最后一共拍出了多少钱？", "number") == (AskedAmount(final=True),)
+    assert asked_amounts("这批地最终成交总价是多少？", "number") == (AskedAmount(final=True),)
+    assert asked_amounts("这家公司把茶业务卖了多少钱？", "number") == (AskedAmount(),)
+    assert asked_amounts("最后一共成交了多少套？", "number") == ()
+    final = AskedAmount(final=True)
+    assert not final.stated_in("山城首批共推出6宗地块，起拍总价52.5亿元。")
+    assert final.stated_in("6宗地块起拍总价52.5亿元，最终成交总价61亿元。") and AskedAmount().stated_in("起拍总价52.5亿元。")
+    a = indexed_article(tmp_path, """# 山城首批集中供地
+
+三月初，山城首批集中供地正式挂牌，共推出6宗住宅地块，起拍总价52.5亿元，四月中旬集中竞价。
+这批地块大多位于城市东部的新区，周边地铁线路将在明年通车。
+
+## 第二批
+
+第二批集中供地推出9宗地块，全部以底价成交，最终成交总价68亿元。
+""")
+    not_covered_then_answered(a, [("山城首批集中供地的6宗地最后一共卖了多少钱？", "金额")],
+                              [("山城第二批集中供地最后一共卖了多少钱？", "68亿元")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
