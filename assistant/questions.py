@@ -31,8 +31,9 @@ _TYPE_PATTERNS = [
     ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
                           r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
-                          r"fraction|valuation|temperature|price|commission)\b|\bvalued at\b|"
-                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
+                          r"fraction|valuation|temperature|price|commission|(?:final )?score)\b|\bvalued at\b|"
+                          r"\bfinal score\b|\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b",
+                          re.I)),
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"
@@ -142,7 +143,10 @@ ASKED_FACTS = (
     _fact("月活", "monthly active users", "number", rf"月活|{_W}MAUs?{_E}|monthly active", r"月活|MAU|活跃|月均"),
     _fact("收盘价", "closing price", "number", r"收盘|closing price|closed at", r"收盘|收于|报收|收报|收涨|收跌"),
     # "比分", not "和7月相比分别是多少"
-    _fact("比分", "score", "number", rf"(?<![相对类])比分(?!别)|{_W}final score", r"比分|\d+\s*[:：比-]\s*\d+"),
+    # a match's score ("2:1") or a judged one in points ("94.50分"); not "final score", which English questions ask of a
+    # judged event as often (the skier's 94.50 sits third among the likeliest and the check would abstain)
+    _fact("比分", "score", "number", rf"(?<![相对类])比分(?!别)",
+          r"比分|\d+\s*[:：比-]\s*\d+|\d+(?:\.\d+)?\s*分(?![钟之别期])"),
     _fact("导演", "director", "who list", rf"导演|执导|{_W}directors?{_E}|{_W}directed by|{_W}who directed",
           r"导演|执导|编导|监制|director|directed"),
     _fact("粉丝数", "follower count", "number", rf"粉丝|{_W}followers{_E}|{_W}subscribers{_E}",

@@ -1612,6 +1612,22 @@ def test_what_a_sale_fetched_is_not_its_starting_price(tmp_path):
                               [("山城第二批集中供地最后一共卖了多少钱？", "68亿元")])
 
 
+def test_an_english_score_asks_a_figure_in_points():
+    """Four answerable questions of our sets asked, in English, what score a skier won her gold with, and none held the
+    key (94.50分): "score" read as 评分 / 投中 and the question as one asking a fact, "big air" as 播出. "What score" and
+    "final score" ask a number, "score" is 得分 / 成绩 first, "big air" 大跳台; a score is given in points ("94.50分") as
+    well as a match's ("2:1")."""
+    from assistant.crosslingual import english_terms
+    from assistant.questions import asked_facts, question_type
+
+    assert question_type("What score did she get in the final?") == "number"
+    assert question_type("What was her final score at the Games?") == "number"
+    terms = {t.english: t.chinese for t in english_terms("What score did she get in the big air final?", lambda words: {})}
+    assert terms["score"][:2] == ("得分", "成绩") and terms["big air"] == ("大跳台",)
+    (score,) = asked_facts("这场比赛的比分是多少？", "number")
+    assert score.stated_in("最终比分为2:1。") and score.stated_in("她以94.50分夺冠。") and not score.stated_in("她用了5分钟。")
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
