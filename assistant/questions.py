@@ -32,8 +32,8 @@ _TYPE_PATTERNS = [
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
                           r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
                           r"fraction|valuation|temperature|price|commission|(?:final )?score)\b|\bvalued at\b|"
-                          r"\bfinal score\b|\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b",
-                          re.I)),
+                          r"\bfinal score\b|"
+                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"

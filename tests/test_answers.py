@@ -1622,7 +1622,8 @@ def test_an_english_score_asks_a_figure_in_points():
 
     assert question_type("What score did she get in the final?") == "number"
     assert question_type("What was her final score at the Games?") == "number"
-    terms = {t.english: t.chinese for t in english_terms("What score did she get in the big air final?", lambda words: {})}
+    question = "What score did she get in the big air final?"
+    terms = {t.english: t.chinese for t in english_terms(question, lambda words: {})}
     assert terms["score"][:2] == ("得分", "成绩") and terms["big air"] == ("大跳台",)
     (score,) = asked_facts("这场比赛的比分是多少？", "number")
     assert score.stated_in("最终比分为2:1。") and score.stated_in("她以94.50分夺冠。") and not score.stated_in("她用了5分钟。")
