@@ -192,8 +192,6 @@ ASKED_FACTS = (
     _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI|CTSI){_E}|指数{_HOW_MUCH}|{_W}(?<!which )index{_E}",
           r"PMI|CPI|PPI|CTSI|指数|index"),
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
-    # a product's model is letters and digits or a brand and digits ("EOS R5", "骁龙820"), or called one (型号): "用哪个型号的
-    # 电子显微镜" is not answered by a sentence on the microscope's work
     # a rank ("瑜伽排第几？", "Where does he rank on the list?"): a place given, not the list's length ("TOP20", "前五位");
     # a near miss's closest sentence tells of the list and gives no place
     _fact("排名", "rank", "number fact who where", rf"(?:排|排名|排在|位列|名列|位居)[^，。,？?]{{0,4}}第几|第几(?:名|位)|"
@@ -202,6 +200,8 @@ ASKED_FACTS = (
           r"第\s*[\d一二两三四五六七八九十]+\s*(?:名|位|大)?|榜首|首位|居首|冠军|亚军|季军|"
           r"(?:排名|位列|名列|位居|排在)(?:全球|全国|国内|世界)?[\d一二两三四五六七八九十]|No\.\s*\d|\d+(?:st|nd|rd|th)\b|"
           r"(?<![A-Za-z])(?:ranked|ranks|place)(?![A-Za-z])"),
+    # a product's model is letters and digits or a brand and digits ("EOS R5", "骁龙820"), or called one (型号): "用哪个型号的
+    # 电子显微镜" is not answered by a sentence on the microscope's work
     _fact("型号", "model", "who fact", rf"(?:哪个|哪款|什么|哪一)型号|型号是|{_W}(?:which|what) (?:[\w-]+ )?model{_E}",
           r"型号|[A-Za-z][- ]?\d|\d[A-Za-z]|[\u4e00-\u9fff]\d{3,}(?![\d.,%年月日号万亿元台个家人件款辆部只次名位])"),
 )
@@ -1071,7 +1071,8 @@ def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
 # "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "这种点心又叫什么？" is answered
 # by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
-# a person's name is seldom quoted or announced ("首席执行官张某表示"): the check is for things
+# a person's name is seldom quoted or announced ("首席执行官张某表示"): a thing's name is checked here, a person's by
+# ``AskedPerson``
 _PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|生|手|ceo|创始人|老板|主管|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
                            r"(?:叫什么名字|什么名字|名字)", re.I)
 _PERSON_NAMED_EN = re.compile(r"\bname of (?:the|that|this|its|their|his|her) (?:[\w-]+ ){0,3}?(?:researcher|lawyer|"
