@@ -191,6 +191,9 @@ ASKED_FACTS = (
     # "What was China's transport production index (CTSI) for March 2022?": an index named in English, not "which index"
     _fact("指数", "index", "number fact", rf"{_W}(?:PMI|CPI|PPI|CTSI){_E}|指数{_HOW_MUCH}|{_W}(?<!which )index{_E}",
           r"PMI|CPI|PPI|CTSI|指数|index"),
+    # R&D spending is told as such ("研发投入", "研发费用"): "腾讯2021年的研发投入" is not answered by its net profit
+    _fact("研发投入", "R&D spending", "number fact", rf"研发(?:投入|费用|支出|开支)|{_W}R&D{_E}|{_W}research and development",
+          r"研发|R&D|research"),
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
     # a rank ("瑜伽排第几？", "Where does he rank on the list?"): a place given, not the list's length ("TOP20", "前五位");
     # a near miss's closest sentence tells of the list and gives no place

@@ -1629,6 +1629,28 @@ def test_an_english_score_asks_a_figure_in_points():
     assert score.stated_in("最终比分为2:1。") and score.stated_in("她以94.50分夺冠。") and not score.stated_in("她用了5分钟。")
 
 
+def test_r_and_d_spending_is_told_as_such(tmp_path):
+    """"腾讯2021年全年的研发投入是多少？" (two helpers wrote it) was answered with the year's net profit: R&D spending asked
+    ("研发投入", "研发费用", "R&D") is stated by a sentence telling of R&D (articles we wrote)."""
+    from assistant.questions import asked_facts
+
+    (rd,) = [f for f in asked_facts("山城科技2022年的研发费用是多少？", "number") if f.name == "研发投入"]
+    assert [f.name for f in asked_facts("How much did it spend on R&D last year?", "number")] == ["研发投入"]
+    assert rd.stated_in("公司2022年研发投入2.3亿元。") and not rd.stated_in("公司2022年净利润1.5亿元。")
+    without = indexed_article(tmp_path / "a", """# 山城科技的2022年
+
+山城科技2022年营收12亿元，净利润1.5亿元，员工人数增加到800人。
+公司表示，明年将继续在智能手表和耳机上发力，并在成都开设第二家工厂。
+""")
+    with_rd = indexed_article(tmp_path / "b", """# 嘉陵电子的2022年
+
+嘉陵电子2022年营收9亿元，净利润0.8亿元。
+公司2022年研发投入2.3亿元，占营收的四分之一，主要用在新一代传感器上。
+""")
+    not_covered_then_answered(without, [("山城科技2022年的研发投入是多少？", "研发投入")], [])
+    not_covered_then_answered(with_rd, [], [("嘉陵电子2022年的研发投入是多少？", "2.3亿元")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
