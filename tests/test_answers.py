@@ -1601,7 +1601,7 @@ def test_what_a_sale_fetched_is_not_its_starting_price(tmp_path):
     assert final.stated_in("6宗地块起拍总价52.5亿元，最终成交总价61亿元。") and AskedAmount().stated_in("起拍总价52.5亿元。")
     a = indexed_article(tmp_path, """# 山城首批集中供地
 
-三月初，山城首批集中供地正式挂牌，共推出6宗住宅地块，起拍总价52.5亿元，四月中旬集中竞价。
+三月初，山城的首批集中供地开始挂牌，一共推出6宗住宅地块，起拍总价52.5亿元，四月中旬集中竞价。
 这批地块大多位于城市东部的新区，周边地铁线路将在明年通车。
 
 ## 第二批
