@@ -106,7 +106,7 @@ def served(tmp_path_factory, stub):
         env.setenv("ASSISTANT_LLM_MODEL", "stub")
         env.setenv("ASSISTANT_INDEXING_RATE", "0.01")  # any upload is "big": its estimate is told first
         root = tmp_path_factory.mktemp("browser-app")
-        write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 100))
+        write(root / "articles" / "first.md", long_article(FIRST_TITLE, "山海物流", 400))
         with running_app(root, wait=False) as (url, folder):  # the folder watcher on, as by default
             yield url, folder
 
