@@ -24,8 +24,8 @@ from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
 from .questions import (NOT_NAMES, Asked, AskedMonth, QuestionInfo, asking_words, dated, gives_figure, model_names,
-                        same_model, states_unit)
-from .ranking import Affinity, load_affinity, load_model, names_a_person, names_something_new, sentence_cues, type_match
+                        names_a_person, same_model, states_unit)
+from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
 from .settings import Settings

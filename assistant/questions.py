@@ -1117,7 +1117,15 @@ class AskedPerson:
             return True
         if any(w.lower() not in known for w in _LATIN_PERSON.findall(text)):
             return True
-        return any(tag.startswith("nr") and len(w) >= 2 and w.lower() not in known for w, tag in tagged_words(text))
+        return bool(names_a_person(text, known))
+
+
+def names_a_person(text: str, known: str) -> float:
+    """1 when jieba tags a word of ``text`` as a person's name ("nr") that ``known`` (the question, lower-cased, and
+    an English question's Chinese words) does not hold: the answer to "谁 / which actor". jieba's tag is noisy
+    (it calls 文明 a name), so it is one feature among the rest, weighed by the sentence model."""
+    return 1.0 if any(tag.startswith("nr") and len(word) >= 2 and word.lower() not in known
+                      for word, tag in tagged_words(text)) else 0.0
 
 
 _PERSON_ANNOUNCED = re.compile(r"名叫|名为|叫做|化名|本名|原名|姓[\u4e00-\u9fff]")

@@ -23,7 +23,6 @@ from typing import Sequence
 
 import numpy as np
 
-from .keywords import tagged_words
 from .questions import AMOUNT_TAIL, QuestionInfo
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -73,14 +72,6 @@ def names_something_new(text: str, question: str) -> float:
     """1 when ``text`` has a name the question (lower-cased) does not: the answer to "哪家 / which" is a name
     the question could not contain ("Costco", not the "UX" it asks about)."""
     return 1.0 if any(m.group(0).lower() not in question for m in _NAME.finditer(text)) else 0.0
-
-
-def names_a_person(text: str, known: str) -> float:
-    """1 when jieba tags a word of ``text`` as a person's name ("nr") that ``known`` (the question, lower-cased, and
-    an English question's Chinese words) does not hold: the answer to "谁 / which actor". jieba's tag is noisy
-    (it calls 文明 a name), so it is one feature among the rest, weighed by the sentence model."""
-    return 1.0 if any(tag.startswith("nr") and len(word) >= 2 and word.lower() not in known
-                      for word, tag in tagged_words(text)) else 0.0
 
 
 def type_match(info: QuestionInfo, cues: dict[str, float], number: str = "num") -> float:

@@ -1002,7 +1002,7 @@ def test_a_who_question_looks_for_a_person_the_question_does_not_name():
     """"谁 / which actor" is answered by a person's name, which the name cue's patterns (companies, titles, Latin
     names) do not see; an English question's own Chinese words do not count as the new name."""
     from assistant.questions import analyze
-    from assistant.ranking import names_a_person
+    from assistant.questions import names_a_person
 
     assert analyze("木鱼咖啡的创始人是谁？", []).person and analyze("Which actor plays the lead?", []).person
     assert not analyze("木鱼咖啡由哪家公司投资？", []).person and not analyze("Which retailer hides reviews?", []).person
