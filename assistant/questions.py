@@ -526,7 +526,8 @@ class AskedAmount:
 
 
 # "东莞首批集中供地的8宗地最后一共拍出了多少钱？" (five near misses of our sets, in other words each time) is not answered by
-# a sentence giving only the batch's starting price (起拍总价 and a sum): the price an auction starts from is no price it ended at
+# a sentence giving only the batch's starting price (起拍总价 and a sum): the price an auction starts from is no price it
+# ended at
 _FINAL_SALE = re.compile(r"(?:最后|最终|最终的)[^，。？?]{0,8}?(?:卖|拍|成交|售)|(?:成交|拍卖)(?:总?价|总额|金额)", re.I)
 _STARTING_PRICE = re.compile(r"(?:起拍|起始|挂牌|底)总?价[^，。；\d]{0,6}?[\d.,]+\s*(?:多|余)?\s*[万亿]?(?:元|美元|港元|欧元)?")
 
