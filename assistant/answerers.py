@@ -177,7 +177,8 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
     if info.type == "number" and (own := _own_names(info)):
-        best = [s for s in best if not _told_of_another(info, own, s.text, result.passages[s.passage].heading)]
+        peers = listed_with(own, texts)
+        best = [s for s in best if not _told_of_another(info, own, s.text, result.passages[s.passage].heading, peers)]
     # a figure asked is stated by a sentence giving one: "How many Shake Shack stores are there in Guangzhou?" is not
     # answered by a near tie naming the Guangzhou store beside the figures for Hong Kong and the mainland. The likeliest
     # sentence stays: its passage may give the figure further on (an unread question abstained when it went)
@@ -224,20 +225,47 @@ def _own_names(info: QuestionInfo) -> list[str]:
 _LATIN_WORD = re.compile(r"[a-z][a-z&.'-]+")  # an anchor that is a word, not a figure or a model
 
 
-def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: str) -> bool:
+def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: str,
+                     peers: set[str] = frozenset()) -> bool:
     """Whether a sentence tells its figure of another company or brand than the one a number question names (a Chinese
     question's proper names, an English one's Latin words): it holds none of them, and before its figure names one
-    (jieba's organisations and brands, or in Latin letters) that neither the question, its Chinese words nor the
-    sentence's heading does: "2021年，家乐福也关闭了20多家门店" for "步步高2021年关闭了多少家门店？", "诺和诺德有19款产品入围" for
-    通化东宝's. In our sets it made 3 near misses abstain, and changed no answer to an answerable question."""
+    (jieba's organisations and brands, in Latin letters, quoted, or listed beside the question's own in the passages
+    found: ``peers``, ``listed_with``) that neither the question, its Chinese words nor the sentence's heading does:
+    "2021年，家乐福也关闭了20多家门店" for "步步高2021年关闭了多少家门店？", "诺和诺德有19款产品入围" for 通化东宝's. In our sets it made
+    3 near misses abstain, the listed and quoted names 7 more, and changed no answer to an answerable question."""
     if any(_holds(info, n, text.lower()) for n in names):
         return False
     m = _FIRST_FIGURE.search(text)
     before = _SOURCE_CLAUSE.sub("", text[:m.start()] if m else text)
     known = f"{info.text} {info.glossed()} {heading}".lower()
+    if any(p in before.lower() and p not in known for p in peers):
+        return True
     others = [w for w, tag in tagged_words(before) if tag in ("nt", "nz") and len(w) >= 2]
     others += [w for w in re.findall(r"[A-Za-z][A-Za-z0-9&.-]{2,}", before) if w.lower() not in NOT_NAMES]
+    others += re.findall(r"“([^”]{2,12})”", before)
     return any(w.lower() not in known for w in others)
+
+
+# an enumeration ("预亏房企包括华夏幸福、阳光城、铁岭新城、…、蓝光发展等"): its items are names of one kind
+_LISTED = re.compile(r"[\u4e00-\u9fffA-Za-z0-9&.]{2,16}(?:、[\u4e00-\u9fffA-Za-z0-9&.]{2,16})+")
+_LIST_OPENS = re.compile(r"^.*(?:包括|包含|分别是|分别为|比如|例如|如|有|是|为|的)")
+_LIST_CLOSES = re.compile(r"等.*$")  # "…和渝北发展等": the last two items
+
+
+def listed_with(names: list[str], texts: list[str]) -> set[str]:
+    """The names listed beside a question's own in the passages found (lower-cased): jieba tags 华夏幸福 and 蓝光发展 as a
+    place and a person, and "亏损最严重的当属华夏幸福，…" tells of another developer than 阳光城, listed with it."""
+    own = [n.lower() for n in names]
+    peers: set[str] = set()
+    for text in texts:
+        for run in _LISTED.finditer(text):
+            items = run.group().split("、")
+            items[0] = _LIST_OPENS.sub("", items[0])
+            items[-1:] = re.split(r"以及|和|及|与", _LIST_CLOSES.sub("", items[-1]))
+            items = [i for i in items if 2 <= len(i) <= 8]
+            if any(n in i for i in items for n in own):  # "新城" of "南岸新城" (jieba's name of the two)
+                peers.update(i for i in items if not any(i in n or n in i for n in own))
+    return peers
 
 
 def _holds(info: QuestionInfo, name: str, text: str) -> bool:

@@ -1651,6 +1651,26 @@ def test_r_and_d_spending_is_told_as_such(tmp_path):
     not_covered_then_answered(with_rd, [], [("嘉陵电子2022年的研发投入是多少？", "2.3亿元")])
 
 
+def test_a_figure_told_of_a_company_listed_beside_the_one_asked(tmp_path):
+    """"阳光城2021年预计亏损多少钱？" (six helpers wrote it) was answered with the losses of the developers listed beside
+    it, whose names jieba tags as a place and a person: a number question's sentence naming, before its figure, a name
+    an enumeration of the passages found lists beside the question's own tells of another (an article we wrote)."""
+    from assistant.answerers import listed_with
+
+    texts = ["预亏房企包括嘉陵置业、南岸新城、朝天门控股和渝北发展等。", "预盈房企有两江地产、沙坪坝集团。"]
+    assert listed_with(["南岸新城"], texts) == {"嘉陵置业", "朝天门控股", "渝北发展"}
+    assert listed_with(["新城"], texts) == {"嘉陵置业", "朝天门控股", "渝北发展"}  # jieba's name of 南岸新城
+    assert listed_with(["两江地产"], texts) == {"沙坪坝集团"} and listed_with(["华夏"], texts) == set()
+    a = indexed_article(tmp_path, """# 山城房企的2022年
+
+山城的房企陆续发布了业绩预告，发布预告的房企包括嘉陵置业、金沙城、朝天门控股和渝北发展等。
+亏损最严重的当属嘉陵置业，2022年预计亏损金额在30亿-35亿元；朝天门控股全年预计亏损12.5亿元。
+渝北发展表示，公司会继续出售非核心资产，回笼资金偿还到期债务。
+""")
+    not_covered_then_answered(a, [("金沙城2022年预计亏损多少钱？", "净利润")],
+                              [("朝天门控股2022年预计亏损多少钱？", "12.5亿元")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
