@@ -31,7 +31,7 @@ _TYPE_PATTERNS = [
     ("number", re.compile(r"多少|(?<!哪)几[个家年月天次位名款辆台倍成]?|多大|多高|多长|多久|多远|多快|多重|多贵|比例|占比|份额|"
                           r"百分之|增速|增长率|市值|估值|规模|金额|营收|收入|\bhow (?:many|much|large|big|far|long|"
                           r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
-                          r"fraction|valuation|temperature|price|commission|(?:final )?score)\b|\bvalued at\b|"
+                          r"fraction|valuation|temperature|price|commission|fee|(?:final )?score)\b|\bvalued at\b|"
                           r"\bfinal score\b|"
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
@@ -137,6 +137,10 @@ ASKED_FACTS = (
     _fact("售价", "price", "number",
           rf"售价|起售价|定价|起价|总价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
           rf"{_W}priced{_E}", r"售价|价格|定价|起售|起价|元起|报价|卖|价|收费|费用|price|fee"),
+    # what a service charges ("What fee does Apple charge merchants per transaction?"): a sum or a rate told of a fee or
+    # price, not a sentence on the service ("And how much does he charge for a haircut?" is answered by "理发388元")
+    _fact("收费", "fee", "number", rf"{_W}fees?{_E}|{_W}charge[sd]?{_E}|手续费|服务费|会员费",
+          r"费|价|收取|[\d十百千万]\s*(?:元|块|美元|美分|港元|欧元|英镑|日元)|[$¥￥€£]\s*\d|\d\s*%|fee|price|charge|cost|free"),
     _fact("薪酬", "pay", "number", rf"薪酬|薪资|工资|年薪|{_W}compensation|{_W}salar(?:y|ies)|{_W}pay package|"
           rf"{_W}(?:annual|median|average|mean|base|total) pay{_E}",
           r"薪酬|薪资|工资|年薪|月薪|收入|薪|报酬"),
@@ -194,6 +198,19 @@ ASKED_FACTS = (
     # R&D spending is told as such ("研发投入", "研发费用"): "腾讯2021年的研发投入" is not answered by its net profit
     _fact("研发投入", "R&D spending", "number fact", rf"研发(?:投入|费用|支出|开支)|{_W}R&D{_E}|{_W}research and development",
           r"研发|R&D|research"),
+    # what rights were bought for ("《老友记》的版权花了多少钱？") is stated by a figure told of the rights, not by the show's
+    # audience figures (5 helpers asked it, no article states one)
+    _fact("版权费", "licence fee", "number fact",
+          rf"(?:版权|授权)费|版权[^，。,？?]{{0,8}}(?:花了?|多少钱)|{_W}(?:licen[cs]ing|licen[cs]e|rights|copyright) fees?{_E}|"
+          rf"{_W}pa(?:y|ys|id) for (?:the )?(?:[\w'’]+ ){{0,2}}(?:rights|licen[cs]e){_E}",
+          r"(?:版权|授权)费|(?:版权|授权|licen[cs]|rights)[^。；;]{0,20}?(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])|"
+          r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])[^。；;]{0,20}?(?:版权|授权|licen[cs]|rights)"),
+    # a sum invested ("中创新航在合肥新建的电池基地总投资是多少？", "How much is SMIC investing in its new fab?") is told as
+    # invested, not by the company's funding round or the plant's capacity (12 helpers' near misses, none answerable)
+    _fact("投资额", "sum invested", "number fact",
+          rf"总投资|投资总额|投资(?:了|额)?{_HOW_MUCH}|{_W}total investment{_E}|"
+          rf"{_W}how much (?:\w+ ){{0,4}}?invest(?:ed|ing|s)?{_E}",
+          r"投资|投入|出资|斥资|耗资|注资|砸下|豪掷|invest"),
     _fact("票房", "box office", "number fact", rf"票房|{_W}box[- ]office{_E}", r"票房|box office|gross"),
     # a rank ("瑜伽排第几？", "Where does he rank on the list?"): a place given, not the list's length ("TOP20", "前五位");
     # a near miss's closest sentence tells of the list and gives no place

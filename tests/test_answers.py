@@ -1671,6 +1671,32 @@ def test_a_figure_told_of_a_company_listed_beside_the_one_asked(tmp_path):
                               [("朝天门控股2022年预计亏损多少钱？", "12.5亿元")])
 
 
+def test_a_fee_a_licence_and_a_sum_invested_are_told_as_such(tmp_path):
+    """Near misses that several helpers wrote: what a streaming site paid for a show's rights (5), what fee a payment
+    service charges (4), what a plant's total investment was (12 questions, none answerable) were answered with
+    sentences on the show's audience, the service and the company's funding. Each is stated only by a sentence telling
+    of it: a figure beside 版权 / licence, a fee or a price, a sum invested (an article we wrote)."""
+    from assistant.questions import asked_facts, question_type
+
+    def asked(question: str) -> list[str]:
+        return [f.name for f in asked_facts(question, question_type(question))]
+
+    assert asked("这次引进《晨跑》，一共花了多少版权费？") == ["版权费"] == asked("买下《晨跑》的版权花了多少钱？")
+    assert asked("How much did the station pay for the show's rights?") == ["版权费"]
+    assert asked("What fee does the app charge drivers per ride?") == ["收费"] == asked("平台每单要收多少手续费？")
+    assert asked("新工厂的总投资是多少？") == ["投资额"] == asked("How much is the company investing in the new plant?")
+    (licence,) = [f for f in asked_facts("买下版权花了多少钱？", "number")]
+    assert licence.stated_in("电视台以300万元买下了独播版权。") and not licence.stated_in("2021年电视台买下了独播版权。")
+    a = indexed_article(tmp_path, """# 山城电视台的新剧
+
+山城电视台今年引进了美剧《晨跑》的独播版权，全季十集，每周六晚上播出。
+这部剧在美国首播时每集平均有800万名观众，第二季已经在拍摄中。
+为了这部剧，电视台新建了一个演播厅，总投资3000万元，明年还会用来录制访谈节目。
+""")
+    not_covered_then_answered(a, [("山城电视台引进《晨跑》一共花了多少版权费？", "版权费")],
+                              [("山城电视台新建演播厅的总投资是多少？", "3000万元")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
