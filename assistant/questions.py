@@ -127,7 +127,7 @@ ASKED_FACTS = (
           replaces=_TITLES),
     # "本科生史蒂夫", "两个大学生" (students) name no school
     _fact("学历", "education", "who when where fact", rf"本科|毕业于|哪所大学|什么学历|学历是|{_W}graduated from|"
-          rf"{_W}which (?:university|college)|{_W}degree from|{_W}alma mater",
+          rf"{_W}which (?:universit(?:y|ies)|colleges?){_E}|{_W}degree from|{_W}alma mater",
           r"毕业|本科(?!生)|大学(?!生)|学院|学历|硕士|博士|学位|学士|MBA",
           replaces=_TITLES),
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
@@ -1092,6 +1092,7 @@ def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
 # "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "这种点心又叫什么？" is answered
 # by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
+_COMPANY_NAMED = re.compile(r"[那这哪]家[\u4e00-\u9fff]{0,8}?(?:公司|企业|机构|平台)(?:的名字|的名称)?(?:叫什么|名字|名称)")
 # a person's name is seldom quoted or announced ("首席执行官张某表示"): a thing's name is checked here, a person's by
 # ``AskedPerson``
 _PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|生|手|ceo|创始人|老板|主管|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
@@ -1175,6 +1176,7 @@ class AskedOrganisation:
 
 
 _ASKS_ORGANISATION = re.compile(r"哪一?家[\u4e00-\u9fff]{0,4}?(?:公司|企业|机构|券商|银行|基金|厂商|平台)|"
+                                r"(?:公司|企业|机构|券商|银行|基金|厂商|平台)(?:是|为)哪一?家|"
                                 r"\bwhich (?:[\w-]+ ){0,2}?(?:compan(?:y|ies)|firms?|brokerages?|banks?|funds?|"
                                 r"institutions?|organi[sz]ations?|studios?|publishers?)\b", re.I)
 _ORGANISATION_WORD = re.compile(r"(?<![\d一二两三四五六七八九十百千万余多几家])[\u4e00-\u9fff]{2,6}?"
@@ -1201,7 +1203,9 @@ def organisation_names(text: str) -> list[str]:
 
 
 def asked_organisations(text: str, qtype: str) -> tuple[AskedOrganisation, ...]:
-    if qtype == "why" or not _ASKS_ORGANISATION.search(text):
+    # a company's name asked is a name given (``AskedName``) and a company's: not the course it sells, quoted
+    # ("某知名上市培训机构推出的“易学训练营”" for "推出1元易经课的那家培训机构叫什么名字？")
+    if qtype == "why" or not (_ASKS_ORGANISATION.search(text) or _COMPANY_NAMED.search(text)):
         return ()
     return (AskedOrganisation(text.lower()),)
 
@@ -1384,8 +1388,13 @@ def is_small_talk(text: str) -> bool:
 
 
 def question_type(text: str) -> str:
-    # a quoted title or phrase is not the question's own words ("the 'Alexa versus Alexa' hole" is no comparison)
-    return _typed_by(_SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text)))[0]
+    # a quoted title or phrase is not the question's own words ("the 'Alexa versus Alexa' hole" is no comparison), nor
+    # is a thing set against itself, unquoted ("Which university are the researchers who found the Alexa versus Alexa
+    # flaw from?")
+    return _typed_by(_AGAINST_ITSELF.sub(" ", _SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text))))[0]
+
+
+_AGAINST_ITSELF = re.compile(r"\b(\w+) (?:versus|vs\.?) \1\b", re.I)
 
 
 def _typed_by(text: str) -> tuple[str, re.Pattern | None]:

@@ -1697,6 +1697,25 @@ def test_a_fee_a_licence_and_a_sum_invested_are_told_as_such(tmp_path):
                               [("山城电视台新建演播厅的总投资是多少？", "3000万元")])
 
 
+def test_the_company_asked_by_which_one_and_by_its_name():
+    """Near misses of our sets: "2021年营业收入排名第一的券商是哪一家？" (3 helpers) answered with the whole industry's
+    revenue, "推出1元易经训练营的那家上市培训机构叫什么名字？" (3) with the course's quoted name, "Which universities are the
+    researchers who discovered the Alexa versus Alexa flaw from?" (4) read as a comparison. The first two ask for a
+    company the sentence must name (not the question's own words), the third for a school."""
+    from assistant.questions import AskedName, asked_facts, asked_names, asked_organisations, question_type
+
+    question = "2022年营收排名第一的券商是哪一家？"
+    (company,) = asked_organisations(question, question_type(question))
+    assert not company.stated_in("37家证券公司合计实现营业收入3000亿元。") and company.stated_in("山城证券营收第一。")
+    question = "推出1元国学课的那家培训机构叫什么名字？"
+    assert asked_names(question, "zh") == (AskedName(),)
+    (company,) = asked_organisations(question, question_type(question))
+    assert not company.stated_in("她报名了某知名培训机构推出的“国学课”。") and company.stated_in("课程由“山城教育集团”推出。")
+    question = "Which universities are the researchers who found the Echo versus Echo flaw from?"
+    assert question_type(question) == "who" and question_type("Tesla versus BYD: who sold more?") == "compare"
+    assert [f.name for f in asked_facts(question, "who")] == ["学历"]
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
