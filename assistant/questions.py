@@ -100,6 +100,7 @@ def _fact(name: str, name_en: str, types: str, asks: str, forms: str, replaces: 
 
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
+_MONEY_FIGURE = r"\d[\d.,]*\s*[万亿千百]*\s*(?:元|美元|港元|欧元|英镑|日元|人民币)"  # "30亿元人民币", "200万美元"
 _HOW_MUCH = r"(?=[^，。,；;？?]{0,10}?(?:多少|几))"  # followed, within the clause, by the question word
 # a person's age, birth year or school is asked of the person a title names: "Which university did Knowunity's CEO
 # Benedict Kurz attend?" asks the school, and a sentence naming him CEO does not answer it
@@ -133,7 +134,10 @@ ASKED_FACTS = (
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
     _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
-    _fact("注册资本", "registered capital", "number", r"注册资本|registered capital", r"注册资本|注资|出资"),
+    # a registered capital is a sum of money told of as one: not "3000亿立讯精密出资百亿牵手奇瑞" (a heading on a share purchase)
+    # for the capital of the joint venture it sets up (4 helpers)
+    _fact("注册资本", "registered capital", "number", r"注册资本|registered capital",
+          rf"(?:注册资本|注册资金|注资|出资)[^。；;]{{0,30}}?{_MONEY_FIGURE}|{_MONEY_FIGURE}[^。；;]{{0,30}}?(?:注册资本|注资|出资)"),
     _fact("售价", "price", "number",
           rf"售价|起售价|定价|起价|总价|卖多少钱|(?:收费|费用){_HOW_MUCH}|{_W}(?:starting |retail |selling |list )?prices?{_E}|"
           rf"{_W}priced{_E}", r"售价|价格|定价|起售|起价|元起|报价|卖|价|收费|费用|price|fee"),
@@ -205,6 +209,10 @@ ASKED_FACTS = (
           rf"{_W}pa(?:y|ys|id) for (?:the )?(?:[\w'’]+ ){{0,2}}(?:rights|licen[cs]e){_E}",
           r"(?:版权|授权)费|(?:版权|授权|licen[cs]|rights)[^。；;]{0,20}?(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])|"
           r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])[^。；;]{0,20}?(?:版权|授权|licen[cs]|rights)"),
+    # what was paid in amends ("谷歌给受影响的用户提供了什么补偿？", "给玩家赔了多少钱？") is told as such, not by the fix or the
+    # theft (English "compensation" is mostly pay: 薪酬)
+    _fact("赔偿", "compensation", "number fact", r"补偿|赔偿|赔付|赔(?:了|给|多少)|违约金",
+          r"补偿|赔|违约金|罚|支付|退款|返还|退还|报销|compensat|refund|reimburs"),
     # a sum invested ("中创新航在合肥新建的电池基地总投资是多少？", "How much is SMIC investing in its new fab?") is told as
     # invested, not by the company's funding round or the plant's capacity (12 helpers' near misses, none answerable)
     _fact("投资额", "sum invested", "number fact",
@@ -1170,7 +1178,9 @@ class AskedOrganisation:
     name_en: ClassVar[str] = "company's name"
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        # "2010年4月6日小米公司成立" names the company the question does ("…离开小米之后…"): its words are the question's
+        # "2010年4月6日小米公司成立" names the company the question does ("…离开小米之后…"): its words are the question's;
+        # the source a sentence quotes is not the company asked ("据新浪科技独家报道，…李伟星离职。")
+        text = _REPORTED_BY.sub("", text)
         return any(not any(len(w) >= 2 and w.lower() in self.question for w, _ in tagged_words(name) + [(name, "")])
                    for name in organisation_names(text))
 
@@ -1184,6 +1194,9 @@ _ORGANISATION_WORD = re.compile(r"(?<![\d一二两三四五六七八九十百千
 _GIVEN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&.'’-]+|《([^》]{1,30})》|“([^”]{2,20})”|「([^」]{2,20})」")
 # Latin words that name no one: titles, terms, units
 NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
+_REPORTED_BY = re.compile(r"(?:据|根据)[^，。；]{1,20}?(?:报道|消息|统计|显示|披露|透露)")
+# a name jieba does not know before a person's act is a person's ("与雷军一起喝小米粥的13人中")
+_PERSON_ACTS = {"一起", "说", "表示", "称", "认为", "指出", "透露", "坦言", "回忆", "直言", "笑称"}
 _NOT_ORGANISATIONS = NOT_NAMES | {"gdp", "pmi", "cpi", "kwh", "gwh", "mw", "gw", "归母"}  # 归母: "归属于母公司"
 
 
@@ -1194,7 +1207,8 @@ def organisation_names(text: str) -> list[str]:
     for (w, tag), (after, after_tag) in zip(words, [*words[1:], ("", "")]):
         if len(w) < 2:
             continue
-        if tag.startswith(("nt", "nz", "nr")) or (tag == "n" and not dictionary_frequency(w)):
+        unknown = tag == "n" and not dictionary_frequency(w) and after not in _PERSON_ACTS
+        if tag.startswith(("nt", "nz", "nr")) or unknown:
             out.append(w)  # a name jieba tags, or a noun its dictionary lacks ("乐元素")
         elif tag.startswith("ns") and after_tag == "n":
             out.append(w + after)  # a place and a trade: "山城乳业", "北京银行"

@@ -1716,6 +1716,28 @@ def test_the_company_asked_by_which_one_and_by_its_name():
     assert [f.name for f in asked_facts(question, "who")] == ["学历"]
 
 
+def test_amends_a_registered_capital_and_the_company_a_person_joined():
+    """Near misses of our sets: what Google gave the users a faulty update locked out (3 helpers) was answered with the
+    fix, a joint venture's registered capital (4) by a heading on a share purchase ("…出资百亿牵手…"), the company a
+    manager joined after leaving (4) by the newspaper that reported it and by a founder he once ate with. Amends asked
+    (补偿, 赔偿, 赔了多少) are told as such (违约金, 支付 count); a registered capital is a sum of money told of as one; a
+    quoted source and an unknown name before a person's act ("与雷军一起…") name no company."""
+    from assistant.questions import AskedOrganisation, asked_facts, question_type
+
+    def fact(question: str, name: str):
+        return next(f for f in asked_facts(question, question_type(question)) if f.name == name)
+
+    amends = fact("这次事故之后，公司给受影响的用户提供了什么补偿？", "赔偿")
+    assert fact("官司输了以后，他最后要赔给对方多少钱？", "赔偿").stated_in("他需要向对方支付365万元的违约金。")
+    assert amends.stated_in("公司向每位用户赔偿100元。") and not amends.stated_in("公司随后推出了修复版本。")
+    capital = fact("两家公司成立的合资公司注册资本是多少？", "注册资本")
+    assert capital.stated_in("合资公司注册资本为30亿元人民币。") and capital.stated_in("双方共同出资10亿元设立合资公司。")
+    assert not capital.stated_in("双方将组建合资公司，其中嘉陵科技持股30%。", "嘉陵科技出资百亿牵手山城汽车")
+    company = AskedOrganisation("王磊离开嘉陵科技后去了哪家公司？")
+    assert not company.stated_in("据山城日报独家报道，王磊离职。") and company.stated_in("王磊已加入山城汽车集团。")
+    assert not company.stated_in("他与雷军一起创办了这家公司，王磊是其中一员。")
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
