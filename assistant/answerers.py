@@ -160,9 +160,20 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     must state all of what is asked: "微博2021年第四季度的营收" is not answered by one sentence on the fourth quarter and
     another on the year."""
     groups = info.asked_groups(titles=on_its_own)
-    if not any(groups) or not sentences:
+    if not sentences:
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
+    # a day's final figure, when the likeliest sentences' articles were written before that day
+    late = tuple(x for x in info.outcomes if all(x.after(result.passages[s.passage].date) for s in ranked
+                                                  if s.probability >= _NEAR_TIE * ranked[0].probability))
+    return late or _unstated(info, result, ranked, groups, on_its_own)
+
+
+def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSentence"], groups: tuple,
+              on_its_own: bool) -> tuple[Asked, ...]:
+    """``unstated_facts`` of the groups asked, ``ranked`` the sentences likeliest first."""
+    if not any(groups):
+        return ()
     # a sentence as likely as the likeliest counts too ("2021年，其GDP总量…" at 0.77 after 2020's at 0.81); so do the likely
     # ones of a when-question naming its event: the time of filming, then of the release ("…8月18日结束。2008年12月20日在日本
     # 上映。", at 0.79 of the first, for "…什么时候在日本上映的？")

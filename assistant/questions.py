@@ -806,6 +806,40 @@ def asked_dates(text: str) -> tuple[AskedDate, ...]:
 
 
 @dataclass(frozen=True)
+class AskedOutcome:
+    """The final figure of a day's event a number question asks for ("1月20日公布的一年期LPR最终报多少？"). An article
+    written before that day cannot state it: its closest sentences forecast it ("一年期LPR可能下调5个基点至10个基点",
+    in an article of January 18; ten near misses of our sets). The day is read in the year of the article."""
+
+    month: int
+    day: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.month}月{self.day}日的结果"
+
+    @property
+    def name_en(self) -> str:
+        return f"outcome of {_MONTHS_EN[self.month - 1].title()} {self.day}"
+
+    def after(self, date: str) -> bool:
+        """Whether the day comes after an article of ``date`` (ISO 8601) was written."""
+        m = re.match(r"\d{4}-(\d{2})-(\d{2})", date)
+        return bool(m) and (self.month, self.day) > (int(m.group(1)), int(m.group(2)))
+
+
+_OUTCOME_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号](?=[^，。？?]*?(?:最终|最后))")
+_MONTHS_EN = "january february march april may june july august september october november december".split()
+
+
+def asked_outcomes(text: str, qtype: str) -> tuple[AskedOutcome, ...]:
+    if qtype != "number":
+        return ()
+    return tuple(AskedOutcome(int(m.group(1)), int(m.group(2))) for m in _OUTCOME_DAY.finditer(text)
+                 if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31)
+
+
+@dataclass(frozen=True)
 class AskedTime:
     """The year a when-question asks for ("哪一年", "In what year…"). A near miss asks the year of something the
     articles tell without one ("该公司此前就公布过回收流程"): its closest sentence gives no year at all. Only the year: "什么时候"
@@ -1344,6 +1378,7 @@ class QuestionInfo:
     names: tuple[AskedName | AskedPerson, ...] = ()  # the name it asks for ("叫什么名字")
     place_kinds: tuple[AskedPlaceKind, ...] = ()  # the kind of place it asks for ("哪个城市")
     dates: tuple[AskedDate, ...] = ()  # the day it asks for ("哪天", "On what date")
+    outcomes: tuple[AskedOutcome, ...] = ()  # a day's final figure ("1月20日公布的LPR最终报多少")
     sides: tuple[AskedSide, ...] = ()  # one of two opposed qualifiers ("安卓端", "上线首月")
     indexes: tuple[AskedIndex, ...] = ()  # the index it names ("新订单指数")
     organisations: tuple[AskedOrganisation, ...] = ()  # the company it asks for ("去了哪家公司")
@@ -1569,6 +1604,7 @@ def analyze(text: str, tokens: list[str], doc_freq: dict[str, int] | None = None
     info.names = asked_names(text, lang)
     info.place_kinds = asked_place_kinds(text)
     info.dates = asked_dates(text)
+    info.outcomes = asked_outcomes(text, info.type)
     info.sides = asked_sides(text, info.type)
     info.indexes = asked_indexes(text, info.type)
     info.organisations = asked_organisations(text, info.type)

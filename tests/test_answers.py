@@ -1738,6 +1738,29 @@ def test_amends_a_registered_capital_and_the_company_a_person_joined():
     assert not company.stated_in("他与雷军一起创办了这家公司，王磊是其中一员。")
 
 
+def test_a_day_s_final_figure_is_not_stated_by_an_article_written_before_it(tmp_path):
+    """Ten near misses of our sets asked what the loan prime rate announced on January 20 finally was, and were answered
+    from an article of January 18 that forecast it. A number question asking a day's final figure ("1月20日公布的…最终
+    报多少") is not answered by the articles written before that day (an article we wrote)."""
+    from assistant.questions import AskedOutcome, asked_outcomes
+
+    assert asked_outcomes("3月10日公布的一年期存款利率最终下调了多少个基点？", "number") == (AskedOutcome(3, 10),)
+    assert asked_outcomes("3月10日公布的存款利率是多少？", "number") == () == asked_outcomes("3月10日最终发生了什么？", "fact")
+    day = AskedOutcome(3, 10)
+    assert day.after("2022-03-08") and not day.after("2022-03-12") and not day.after("")
+    a = indexed_article(tmp_path, """---
+title: 山城银行的利率
+date: 2022-03-08
+---
+# 山城银行的利率
+
+3月5日，山城银行公布的一年期贷款利率最终下调了15个基点，这是它两年来第一次下调贷款利率。
+山城银行将在3月10日公布新的存款利率，市场预计一年期存款利率可能下调5个基点至10个基点。
+""")
+    not_covered_then_answered(a, [("3月10日公布的一年期存款利率最终下调了多少个基点？", "3月10日的结果")],
+                              [("3月5日公布的一年期贷款利率最终下调了多少个基点？", "15个基点")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
