@@ -100,7 +100,10 @@ def _fact(name: str, name_en: str, types: str, asks: str, forms: str, replaces: 
 
 
 _W, _E = r"(?<![A-Za-z])", r"(?![A-Za-z])"  # English word edges that also hold next to Chinese characters
-_MONEY_FIGURE = r"\d[\d.,]*\s*[万亿千百]*\s*(?:元|美元|港元|欧元|英镑|日元|人民币)"  # "30亿元人民币", "200万美元"
+_RIGHTS = r"版权|授权|licen[cs]|rights"
+_NOT_A_DATE = r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])"  # a figure, not "2010年"
+# "30亿元人民币", "200万美元", "30亿越南盾"
+_MONEY_FIGURE = r"\d[\d.,]*\s*[万亿千百兆]*\s*[\u4e00-\u9fff]{0,3}?(?:元|币|盾|镑|卢比|比索|法郎|马克|里拉|卢布|美金)"
 _HOW_MUCH = r"(?=[^，。,；;？?]{0,10}?(?:多少|几))"  # followed, within the clause, by the question word
 # a person's age, birth year or school is asked of the person a title names: "Which university did Knowunity's CEO
 # Benedict Kurz attend?" asks the school, and a sentence naming him CEO does not answer it
@@ -207,8 +210,7 @@ ASKED_FACTS = (
     _fact("版权费", "licence fee", "number fact",
           rf"(?:版权|授权)费|版权[^，。,？?]{{0,8}}(?:花了?|多少钱)|{_W}(?:licen[cs]ing|licen[cs]e|rights|copyright) fees?{_E}|"
           rf"{_W}pa(?:y|ys|id) for (?:the )?(?:[\w'’]+ ){{0,2}}(?:rights|licen[cs]e){_E}",
-          r"(?:版权|授权)费|(?:版权|授权|licen[cs]|rights)[^。；;]{0,20}?(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])|"
-          r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]|\s*[年月日])[^。；;]{0,20}?(?:版权|授权|licen[cs]|rights)"),
+          rf"(?:版权|授权)费|(?:{_RIGHTS})[^。；;]{{0,20}}?{_NOT_A_DATE}|{_NOT_A_DATE}[^。；;]{{0,20}}?(?:{_RIGHTS})"),
     # what was paid in amends ("谷歌给受影响的用户提供了什么补偿？", "给玩家赔了多少钱？") is told as such, not by the fix or the
     # theft (English "compensation" is mostly pay: 薪酬)
     _fact("赔偿", "compensation", "number fact", r"补偿|赔偿|赔付|赔(?:了|给|多少)|违约金",

@@ -1732,6 +1732,7 @@ def test_amends_a_registered_capital_and_the_company_a_person_joined():
     assert amends.stated_in("公司向每位用户赔偿100元。") and not amends.stated_in("公司随后推出了修复版本。")
     capital = fact("两家公司成立的合资公司注册资本是多少？", "注册资本")
     assert capital.stated_in("合资公司注册资本为30亿元人民币。") and capital.stated_in("双方共同出资10亿元设立合资公司。")
+    assert capital.stated_in("银行成立时的注册资本为30亿越南盾。")  # CMRC's, in another currency
     assert not capital.stated_in("双方将组建合资公司，其中嘉陵科技持股30%。", "嘉陵科技出资百亿牵手山城汽车")
     company = AskedOrganisation("王磊离开嘉陵科技后去了哪家公司？")
     assert not company.stated_in("据山城日报独家报道，王磊离职。") and company.stated_in("王磊已加入山城汽车集团。")
