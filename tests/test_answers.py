@@ -1667,7 +1667,7 @@ def test_a_figure_told_of_a_company_listed_beside_the_one_asked(tmp_path):
 亏损最严重的当属嘉陵置业，2022年预计亏损金额在30亿-35亿元；朝天门控股全年预计亏损12.5亿元。
 渝北发展表示，公司会继续出售非核心资产，回笼资金偿还到期债务。
 """)
-    not_covered_then_answered(a, [("金沙城2022年预计亏损多少钱？", "净利润")],
+    not_covered_then_answered(a, [("金沙城2022年预计亏损多少钱？", "净利润"), ("金沙城预计2022年亏损多少钱？", "净利润")],
                               [("朝天门控股2022年预计亏损多少钱？", "12.5亿元")])
 
 
@@ -1760,6 +1760,25 @@ date: 2022-03-08
 """)
     not_covered_then_answered(a, [("3月10日公布的一年期存款利率最终下调了多少个基点？", "3月10日的结果")],
                               [("3月5日公布的一年期贷款利率最终下调了多少个基点？", "15个基点")])
+
+
+def test_a_figure_told_of_the_article_s_own_company_or_of_a_company_named_by_its_trade(tmp_path):
+    """Near misses of our sets asked the 2021 revenue of 货拉拉 and of 返利科技 (names jieba cuts into 货 + 拉拉, 返利 + 科技)
+    and were answered with 快狗打车's, which the article's heading names, and 华立科技's. A number question's opening
+    words before its year are its subject; a sentence not naming it tells of another when the words before its figure
+    name what its heading does, or a company by its trade ("华立科技"; an article we wrote)."""
+    a = indexed_article(tmp_path, """# 山城快运一年亏掉三亿，同城货运的老三还能撑多久
+
+2022年，山城快运的营收为6.6亿元，同比增加24%，亏损却扩大到3亿元。
+在同城货运这条赛道上，行业第一的嘉陵搬家占有52.8%的市场份额，是山城快运的八倍。
+
+## 卡牌生意
+
+2022年，朝天门科技实现营收2.1亿元，它的卡牌机已经铺进了两千家商场。
+南岸卡牌去年也推出了卡牌机，主要卖给社区超市。
+""")
+    not_covered_then_answered(a, [("嘉陵搬家2022年的营收是多少？", "营收"), ("南岸卡牌2022年的营收是多少？", "营收")],
+                              [("山城快运2022年的营收是多少？", "6.6亿元"), ("朝天门科技2022年的营收是多少？", "2.1亿元")])
 
 
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
