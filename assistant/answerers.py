@@ -250,9 +250,10 @@ def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: s
                      peers: set[str] = frozenset()) -> bool:
     """Whether a sentence tells its figure of another company or brand than the one a number question names (a Chinese
     question's proper names, an English one's Latin words): it holds none of them, and before its figure names one
-    (jieba's organisations and brands, in Latin letters, quoted, by its trade: "华立科技", or listed beside the question's
-    own in the passages found: ``peers``, ``listed_with``) that neither the question, its Chinese words nor the sentence's
-    heading does, or names what its heading does when the heading does not name the question's (``_heading_subject``):
+    (jieba's organisations and brands, in Latin letters, quoted, by its trade: "华立科技", or listed beside the
+    question's own in the passages found: ``peers``, ``listed_with``) that neither the question, its Chinese words nor
+    the sentence's heading does, or names what its heading does when the heading does not name the question's
+    (``_heading_subject``):
     "2021年，家乐福也关闭了20多家门店" for "步步高2021年关闭了多少家门店？", "诺和诺德有19款产品入围" for 通化东宝's. In our sets it made
     3 near misses abstain, the names added since (listed, quoted, by trade, the heading's; the question's opening words
     as its subject) 13 more, and changed no answer to an answerable question."""
