@@ -1781,6 +1781,30 @@ def test_a_figure_told_of_the_article_s_own_company_or_of_a_company_named_by_its
                               [("山城快运2022年的营收是多少？", "6.6亿元"), ("朝天门科技2022年的营收是多少？", "2.1亿元")])
 
 
+def test_a_region_a_brand_and_a_revenue_asked(tmp_path):
+    """Near misses of our files: "2021年东北地区的商品房销售额是多少亿元？" (4 helpers, three regions) was answered with the
+    national figures, "…排第一的美容仪是哪个品牌？" (3) with "TOP3皆为国外品牌", a game's June revenue in China
+    ("…收入有多少？", 2) with its rank on the revenue chart. A region of China asked is named by the sentence; a brand
+    asked is a company's name given ("TOP3" names none); a revenue or profit asked "是多少 / 有多少" is a sum (an article
+    we wrote)."""
+    from assistant.questions import AskedAmount, AskedRegion, asked_amounts, asked_organisations, asked_regions
+
+    (region,) = asked_regions("2022年东北地区的新车销量是多少？", "number")
+    assert region == AskedRegion("东北") and asked_regions("东北地区为什么卖得少？", "why") == ()
+    assert region.stated_in("东北地区的新车销量为30万辆。") and not region.stated_in("全国新车销量为300万辆。")
+    (brand,) = asked_organisations("去年双11销量第一的是哪个国外品牌？", "who")
+    assert not brand.stated_in("销量排名TOP3的都是国外品牌。") and brand.stated_in("销量第一的是YA-MAN。")
+    assert asked_amounts("山城卡社2022年的营收是多少？", "number") == (AskedAmount(),)
+    assert asked_amounts("山城卡社的营收增长了多少？", "number") == () == asked_amounts("收入占比是多少？", "number")
+    a = indexed_article(tmp_path, """# 2022年山城的新车市场
+
+2022年，全国新车销量为300万辆，同比增长8%，其中新能源车占了三成。
+山城车企的新车销量为12万辆，《云上赛车》手游也在这一年进入了山城收入榜的前五。
+""")
+    not_covered_then_answered(a, [("2022年东北地区的新车销量是多少？", "东北地区"), ("《云上赛车》手游2022年在山城的收入有多少？", "金额")],
+                              [("2022年全国新车销量是多少？", "300万辆")])
+
+
 def test_a_shortened_model_name_and_a_property_developer(tmp_path):
     """Of our fresh sets: "…有多少比例的Win10用户…" abstained, no passage writing "Win10" (they write "Windows 10"): a
     model name of letters and digits is found in its longer form. "Which developer won the most plots…?" asked for a
