@@ -261,10 +261,11 @@ def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: s
         return False
     m = _FIRST_FIGURE.search(text)
     before = _SOURCE_CLAUSE.sub("", text[:m.start()] if m else text)
-    known = f"{info.text} {info.glossed()} {heading}".lower()
+    asked = f"{info.text} {info.glossed()}".lower()
+    known = f"{asked} {heading.lower()}"
     if any(p in before.lower() and p not in known for p in peers):
         return True
-    if _heading_subject(before, heading, f"{info.text} {info.glossed()}".lower(), names):
+    if _heading_subject(before, heading, asked, names):
         return True
     others = [w for w, tag in tagged_words(before) if tag in ("nt", "nz") and len(w) >= 2]
     others += [w for w in re.findall(r"[A-Za-z][A-Za-z0-9&.-]{2,}", before) if w.lower() not in NOT_NAMES]

@@ -850,7 +850,7 @@ class AskedOutcome:
 
     @property
     def name_en(self) -> str:
-        return f"outcome of {_MONTHS_EN[self.month - 1].title()} {self.day}"
+        return f"outcome of {calendar.month_name[self.month]} {self.day}"
 
     def after(self, date: str) -> bool:
         """Whether the day comes after an article of ``date`` (ISO 8601) was written."""
@@ -859,7 +859,6 @@ class AskedOutcome:
 
 
 _OUTCOME_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号](?=[^，。？?]*?(?:最终|最后))")
-_MONTHS_EN = "january february march april may june july august september october november december".split()
 
 
 def asked_outcomes(text: str, qtype: str) -> tuple[AskedOutcome, ...]:
@@ -1164,7 +1163,6 @@ def asked_sides(text: str, qtype: str) -> tuple[AskedSide, ...]:
 # "叫什么名字", "名称是什么": the question asks what a thing is called. Not a bare "叫什么": "这种点心又叫什么？" is answered
 # by "又名…", "他的儿子叫什么？" by a name nothing marks as one (checking those lost 4 CMRC answers)
 _ASKS_NAME = re.compile(r"叫什么名字|什么名字|名字是什么|名字叫什么|名称是什么")
-_COMPANY_NAMED = re.compile(r"[那这哪]家[\u4e00-\u9fff]{0,8}?(?:公司|企业|机构|平台)(?:的名字|的名称)?(?:叫什么|名字|名称)")
 # a person's name is seldom quoted or announced ("首席执行官张某表示"): a thing's name is checked here, a person's by
 # ``AskedPerson``
 _PERSON_NAMED = re.compile(r"(?:人|者|员|师|官|长|总|生|手|ceo|创始人|老板|主管|儿子|女儿|妻子|丈夫|父亲|母亲|主播|博主)的?"
@@ -1249,7 +1247,10 @@ class AskedOrganisation:
                    for name in organisation_names(text))
 
 
+# a company's name asked ("那家培训机构叫什么名字") is a name given (``AskedName``) and a company's: not the course it sells,
+# quoted ("某知名上市培训机构推出的“易学训练营”")
 _ASKS_ORGANISATION = re.compile(r"哪[一几]?家[\u4e00-\u9fff]{0,4}?(?:公司|企业|机构|券商|银行|基金|厂商|平台)|"
+                                r"[那这哪]家[\u4e00-\u9fff]{0,8}?(?:公司|企业|机构|平台)(?:的名字|的名称)?(?:叫什么|名字|名称)|"
                                 r"哪[个家]?[\u4e00-\u9fff]{0,3}?品牌|分别是哪几家|"
                                 r"(?:公司|企业|机构|券商|银行|基金|厂商|平台)(?:是|为)哪一?家|"
                                 r"\bwhich (?:[\w-]+ ){0,2}?(?:compan(?:y|ies)|firms?|brokerages?|banks?|funds?|"
@@ -1282,9 +1283,7 @@ def organisation_names(text: str) -> list[str]:
 
 
 def asked_organisations(text: str, qtype: str) -> tuple[AskedOrganisation, ...]:
-    # a company's name asked is a name given (``AskedName``) and a company's: not the course it sells, quoted
-    # ("某知名上市培训机构推出的“易学训练营”" for "推出1元易经课的那家培训机构叫什么名字？")
-    if qtype == "why" or not (_ASKS_ORGANISATION.search(text) or _COMPANY_NAMED.search(text)):
+    if qtype == "why" or not _ASKS_ORGANISATION.search(text):
         return ()
     return (AskedOrganisation(text.lower()),)
 
