@@ -294,7 +294,7 @@ def _heading_subject(before: str, heading: str, question: str, names: list[str])
     return False
 
 
-# an enumeration ("预亏房企包括华夏幸福、阳光城、铁岭新城、…、蓝光发展等"): its items are names of one kind
+# an enumeration ("预亏房企有华夏幸福、阳光城、铁岭新城、…、蓝光发展等"): its items are names of one kind
 _LISTED = re.compile(r"[\u4e00-\u9fffA-Za-z0-9&.]{2,16}(?:、[\u4e00-\u9fffA-Za-z0-9&.]{2,16})+")
 _LIST_OPENS = re.compile(r"^.*(?:包括|包含|分别是|分别为|比如|例如|如|有|是|为|的)")
 _LIST_CLOSES = re.compile(r"等.*$")  # "…和渝北发展等": the last two items
@@ -302,7 +302,7 @@ _LIST_CLOSES = re.compile(r"等.*$")  # "…和渝北发展等": the last two it
 
 def listed_with(names: list[str], texts: list[str]) -> set[str]:
     """The names listed beside a question's own in the passages found (lower-cased): jieba tags 华夏幸福 and 蓝光发展 as a
-    place and a person, and "亏损最严重的当属华夏幸福，…" tells of another developer than 阳光城, listed with it."""
+    place and a person, and "…当属华夏幸福，…" tells of another developer than 阳光城, listed with it."""
     own = [n.lower() for n in names]
     peers: set[str] = set()
     for text in texts:

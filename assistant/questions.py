@@ -137,7 +137,7 @@ ASKED_FACTS = (
     _fact("总部", "headquarters", "where who fact", rf"总部|{_W}headquarter", r"总部|位于|坐落|落户|设在|based"),
     _fact("估值", "valuation", "number", rf"估值|{_W}valuation|{_W}valued{_E}", r"估值|市值|valuation|valued"),
     _fact("市值", "market value", "number", rf"市值|{_W}market (?:cap|value)", r"市值|估值"),
-    # a registered capital is a sum of money told of as one: not "3000亿立讯精密出资百亿牵手奇瑞" (a heading on a share purchase)
+    # a registered capital is a sum of money told of as one: not "…出资百亿牵手奇瑞" (a heading on a share purchase)
     # for the capital of the joint venture it sets up (4 helpers)
     _fact("注册资本", "registered capital", "number", r"注册资本|registered capital",
           rf"(?:注册资本|注册资金|注资|出资)[^。；;]{{0,30}}?{_MONEY_FIGURE}|{_MONEY_FIGURE}[^。；;]{{0,30}}?(?:注册资本|注资|出资)"),
@@ -1248,7 +1248,7 @@ class AskedOrganisation:
 
 
 # a company's name asked ("那家培训机构叫什么名字") is a name given (``AskedName``) and a company's: not the course it sells,
-# quoted ("某知名上市培训机构推出的“易学训练营”")
+# quoted ("某知名…培训机构推出的“易学训练营”")
 _ASKS_ORGANISATION = re.compile(r"哪[一几]?家[\u4e00-\u9fff]{0,4}?(?:公司|企业|机构|券商|银行|基金|厂商|平台)|"
                                 r"[那这哪]家[\u4e00-\u9fff]{0,8}?(?:公司|企业|机构|平台)(?:的名字|的名称)?(?:叫什么|名字|名称)|"
                                 r"哪[个家]?[\u4e00-\u9fff]{0,3}?品牌|分别是哪几家|"
@@ -1261,7 +1261,7 @@ _GIVEN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&.'’-]+|《([^》]{1,30})》|“(
 # Latin words that name no one: titles, terms, units
 NOT_NAMES = {"ceo", "cfo", "coo", "cto", "ipo", "ai", "app", "id", "ip", "gmv", "saas", "vc", "pe", "pc", "b2b", "b2c"}
 _REPORTED_BY = re.compile(r"(?:据|根据)[^，。；]{1,20}?(?:报道|消息|统计|显示|披露|透露)")
-# a name jieba does not know before a person's act is a person's ("与雷军一起喝小米粥的13人中")
+# a name jieba does not know before a person's act is a person's ("与雷军一起…")
 _PERSON_ACTS = {"一起", "说", "表示", "称", "认为", "指出", "透露", "坦言", "回忆", "直言", "笑称"}
 _NOT_ORGANISATIONS = NOT_NAMES | {"gdp", "pmi", "cpi", "kwh", "gwh", "mw", "gw", "归母", "top"}  # 归母: "归属于母公司"
 
