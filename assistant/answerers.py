@@ -23,8 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import (NOT_NAMES, Asked, AskedMonth, QuestionInfo, asking_words, dated, gives_figure, model_names,
-                        names_a_person, same_model, states_unit)
+from .questions import (NOT_NAMES, Asked, AskedMonth, AskedPlace, QuestionInfo, asking_words, dated, gives_figure,
+                        model_names, names_a_person, same_model, states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -195,12 +195,16 @@ def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSent
     # sentence stays: its passage may give the figure further on (an unread question abstained when it went)
     if info.type == "number" and any(_a_figure(s.text) for s in best):
         best = [s for n, s in enumerate(best) if n == 0 or _a_figure(s.text)]
-    said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage].heading) for s in best]
+    said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage]) for s in best]
 
     # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
-    # two, "…收盘，谁的市值更高？", is answered by a sentence stating one of them)
+    # two, "…收盘，谁的市值更高？", is answered by a sentence stating one of them); a place, by one whose passage is on it
+    def states_one(group: tuple[Asked, ...], text: str, passage: Passage) -> bool:
+        return any(x.stated_in(text, passage.heading, passage.text) if isinstance(x, AskedPlace)
+                   else x.stated_in(text, passage.heading) for x in group)
+
     groups = [g for g in groups if g]
-    states = [[g for g in groups if any(x.stated_in(text, heading) for x in g)] for text, heading in said]
+    states = [[g for g in groups if states_one(g, text, passage)] for text, passage in said]
     missed = sum((g for g in groups if not any(g in row for row in states)), ())
     if missed or len(groups) < 2:
         return missed
@@ -237,7 +241,17 @@ def _own_names(info: QuestionInfo) -> list[str]:
         return names
     if info.lang != "en":
         return []
-    return [a for a in info.anchors if a not in info.sources and _LATIN_WORD.fullmatch(a)]
+    return _without_company_kind([a for a in info.anchors if a not in info.sources and _LATIN_WORD.fullmatch(a)])
+
+
+# the word for a company's kind in its English name ("Yurun Group", "Sunac Holdings"): the Chinese for it (集团, 控股) is in
+# any article on another group, and tells nothing of which one a sentence is about
+_COMPANY_KIND = re.compile(r"group|holdings?|company|corp|corporation|inc|ltd|limited|co")
+
+
+def _without_company_kind(names: list[str]) -> list[str]:
+    """``names`` without the words for a company's kind, unless nothing else is left."""
+    return [n for n in names if not _COMPANY_KIND.fullmatch(n)] or names
 
 
 _LATIN_WORD = re.compile(r"[a-z][a-z&.'-]+")  # an anchor that is a word, not a figure or a model
@@ -345,7 +359,7 @@ def subject_names(info: QuestionInfo, found: list[str]) -> list[str]:
                   and (t in nouns if info.lang != "en" else not _a_verb(info, t))),
                  key=lambda t: info.idf.get(t, 1.0), default="")
     names += [rarest] if rarest and rarest not in names else []
-    return [n for n in names if any(info.has(n, text) for text in found)]
+    return [n for n in _without_company_kind(names) if any(info.has(n, text) for text in found)]
 
 
 def _a_verb(info: QuestionInfo, token: str) -> bool:
@@ -395,6 +409,9 @@ _NAME_MAX_PASSAGES = 40
 _NAME_MAX_DICTIONARY = 1000
 
 
+# a word after a degree adverb is a verb or an adjective, whatever jieba tags it: "山中高端酒店最扎堆的…" (扎堆, "a place")
+_DEGREE = {"最", "更", "很", "较", "比较", "非常", "特别", "越来越", "相当", "十分"}
+
 # jieba may glue a modal verb to the word before it and tag the pair a name: "电力市场化交易会利好煤电企业" is
 # 交易 会 利好 (will benefit), not a trade fair (交易会)
 _MODAL_END = re.compile(r"[\u4e00-\u9fff]{2,}[会将能要]")
@@ -443,6 +460,7 @@ def _chinese_names(info: QuestionInfo) -> dict[str, str]:
     tagged = tagged_words(subject)
     return {w: w for i, (w, tag) in enumerate(tagged)
             if tag.startswith(_PROPER_NAME_TAGS) and tag != "nrt" and len(w) >= 2 and not _across_a_modal(tagged, i)
+            and not (i and tagged[i - 1][0] in _DEGREE)
             and w in info.doc_freq and w not in info.sources and w not in asking and not _TIME_WORD.fullmatch(w)
             and (0 < info.doc_freq[w] <= _NAME_MAX_PASSAGES or (tag.startswith("ns") and not info.doc_freq[w]))
             and dictionary_frequency(w) <= _NAME_MAX_DICTIONARY}
@@ -453,13 +471,14 @@ def _english_names(info: QuestionInfo) -> dict[str, str]:
     equivalent is a name to jieba (小鹏, 屈臣氏, 丽江) or that has none, the articles writing it in Latin letters
     ("Ubras"), in at most ``_NAME_MAX_PASSAGES`` passages; lower-cased, each with the question's spelling. Not a word
     next to another capitalised one or a figure: "Li Auto", "Surge S1" and "Fanli Technology" are one name, of which
-    the articles may write only a part."""
+    the articles may write only a part; but "Yurun" of "Yurun Group" is the name, the group its kind."""
     words = re.findall(r"[A-Za-z][\w'’-]*|\S", info.text.replace("’", "'"))
     out: dict[str, str] = {}
     for i, word in enumerate(words):
         name = without_possessive(word)
+        after = [w for w in words[i + 1:i + 2] if not _COMPANY_KIND.fullmatch(without_possessive(w).lower())]
         if i == 0 or not re.fullmatch(r"[A-Z][A-Za-z]+", name) or any(
-                re.match(r"[A-Z0-9]", w) for w in words[i - 1:i] + words[i + 1:i + 2]):
+                re.match(r"[A-Z0-9]", w) for w in words[i - 1:i] + after):
             continue
         key = name.lower()
         glosses = info.alternatives.get(key, ())
@@ -475,7 +494,8 @@ def _is_a_name(word: str) -> bool:
     if len(tagged) != 1:
         return False
     tag, seen = tagged[0][1], dictionary_frequency(word)
-    return (tag.startswith(_PROPER_NAME_TAGS) and seen <= _NAME_MAX_DICTIONARY) or (seen == 0 and tag != "eng")
+    return (tag.startswith(_PROPER_NAME_TAGS) and seen <= _NAME_MAX_DICTIONARY) or (seen == 0 and tag != "eng") or (
+        tag == "n" and seen <= 20)
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:

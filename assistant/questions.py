@@ -21,6 +21,10 @@ from .prompts import language_of
 
 QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "list", "fact")
 
+# "What was Ubras's revenue in 2021?" asks a sum, as "营收是多少" does
+_EARNINGS_EN = (r"\bwhat (?:was|were|is|are) (?:the )?(?:[\w&.\-]+ ){0,4}[\w&.\-]+(?:'s?|’s?) (?:\([^)]*\) )?"
+                r"(?:[\w\-]+ ){0,2}?(?:revenues?|sales|net profits?|profits?|GMV|GDP|turnover)\b")
+
 _TYPE_PATTERNS = [
     # "有什么区别" asks for a comparison; "与去年相比，营收增长了多少" / "Compared with …, how much" asks for a
     # number, so the weaker comparison words only count when no other type matches (below)
@@ -33,7 +37,8 @@ _TYPE_PATTERNS = [
                           r"fast|high|old|often|tall|heavy|deep|wide)\b|\bwhat (?:share|percentage|proportion|portion|"
                           r"fraction|valuation|temperature|price|commission|fee|(?:final )?score)\b|\bvalued at\b|"
                           r"\bfinal score\b|"
-                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b", re.I)),
+                          r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b|"
+                          + _EARNINGS_EN, re.I)),
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
     ("when", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|^\W*when\b|\bsince when\b|\bwhen (?:did|does|do|is|are|was|"
@@ -561,7 +566,8 @@ _STARTING_PRICE = re.compile(r"(?:起拍|起始|挂牌|底)总?价[^，。；\d]
 
 # a revenue or a profit asked as such ("…在中国iOS上的收入有多少？") is a sum, not a place on the revenue chart ("收入前5"); not a
 # word that asks (``asking_words``): the question's subject is looked for without it
-_EARNINGS_ASKED = re.compile(r"(?:营收|营业收入|收入|销售额|营业额|净利润|GMV|流水)(?:是|为|有|大概|大约|一共|共)?多少(?![倍个家])")
+_EARNINGS_ASKED = re.compile(r"(?:营收|营业收入|收入|销售额|营业额|净利润|GMV|流水)(?:是|为|有|大概|大约|一共|共)?多少(?![倍个家])|"
+                             + _EARNINGS_EN, re.I)
 
 
 def asked_amounts(text: str, qtype: str) -> tuple[AskedAmount, ...]:
@@ -714,17 +720,27 @@ class AskedPlace:
         english = PLACES[self.place].english
         return f"figure for {english[0].title() if english else self.place}"
 
-    def stated_in(self, text: str, heading: str = "") -> bool:
+    def stated_in(self, text: str, heading: str = "", passage: str | None = None) -> bool:
         """True unless the sentence (or its heading) names other places of the same scope only: a Chinese city or
         province asked meets other cities, provinces or tiers of cities; a country or region meets other countries
         or regions. A place containing the one asked, or inside it, counts as naming it ("广东" for 深圳, "上海" for
-        China); a sentence naming none may be about the place asked."""
+        China); a sentence naming none may be about the Chinese city or province asked when its ``passage`` names that
+        or a place inside it: the nation's "商品房销售额18.2万亿元" is not Beijing's."""
         said = re.sub(r"中国(?=香港|澳门|台湾)", "", f"{heading} {text}")  # "中国香港" names Hong Kong, not all of China
         named = {n for n in places_named(said) if (PLACES[n].kind in _DOMESTIC) == self.domestic}
         if self.domestic and _TIERS.search(said):
             named.add("tier")
         asked = _lineage(self.place)
-        return not named or any(n in asked or self.place in _lineage(n) for n in named)
+        if not named:
+            around = f"{heading} {passage}"
+            return passage is None or not self.domestic or any(
+                self.place in _lineage(n) for n in places_named(around)) or (
+                self.place == "香港" and bool(_HONG_KONG_MARKET.search(around)))
+        return any(n in asked or self.place in _lineage(n) for n in named)
+
+
+# Hong Kong's market, where "listed in Hong Kong" is told ("登陆港股", "港交所")
+_HONG_KONG_MARKET = re.compile(r"港股|港交所|联交所|港元|港币")
 
 
 def asked_places(text: str, qtype: str) -> tuple[AskedPlace, ...]:
@@ -882,12 +898,17 @@ class AskedTime:
         return bool(_YEAR_GIVEN.search(f"{heading} {text}")) and _tells_event(self.event, f"{heading} {text}")
 
 
+# a deal closing ("When will the Ekaterra sale close?"), not a store ("When did Qubayu close its stores?")
+_DEAL_CLOSES = (r"(?:\b(?:deal|acquisition|transaction|merger|takeover|sale)\b.*\b(?:clos|complet)|"
+                r"\b(?:clos|complet)\w* (?:[\w'’-]+ ){0,3}(?:deal|acquisition|transaction|merger|takeover|sale)\b)")
+
 # "什么时候开业", "When will it launch": when a thing opens, launches or starts; the articles often tell that it will
 # ("将开放位于长白山的Club Med") and not when
 _ASKS_WHEN_DUE = re.compile(r"(?:什么时候|何时|什么时间)[^，。？?]{0,6}?(?:开业|开张|开放|开园|上线|发布|推出|开播|上映|上市|开售|"
-                            r"发售|交付|量产|投产|落地|开通|启动|开工|竣工|举办|举行|召开)|"
+                            r"发售|交付|量产|投产|落地|开通|启动|开工|竣工|举办|举行|召开|交割)|"
                             r"\bwhen (?:will|is|are|does|do|did|was|were)\b[^,?]{0,60}?\b(?:open|launch|releas|debut|"
-                            r"list|go public|start|begin|ship|deliver|premiere|air)", re.I)
+                            r"list|go public|start|begin|ship|deliver|premiere|air)|"
+                            r"(?=\bwhen\b.*" + _DEAL_CLOSES + ")", re.I)
 # a time a sentence gives, as a year, month, day, season or a time relative to another ("年底", "明年", "三个月后"); not
 # an order of events ("继成都店之后")
 _TIME_GIVEN = re.compile(r"(?<!\d)\d{1,4}\s*[年月日号]|[〇零一二三四五六七八九十]{1,3}[年月]|[今去明前后]年|同年|当年|年[初底中末内]|"
@@ -924,6 +945,7 @@ _EVENTS = tuple((re.compile(asked), words) for asked, words in (
     ("开工|动工", "开工|动工|开建|建设"),
     ("竣工", "竣工|完工|建成|落成"),
     ("举办|举行|召开", "举办|举行|召开|开幕"),
+    ("交割", "交割|完成"),  # a deal closing: "这笔交易预计什么时候完成交割？"
 ))
 
 

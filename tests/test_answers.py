@@ -1859,7 +1859,7 @@ def test_the_place_the_numbered_season_and_the_time_asked_must_be_the_ones_a_sen
     assert asked_facts("12月那次和7月那次相比分别是多少？", "number") == ()
     # a when-question's year ("哪一年"), given as digits, in Chinese numerals or counted from the day of writing
     assert asked_times("华为是哪一年公布回收流程的？", "when") == asked_times("What year was it founded?", "when") == (AskedTime(),)
-    assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()
+    assert asked_times("这笔收购什么时候宣布的？", "when") == ()  # not a year, an opening or a deal's closing
     assert not AskedTime().stated_in("公司此前于3月公布了全过程。") and not AskedTime().stated_in("近期，公司宣布出售茶业务。")
     for sentence in ("尤金袋鼠是于1628年被发现的。", "明世宗嘉靖四十四年生。", "交易将于明年完成。", "2021 Q3 revenue"):
         assert AskedTime().stated_in(sentence), sentence
@@ -1895,7 +1895,7 @@ def test_when_a_thing_opens_a_count_and_a_school_must_be_given_by_a_sentence(tmp
     assert asked_times("In which year did it go public?", "when") == (AskedTime(),)
     assert asked_times("When will the resort open?", "when") == (AskedWhen(),)
     assert asked_times("长白山的度假村什么时候开业？", "when")[0].event.startswith("开业")
-    assert asked_times("这笔交易预计什么时候完成交割？", "when") == ()  # not an opening, a launch or a start
+    assert asked_times("这笔交易预计什么时候宣布？", "when") == ()  # not an opening, a launch, a start or a closing
     opening = AskedWhen()
     assert not opening.stated_in("继杭州旗舰店之后，品牌将在苏州开出新店。")
     for sentence in ("度假村将于明年开业。", "度假村计划在2023年冬季开放。", "新店预计三个月后开业。", "It opens in December."):
@@ -2694,3 +2694,46 @@ def test_a_works_title_does_not_reorder_the_answer():
     # room for one sentence: the figure's
     chosen = ExtractiveAnswerer(Settings(max_answer_chars=30), None).select(info.text, info, [figure, story])
     assert figure in chosen, chosen
+
+
+def test_a_province_s_figure_a_deal_closing_a_group_s_revenue_and_a_word_after_a_degree_adverb(tmp_path):
+    """Near misses of our sets: "2021年北京的商品房销售额是多少？" (4 helpers) answered with the nation's figure, "…这笔交易预计
+    什么时候完成交割？" (2) with the sale's announcement, "What was Ubras's revenue in 2021?" (6) with a sentence giving no
+    sum, "What was Yurun Group's net profit in 2021?" (3) with another group's; and "…高端酒店最扎堆的是哪个地方？" abstained,
+    扎堆 read as a place no article names. A Chinese province or city asked is stated by a sentence naming none only in
+    a passage naming it; a deal's closing is told as such with its time; "What was X's revenue" asks a sum; "Group"
+    names no company; a word after a degree adverb is no name (an article we wrote)."""
+    from assistant.answerers import _without_company_kind
+    from assistant.questions import AskedAmount, AskedPlace, asked_amounts, asked_times, question_type
+
+    question = "What were Zhongshan Tea's total sales in 2022?"
+    assert question_type(question) == "number" and asked_amounts(question, "number") == (AskedAmount(),)
+    assert question_type("What was the main driver of sales growth?") == "fact"
+    assert _without_company_kind(["jialing", "group"]) == ["jialing"] and _without_company_kind(["group"]) == ["group"]
+    beijing = AskedPlace("北京")
+    assert not beijing.stated_in("商品房销售额为13.3万亿元。", "", "全国商品房销售额为13.3万亿元。")
+    assert beijing.stated_in("商品房销售额为3000亿元。", "", "北京的楼市：商品房销售额为3000亿元。")
+    assert beijing.stated_in("商品房销售额为13.3万亿元。")  # no passage given: as before
+    assert AskedPlace("香港").stated_in("已有40家物业公司上市。", "", "已有40家物业公司登陆港股。")
+    assert asked_times("When will the tea deal close?", "when")
+    assert not asked_times("When did it close its stores?", "when")
+    a = indexed_article(tmp_path, """# 山城的酒店与楼市
+
+2022年新开业的高端酒店里，有六成选在山里，其中嘉陵山最受欢迎，三家国际酒店集团都在那里开了新店。
+
+## 楼市
+
+国家统计局公布了去年的楼市数据。2022年，商品房销售额为13.3万亿元，比上年下降26.7%。
+
+## 茶叶
+
+山城集团近期宣布，将把旗下的茶叶业务以20亿元的价格出售给朝天门资本。
+
+## 茶馆
+
+重庆的老茶馆今年又开了不少，很多年轻人周末会去喝一碗盖碗茶。
+""")
+    not_covered_then_answered(a, [("2022年重庆的商品房销售额是多少？", "重庆"),
+                                  ("山城集团出售茶叶业务的交易预计什么时候完成交割？", "时间")],
+                              [("2022年新开的高端酒店最扎堆的是哪个地方？", "嘉陵山"), ("2022年全国的商品房销售额是多少？", "13.3万亿元"),
+                               ("山城集团把茶叶业务卖了多少钱？", "20亿元")])
