@@ -23,8 +23,8 @@ from .citations import bigrams
 from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
-from .questions import (NOT_NAMES, Asked, AskedMonth, AskedPlace, QuestionInfo, asking_words, dated, gives_figure,
-                        model_names, names_a_person, same_model, states_unit)
+from .questions import (NOT_NAMES, Asked, AskedFigure, AskedMonth, AskedPlace, QuestionInfo, a_figure, asking_words,
+                        dated, gives_figure, model_names, names_a_person, same_model, states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -166,7 +166,19 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
     # a day's final figure, when the likeliest sentences' articles were written before that day
     late = tuple(x for x in info.outcomes if all(x.after(result.passages[s.passage].date) for s in ranked
                                                   if s.probability >= _NEAR_TIE * ranked[0].probability))
-    return late or _unstated(info, result, ranked, groups, on_its_own)
+    return late or _unstated(info, result, ranked, groups, on_its_own) or _no_figure(info, ranked)
+
+
+def _no_figure(info: QuestionInfo, ranked: list["AnswerSentence"]) -> tuple[Asked, ...]:
+    """A number question's likeliest sentences give a figure, whatever it names: "博原资本首期基金的规模有多大？" is not
+    answered by the fund's founding. A Chinese question's near ties count, an English one's five likeliest (its answer
+    is often further down: "…可以检测出50多种癌症" fourth for "How many types of cancer can it detect?"); not "几种 / 第几区",
+    answered in words as often ("白色与黑色两种", "属第三区": 6 CMRC questions)."""
+    if info.type != "number" or "几" in info.text:
+        return ()
+    top = ranked[:5] if info.lang == "en" else [
+        s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability]
+    return () if any(a_figure(s.text) for s in top) else (AskedFigure(),)
 
 
 def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSentence"], groups: tuple,
@@ -193,8 +205,8 @@ def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSent
     # a figure asked is stated by a sentence giving one: "How many Shake Shack stores are there in Guangzhou?" is not
     # answered by a near tie naming the Guangzhou store beside the figures for Hong Kong and the mainland. The likeliest
     # sentence stays: its passage may give the figure further on (an unread question abstained when it went)
-    if info.type == "number" and any(_a_figure(s.text) for s in best):
-        best = [s for n, s in enumerate(best) if n == 0 or _a_figure(s.text)]
+    if info.type == "number" and any(a_figure(s.text) for s in best):
+        best = [s for n, s in enumerate(best) if n == 0 or a_figure(s.text)]
     said = [(dated(s.text, result.passages[s.passage].date), result.passages[s.passage]) for s in best]
 
     # the kinds each sentence states; a kind is stated by a sentence stating one of its facts (a question that names
@@ -211,15 +223,6 @@ def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSent
     # each asked fact stated, but by different sentences: the one stating most of them misses the rest
     most = max(states, key=len)
     return () if len(most) == len(groups) else sum((g for g in groups if g not in most), ())
-
-
-def _a_figure(text: str) -> bool:
-    """Whether a sentence gives a figure: in digits, a sum or a count, or a measure in Chinese numerals ("两平方公里")."""
-    return gives_figure(text) or bool(_MEASURED.search(text))
-
-
-_MEASURED = re.compile(r"(?:[二两三四五六七八九十百千]|一(?=[十百千万亿]))[一二两三四五六七八九十百千万亿]*(?:平方|公里|千米|米|吨|"
-                       r"公斤|千克|克|亩|公顷|个月|年|天|小时|分钟|岁|周|倍|成|部|座|所|名|位|款|件|套|条|只)")
 
 
 # a figure and what comes before it, past a source clause ("据联商网统计，…", "财报显示，…") and the dates

@@ -355,6 +355,28 @@ def gives_figure(text: str) -> bool:
     return bool(_FIGURE_GIVEN.search(_DATE.sub(" ", _PUBLISHER.sub(" ", text))))
 
 
+def a_figure(text: str) -> bool:
+    """Whether a sentence gives a figure: in digits, a sum or a count, a measure in Chinese numerals ("两平方公里"), or a
+    half ("一半以上病人…")."""
+    return gives_figure(text) or bool(_MEASURED.search(text)) or bool(re.search(r"一半|半数|过半|大半", text))
+
+
+_MEASURED = re.compile(r"(?:[二两三四五六七八九十百千]|一(?=[十百千万亿]))[一二两三四五六七八九十百千万亿]*(?:平方|公里|千米|米|吨|"
+                       r"公斤|千克|克|亩|公顷|个月|年|天|小时|分钟|岁|周|倍|成|部|座|所|名|位|款|件|套|条|只)")
+
+
+@dataclass(frozen=True)
+class AskedFigure:
+    """Any figure: a number question asks one whatever else it names. A near miss's likeliest sentences tell of the
+    thing and give none ("…的首期基金规模有多大？" answered with the fund's founding)."""
+
+    name: str = "数字"
+    name_en: str = "figure"
+
+    def stated_in(self, text: str, heading: str = "") -> bool:
+        return a_figure(text)
+
+
 def dates_it(asked: bool, others: bool, relative: bool, text: str) -> bool:
     """Whether a sentence may give the figure for the year, month or part of the year asked: it names that one
     (``asked``), or it gives a figure of its own and names no other (``others``) or a time counted from the day of
@@ -554,7 +576,14 @@ class AskedAmount:
     final: bool = False  # what a sale fetched in the end ("最后一共卖了多少钱"), which a starting price is not
 
     def stated_in(self, text: str, heading: str = "") -> bool:
-        return bool(_SUM.search(_STARTING_PRICE.sub(" ", text) if self.final else text))
+        text = _STARTING_PRICE.sub(" ", text) if self.final else text
+        # "会员数量已超过500万" counts people: 万 or 亿 with no currency after a word for a count is no sum
+        return any(re.search(r"[元币钱]", m.group()) or not _COUNTED_BEFORE.search(text[max(0, m.start() - 10):m.start()])
+                   for m in _SUM.finditer(text))
+
+
+_COUNTED_BEFORE = re.compile(r"(?:数量?|人数|用户|会员|粉丝|观众|玩家|员工|次数|人次|销量|出货量|下载量|装机量|播放量)"
+                             r"(?:已经|已|就|超过|突破|达到?|为|约|近|逾|共|总计|累计|有|是|了|\s)*[\d.,]*$")
 
 
 # "东莞首批集中供地的8宗地最后一共拍出了多少钱？" (five near misses of our sets, in other words each time) is not answered by
@@ -1371,9 +1400,9 @@ def asking_words(text: str, facts: tuple[AskedFact, ...]) -> str:
 
 
 # what a question asks for that an answer sentence must state
-Asked = (AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount | AskedPlace
-         | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPerson | AskedPlaceKind | AskedDate | AskedSide
-         | AskedIndex | AskedOrganisation | AskedSoFar | AskedTitle | AskedMeasure)
+Asked = (AskedFigure | AskedFact | AskedYear | AskedMonth | AskedRound | AskedPeriod | AskedAmount | AskedCount
+         | AskedPlace | AskedOrdinal | AskedTime | AskedWhen | AskedName | AskedPerson | AskedPlaceKind | AskedDate
+         | AskedSide | AskedIndex | AskedOrganisation | AskedSoFar | AskedTitle | AskedMeasure)
 
 
 def required(question: str | None) -> str:

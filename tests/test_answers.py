@@ -2737,3 +2737,25 @@ def test_a_province_s_figure_a_deal_closing_a_group_s_revenue_and_a_word_after_a
                                   ("山城集团出售茶叶业务的交易预计什么时候完成交割？", "时间")],
                               [("2022年新开的高端酒店最扎堆的是哪个地方？", "嘉陵山"), ("2022年全国的商品房销售额是多少？", "13.3万亿元"),
                                ("山城集团把茶叶业务卖了多少钱？", "20亿元")])
+
+
+def test_a_number_question_s_likeliest_sentences_give_a_figure_and_a_count_of_people_is_no_sum(tmp_path):
+    """Near misses of our sets: "博原资本首期基金的规模有多大？" (3 helpers) was answered with the fund's founding, "山姆会员店
+    2021年在中国的销售额是多少？" with its count of paying members. A number question's likeliest sentences (a Chinese
+    question's near ties, an English one's five likeliest) give a figure, or it is not covered; "几家 / 几种" may be
+    answered in words ("三家公司"); 万 or 亿 after a word for a count, with no currency, is no sum (an article we wrote)."""
+    from assistant.questions import AskedAmount, a_figure
+
+    amount = AskedAmount()
+    assert not amount.stated_in("会员数量已超过500万。") and not amount.stated_in("用户1.2亿")
+    assert amount.stated_in("会员费收入达到3亿。") and amount.stated_in("会员突破400万，GMV达到2亿。")
+    assert a_figure("一半以上的门店在山城。") and not a_figure("门店大多在山城。")
+    a = indexed_article(tmp_path, """# 山城基金
+
+山城基金的首期基金去年秋天成立，规模尚未公布，由山城集团发起，专门投资本地的餐饮品牌。
+
+基金的合伙人说，他们更看重门店的复购率，而不是开店的速度。
+
+今年春天，它投了三家火锅公司，其中一家已经开到了成都。
+""")
+    not_covered_then_answered(a, [("山城基金首期的规模有多大？", "数字")], [("山城基金今年春天投了几家火锅公司？", "三家")])
