@@ -247,9 +247,11 @@ def _own_names(info: QuestionInfo) -> list[str]:
     return _without_company_kind([a for a in info.anchors if a not in info.sources and _LATIN_WORD.fullmatch(a)])
 
 
-# the word for a company's kind in its English name ("Yurun Group", "Sunac Holdings"): the Chinese for it (集团, 控股) is in
-# any article on another group, and tells nothing of which one a sentence is about
-_COMPANY_KIND = re.compile(r"group|holdings?|company|corp|corporation|inc|ltd|limited|co")
+# the word for a company's kind or trade in its English name ("Yurun Group", "Aibo Medical", "Boyuan Capital"): the
+# Chinese for it (集团, 医疗, 资本) is in any article on another such company, and tells nothing of which one a sentence
+# is about
+_COMPANY_KIND = re.compile(r"group|holdings?|company|corp|corporation|inc|ltd|limited|co|medical|biotech|pharma|"
+                           r"technology|technologies|tech|capital|securities|bank|real|estate|development")
 
 
 def _without_company_kind(names: list[str]) -> list[str]:

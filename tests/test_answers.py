@@ -2702,7 +2702,7 @@ def test_a_province_s_figure_a_deal_closing_a_group_s_revenue_and_a_word_after_a
     sum, "What was Yurun Group's net profit in 2021?" (3) with another group's; and "…高端酒店最扎堆的是哪个地方？" abstained,
     扎堆 read as a place no article names. A Chinese province or city asked is stated by a sentence naming none only in
     a passage naming it; a deal's closing is told as such with its time; "What was X's revenue" asks a sum; "Group"
-    names no company; a word after a degree adverb is no name (an article we wrote)."""
+    names no company, nor "Medical" or "Capital"; a word after a degree adverb is no name (an article we wrote)."""
     from assistant.answerers import _without_company_kind
     from assistant.questions import AskedAmount, AskedPlace, asked_amounts, asked_times, question_type
 
@@ -2710,6 +2710,7 @@ def test_a_province_s_figure_a_deal_closing_a_group_s_revenue_and_a_word_after_a
     assert question_type(question) == "number" and asked_amounts(question, "number") == (AskedAmount(),)
     assert question_type("What was the main driver of sales growth?") == "fact"
     assert _without_company_kind(["jialing", "group"]) == ["jialing"] and _without_company_kind(["group"]) == ["group"]
+    assert _without_company_kind(["jialing", "medical"]) == ["jialing"]  # "Aibo Medical": 医疗 is in any clinic's article
     beijing = AskedPlace("北京")
     assert not beijing.stated_in("商品房销售额为13.3万亿元。", "", "全国商品房销售额为13.3万亿元。")
     assert beijing.stated_in("商品房销售额为3000亿元。", "", "北京的楼市：商品房销售额为3000亿元。")
