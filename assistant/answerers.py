@@ -412,6 +412,9 @@ _PROPER_NAME_TAGS = ("nr", "ns", "nt", "nz")
 # "海关" 813, "荣耀" 493)
 _NAME_MAX_PASSAGES = 40
 _NAME_MAX_DICTIONARY = 1000
+# a noun jieba's dictionary saw at most this often, given by the glossary for an English name, is a brand's name too
+# ("Yurun" → 雨润, seen 11 times)
+_RARE_NOUN = 20
 
 
 # a word after a degree adverb is a verb or an adjective, whatever jieba tags it: "山中高端酒店最扎堆的…" (扎堆, "a place")
@@ -494,13 +497,14 @@ def _english_names(info: QuestionInfo) -> dict[str, str]:
 
 
 def _is_a_name(word: str) -> bool:
-    """Whether jieba reads a Chinese word as one proper name it seldom meets, or as a word it does not know."""
+    """Whether jieba reads a Chinese word as one proper name it seldom meets, a noun it seldom meets, or a word it does
+    not know."""
     tagged = tagged_words(word)
     if len(tagged) != 1:
         return False
     tag, seen = tagged[0][1], dictionary_frequency(word)
     return (tag.startswith(_PROPER_NAME_TAGS) and seen <= _NAME_MAX_DICTIONARY) or (seen == 0 and tag != "eng") or (
-        tag == "n" and seen <= 20)
+        tag == "n" and seen <= _RARE_NOUN)
 
 
 def evidence_features(info: QuestionInfo, result: SearchResult, sentences: list["AnswerSentence"]) -> dict[str, float]:
