@@ -24,7 +24,7 @@ from .embeddings import Embedder
 from .keywords import dictionary_frequency, tagged_words, tokenize, without_possessive
 from .prompts import language_of
 from .questions import (NOT_NAMES, Asked, AskedFigure, AskedMonth, AskedPlace, QuestionInfo, a_figure, asking_words,
-                        dated, gives_figure, model_names, names_a_person, same_model, states_unit)
+                        dated, model_names, names_a_person, same_model, states_unit)
 from .ranking import Affinity, load_affinity, load_model, names_something_new, sentence_cues, type_match
 from .results import Citation, Passage
 from .retrieval import SearchResult
@@ -164,9 +164,13 @@ def unstated_facts(info: QuestionInfo, result: SearchResult, sentences: list["An
         return ()
     ranked = sorted(sentences, key=lambda s: -s.probability)
     # a day's final figure, when the likeliest sentences' articles were written before that day
-    late = tuple(x for x in info.outcomes if all(x.after(result.passages[s.passage].date) for s in ranked
-                                                  if s.probability >= _NEAR_TIE * ranked[0].probability))
+    late = tuple(x for x in info.outcomes if all(x.after(result.passages[s.passage].date) for s in _near_ties(ranked)))
     return late or _unstated(info, result, ranked, groups, on_its_own) or _no_figure(info, ranked)
+
+
+def _near_ties(ranked: list["AnswerSentence"]) -> list["AnswerSentence"]:
+    """The likeliest sentence and those at least ``_NEAR_TIE`` as likely (``ranked``: likeliest first)."""
+    return [s for s in ranked if s.probability >= _NEAR_TIE * ranked[0].probability]
 
 
 def _no_figure(info: QuestionInfo, ranked: list["AnswerSentence"]) -> tuple[Asked, ...]:
@@ -176,8 +180,7 @@ def _no_figure(info: QuestionInfo, ranked: list["AnswerSentence"]) -> tuple[Aske
     answered in words as often ("白色与黑色两种", "属第三区": 6 CMRC questions)."""
     if info.type != "number" or "几" in info.text:
         return ()
-    top = ranked[:5] if info.lang == "en" else [
-        s for i, s in enumerate(ranked) if i == 0 or s.probability >= _NEAR_TIE * ranked[0].probability]
+    top = ranked[:5] if info.lang == "en" else _near_ties(ranked)
     return () if any(a_figure(s.text) for s in top) else (AskedFigure(),)
 
 
