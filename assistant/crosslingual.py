@@ -172,6 +172,31 @@ def unwritten_names(question: str, known: Callable[[list[str]], dict[str, int]],
     return tuple(dict.fromkeys(out))
 
 
+def unwritten_terms(question: str, known: Callable[[list[str]], dict[str, int]], glossary: str = "",
+                    aliases: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+    """The question's terms of two words or more that the dictionary gives as Chinese words no article holds, each of
+    them a word jieba knows and no person's name ("liquid nitrogen" → 液氮, "boiling point" → 沸点, "sea level" → 海平面).
+    The articles never talk of the thing; but a term may also be a dictionary sense the news does not use ("chinese
+    company" → 酷派, "early childhood" → 小儿), so the caller counts them only when no sentence reads like an answer."""
+    dictionary, curated = _dictionary(glossary), _curated(glossary)
+    words = [without_possessive(w) for w in _WORD.findall(question.lower().replace("’", "'"))]
+    out = []
+    for n in range(2, MAX_WORDS + 1):
+        for i in range(len(words) - n + 1):
+            gram = words[i:i + n]
+            phrase = " ".join(gram)
+            if (gram[0] in _FUNCTION or gram[-1] in _FUNCTION or any(w.isdigit() for w in gram)
+                    or phrase in curated or phrase in (aliases or {})):
+                continue
+            senses = list(_lookup(dictionary, phrase))
+            tags = [[tag for _, tag in tagged_words(w)] for w in senses]
+            if not senses or any(len(w) < 2 or len(t) != 1 or t[0].startswith("nr") for w, t in zip(senses, tags)):
+                continue  # a sense jieba cuts may be written in the articles and counted as its parts
+            if not any(known(senses).get(w) for w in senses):
+                out.append(phrase)
+    return tuple(out)
+
+
 def is_common_word(word: str, glossary: str = "") -> bool:
     """Whether the dictionary defines ``word`` (in any of its forms): a sentence's capitalised first word that is
     no name ("According", "Compared")."""

@@ -23,7 +23,7 @@ QUESTION_TYPES = ("number", "who", "when", "where", "why", "how", "compare", "li
 
 # "What was Ubras's revenue in 2021?" asks a sum, as "营收是多少" does
 _EARNINGS_EN = (r"\bwhat (?:was|were|is|are) (?:the )?(?:[\w&.\-]+ ){0,4}[\w&.\-]+(?:'s?|’s?) (?:\([^)]*\) )?"
-                r"(?:[\w\-]+ ){0,2}?(?:revenues?|sales|net profits?|profits?|GMV|GDP|turnover)\b")
+                r"(?:[\w\-]+ ){0,2}?(?:revenues?|sales|net profits?|profits?|GMV|GDP|turnover|valuation)\b")
 
 _TYPE_PATTERNS = [
     # "有什么区别" asks for a comparison; "与去年相比，营收增长了多少" / "Compared with …, how much" asks for a
@@ -38,6 +38,8 @@ _TYPE_PATTERNS = [
                           r"fraction|valuation|temperature|price|commission|fee|(?:final )?score)\b|\bvalued at\b|"
                           r"\bfinal score\b|"
                           r"\b(?:number|amount|valuation|revenue|price|cost|rate|total|population|size) of\b|"
+                          r"\bwhat(?:'s| is| was| are| were) (?:the )?(?:[\w&.'’\-]+ ){0,4}?(?:driving range|"
+                          r"battery capacity|registered capital|budget|deficit|lead time|ratio|rating|salary|CPM)\b|"
                           + _EARNINGS_EN, re.I)),
     # "when" asks only opening the question or before its verb ("…, when did it open?"); "What commission can agents
     # earn when they sell …" asks for a figure
@@ -118,8 +120,9 @@ ASKED_FACTS = (
     _fact("创始人", "founder", "who", rf"创始人|创办人|创立者|创办者|谁创办|谁创立|{_W}(?:co-?)?founders?{_E}|"
           rf"{_W}who (?:\w+ )?(?:co-?)?founded{_E}|founded by",
           # "创立于2019年" dates the company and names no founder; "由周远创立于…" names one
-          r"创始|缔造|由[^，。；]{1,12}(?:创办|创立|创建|成立|发起)|(?:创办|创立|创建|成立|发起)(?!于)|合开|合办|开办|founder|"
-          r"founded(?! in)"),
+          # nor does "2013年成立的茶里" (the year before 成立)
+          r"创始|缔造|由[^，。；]{1,12}(?:创办|创立|创建|成立|发起)|(?:创办|创立|创建|(?<![年月日])成立|发起)(?!于)|合开|合办|"
+          r"开办|founder|founded(?! in)"),
     _fact("CEO", "CEO", "who", rf"{_W}CEO{_E}|首席执行官|行政总裁|{_W}chief executive",
           r"CEO|首席执行官|行政总裁|总裁|掌门|一把手|掌舵|负责人"),
     _fact("董事长", "chairman", "who", rf"董事长|董事会主席|{_W}chair(?:man|woman|person)?{_E}",
@@ -187,6 +190,10 @@ ASKED_FACTS = (
           r"平方|平米|㎡|㎢|[kK]?m[²2](?![\d])|[\d一二三四五六七八九十百千万]\s*(?:平(?![台均衡方])|亩|公顷)|square|\bsq\b|acres?|"
           r"hectares?"),
     _fact("人口", "population", "number fact", rf"人口{_HOW_MUCH}|多少人口|{_W}population{_E}", r"人口|居民|population"),
+    # a car's range and a battery's capacity are given in their units ("续航里程达到600公里", "4000mAh"): not a price
+    _fact("续航", "driving range", "number fact", rf"续航|{_W}(?:driving|battery) range{_E}", r"续航|里程|公里|千米|km"),
+    _fact("电池容量", "battery capacity", "number fact", rf"电池容量|{_W}battery capacity{_E}",
+          r"容量|mAh|毫安|[kK]?Wh|度电"),
     # "the developer of Axie Infinity", a game's developer; not a property developer ("Which developer won the most
     # plots?")
     _fact("研发方", "developer", "who fact", rf"哪家[^，。,？?]{{0,8}}(?:研发|开发)|(?:研发|开发)(?:商|方|者)是|"
@@ -545,9 +552,12 @@ def asked_periods(text: str, qtype: str) -> tuple[AskedPeriod, ...]:
 _MONEY_ASKED = re.compile(r"多少钱|花了多少|值多少|多少[\u4e00-\u9fff]{0,2}?(?<![消耗浪])费(?!者|用户)|"
                           r"(?:估值|售价|价格|票价|身价|融资|募资|罚款|赔偿|薪酬|年薪|工资|投资额|总投资|金额|(?<![消耗浪])费用?)"
                           r"(?:是|为|有|达到?|了|降到了?|降至|涨到了?|定在|大概|大约|一共|共)?多少|多少[亿万千]?(?:元|美元|港元|欧元|日元|英镑)"
-                          r"|\bhow much (?:money|did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|"
+                          r"|\bhow much (?:money|ransom|funding|cash|compensation)\b"
+                          r"|\bhow much (?:did|does|do|will|would|was|were|is|are|has|have)\b.*\b(?:raise|pay|"
                           r"paid|cost|spend|spent|earn|earned|make|made|invest|invested|worth|sell for|sold for|charge|"
-                          r"fine|fined)\b|\bwhat (?:price|valuation|salary|fine)\b|\bvalued at\b", re.I)
+                          r"fine|fined|commit|committed|pledge|pledged|put|putting|demand|demanded|owe|owed|offer|"
+                          r"offered|receive|received|gross|grossed)\b|\bwhat (?:price|valuation|salary|fine)\b|"
+                          r"\bvalued at\b", re.I)
 _MONEY = ("元", "美元", "欧元", "英镑", "日元", "港元", "万", "亿")
 # between a number and its unit: "2000+ 元", "30多家", "100余人" are amounts too
 AMOUNT_TAIL = r"\s*(?:\+|多|余)?\s*"
@@ -652,11 +662,23 @@ _ONE = re.compile(r"(?<![\d.一二两三四五六七八九十百千万亿几多]
 _TIMES_ASKED = re.compile(r"\bhow many times (?:did|do|does|has|have|had|was|were|is|are|will|would|can|could)\b", re.I)
 
 
+# "How many employees / stores / cars …": what the articles count in 名, 家 or 辆 (not users or members, whose count they
+# give as "用户数达1.2亿"); opening the question
+_COUNTED_EN = re.compile(r"^\W*(?:[^,?]{0,40},\s*)?(?:roughly |about |approximately )?how many (?:[\w\-]+ ){0,2}?"
+                         r"(employees|staff|workers|people|stores|shops|outlets|restaurants|cars|vehicles)\b", re.I)
+_COUNTERS_EN = {"employees": "人名位", "staff": "人名位", "workers": "人名位", "people": "人名位", "stores": "家",
+                "shops": "家", "outlets": "家", "restaurants": "家", "cars": "辆台", "vehicles": "辆台"}
+
+
 def asked_counts(text: str, qtype: str) -> tuple[AskedCount, ...]:
     if qtype != "number" or _MONEY_ASKED.search(text):
         return ()
     if _TIMES_ASKED.search(text):
         return (AskedCount("次遍回", things=False),)
+    # asked first: a follow-up searched with the previous question ("What share … lock up How many cars did Hertz …?")
+    # asks what its own words do
+    if m := _COUNTED_EN.search(text):
+        return (AskedCount(_COUNTERS_EN[m.group(1).lower()]),)
     return tuple(AskedCount(_COUNTERS[m.group(1)], m.group(0).startswith("几")) for m in _COUNTED.finditer(text)
                  if m.group(1) + m.group(2) not in _NOUNS)
 
@@ -1427,6 +1449,8 @@ class QuestionInfo:
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # an English question's person or place names that no article writes in any form (crosslingual.unwritten_names)
     unwritten: tuple[str, ...] = ()
+    # its terms the dictionary gives as Chinese words no article holds ("liquid nitrogen", crosslingual.unwritten_terms)
+    unwritten_terms: tuple[str, ...] = ()
     person: bool = False  # asks for a person ("谁", "which actor")
     # a follow-up's swap, (the previous question's term, the one put in its place): "那后端呢？" after "前端数字化更多
     # 聚焦什么？" is (前端, 后端) — a sentence on 前端 alone answers the previous question, not this one

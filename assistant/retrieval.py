@@ -26,7 +26,7 @@ from .catalog import Catalog, ChunkRow
 from .chunking import BREADCRUMB_SEP, embed_text_for, is_prose, passage_sentences, text_hash
 from .embeddings import Embedder, EmbeddingCache
 from .errors import ConfigError
-from .crosslingual import corpus_aliases, english_terms, pinyin_index, unwritten_names
+from .crosslingual import corpus_aliases, english_terms, pinyin_index, unwritten_names, unwritten_terms
 from .keywords import STOPWORDS, tokenize, unknown_names
 from .prompts import language_of
 from .questions import MEASURE_ASKED, QuestionInfo, analyze
@@ -158,6 +158,7 @@ class HybridRetriever:
         tokens = [t for t in tokenize(query) if not any(t in frame for frame in frames)]
         alternatives: dict[str, tuple[str, ...]] = {}
         unwritten: tuple[str, ...] = ()
+        terms_unwritten: tuple[str, ...] = ()
         if query and language_of(query) == "en" and self.settings.crosslingual:
             names = self._names()
             known = lambda words: self.catalog.doc_freq(words)[0]  # noqa: E731
@@ -166,12 +167,14 @@ class HybridRetriever:
                 for word in term.words:
                     alternatives[word] = tuple(dict.fromkeys([*alternatives.get(word, ()), *term.chinese]))
             unwritten = unwritten_names(query, known, names.pinyin, self.settings.glossary, names.aliases)
+            terms_unwritten = unwritten_terms(query, known, self.settings.glossary, names.aliases)
         extra = [w for ws in alternatives.values() for w in ws]
         unglued = {t: _unglued(t) for t in tokens}
         doc_freq, n = self.catalog.doc_freq([*tokens, *extra, *(w for ws in unglued.values() for w in ws)])
         tokens = list(dict.fromkeys(t if doc_freq.get(t) else next((w for w in unglued[t] if doc_freq.get(w)), t)
                                     for t in tokens))
-        return replace(analyze(query, tokens, doc_freq, n, alternatives), unwritten=unwritten)
+        return replace(analyze(query, tokens, doc_freq, n, alternatives), unwritten=unwritten,
+                       unwritten_terms=terms_unwritten)
 
     def in_chinese(self, text: str) -> str:
         """English words in the words this index's articles use for them, with the names and numbers kept

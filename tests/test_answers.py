@@ -2760,3 +2760,50 @@ def test_a_number_question_s_likeliest_sentences_give_a_figure_and_a_count_of_pe
 今年春天，它投了三家火锅公司，其中一家已经开到了成都。
 """)
     not_covered_then_answered(a, [("山城基金首期的规模有多大？", "数字")], [("山城基金今年春天投了几家火锅公司？", "三家")])
+
+
+def test_english_sums_counts_ranges_and_the_terms_no_article_holds(tmp_path):
+    """Near misses of our sets, in English: "How much money is Alipay putting into …" (3 helpers) and "How much ransom
+    money did LAPSU$ demand" (2) answered with sentences giving no sum, "How many employees did Xilinx have …" with
+    a deal's value, "What is the driving range of the FF 81?" (3) with its price, "What was Knowunity's valuation …"
+    and "Who founded CHALI …" with the company's founding year, "What is the boiling point of liquid nitrogen …?" (12
+    sets) with a 3000-degree sentence, "How many cars did Changan sell in January 2022?" with BYD's figure. Each now
+    names what it asks, and a question whose terms no article holds, with nothing that reads like an answer, is off
+    topic (an article we wrote)."""
+    from assistant.answerers import _own_names, _told_of_another
+    from assistant.crosslingual import unwritten_terms
+    from assistant.questions import AskedAmount, asked_amounts, asked_counts, asked_facts, question_type
+
+    for question in ("How much money is Jialing putting into the tea fund?", "How much did Chaotianmen commit to it?",
+                     "How much ransom money did the group demand?"):
+        assert asked_amounts(question, "number") == (AskedAmount(),), question
+    assert question_type("What was Jialing Tea's valuation after its Series A round?") == "number"
+    assert question_type("What is the registered capital of the joint venture?") == "number"
+    assert question_type("What was the average lead time at the start of 2020?") == "number"
+    assert [c.counters for c in asked_counts("How many employees did Jialing Tea have?", "number")] == ["人名位"]
+    # a follow-up searched with the previous question asks what its own words do
+    assert not asked_counts("What share of its output is that How many cars did it order?", "number")
+    assert [f.name for f in asked_facts("What is the driving range of the Jialing S1?", "number")] == ["续航"]
+    founder = next(f for f in asked_facts("Who founded Jialing Tea?", "who") if f.name == "创始人")
+    assert not founder.stated_in("2013年成立的嘉陵茶，一直在追赶立顿。") and founder.stated_in("嘉陵茶由王山于2013年成立。")
+    known = lambda words: {w: 3 for w in words if w == "摄氏度"}  # noqa: E731
+    assert unwritten_terms("What is the boiling point of liquid nitrogen in degrees Celsius?", known) == (
+        "boiling point", "liquid nitrogen")
+    assert unwritten_terms("What was Jialing Tea's revenue in 2021?", known) == ()
+    a = indexed_article(tmp_path, """# 嘉陵汽车的一月
+
+1月，嘉陵汽车卖出1.2万辆新能源车，同比增长30%。
+
+## 同行
+
+传统车企方面，比亚迪1月卖出9.5万辆新能源车。
+
+## 工厂
+
+嘉陵汽车的工厂用电炉把废料加热到约3000摄氏度，再回收其中的金属。
+""")
+    info = a.chain.retriever.question_info("How many cars did Jialing sell in January 2022?")
+    assert _own_names(info) == ["jialing"]  # "January" dates the figure: every sentence on 1月 would hold it
+    assert _told_of_another(info, ["jialing"], "传统车企方面，比亚迪1月卖出9.5万辆新能源车。", "同行")
+    not_covered_then_answered(a, [("What is the boiling point of liquid nitrogen in Celsius?", "liquid nitrogen")],
+                              [("How many new energy vehicles did Jialing sell in January?", "1.2万辆")])
