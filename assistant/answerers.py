@@ -208,7 +208,7 @@ def _unstated(info: QuestionInfo, result: SearchResult, ranked: list["AnswerSent
     names = subject_names(info, texts)
     about = {p.source for p, text in zip(result.passages, texts) if any(_holds(info, n, text) for n in names)}
     best = [s for s in best if not names or result.passages[s.passage].source in about]
-    if info.type == "number" and (own := _own_names(info)):
+    if info.type == "number" and (own := _own_names(info, on_its_own)):
         peers = listed_with(own, texts)
         best = [s for s in best if not _told_of_another(info, own, s.text, result.passages[s.passage].heading, peers)]
     # a figure asked is stated by a sentence giving one: "How many Shake Shack stores are there in Guangzhou?" is not
@@ -240,7 +240,7 @@ _SOURCE_CLAUSE = re.compile(r"^[^，。]{0,20}?(?:据|根据)[^，。]{0,30}?(?:
                             r"^[^，。]{0,20}?(?:数据|报告|财报|公告|招股书)显示[，,：:]?")
 
 
-def _own_names(info: QuestionInfo) -> list[str]:
+def _own_names(info: QuestionInfo, on_its_own: bool = True) -> list[str]:
     """The names a question tells its figure of: a Chinese question's proper names, an English one's Latin words."""
     if info.lang == "zh":
         names = list(_chinese_names(info))
@@ -253,8 +253,12 @@ def _own_names(info: QuestionInfo) -> list[str]:
         return names
     if info.lang != "en":
         return []
+    # nor a month ("January": every sentence on 1月 holds it), "IPO" or "CEO", nor a place asked (``AskedPlace``: "US")
+    # in a question read on its own: a follow-up searched with the previous one ("And what about Costco's Kirkland
+    # brand?" after a question on the US market) finds the previous question's figure told of the place
+    places = {e for x in info.places for e in x.english} if on_its_own else set()
     return _without_company_kind([a for a in info.anchors if a not in info.sources and _LATIN_WORD.fullmatch(a)
-                                  and not _TIME_WORD.fullmatch(a)])
+                                  and not _TIME_WORD.fullmatch(a) and a not in NOT_NAMES and a not in places])
 
 
 # the word for a company's kind or trade in its English name ("Yurun Group", "Aibo Medical", "Boyuan Capital"): the

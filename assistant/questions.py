@@ -758,6 +758,11 @@ class AskedPlace:
     place: str
 
     @property
+    def english(self) -> tuple[str, ...]:
+        """Its English names, lower-cased ("us", "united states")."""
+        return PLACES[self.place].english
+
+    @property
     def domestic(self) -> bool:
         """A Chinese city or province, not a country or region ("China" is the scope of most articles)."""
         return PLACES[self.place].kind in _DOMESTIC

@@ -2767,9 +2767,9 @@ def test_english_sums_counts_ranges_and_the_terms_no_article_holds(tmp_path):
     money did LAPSU$ demand" (2) answered with sentences giving no sum, "How many employees did Xilinx have …" with
     a deal's value, "What is the driving range of the FF 81?" (3) with its price, "What was Knowunity's valuation …"
     and "Who founded CHALI …" with the company's founding year, "What is the boiling point of liquid nitrogen …?" (12
-    sets) with a 3000-degree sentence, "How many cars did Changan sell in January 2022?" with BYD's figure. Each now
-    names what it asks, and a question whose terms no article holds, with nothing that reads like an answer, is off
-    topic (an article we wrote)."""
+    sets) with a 3000-degree sentence, "How many cars did Changan sell in January 2022?" with BYD's figure, "What
+    valuation is Klarna targeting for its US IPO?" (3) with Chime's. Each now names what it asks, and a question whose
+    terms no article holds, with nothing that reads like an answer, is off topic (an article we wrote)."""
     from assistant.answerers import _own_names, _told_of_another
     from assistant.crosslingual import unwritten_terms
     from assistant.questions import AskedAmount, asked_amounts, asked_counts, asked_facts, question_type
@@ -2804,6 +2804,9 @@ def test_english_sums_counts_ranges_and_the_terms_no_article_holds(tmp_path):
 """)
     info = a.chain.retriever.question_info("How many cars did Jialing sell in January 2022?")
     assert _own_names(info) == ["jialing"]  # "January" dates the figure: every sentence on 1月 would hold it
+    # "US" is a place asked (AskedPlace), "IPO" no name: a sentence on Chime's valuation naming the US answered Klarna's
+    klarna = a.chain.retriever.question_info("What valuation is Jialing targeting for its US IPO?")
+    assert _own_names(klarna) == ["jialing"]
     assert _told_of_another(info, ["jialing"], "传统车企方面，比亚迪1月卖出9.5万辆新能源车。", "同行")
     not_covered_then_answered(a, [("What is the boiling point of liquid nitrogen in Celsius?", "liquid nitrogen")],
                               [("How many new energy vehicles did Jialing sell in January?", "1.2万辆")])
