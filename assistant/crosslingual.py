@@ -180,7 +180,7 @@ def unwritten_terms(question: str, known: Callable[[list[str]], dict[str, int]],
     company" → 酷派, "early childhood" → 小儿), so the caller counts them only when no sentence reads like an answer."""
     dictionary, curated = _dictionary(glossary), _curated(glossary)
     words = [without_possessive(w) for w in _WORD.findall(question.lower().replace("’", "'"))]
-    out = []
+    terms: dict[str, list[str]] = {}  # phrase → its senses
     for n in range(2, MAX_WORDS + 1):
         for i in range(len(words) - n + 1):
             gram = words[i:i + n]
@@ -190,11 +190,12 @@ def unwritten_terms(question: str, known: Callable[[list[str]], dict[str, int]],
                 continue
             senses = list(_lookup(dictionary, phrase))
             tags = [[tag for _, tag in tagged_words(w)] for w in senses]
-            if not senses or any(len(w) < 2 or len(t) != 1 or t[0].startswith("nr") for w, t in zip(senses, tags)):
-                continue  # a sense jieba cuts may be written in the articles and counted as its parts
-            if not any(known(senses).get(w) for w in senses):
-                out.append(phrase)
-    return tuple(out)
+            if senses and all(len(w) >= 2 and len(t) == 1 and not t[0].startswith("nr") for w, t in zip(senses, tags)):
+                terms[phrase] = senses  # a sense jieba cuts may be written in the articles and counted as its parts
+    if not terms:
+        return ()
+    freq = known([w for senses in terms.values() for w in senses])  # one look-up for all of them
+    return tuple(phrase for phrase, senses in terms.items() if not any(freq.get(w) for w in senses))
 
 
 def is_common_word(word: str, glossary: str = "") -> bool:

@@ -773,7 +773,7 @@ class AskedPlace:
 
     @property
     def name_en(self) -> str:
-        english = PLACES[self.place].english
+        english = self.english
         return f"figure for {english[0].title() if english else self.place}"
 
     def stated_in(self, text: str, heading: str = "", passage: str | None = None) -> bool:
