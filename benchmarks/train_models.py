@@ -1,8 +1,10 @@
 """Train the three learned models (passage ranking, answer sentences, abstention) and report held-out figures.
 
 Data, read from ../shared and never copied: the 36kr question sets (36kr_dev.jsonl, 36kr_dev2.jsonl) over the
-whole shared corpus, the CMRC 2018 trial set (each entry one article), and our own unanswerable probes
-(benchmarks/unanswerable_probes.jsonl). Every figure printed comes from questions whose article the model
+whole shared corpus, the CMRC 2018 trial set (each entry one article), our own unanswerable probes
+(benchmarks/unanswerable_probes.jsonl) and the answerable questions our helpers wrote over the shared corpus
+(benchmarks/training_questions.jsonl: gold and key as spans of the articles, read from ../shared;
+`question_spans.py`; `--shared-only` leaves them out). Every figure printed comes from questions whose article the model
 did not see: folds are grouped by article (GroupKFold), and the CMRC/36kr cross-checks train on one set and
 test on the other. The shipped models (assistant/models/*.json) are then fitted on everything.
 
@@ -30,6 +32,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 
@@ -56,12 +59,18 @@ class Item:
     chunk_ids: list[str] = field(default_factory=list)
 
 
+OURS = ROOT / "benchmarks" / "training_questions.jsonl"
+
+
 def question_sets(work: Path) -> list[tuple[str, list[Question], Path]]:
+    from question_spans import load_spanned
+
     dev = load_questions(SHARED / "eval" / "36kr_dev.jsonl")
     dev2 = load_questions(SHARED / "eval" / "36kr_dev2.jsonl")
     probes = load_questions(ROOT / "benchmarks" / "unanswerable_probes.jsonl")
     cmrc = load_questions(SHARED / "eval" / "cmrc2018_trial.json", work / "cmrc-articles")
-    return [("36kr", dev, CORPUS / "36kr"), ("36kr", dev2 + probes, CORPUS), ("cmrc", cmrc, work / "cmrc-articles")]
+    return [("36kr", dev, CORPUS / "36kr"), ("36kr", dev2 + probes + load_spanned(OURS), CORPUS),
+            ("cmrc", cmrc, work / "cmrc-articles")]
 
 
 def open_indexes(work: Path, index_36kr: Path | None, index_cmrc: Path | None) -> dict[str, Assistant]:
@@ -98,7 +107,8 @@ def dump(work: Path, assistants: dict[str, Assistant]) -> list[Item]:
             result = a.retriever.retrieve(query, k=1)
             info = result.info
             found, _ = a.retriever.candidates(query, info, mode="hybrid")
-            group = f"{dataset}:{q.file}" if q.file else f"none:{q.id}"
+            # the article, however the set names it ("036.md" under corpus/36kr or "36kr/036.md" under corpus)
+            group = f"{dataset}:{(files_dir / q.file).resolve()}" if q.file else f"none:{q.id}"
             item = Item(q, dataset, files_dir, group, query)
             for c in found:
                 item.features.append(dict(c.features))
@@ -522,9 +532,15 @@ def pipeline_eval(assistants: dict, folder: Path, items: list[Item]) -> list[dic
         result = evaluate(a, [i.question for i in group], k=a.settings.k, files_dir=Path(files_dir))
         for row, i in zip(result.rows, group):
             row["dataset"] = dataset
-            row["set"] = "cmrc" if dataset == "cmrc" else i.question.id.split("-")[0]
+            row["set"] = "cmrc" if dataset == "cmrc" else set_name(i.question)
         rows += result.rows
     return rows
+
+
+def set_name(question: Question) -> str:
+    """dev, dev2 and probe by their ids; the questions of training_questions.jsonl (f49-01, …) are "ours"."""
+    name = question.id.split("-")[0]
+    return "ours" if name.startswith("f") and name[1:].isdigit() else name
 
 
 def report(title: str, rows: list[dict]) -> dict:
@@ -536,15 +552,18 @@ def report(title: str, rows: list[dict]) -> dict:
         sub = [r for r in rows if r["set"] == name]
         out[name] = summarize(sub)
         print(f"  {name:<6} {out[name]}", flush=True)
-    kr = [r for r in rows if r["dataset"] == "36kr"]
-    if kr:
-        out["36kr"] = summarize(kr)
-        out["36kr_by_lang"] = _groups(kr, "lang")
-        out["36kr_by_type"] = _groups(kr, "type")
-        print(f"  36kr   {out['36kr']}")
-        for k, v in out["36kr_by_lang"].items():
+    # "36kr": the shared sets and our probes (the figures the README has always reported); "ours" apart
+    for label, sub in (("36kr", [r for r in rows if r["dataset"] == "36kr" and r["set"] != "ours"]),
+                       ("ours", [r for r in rows if r["set"] == "ours"])):
+        if not sub:
+            continue
+        out[label] = summarize(sub)
+        out[f"{label}_by_lang"] = _groups(sub, "lang")
+        out[f"{label}_by_type"] = _groups(sub, "type")
+        print(f"  {label:<6} {out[label]}")
+        for k, v in out[f"{label}_by_lang"].items():
             print(f"    lang={k:<4} {v}")
-        for k, v in out["36kr_by_type"].items():
+        for k, v in out[f"{label}_by_type"].items():
             print(f"    type={k:<12} {v}")
     return out
 
@@ -587,6 +606,8 @@ def main() -> None:
     parser.add_argument("--max-doubtful", type=float, default=0.125,
                         help="share of answerable questions whose answer may carry the low-confidence caveat")
     parser.add_argument("--cmrc-every", type=int, default=1, help="evaluate the whole pipeline on 1 in N CMRC questions")
+    parser.add_argument("--shared-only", action="store_true",
+                        help="leave out benchmarks/training_questions.jsonl (the sets our helpers wrote)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="figures only, keep the shipped models")
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
@@ -596,6 +617,8 @@ def main() -> None:
     else:
         items = dump(args.work_dir, open_indexes(args.work_dir, args.index_36kr, args.index_cmrc))
         dump_path.write_bytes(pickle.dumps(items))
+    if args.shared_only:
+        items = [i for i in items if set_name(i.question) != "ours"]
     for dataset in ("36kr", "cmrc"):
         sub = [i for i in items if i.dataset == dataset and i.question.answerable]
         recall = sum(1 for i in sub if any(i.labels)) / len(sub)
@@ -621,7 +644,7 @@ def main() -> None:
 
     folds = folds_by_article(items, args.folds, args.seed)
     fold_dirs = [args.work_dir / "folds" / f"fold{f}" for f in range(args.folds)]
-    seen_path = args.work_dir / "seen.pkl"
+    seen_path = args.work_dir / ("seen-shared.pkl" if args.shared_only else "seen.pkl")
     if seen_path.exists() and not args.redump and not args.resee:
         seen, seen_fold = pickle.loads(seen_path.read_bytes())
     else:
@@ -704,9 +727,11 @@ def main() -> None:
         out = ROOT / "assistant" / "models"
         out.mkdir(exist_ok=True)
         everything = [i for i in items]
-        meta = {"trained_on": "36kr_dev + 36kr_dev2 + our unanswerable probes + CMRC 2018 trial (datasets weighted equally; "
-                              "abstention: the 36kr sets only)",
-                "script": "benchmarks/train_models.py", "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "cmrc")},
+        meta = {"trained_on": "36kr_dev + 36kr_dev2 + our unanswerable probes + "
+                              + ("CMRC 2018 trial" if args.shared_only else
+                                 "our answerable questions (training_questions.jsonl) + CMRC 2018 trial")
+                              + " (datasets weighted equally; abstention: the 36kr sets only)",
+                "script": "benchmarks/train_models.py", "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "ours", "cmrc")},
                 "folds": args.folds}
         pm = fit_linear("passage", *passage_rows(everything, PASSAGE_FEATURES), PASSAGE_FEATURES, args.C)
         sm, affinity = fit_sentences(seen)
