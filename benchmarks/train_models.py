@@ -731,7 +731,8 @@ def main() -> None:
                               + ("CMRC 2018 trial" if args.shared_only else
                                  "our answerable questions (training_questions.jsonl) + CMRC 2018 trial")
                               + " (datasets weighted equally; abstention: the 36kr sets only)",
-                "script": "benchmarks/train_models.py", "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "ours", "cmrc")},
+                "script": "benchmarks/train_models.py",
+                "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "ours", "cmrc")},
                 "folds": args.folds}
         pm = fit_linear("passage", *passage_rows(everything, PASSAGE_FEATURES), PASSAGE_FEATURES, args.C)
         sm, affinity = fit_sentences(seen)
