@@ -2,15 +2,16 @@
 
 Data, read from ../shared and never copied: the 36kr question sets (36kr_dev.jsonl, 36kr_dev2.jsonl) over the
 whole shared corpus, the CMRC 2018 trial set (each entry one article), our own unanswerable probes
-(benchmarks/unanswerable_probes.jsonl) and the answerable questions our helpers wrote over the shared corpus
-(benchmarks/training_questions.jsonl: gold and key as spans of the articles, read from ../shared;
-`question_spans.py`; `--shared-only` leaves them out). Every figure printed comes from questions whose article the model
-did not see: folds are grouped by article (GroupKFold), and the CMRC/36kr cross-checks train on one set and
-test on the other. The shipped models (assistant/models/*.json) are then fitted on everything.
+(benchmarks/unanswerable_probes.jsonl); with `--ours`, also the answerable questions our helpers wrote over the
+shared corpus (benchmarks/training_questions.jsonl: gold and key as spans of the articles, read from ../shared by
+`question_spans.py`; the shipped models are fitted without them). Every figure printed comes from questions whose
+article the model did not see: folds are grouped by article (GroupKFold), and the CMRC/36kr cross-checks train on
+one set and test on the other. The shipped models (assistant/models/*.json) are then fitted on everything.
 
     python benchmarks/train_models.py                  # dump features (cached), cross-validate, write models
     python benchmarks/train_models.py --ablation       # also: what each passage feature buys (held out)
     python benchmarks/train_models.py --no-write       # figures only
+    python benchmarks/train_models.py --ours --no-write  # with our own questions too (see the README: not shipped)
 
 Indexes and the feature dump live in --work-dir (default ~/.cache/assistant/train); only the first run embeds.
 """
@@ -606,8 +607,8 @@ def main() -> None:
     parser.add_argument("--max-doubtful", type=float, default=0.125,
                         help="share of answerable questions whose answer may carry the low-confidence caveat")
     parser.add_argument("--cmrc-every", type=int, default=1, help="evaluate the whole pipeline on 1 in N CMRC questions")
-    parser.add_argument("--shared-only", action="store_true",
-                        help="leave out benchmarks/training_questions.jsonl (the sets our helpers wrote)")
+    parser.add_argument("--ours", action="store_true",
+                        help="also fit on benchmarks/training_questions.jsonl (the sets our helpers wrote)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="figures only, keep the shipped models")
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
@@ -617,7 +618,7 @@ def main() -> None:
     else:
         items = dump(args.work_dir, open_indexes(args.work_dir, args.index_36kr, args.index_cmrc))
         dump_path.write_bytes(pickle.dumps(items))
-    if args.shared_only:
+    if not args.ours:
         items = [i for i in items if set_name(i.question) != "ours"]
     for dataset in ("36kr", "cmrc"):
         sub = [i for i in items if i.dataset == dataset and i.question.answerable]
@@ -644,7 +645,7 @@ def main() -> None:
 
     folds = folds_by_article(items, args.folds, args.seed)
     fold_dirs = [args.work_dir / "folds" / f"fold{f}" for f in range(args.folds)]
-    seen_path = args.work_dir / ("seen-shared.pkl" if args.shared_only else "seen.pkl")
+    seen_path = args.work_dir / ("seen-ours.pkl" if args.ours else "seen.pkl")
     if seen_path.exists() and not args.redump and not args.resee:
         seen, seen_fold = pickle.loads(seen_path.read_bytes())
     else:
@@ -728,8 +729,8 @@ def main() -> None:
         out.mkdir(exist_ok=True)
         everything = [i for i in items]
         meta = {"trained_on": "36kr_dev + 36kr_dev2 + our unanswerable probes + "
-                              + ("CMRC 2018 trial" if args.shared_only else
-                                 "our answerable questions (training_questions.jsonl) + CMRC 2018 trial")
+                              + ("our answerable questions (training_questions.jsonl) + CMRC 2018 trial" if args.ours
+                                 else "CMRC 2018 trial")
                               + " (datasets weighted equally; abstention: the 36kr sets only)",
                 "script": "benchmarks/train_models.py",
                 "heldout": {k: v for k, v in heldout.items() if k in ("36kr", "ours", "cmrc")},
