@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from retrieval import strip_tags  # noqa: E402  (the article's visible text, as the plain recipe reads it)
+from question_spans import visible_text  # noqa: E402  (the article's text as the sets quote it)
 
 from assistant.evaluate import normalise  # noqa: E402  (whitespace runs collapsed, as the eval sets' matching rule)
 
@@ -61,7 +61,7 @@ def problems(path: Path, keys: bool = True) -> tuple[Counter, list[str]]:
             found.append(f"{where}: no article {row['file']} under {CORPUS}")
             continue
         if keys:
-            text = normalise(strip_tags(article)[1])
+            text = visible_text(row["file"])
             if not row["gold"] or not row.get("key"):
                 found.append(f"{where}: an answerable question needs gold and key")
             for s in row["gold"] + row.get("key", []):

@@ -35,6 +35,7 @@ def visible_text(file: str) -> str:
 
 
 _RUN = 10
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{%d,}" % _RUN)
 
 
 @lru_cache(maxsize=None)
@@ -42,13 +43,13 @@ def corpus_runs() -> frozenset[str]:
     """Every run of ``_RUN`` Chinese characters in the corpus's titles and visible text."""
     grams = set()
     for path in CORPUS.rglob("*.md"):
-        for run in re.findall(r"[\u4e00-\u9fff]{%d,}" % _RUN, " ".join(strip_tags(path))):
+        for run in _CHINESE_RUN.findall(" ".join(strip_tags(path))):
             grams.update(run[i:i + _RUN] for i in range(len(run) - _RUN + 1))
     return frozenset(grams)
 
 
 def quotes_corpus(text: str) -> bool:
-    runs = re.findall(r"[\u4e00-\u9fff]{%d,}" % _RUN, text)
+    runs = _CHINESE_RUN.findall(text)
     return any(run[i:i + _RUN] in corpus_runs() for run in runs for i in range(len(run) - _RUN + 1))
 
 
