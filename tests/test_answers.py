@@ -18,6 +18,9 @@ from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED, shared_question
 
 FRONT = "前端数字化更多是聚焦"
 BACK = "后端数字化更多是基于"
+# the seed article characterises the front side twice: "从业务模式来看，前端数字化更多是聚焦…" and, in its conclusion,
+# "综合来看…前端数字化讲究技术和需求挂钩…" (followed by "而后端数字化更多是基于…")
+FRONT_SIDE = (FRONT, "前端数字化讲究")
 
 
 def cited_sentences(answer: Answer) -> list[tuple[str, int]]:
@@ -35,7 +38,7 @@ def test_flagship_answer_covers_both_sides_with_correct_citations(sliced_assista
     for sentence, number in pairs:
         # every sentence is copied verbatim from the passage its citation points at
         assert sentence in by_number[number].passage.text, sentence
-    front = [n for s, n in pairs if FRONT in s]
+    front = [n for s, n in pairs if any(side in s for side in FRONT_SIDE)]
     back = [n for s, n in pairs if BACK in s]
     assert front and back, answer.text
     for n in front + back:
@@ -2105,10 +2108,12 @@ def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone
     """"到2023年变成多少了？" has a question word and a year, so it is tried on its own first; when that is too weak to
     answer it used to be "not covered" (three follow-ups of a fresh set of ours, over the whole corpus). Now it is
     searched with the previous question as well. In a corpus this small the question alone is not weak, so the
-    abstention threshold is raised between the two readings' evidence (0.66 alone, 0.89 with the history)."""
+    abstention threshold is raised between the two readings' evidence (0.66 alone and 0.89 with the previous question
+    under the models fitted on the shared sets; 0.80 and 0.94 under those fitted on ours too)."""
     import shutil
     from pathlib import Path
 
+    from assistant.chain import with_previous
     from conftest import write
 
     articles = tmp_path / "articles"
@@ -2119,11 +2124,15 @@ def test_a_follow_up_that_reads_as_a_question_of_its_own_but_finds_nothing_alone
 到2023年，门店增加到了65家，新店主要开在成都和贵阳。
 公司表示，明年不再扩张，先把老店的翻台率提上去。
 """)
-    Assistant(index_dir=str(tmp_path / "index"), quiet=True).index([articles])
-    a = Assistant(index_dir=str(tmp_path / "index"), abstain_below=0.75, quiet=True)
+    plain = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    plain.index([articles])
     first = "山城咖啡在2021年底有多少家门店？"
-    history = [(first, a.ask(first).text)]
+    history = [(first, plain.ask(first).text)]
     follow_up = "到2023年变成多少了？"
+    alone = plain.chain.resolve(follow_up, [])[3].answerable
+    leaning = plain.chain.resolve(with_previous(follow_up, history, plain.retriever.in_chinese), [])[3].answerable
+    assert alone < leaning, (alone, leaning)
+    a = Assistant(index_dir=str(tmp_path / "index"), abstain_below=(alone + leaning) / 2, quiet=True)
     assert a.chain.resolve(follow_up, [])[3].is_weak()  # alone, as typed
     answer = a.ask(follow_up, history=history)
     assert not answer.abstained and "65家" in answer.text, answer.text
@@ -2171,8 +2180,8 @@ def test_a_follow_up_is_searched_first_among_the_articles_the_last_answer_quoted
     answer quoted; the chat's articles are read back from the answer's text, as any client sends it. A question that
     names its own subject is not bent by the chat, even with a "它" (a name the chat's article never mentions); one
     that compares with the chat's figure ("比上月增加了多少？") or names nothing at all ("预计到年底能卖出多少？") stays in
-    the chat's article, though it could stand alone, also with the caveat when all articles give no better than an
-    answer with the caveat; "归母净利润呢？" asks for the net profit the revenue question's sentence did not state."""
+    the chat's article, though it could stand alone; "归母净利润呢？" asks for the net profit the revenue question's
+    sentence did not state."""
     from conftest import write
 
     write(tmp_path / "articles" / "lantu.md", """---
@@ -2232,20 +2241,54 @@ date: 2023-04-02
     # so does a question with no noun at all: of what, only the chat can say
     follow = a.ask("预计到年底能卖出多少？", history=[(sold, a.ask(sold).text)])
     assert "20万个" in follow.text and "50万张" not in follow.text, follow.text
-    # below the threshold in the chat's article by its probability alone, while all articles only give an answer with
-    # the caveat: the chat's article's answer, with the caveat (thresholds set between the two readings' evidence)
-    compared = "和3月比增加了多少？"
-    history = [(sold, a.ask(sold).text)]
+    revenue = "2022年蓝图科技合计营收是多少？"
+    follow = a.ask("归母净利润呢？", history=[(revenue, a.ask(revenue).text)])
+    assert follow.search_query == "2022年蓝图科技合计归母净利润是多少？" and "2.4亿元" in follow.text, follow.text
+
+
+def test_a_follow_up_weak_in_the_chat_s_article_keeps_its_answer_when_all_articles_give_only_a_doubtful_one(tmp_path):
+    """Articles we wrote, after the case that asked for it: "和9月比降了多少？" found a sentence on housing sales in another
+    article. Below the threshold in the chat's article by its probability alone, while all articles give no better
+    than an answer with the caveat, the follow-up is still answered from the chat's article (searched there, or with
+    the previous question), with the caveat: the threshold is set between the two readings' evidence, and every
+    answer carries the caveat."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "shancheng.md", """---
+title: 山城咖啡的外卖生意
+date: 2023-10-08
+---
+
+# 山城咖啡的外卖生意
+
+山城咖啡9月的外卖订单占比为35%，8月时这一比例是38%。
+
+公司表示，外卖订单的客单价比堂食低，但复购率更高。
+""")
+    write(tmp_path / "articles" / "housing.md", """---
+title: 重庆9月楼市
+date: 2023-10-09
+---
+
+# 重庆9月楼市
+
+重庆9月新房成交1.1万套，和8月比降了12%，二手房成交则基本持平。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    first = "山城咖啡9月的外卖订单占比是多少？"
+    history = [(first, a.ask(first).text)]
+    assert "35%" in history[0][1]
+    compared = "和8月比降了多少？"
     inside, outside = (a.chain.resolve(compared, history)[3], a.chain.resolve(compared, [])[3])
     assert inside.answerable < outside.answerable, (inside.answerable, outside.answerable)
     b = Assistant(index_dir=str(tmp_path / "index"), abstain_below=(inside.answerable + outside.answerable) / 2,
                   hedge_below=1.0, quiet=True)
-    assert not b.ask(compared).abstained  # alone: another article's answer, with the caveat
+    alone = b.ask(compared)
+    assert not alone.abstained and "12%" in alone.text, alone.text  # alone: the housing article's answer, doubtful
     follow = b.ask(compared, history=history)
-    assert follow.doubtful and "5000个" in follow.text and "8000张" not in follow.text, follow.text
-    revenue = "2022年蓝图科技合计营收是多少？"
-    follow = a.ask("归母净利润呢？", history=[(revenue, a.ask(revenue).text)])
-    assert follow.search_query == "2022年蓝图科技合计归母净利润是多少？" and "2.4亿元" in follow.text, follow.text
+    assert follow.doubtful and "38%" in follow.text and "12%" not in follow.text, follow.text
+    assert all(c.passage.source.endswith("shancheng.md") for c in follow.citations)
 
 
 def test_the_question_s_subject_counts_in_a_passage_that_writes_its_two_halves_apart(tmp_path):
