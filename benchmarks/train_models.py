@@ -2,16 +2,17 @@
 
 Data, read from ../shared and never copied: the 36kr question sets (36kr_dev.jsonl, 36kr_dev2.jsonl) over the
 whole shared corpus, the CMRC 2018 trial set (each entry one article), our own unanswerable probes
-(benchmarks/unanswerable_probes.jsonl); with `--ours`, also the answerable questions our helpers wrote over the
-shared corpus (benchmarks/training_questions.jsonl: gold and key as spans of the articles, read from ../shared by
-`question_spans.py`; the shipped models are fitted without them). Every figure printed comes from questions whose
-article the model did not see: folds are grouped by article (GroupKFold), and the CMRC/36kr cross-checks train on
-one set and test on the other. The shipped models (assistant/models/*.json) are then fitted on everything.
+(benchmarks/unanswerable_probes.jsonl), and the answerable questions our helpers wrote over the shared corpus
+(benchmarks/training_questions.jsonl: gold and key as spans of the articles, read from ../shared by
+`question_spans.py`; `--shared-only` leaves them out, as the models shipped before them were fitted). Every figure
+printed comes from questions whose article the model did not see: folds are grouped by article (GroupKFold), and the
+CMRC/36kr cross-checks train on one set and test on the other. The shipped models (assistant/models/*.json) are then
+fitted on everything.
 
     python benchmarks/train_models.py                  # dump features (cached), cross-validate, write models
     python benchmarks/train_models.py --ablation       # also: what each passage feature buys (held out)
     python benchmarks/train_models.py --no-write       # figures only
-    python benchmarks/train_models.py --ours --no-write  # with our own questions too (see the README: not shipped)
+    python benchmarks/train_models.py --shared-only --no-write  # without our own questions (see the README)
 
 Indexes and the feature dump live in --work-dir (default ~/.cache/assistant/train); only the first run embeds.
 """
@@ -607,8 +608,8 @@ def main() -> None:
     parser.add_argument("--max-doubtful", type=float, default=0.125,
                         help="share of answerable questions whose answer may carry the low-confidence caveat")
     parser.add_argument("--cmrc-every", type=int, default=1, help="evaluate the whole pipeline on 1 in N CMRC questions")
-    parser.add_argument("--ours", action="store_true",
-                        help="also fit on benchmarks/training_questions.jsonl (the sets our helpers wrote)")
+    parser.add_argument("--shared-only", dest="ours", action="store_false",
+                        help="leave out benchmarks/training_questions.jsonl (the sets our helpers wrote)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="figures only, keep the shipped models")
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
