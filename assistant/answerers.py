@@ -307,8 +307,12 @@ def _told_of_another(info: QuestionInfo, names: list[str], text: str, heading: s
     others += [w for w in re.findall(r"[A-Za-z][A-Za-z0-9&.-]{2,}", before) if w.lower() not in NOT_NAMES]
     others += re.findall(r"“([^”]{2,12})”", before)
     others += [w for w in _COMPANY_WORD.findall(before) if w[0] not in "这该此本其各每多几两三全上我他她它"]
-    return any(w.lower() not in known for w in others)
+    return any(w.lower() not in known and not _INVESTED.match(before, before.find(w) + len(w)) for w in others)
 
+
+# the investors a funding sentence names before its sum, not the company that raised it: "该团队刚刚在 Redalpine 和 Stride
+# 共同领投的 A 轮融资中获得了 1000 万欧元" for "How much did Knowunity raise in its Series A?" (a false abstention of ours)
+_INVESTED = re.compile(r"[^，。；;]{0,20}?(?:领投|跟投|参投|注资)")
 
 # a company by its trade ("华立科技", "嘉陵置业"), which jieba cuts into a name and a noun; not an investor
 # ("公司去年获得山海资本投资，估值达到20亿元" tells of the company's valuation) nor "公司" itself ("同时公司去年…")
@@ -684,10 +688,12 @@ class AnswerSentence:
     own_line: bool = False  # the sentence is a whole line of its passage: a list item, when a "…：" line leads
 
 
-# the note a republished article opens with ("本文来自…公众号“…”，作者：…，36氪经授权发布。"): it shares the source's
-# name with a question that names it ("谷仓爆品学院认为…") and answers nothing but who wrote it and where
-_REPUBLISHED = re.compile(r"本文来自|经授权(?:转载|发布)|题图来自|封面来源|原文链接")
-_ASKS_SOURCE = re.compile(r"作者|来源|出处|公众号|撰稿|谁写|\b(?:author|source|wrote|written|writer|published)\b", re.I)
+# the note a republished article opens with ("本文来自…公众号“…”，作者：…，36氪经授权发布。"), or its original title
+# ("原标题：《2022胡润富豪榜发布，你排第几名？》", quoted for "…中国排第二的富豪是谁？" by seven of our sets): it shares the
+# source's name, or the question's words, with a question and answers nothing but who wrote it, where, and under what title
+_REPUBLISHED = re.compile(r"本文来自|经授权(?:转载|发布)|题图来自|封面来源|原文链接|原标题[：:]")
+_ASKS_SOURCE = re.compile(r"作者|来源|出处|公众号|撰稿|谁写|标题|\b(?:author|source|wrote|written|writer|published|"
+                          r"title|headline)\b", re.I)
 
 
 def answer_sentences(info: QuestionInfo, result: SearchResult, settings: Settings) -> list[AnswerSentence]:

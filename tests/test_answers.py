@@ -2386,6 +2386,45 @@ def test_a_republishing_note_answers_only_who_wrote_the_article(tmp_path):
     assert "木鱼" in a.ask("山城消费观察这篇文章的作者是谁？").text
 
 
+def test_an_original_title_line_is_no_answer(tmp_path):
+    """An article we wrote, opening with the original title a republished article gives ("原标题：《…》"): a question in
+    the title's words ("2022山城富豪榜上排第二的是谁？", as seven of our sets asked of a rich list) was answered with the title
+    line, which states nothing; asked for the title, it answers."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "rich-list.md", """# 2022山城富豪榜发布
+
+原标题：《2022山城富豪榜发布，你排第几名？》
+
+今日，2022山城富豪榜发布。木鱼茶饮的创始人李青以320亿元位居榜首。
+
+山城咖啡的周远从去年的第五上升至第二，财富为150亿元。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    answer = a.ask("2022山城富豪榜上，排第二的是谁？")
+    assert "原标题" not in answer.text and "周远" in answer.text, answer.text
+    assert "原标题" in a.ask("这篇文章的原标题是什么？").text
+
+
+def test_investors_named_before_a_sum_raised_are_not_its_subject(tmp_path):
+    """An article we wrote. "How much did Lantu raise in its Series A?": the sentence with the sum calls the company "该团队"
+    and names its investors before the sum ("…由 Redwood 和 Stride 共同领投…"); read as the sum of another company, it was
+    "not covered" (a false abstention of a fresh set of ours)."""
+    from conftest import write
+
+    write(tmp_path / "articles" / "lantu.md", """# 学习应用 Lantu 完成A轮融资
+
+Lantu 是一款帮助中学生互相讲题的学习应用，用户大多在德国。
+
+该团队刚刚在 Redwood 和 Stride 共同领投的 A 轮融资中获得了 1200 万欧元的新资金，将用于进入西班牙市场。
+""")
+    a = Assistant(index_dir=str(tmp_path / "index"), quiet=True)
+    a.index([tmp_path / "articles"])
+    answer = a.ask("How much did Lantu raise in its Series A?")
+    assert not answer.abstained and "1200 万欧元" in answer.text, answer.text
+
+
 def test_the_side_asked_and_the_month_compared_with():
     """One of two opposed qualifiers is not stated by a sentence naming only the other (a fresh set's near miss asked
     for the Android figure and got the iOS one); "比上月" compares with the month before and dates no figure, so a
