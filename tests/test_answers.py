@@ -2388,7 +2388,7 @@ def test_a_republishing_note_answers_only_who_wrote_the_article(tmp_path):
 
 def test_an_original_title_line_is_no_answer(tmp_path):
     """An article we wrote, opening with the original title a republished article gives ("原标题：《…》"): a question in
-    the title's words ("2022山城富豪榜上排第二的是谁？", as seven of our sets asked of a rich list) was answered with the title
+    the title's words ("2022山城富豪榜上排第二的是谁？", as four of our sets asked of a rich list) was answered with the title
     line, which states nothing; asked for the title, it answers."""
     from conftest import write
 
