@@ -134,7 +134,8 @@ ASKED_FACTS = (
     _fact("资助方", "funder", "who", rf"资助|{_W}funded by|{_W}sponsor", r"资助|支持|赞助|资金|基金|funded"),
     _fact("成立时间", "founding date", "when",
           rf"(?:成立|创立|创办|创建)(?:于|的)?(?:哪|何|什么时候)|哪一?年(?:成立|创立|创办|创建)|{_W}(?:founded|established){_E}",
-          r"成立|创立|创办|创建|设立|诞生|始于|founded|established"),  # not 创始: "创始人储峰" dates nothing
+          # "建于1885年的班夫国家公园" dates a park's founding
+          r"成立|创立|创办|创建|设立|诞生|始于|建于|始建|建立|founded|established"),  # not 创始: "创始人储峰" dates nothing
     _fact("出生年份", "birth year", "when number", rf"出生|生于|哪年生|{_W}born{_E}", r"出生|生于|岁|年生",
           replaces=_TITLES),
     # "本科生史蒂夫", "两个大学生" (students) name no school
@@ -172,7 +173,8 @@ ASKED_FACTS = (
           r"粉丝|关注|订阅|follower|subscriber|fans"),
     # the money words count only when the Chinese question asks their amount: "把营收和利润做大，靠什么？" does not
     _fact("营收", "revenue", "number fact", rf"(?:营收|营业收入|营业额|总收入|收入){_HOW_MUCH}|多少(?:营收|收入)|"
-          rf"{_W}revenues?{_E}|{_W}turnover{_E}", r"营收|收入|营业额|收益|销售额|销售|流水|GMV|revenue|turnover|sales"),
+          # "分账票房" is a film's take from revenue sharing ("How much did it take in from revenue sharing?")
+          rf"{_W}revenues?{_E}|{_W}turnover{_E}", r"营收|收入|营业额|收益|销售额|销售|流水|分账|GMV|revenue|turnover|sales"),
     _fact("净利润", "net profit", "number fact", rf"(?:净利润|净利|利润|盈利|亏损){_HOW_MUCH}|"
           rf"{_W}(?:net )?profits?{_E}|{_W}net (?:income|loss){_E}|{_W}earnings{_E}",
           r"利润|净利|分润|盈利|亏损|净亏|亏|赚|profit|income|earnings|loss"),

@@ -1292,6 +1292,20 @@ def test_who_led_a_round_asks_for_the_lead_investor():
     assert [f.name for f in unstated_facts(info, result, [untold])] == ["领投方"]
 
 
+def test_a_founding_year_and_a_take_from_revenue_sharing_are_stated_in_their_own_words():
+    """Two false abstentions of a fresh set of ours: "In what year was … established?" asks the founding date, which "建于1885年的…"
+    states; "How much did it take in from revenue sharing?" asks the revenue, which a film's "分账票房" is (sentences of
+    ours). A sentence on the park's visitors states neither."""
+    from assistant.questions import asked_facts
+
+    (founded,) = asked_facts("In what year was Yunding National Park established?", "when")
+    assert founded.name == "成立时间" and founded.stated_in("建于1902年的云顶国家公园，是山城第一个国家公园。")
+    (revenue,) = asked_facts("How much did it take in from revenue sharing?", "number")
+    assert revenue.name == "营收" and revenue.stated_in("《山城往事》上线首月累计分账票房为3200万元。")
+    assert not founded.stated_in("云顶国家公园去年接待游客120万人次。")
+    assert not revenue.stated_in("云顶国家公园去年接待游客120万人次。")
+
+
 def test_a_figure_told_of_another_brand_does_not_answer():
     """Near misses of our sets: "通化东宝有多少款产品入围？" answered with "诺和诺德有19款产品入围", "步步高2021年关闭了多少家
     门店？" with 家乐福's closures: a number question's sentence naming none of its names and, before its figure, a brand
