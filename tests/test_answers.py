@@ -19,7 +19,7 @@ from conftest import FLAGSHIP_EN, FLAGSHIP_ZH, SEED, shared_question
 FRONT = "前端数字化更多是聚焦"
 BACK = "后端数字化更多是基于"
 # the seed article characterises the front side twice: "从业务模式来看，前端数字化更多是聚焦…" and, in its conclusion,
-# "综合来看…前端数字化讲究技术和需求挂钩…" (followed by "而后端数字化更多是基于…")
+# "综合来看…前端数字化讲究…" (followed by "…后端数字化更多是基于…")
 FRONT_SIDE = (FRONT, "前端数字化讲究")
 
 
