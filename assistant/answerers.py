@@ -690,7 +690,8 @@ class AnswerSentence:
 
 # the note a republished article opens with ("本文来自…公众号“…”，作者：…，36氪经授权发布。"), or its original title
 # ("原标题：《2022胡润富豪榜发布，你排第几名？》", quoted in 5 answers of four of our sets: "排第二的是谁？"): it shares the
-# source's name, or the question's words, with a question and answers nothing but who wrote it, where, and under what title
+# source's name, or the question's words, with a question and answers nothing but who wrote it, where, under what
+# title
 _REPUBLISHED = re.compile(r"本文来自|经授权(?:转载|发布)|题图来自|封面来源|原文链接|原标题[：:]")
 _ASKS_SOURCE = re.compile(r"作者|来源|出处|公众号|撰稿|谁写|标题|\b(?:author|source|wrote|written|writer|published|"
                           r"title|headline)\b", re.I)

@@ -1293,9 +1293,9 @@ def test_who_led_a_round_asks_for_the_lead_investor():
 
 
 def test_a_founding_year_and_a_take_from_revenue_sharing_are_stated_in_their_own_words():
-    """Two false abstentions of a fresh set of ours: "In what year was … established?" asks the founding date, which "建于1885年的…"
-    states; "How much did it take in from revenue sharing?" asks the revenue, which a film's "分账票房" is (sentences of
-    ours). A sentence on the park's visitors states neither."""
+    """Two false abstentions of a fresh set of ours: "In what year was … established?" asks the founding date, which
+    "建于1885年的…" states; "How much did it take in from revenue sharing?" asks the revenue, which a film's "分账票房"
+    is (sentences of ours). A sentence on the park's visitors states neither."""
     from assistant.questions import asked_facts
 
     (founded,) = asked_facts("In what year was Yunding National Park established?", "when")
@@ -2422,9 +2422,9 @@ def test_an_original_title_line_is_no_answer(tmp_path):
 
 
 def test_investors_named_before_a_sum_raised_are_not_its_subject(tmp_path):
-    """An article we wrote. "How much did Lantu raise in its Series A?": the sentence with the sum calls the company "该团队"
-    and names its investors before the sum ("…由 Redwood 和 Stride 共同领投…"); read as the sum of another company, it was
-    "not covered" (a false abstention of a fresh set of ours)."""
+    """An article we wrote. "How much did Lantu raise in its Series A?": the sentence with the sum calls the company
+    "该团队" and names its investors before the sum ("…由 Redwood 和 Stride 共同领投…"); read as the sum of another
+    company, it was "not covered" (a false abstention of a fresh set of ours)."""
     from conftest import write
 
     write(tmp_path / "articles" / "lantu.md", """# 学习应用 Lantu 完成A轮融资
